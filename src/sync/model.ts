@@ -1,0 +1,379 @@
+/**
+ * The domain model shared by every part of idc-sync: what the directory says (Google side), what the
+ * rules want (desired state), what Identity Center has (actual state), and the plan between the last
+ * two. Plain data only: no classes, no SDK shapes. Emails and userNames are always lower case.
+ */
+
+// ─── Directory (Google Workspace, or a snapshot of it) ──────────────────────────────────────────────
+
+export interface DirectoryUser {
+  /** Google's immutable user id. */
+  id: string;
+  primaryEmail: string;
+  /** Editable and non-editable aliases; a renamed user keeps the old address here. */
+  aliases: string[];
+  givenName: string;
+  familyName: string;
+  /** Org unit path, "/" for the root, e.g. "/Engineering/KaigoDX". */
+  orgUnitPath: string;
+  suspended: boolean;
+  archived: boolean;
+  department?: string;
+  costCenter?: string;
+  title?: string;
+  employeeId?: string;
+  /** The manager's primary email, from Google's `relations` (type manager). */
+  manager?: string;
+}
+
+export interface DirectoryGroup {
+  id: string;
+  email: string;
+  name: string;
+  /** Primary emails of the users in the group, expanded through nested groups. Users only. */
+  memberEmails: string[];
+}
+
+export interface DirectoryOrgUnit {
+  /** "/Engineering/KaigoDX" */
+  path: string;
+  name: string;
+}
+
+export interface Directory {
+  users: DirectoryUser[];
+  /** Only the groups the rules reference need to be present. */
+  groups: DirectoryGroup[];
+  orgUnits: DirectoryOrgUnit[];
+}
+
+/** What the rules need from the directory, so a source reads no more than that. */
+export interface DirectoryRequest {
+  /** Google customer id, `my_customer` by default. */
+  customerId: string;
+  /** Users outside these domains are dropped early. Lower case. */
+  domains: string[];
+  /** Email addresses of the Google groups the rules reference. Lower case. */
+  groupEmails: string[];
+}
+
+// ─── AWS Organizations ──────────────────────────────────────────────────────────────────────────────
+
+export const AccountStatus = { active: "ACTIVE", suspended: "SUSPENDED", pendingClosure: "PENDING_CLOSURE" } as const;
+export type AccountStatus = (typeof AccountStatus)[keyof typeof AccountStatus];
+
+export interface AwsAccount {
+  /** Twelve digits. */
+  id: string;
+  name: string;
+  status: AccountStatus;
+  /** The OU (or root) the account sits in directly. */
+  parentId: string;
+  /** Every OU id from the root (inclusive, `r-...`) down to `parentId` (inclusive). */
+  ancestorIds: string[];
+  tags: Record<string, string>;
+}
+
+// ─── Desired and actual Identity Center state ──────────────────────────────────────────────────────
+
+/** Identity Store enterprise extension (`aws:identitystore:enterprise`). */
+export interface EnterpriseAttributes {
+  employeeNumber?: string;
+  costCenter?: string;
+  organization?: string;
+  division?: string;
+  department?: string;
+  /** The manager's userName; adapters translate it to the Identity Store user id. */
+  manager?: string;
+}
+
+/** The attributes idc-sync manages on an Identity Center user. */
+export interface UserAttributes {
+  userName: string;
+  displayName: string;
+  givenName: string;
+  familyName: string;
+  email: string;
+  title?: string;
+  enterprise?: EnterpriseAttributes;
+}
+
+export interface DesiredUser extends UserAttributes {
+  /** Other addresses of the same person (Google aliases): a managed user found under one is renamed. */
+  previousUserNames: string[];
+  /** Why the user exists, for the plan: "member of developers (orgUnit /Engineering)". */
+  reason: string;
+}
+
+export interface DesiredMember {
+  userName: string;
+  /** "orgUnit /Engineering", "googleGroup aws-admins@example.com", "static user". */
+  reason: string;
+}
+
+export interface DesiredGroup {
+  displayName: string;
+  description?: string;
+  /** Names this group had before, from the rules: a managed group found under one is renamed. */
+  previousNames: string[];
+  members: DesiredMember[];
+}
+
+export interface CustomerManagedPolicyRef {
+  name: string;
+  /** Defaults to "/". */
+  path: string;
+}
+
+export type PermissionsBoundary =
+  | { kind: "managed"; managedPolicyArn: string }
+  | { kind: "customerManaged"; policy: CustomerManagedPolicyRef };
+
+export interface PermissionSetAttributes {
+  name: string;
+  description?: string;
+  /** ISO-8601, PT1H..PT12H. */
+  sessionDuration: string;
+  relayState?: string;
+  /** Full ARNs, sorted. */
+  managedPolicyArns: string[];
+  /** Sorted by path then name. */
+  customerManagedPolicies: CustomerManagedPolicyRef[];
+  /** Canonical JSON (keys sorted, no white space), or undefined for none. */
+  inlinePolicy?: string;
+  permissionsBoundary?: PermissionsBoundary;
+  tags: Record<string, string>;
+}
+
+export type DesiredPermissionSet = PermissionSetAttributes;
+
+export const PrincipalType = { user: "USER", group: "GROUP" } as const;
+export type PrincipalType = (typeof PrincipalType)[keyof typeof PrincipalType];
+
+export interface Assignment {
+  principalType: PrincipalType;
+  /** userName for users, displayName for groups. */
+  principalName: string;
+  permissionSetName: string;
+  accountId: string;
+}
+
+export interface DesiredAssignment extends Assignment {
+  /** "assignments[0]: developers × Developer × dev". */
+  reason: string;
+}
+
+export interface DesiredState {
+  users: DesiredUser[];
+  groups: DesiredGroup[];
+  permissionSets: DesiredPermissionSet[];
+  assignments: DesiredAssignment[];
+  /**
+   * For directory users in a managed domain who are *not* desired, why not ("suspended in Google",
+   * "excluded by users.exclude", "in no mapped group"). Keyed by lower-case primary email and every
+   * alias. The plan uses it to explain deletions; anything absent here is "not in Google".
+   */
+  absentReasons: Record<string, string>;
+}
+
+/**
+ * What idc-sync manages. Anything outside it is never changed, only reported.
+ * Derived from the rules (`scopeFromRules`); `protect*` wins over everything else.
+ */
+export interface Scope {
+  /** Users whose userName is in one of these domains are managed. Lower case. */
+  domains: string[];
+  /** Static users (not in Google) are managed too. Lower case userNames. */
+  staticUserNames: string[];
+  /** Group display names from the rules, including their previousNames. */
+  groupNames: string[];
+  /** Permission set names from the rules. */
+  permissionSetNames: string[];
+  protectedUserNames: string[];
+  protectedGroupNames: string[];
+  /** `delete` removes leavers; `strip` removes their memberships and assignments but keeps the user. */
+  leavers: "delete" | "strip";
+}
+
+export interface IcUser extends UserAttributes {
+  /** Identity Store user id. */
+  id: string;
+}
+
+export interface IcGroup {
+  id: string;
+  displayName: string;
+  description?: string;
+  /**
+   * userNames of the members. Adapters read memberships of managed groups only; for other groups
+   * this is `undefined` (unknown), never a guess.
+   */
+  members?: string[];
+}
+
+export interface IcPermissionSet extends PermissionSetAttributes {
+  arn: string;
+  /** Accounts the permission set is provisioned to (ListAccountsForProvisionedPermissionSet). */
+  provisionedAccountIds: string[];
+}
+
+export interface IdentityCenterState {
+  users: IcUser[];
+  groups: IcGroup[];
+  /** Managed permission sets (by name) in full; adapters may omit unmanaged ones. */
+  permissionSets: IcPermissionSet[];
+  /** Assignments of managed principals (adapters may include more; the plan filters by scope). */
+  assignments: Assignment[];
+}
+
+// ─── The plan ───────────────────────────────────────────────────────────────────────────────────────
+
+export interface FieldChange {
+  field: string;
+  from: unknown;
+  to: unknown;
+}
+
+interface ChangeBase {
+  /** Stable, unique within a plan, e.g. "member:developers:alice@example.com". */
+  key: string;
+  /** Human reason: "suspended in Google", "member of aws-admins@example.com". */
+  reason: string;
+}
+
+export interface CreateUser extends ChangeBase {
+  kind: "createUser";
+  user: UserAttributes;
+}
+export interface UpdateUser extends ChangeBase {
+  kind: "updateUser";
+  /** The userName Identity Center has now (differs from `user.userName` on a rename). */
+  userName: string;
+  user: UserAttributes;
+  fields: FieldChange[];
+}
+export interface DeleteUser extends ChangeBase {
+  kind: "deleteUser";
+  userName: string;
+}
+export interface CreateGroup extends ChangeBase {
+  kind: "createGroup";
+  displayName: string;
+  description?: string;
+}
+export interface UpdateGroup extends ChangeBase {
+  kind: "updateGroup";
+  /** The displayName Identity Center has now (differs from `displayName` on a rename). */
+  currentDisplayName: string;
+  displayName: string;
+  description?: string;
+  fields: FieldChange[];
+}
+export interface AddMember extends ChangeBase {
+  kind: "addMember";
+  groupName: string;
+  userName: string;
+}
+export interface RemoveMember extends ChangeBase {
+  kind: "removeMember";
+  groupName: string;
+  userName: string;
+}
+export interface CreatePermissionSet extends ChangeBase {
+  kind: "createPermissionSet";
+  permissionSet: PermissionSetAttributes;
+}
+export interface UpdatePermissionSet extends ChangeBase {
+  kind: "updatePermissionSet";
+  before: PermissionSetAttributes;
+  permissionSet: PermissionSetAttributes;
+  fields: FieldChange[];
+}
+export interface ProvisionPermissionSet extends ChangeBase {
+  kind: "provisionPermissionSet";
+  permissionSetName: string;
+  /** Accounts already using the permission set, which need the new version pushed. */
+  accountIds: string[];
+}
+export interface CreateAssignment extends ChangeBase {
+  kind: "createAssignment";
+  assignment: Assignment;
+}
+export interface DeleteAssignment extends ChangeBase {
+  kind: "deleteAssignment";
+  assignment: Assignment;
+}
+
+export type Change =
+  | CreateUser
+  | UpdateUser
+  | DeleteUser
+  | CreateGroup
+  | UpdateGroup
+  | AddMember
+  | RemoveMember
+  | CreatePermissionSet
+  | UpdatePermissionSet
+  | ProvisionPermissionSet
+  | CreateAssignment
+  | DeleteAssignment;
+
+export type ChangeKind = Change["kind"];
+
+/** Apply order (DESIGN.md §2): creations and updates first, removals last. */
+export const changeKindOrder: readonly ChangeKind[] = [
+  "createPermissionSet",
+  "updatePermissionSet",
+  "provisionPermissionSet",
+  "createGroup",
+  "updateGroup",
+  "createUser",
+  "updateUser",
+  "addMember",
+  "createAssignment",
+  "deleteAssignment",
+  "removeMember",
+  "deleteUser",
+] as const;
+
+export const removalKinds: ReadonlySet<ChangeKind> = new Set(["deleteUser", "removeMember", "deleteAssignment"]);
+
+/** Something outside scope that the plan noticed and left alone. */
+export interface ScopeNote {
+  kind: "unmanagedUser" | "unmanagedGroup" | "protected";
+  name: string;
+  detail: string;
+}
+
+export interface Plan {
+  /** Sorted by `changeKindOrder`, then key. Empty when in sync. */
+  changes: Change[];
+  /** Things left alone because they are outside scope or protected (for reporting, never applied). */
+  notes: ScopeNote[];
+  /** Managed objects counted for percentage limits (managed users + memberships + assignments). */
+  managedObjectCount: number;
+}
+
+// ─── Applying ───────────────────────────────────────────────────────────────────────────────────────
+
+export const OutcomeStatus = { applied: "applied", failed: "failed", skipped: "skipped", notStarted: "notStarted" } as const;
+export type OutcomeStatus = (typeof OutcomeStatus)[keyof typeof OutcomeStatus];
+
+export interface ChangeOutcome {
+  key: string;
+  kind: ChangeKind;
+  status: OutcomeStatus;
+  /** For failed: the error message (AWS's reason for an asynchronous FAILED). */
+  error?: string;
+  /** For skipped: the keys of the failed changes it depended on. */
+  blockedBy?: string[];
+}
+
+export interface ApplyReport {
+  outcomes: ChangeOutcome[];
+  applied: number;
+  failed: number;
+  skipped: number;
+  /** Changes not started because the deadline came (carried to the next run). */
+  notStarted: number;
+}

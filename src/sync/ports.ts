@@ -1,0 +1,49 @@
+/**
+ * The ports: what the core needs from the outside world, named by capability. Adapters in
+ * `src/adapters/*` implement them; tests use the in-memory implementations. The core never imports
+ * an SDK, `process.env` or the clock directly.
+ */
+import type {
+  AwsAccount,
+  Change,
+  Directory,
+  DirectoryRequest,
+  IdentityCenterState,
+  Scope,
+} from "./model.js";
+
+/** Reads people, groups and org units. Throws a `DirectoryReadError` rather than return a partial picture. */
+export interface DirectorySource {
+  readDirectory(request: DirectoryRequest, progress?: ProgressListener): Promise<Directory>;
+}
+
+/** Lists AWS accounts with their OU ancestry and tags. */
+export interface AccountDirectory {
+  listAccounts(progress?: ProgressListener): Promise<AwsAccount[]>;
+}
+
+/**
+ * Reads and changes IAM Identity Center. Changes name principals by userName / displayName and
+ * permission sets by name; the adapter keeps the name → id maps (it learns new ids as it creates).
+ */
+export interface IdentityCenter {
+  /** The actual state inside (at least) the scope; memberships of unmanaged groups may be left unread. */
+  readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState>;
+  /** Applies one change; throws (a `ChangeFailedError` where AWS gave a reason) when it did not happen. */
+  applyChange(change: Change): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Progress of a long read or apply, for a TTY spinner or a log line. Never required. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
+export interface ProgressEvent {
+  /** "users", "groups", "members", "accounts", "apply" ... */
+  phase: string;
+  done: number;
+  /** Unknown while paging. */
+  total?: number;
+}
