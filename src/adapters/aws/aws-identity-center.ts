@@ -1,0 +1,1212 @@
+/**
+ * The `IdentityCenter` port over the real AWS APIs: identitystore for users, groups and memberships,
+ * sso-admin for permission sets and account assignments. It reads the state with as few calls as the
+ * scope allows, applies one change at a time as the plan asks, and keeps the name → id maps the plan
+ * needs (it learns new ids as it creates). It decides nothing: the plan says what to do.
+ */
+import {
+  type AttributeOperation,
+  CreateGroupCommand,
+  CreateGroupMembershipCommand,
+  CreateUserCommand,
+  DeleteGroupMembershipCommand,
+  DeleteUserCommand,
+  GetGroupIdCommand,
+  GetGroupMembershipIdCommand,
+  GetUserIdCommand,
+  type Group,
+  type GroupMembership,
+  type IdentitystoreClient,
+  ListGroupMembershipsCommand,
+  ListGroupsCommand,
+  ListUsersCommand,
+  UpdateGroupCommand,
+  UpdateUserCommand,
+  type User,
+} from "@aws-sdk/client-identitystore";
+import {
+  type AccountAssignmentForPrincipal,
+  type AccountAssignmentOperationStatus,
+  AttachCustomerManagedPolicyReferenceToPermissionSetCommand,
+  AttachManagedPolicyToPermissionSetCommand,
+  CreateAccountAssignmentCommand,
+  CreatePermissionSetCommand,
+  type CustomerManagedPolicyReference,
+  DeleteAccountAssignmentCommand,
+  DeleteInlinePolicyFromPermissionSetCommand,
+  DeletePermissionsBoundaryFromPermissionSetCommand,
+  DescribeAccountAssignmentCreationStatusCommand,
+  DescribeAccountAssignmentDeletionStatusCommand,
+  DescribePermissionSetCommand,
+  DescribePermissionSetProvisioningStatusCommand,
+  DetachCustomerManagedPolicyReferenceFromPermissionSetCommand,
+  DetachManagedPolicyFromPermissionSetCommand,
+  GetInlinePolicyForPermissionSetCommand,
+  GetPermissionsBoundaryForPermissionSetCommand,
+  ListAccountAssignmentsForPrincipalCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
+  ListCustomerManagedPolicyReferencesInPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand,
+  ListPermissionSetsCommand,
+  ListTagsForResourceCommand,
+  type PermissionSetProvisioningStatus,
+  ProvisionPermissionSetCommand,
+  PutInlinePolicyToPermissionSetCommand,
+  PutPermissionsBoundaryToPermissionSetCommand,
+  type SSOAdminClient,
+  type Tag,
+  TagResourceCommand,
+  UntagResourceCommand,
+  UpdatePermissionSetCommand,
+} from "@aws-sdk/client-sso-admin";
+import { canonicalPolicyText } from "../../sync/canonical-json.js";
+import { ChangeFailedError, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
+import type {
+  Assignment,
+  Change,
+  CreateAssignment,
+  CreateGroup,
+  CreatePermissionSet,
+  CreateUser,
+  DeleteAssignment,
+  IcGroup,
+  IcPermissionSet,
+  IcUser,
+  IdentityCenterState,
+  PermissionSetAttributes,
+  PrincipalType,
+  ProvisionPermissionSet,
+  Scope,
+  UpdateGroup,
+  UpdatePermissionSet,
+  UpdateUser,
+} from "../../sync/model.js";
+import type { IdentityCenter, ProgressListener } from "../../sync/ports.js";
+import { isManagedGroup, isManagedPermissionSet, isManagedUser, userKey } from "../../sync/scope.js";
+import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
+import {
+  type AwsLimits,
+  defaultAwsLimits,
+  mapConcurrently,
+  realSleep,
+  Semaphore,
+  type Sleep,
+} from "./limits.js";
+import {
+  boundaryFromAws,
+  boundaryToAws,
+  compareText,
+  customerPolicyFromAws,
+  customerPolicyKey,
+  customerPolicyToAws,
+  listDifference,
+  managedByTag,
+  sameBoundary,
+  sortCustomerPolicies,
+  tagDifference,
+  tagsFromAws,
+  tagsToAws,
+} from "./permission-set-attributes.js";
+import {
+  createUserFields,
+  enterpriseExtension,
+  userFromAws,
+  userUpdateOperations,
+} from "./user-attributes.js";
+
+export interface AwsIdentityCenterOptions {
+  identityStore: IdentitystoreClient;
+  ssoAdmin: SSOAdminClient;
+  instanceArn: string;
+  identityStoreId: string;
+  limits?: Partial<AwsLimits>;
+  retry?: Partial<RetryPolicy>;
+  /** Waits between retries, polls and rate-limited calls; injectable for tests. */
+  sleep?: Sleep;
+  /** First wait before polling an asynchronous request's status; doubles up to 10× this. Default 1 s. */
+  pollIntervalMs?: number;
+  /** Total waiting after which an asynchronous request still IN_PROGRESS fails the change. Default 5 min. */
+  pollDeadlineMs?: number;
+  /** Told about every request attempt, e.g. to count calls. */
+  onCall?: CallListener;
+}
+
+/** The status of an asynchronous sso-admin request, whichever kind it is. */
+interface AsyncStatus {
+  Status?: string;
+  RequestId?: string;
+  FailureReason?: string;
+}
+
+interface KnownPermissionSet {
+  arn: string;
+  /** Present when the permission set was read in full (managed) or created by this adapter. */
+  attributes?: PermissionSetAttributes;
+}
+
+const maxPageSize = 100;
+
+export class AwsIdentityCenter implements IdentityCenter {
+  readonly instanceArn: string;
+  readonly identityStoreId: string;
+  private readonly identityStore: IdentitystoreClient;
+  private readonly ssoAdmin: SSOAdminClient;
+  private readonly limits: AwsLimits;
+  private readonly caller: AwsCaller;
+  private readonly sleep: Sleep;
+  private readonly pollIntervalMs: number;
+  private readonly pollDeadlineMs: number;
+  private readonly assignmentRequests: Semaphore;
+  private readonly provisionings: Semaphore;
+
+  // What the adapter knows: filled by readState, kept up to date by applyChange.
+  private readonly userIdsByKey = new Map<string, string>();
+  private readonly usersById = new Map<string, IcUser>();
+  private readonly groupIdsByName = new Map<string, string>();
+  private readonly groupsById = new Map<string, IcGroup>();
+  private readonly permissionSetsByName = new Map<string, KnownPermissionSet>();
+  private readonly membershipIds = new Map<string, string>();
+  private permissionSetsListed = false;
+
+  constructor(options: AwsIdentityCenterOptions) {
+    this.identityStore = options.identityStore;
+    this.ssoAdmin = options.ssoAdmin;
+    this.instanceArn = options.instanceArn;
+    this.identityStoreId = options.identityStoreId;
+    this.limits = { ...defaultAwsLimits, ...options.limits };
+    this.sleep = options.sleep ?? realSleep;
+    this.caller = new AwsCaller({
+      limits: this.limits,
+      sleep: this.sleep,
+      ...(options.retry ? { retry: options.retry } : {}),
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+    });
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.pollDeadlineMs = options.pollDeadlineMs ?? 5 * 60_000;
+    this.assignmentRequests = new Semaphore(this.limits.maxOutstandingAssignmentRequests);
+    this.provisionings = new Semaphore(this.limits.maxConcurrentProvisionings);
+  }
+
+  // ─── Reading ──────────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Every user and group; members of managed groups only; managed permission sets in full (others by
+   * name only, not returned); assignments of managed principals only, one ListAccountAssignmentsForPrincipal
+   * per principal rather than a scan of every account × permission set.
+   */
+  async readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState> {
+    try {
+      return await this.readStateUnguarded(scope, progress);
+    } catch (error) {
+      if (error instanceof SyncError) throw error;
+      throw new IdentityCenterReadError(`cannot read Identity Center: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private async readStateUnguarded(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState> {
+    const users = await this.readUsers(progress);
+    const groups = await this.readGroups(progress);
+
+    const managedGroups = groups.filter((group) => isManagedGroup(scope, group.displayName));
+    let membersDone = 0;
+    await mapConcurrently(managedGroups, this.limits.readConcurrency, async (group) => {
+      group.members = await this.readMembers(group.id);
+      membersDone += 1;
+      progress?.({ phase: "members", done: membersDone, total: managedGroups.length });
+    });
+
+    const permissionSets = await this.readPermissionSets(scope, progress);
+
+    const principals: { type: PrincipalType; id: string; name: string }[] = [
+      ...users
+        .filter((user) => isManagedUser(scope, user.userName))
+        .map((user) => ({ type: "USER" as const, id: user.id, name: user.userName })),
+      ...managedGroups.map((group) => ({ type: "GROUP" as const, id: group.id, name: group.displayName })),
+    ];
+    const namesByArn = new Map([...this.permissionSetsByName].map(([name, known]) => [known.arn, name]));
+    let principalsDone = 0;
+    const perPrincipal = await mapConcurrently(principals, this.limits.readConcurrency, async (principal) => {
+      const found = await this.readAssignments(principal.type, principal.id);
+      principalsDone += 1;
+      progress?.({ phase: "assignments", done: principalsDone, total: principals.length });
+      return found.flatMap((entry): Assignment[] => {
+        const permissionSetName = entry.PermissionSetArn ? namesByArn.get(entry.PermissionSetArn) : undefined;
+        if (permissionSetName === undefined || entry.AccountId === undefined) return [];
+        return [
+          {
+            principalType: principal.type,
+            principalName: principal.name,
+            permissionSetName,
+            accountId: entry.AccountId,
+          },
+        ];
+      });
+    });
+
+    return {
+      users: users.map((user) => structuredClone(user)),
+      groups: groups.map((group) => structuredClone(group)),
+      permissionSets,
+      assignments: perPrincipal.flat(),
+    };
+  }
+
+  private async readUsers(progress?: ProgressListener): Promise<IcUser[]> {
+    const raw: User[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.identityStoreCall("ListUsers", () =>
+        this.identityStore.send(
+          new ListUsersCommand({
+            IdentityStoreId: this.identityStoreId,
+            Extensions: [enterpriseExtension],
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      raw.push(...(page.Users ?? []));
+      nextToken = page.NextToken;
+      progress?.({ phase: "users", done: raw.length });
+    } while (nextToken);
+
+    this.userIdsByKey.clear();
+    this.usersById.clear();
+    const userNames = new Map(raw.map((user) => [user.UserId ?? "", user.UserName ?? ""]));
+    const users = raw.map((user) => userFromAws(user, (id) => userNames.get(id)));
+    for (const user of users) this.rememberUser(user);
+    return users;
+  }
+
+  private async readGroups(progress?: ProgressListener): Promise<IcGroup[]> {
+    const raw: Group[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.identityStoreCall("ListGroups", () =>
+        this.identityStore.send(
+          new ListGroupsCommand({
+            IdentityStoreId: this.identityStoreId,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      raw.push(...(page.Groups ?? []));
+      nextToken = page.NextToken;
+      progress?.({ phase: "groups", done: raw.length });
+    } while (nextToken);
+
+    this.groupIdsByName.clear();
+    this.groupsById.clear();
+    this.membershipIds.clear();
+    return raw.map((entry) => {
+      const group: IcGroup = { id: entry.GroupId ?? "", displayName: entry.DisplayName ?? "" };
+      if (entry.Description !== undefined && entry.Description !== "") group.description = entry.Description;
+      this.rememberGroup(group);
+      return group;
+    });
+  }
+
+  /** userNames of the group's members; memberships left behind by deleted users are skipped. */
+  private async readMembers(groupId: string): Promise<string[]> {
+    const memberships: GroupMembership[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.identityStoreCall("ListGroupMemberships", () =>
+        this.identityStore.send(
+          new ListGroupMembershipsCommand({
+            IdentityStoreId: this.identityStoreId,
+            GroupId: groupId,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      memberships.push(...(page.GroupMemberships ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    const members: string[] = [];
+    for (const membership of memberships) {
+      const userId = memberUserId(membership.MemberId);
+      const user = userId === undefined ? undefined : this.usersById.get(userId);
+      if (!user || userId === undefined) continue;
+      members.push(user.userName);
+      if (membership.MembershipId)
+        this.membershipIds.set(membershipKey(groupId, userId), membership.MembershipId);
+    }
+    return members.sort(compareText);
+  }
+
+  private async listPermissionSetNames(progress?: ProgressListener): Promise<void> {
+    const arns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ssoAdminCall("ListPermissionSets", () =>
+        this.ssoAdmin.send(
+          new ListPermissionSetsCommand({
+            InstanceArn: this.instanceArn,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      arns.push(...(page.PermissionSets ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    let described = 0;
+    const describedSets = await mapConcurrently(arns, this.limits.readConcurrency, async (arn) => {
+      const output = await this.ssoAdminCall("DescribePermissionSet", () =>
+        this.ssoAdmin.send(
+          new DescribePermissionSetCommand({ InstanceArn: this.instanceArn, PermissionSetArn: arn }),
+        ),
+      );
+      described += 1;
+      progress?.({ phase: "permissionSets", done: described, total: arns.length });
+      return { arn, details: output.PermissionSet };
+    });
+    this.permissionSetsByName.clear();
+    for (const { arn, details } of describedSets) {
+      if (details?.Name !== undefined) this.permissionSetsByName.set(details.Name, { arn });
+    }
+    this.permissionSetsListed = true;
+  }
+
+  private async readPermissionSets(scope: Scope, progress?: ProgressListener): Promise<IcPermissionSet[]> {
+    await this.listPermissionSetNames(progress);
+    const managed = [...this.permissionSetsByName].filter(([name]) => isManagedPermissionSet(scope, name));
+    const permissionSets = await mapConcurrently(
+      managed,
+      this.limits.readConcurrency,
+      async ([name, known]) => {
+        const attributes = await this.readPermissionSetAttributes(known.arn);
+        known.attributes = attributes;
+        const provisionedAccountIds = await this.readProvisionedAccounts(known.arn);
+        return { ...structuredClone(attributes), name, arn: known.arn, provisionedAccountIds };
+      },
+    );
+    return permissionSets.sort((a, b) => compareText(a.name, b.name));
+  }
+
+  private async readPermissionSetAttributes(arn: string): Promise<PermissionSetAttributes> {
+    const target = { InstanceArn: this.instanceArn, PermissionSetArn: arn };
+    const describe = await this.ssoAdminCall("DescribePermissionSet", () =>
+      this.ssoAdmin.send(new DescribePermissionSetCommand(target)),
+    );
+    const managedPolicyArns: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ssoAdminCall("ListManagedPoliciesInPermissionSet", () =>
+        this.ssoAdmin.send(
+          new ListManagedPoliciesInPermissionSetCommand({
+            ...target,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      for (const policy of page.AttachedManagedPolicies ?? [])
+        if (policy.Arn) managedPolicyArns.push(policy.Arn);
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    const customerManaged: CustomerManagedPolicyReference[] = [];
+    do {
+      const page = await this.ssoAdminCall("ListCustomerManagedPolicyReferencesInPermissionSet", () =>
+        this.ssoAdmin.send(
+          new ListCustomerManagedPolicyReferencesInPermissionSetCommand({
+            ...target,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      customerManaged.push(...(page.CustomerManagedPolicyReferences ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    const inline = await this.ssoAdminCall("GetInlinePolicyForPermissionSet", () =>
+      this.ssoAdmin.send(new GetInlinePolicyForPermissionSetCommand(target)),
+    );
+    const boundary = await this.ssoAdminCall("GetPermissionsBoundaryForPermissionSet", async () => {
+      try {
+        return await this.ssoAdmin.send(new GetPermissionsBoundaryForPermissionSetCommand(target));
+      } catch (error) {
+        // AWS answers ResourceNotFoundException when the permission set has no boundary.
+        if (awsErrorName(error) === "ResourceNotFoundException") return { PermissionsBoundary: undefined };
+        throw error;
+      }
+    });
+
+    const tags: Tag[] = [];
+    do {
+      const page = await this.ssoAdminCall("ListTagsForResource", () =>
+        this.ssoAdmin.send(
+          new ListTagsForResourceCommand({
+            InstanceArn: this.instanceArn,
+            ResourceArn: arn,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      tags.push(...(page.Tags ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+
+    const details = describe.PermissionSet;
+    const attributes: PermissionSetAttributes = {
+      name: details?.Name ?? "",
+      sessionDuration: details?.SessionDuration ?? "PT1H",
+      managedPolicyArns: managedPolicyArns.sort(compareText),
+      customerManagedPolicies: sortCustomerPolicies(customerManaged.map(customerPolicyFromAws)),
+      tags: tagsFromAws(tags),
+    };
+    if (details?.Description) attributes.description = details.Description;
+    if (details?.RelayState) attributes.relayState = details.RelayState;
+    if (inline.InlinePolicy) attributes.inlinePolicy = canonicalPolicyText(inline.InlinePolicy);
+    const permissionsBoundary = boundaryFromAws(boundary.PermissionsBoundary);
+    if (permissionsBoundary) attributes.permissionsBoundary = permissionsBoundary;
+    return attributes;
+  }
+
+  private async readProvisionedAccounts(arn: string): Promise<string[]> {
+    const accountIds: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ssoAdminCall("ListAccountsForProvisionedPermissionSet", () =>
+        this.ssoAdmin.send(
+          new ListAccountsForProvisionedPermissionSetCommand({
+            InstanceArn: this.instanceArn,
+            PermissionSetArn: arn,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      accountIds.push(...(page.AccountIds ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return accountIds.sort(compareText);
+  }
+
+  private async readAssignments(
+    type: PrincipalType,
+    principalId: string,
+  ): Promise<AccountAssignmentForPrincipal[]> {
+    const assignments: AccountAssignmentForPrincipal[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ssoAdminCall("ListAccountAssignmentsForPrincipal", () =>
+        this.ssoAdmin.send(
+          new ListAccountAssignmentsForPrincipalCommand({
+            InstanceArn: this.instanceArn,
+            PrincipalId: principalId,
+            PrincipalType: type,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      assignments.push(...(page.AccountAssignments ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return assignments;
+  }
+
+  // ─── Applying ─────────────────────────────────────────────────────────────────────────────────────
+
+  /** Applies one change; throws ChangeFailedError (with AWS's words) when it did not happen. */
+  async applyChange(change: Change): Promise<void> {
+    try {
+      await this.applyUnguarded(change);
+    } catch (error) {
+      if (error instanceof ChangeFailedError) throw error;
+      throw new ChangeFailedError(`${change.key}: ${describeError(error)}`, change.key, { cause: error });
+    }
+  }
+
+  private async applyUnguarded(change: Change): Promise<void> {
+    switch (change.kind) {
+      case "createUser":
+        return this.createUser(change);
+      case "updateUser":
+        return this.updateUser(change);
+      case "deleteUser":
+        return this.deleteUser(change.userName);
+      case "createGroup":
+        return this.createGroup(change);
+      case "updateGroup":
+        return this.updateGroup(change);
+      case "addMember":
+        return this.addMember(change.key, change.groupName, change.userName);
+      case "removeMember":
+        return this.removeMember(change.groupName, change.userName);
+      case "createPermissionSet":
+        return this.createPermissionSet(change);
+      case "updatePermissionSet":
+        return this.updatePermissionSet(change);
+      case "provisionPermissionSet":
+        return this.provisionPermissionSet(change);
+      case "createAssignment":
+        return this.createAssignment(change);
+      case "deleteAssignment":
+        return this.deleteAssignment(change);
+      default: {
+        const unknown: never = change;
+        throw new SyncError(`unknown change kind ${(unknown as Change).kind}`);
+      }
+    }
+  }
+
+  private async createUser(change: CreateUser): Promise<void> {
+    const managerIdOf = (userName: string): string | undefined => this.userIdsByKey.get(userKey(userName));
+    try {
+      const created = await this.identityStoreCall("CreateUser", () =>
+        this.identityStore.send(
+          new CreateUserCommand({
+            IdentityStoreId: this.identityStoreId,
+            ...createUserFields(change.user, managerIdOf),
+          }),
+        ),
+      );
+      this.rememberUser({ ...structuredClone(change.user), id: created.UserId ?? "" });
+    } catch (error) {
+      if (awsErrorName(error) !== "ConflictException") throw error;
+      // The user exists already (an earlier run stopped halfway): adopt it and bring it in line.
+      const id = await this.findUserId(change.user.userName);
+      if (id === undefined) throw error;
+      const operations = userUpdateOperations(undefined, change.user, managerIdOf);
+      await this.sendUserUpdate(id, operations);
+      this.rememberUser({ ...structuredClone(change.user), id });
+    }
+  }
+
+  private async updateUser(change: UpdateUser): Promise<void> {
+    const id = await this.requireUserId(change.userName);
+    const before = this.usersById.get(id);
+    const operations = userUpdateOperations(before, change.user, (userName) =>
+      this.userIdsByKey.get(userKey(userName)),
+    );
+    await this.sendUserUpdate(id, operations);
+    if (before) this.userIdsByKey.delete(userKey(before.userName));
+    this.userIdsByKey.delete(userKey(change.userName));
+    this.rememberUser({ ...structuredClone(change.user), id });
+  }
+
+  private async sendUserUpdate(id: string, operations: AttributeOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    await this.identityStoreCall("UpdateUser", () =>
+      this.identityStore.send(
+        new UpdateUserCommand({ IdentityStoreId: this.identityStoreId, UserId: id, Operations: operations }),
+      ),
+    );
+  }
+
+  private async deleteUser(userName: string): Promise<void> {
+    const id = await this.findUserId(userName);
+    if (id !== undefined) {
+      try {
+        await this.identityStoreCall("DeleteUser", () =>
+          this.identityStore.send(
+            new DeleteUserCommand({ IdentityStoreId: this.identityStoreId, UserId: id }),
+          ),
+        );
+      } catch (error) {
+        // Already gone is what we wanted.
+        if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
+      }
+      this.usersById.delete(id);
+      for (const key of [...this.membershipIds.keys()])
+        if (key.endsWith(`/${id}`)) this.membershipIds.delete(key);
+    }
+    this.userIdsByKey.delete(userKey(userName));
+  }
+
+  private async createGroup(change: CreateGroup): Promise<void> {
+    try {
+      const created = await this.identityStoreCall("CreateGroup", () =>
+        this.identityStore.send(
+          new CreateGroupCommand({
+            IdentityStoreId: this.identityStoreId,
+            DisplayName: change.displayName,
+            ...(change.description ? { Description: change.description } : {}),
+          }),
+        ),
+      );
+      this.rememberGroup(groupOf(created.GroupId ?? "", change.displayName, change.description));
+    } catch (error) {
+      if (awsErrorName(error) !== "ConflictException") throw error;
+      const id = await this.findGroupId(change.displayName);
+      if (id === undefined) throw error;
+      if (change.description) {
+        await this.sendGroupUpdate(id, [
+          { AttributePath: "description", AttributeValue: change.description },
+        ]);
+      }
+      this.rememberGroup(groupOf(id, change.displayName, change.description));
+    }
+  }
+
+  private async updateGroup(change: UpdateGroup): Promise<void> {
+    const id = await this.requireGroupId(change.currentDisplayName);
+    const before = this.groupsById.get(id);
+    const operations: AttributeOperation[] = [];
+    if (change.displayName !== change.currentDisplayName) {
+      operations.push({ AttributePath: "displayName", AttributeValue: change.displayName });
+    }
+    if (change.description) {
+      if (before?.description !== change.description) {
+        operations.push({ AttributePath: "description", AttributeValue: change.description });
+      }
+    } else if (before === undefined || before.description !== undefined) {
+      operations.push({ AttributePath: "description" });
+    }
+    await this.sendGroupUpdate(id, operations);
+    this.groupIdsByName.delete(change.currentDisplayName);
+    this.rememberGroup(groupOf(id, change.displayName, change.description, before?.members));
+  }
+
+  private async sendGroupUpdate(id: string, operations: AttributeOperation[]): Promise<void> {
+    if (operations.length === 0) return;
+    await this.identityStoreCall("UpdateGroup", () =>
+      this.identityStore.send(
+        new UpdateGroupCommand({
+          IdentityStoreId: this.identityStoreId,
+          GroupId: id,
+          Operations: operations,
+        }),
+      ),
+    );
+  }
+
+  private async addMember(changeKey: string, groupName: string, userName: string): Promise<void> {
+    const groupId = await this.requireGroupId(groupName);
+    const userId = await this.requireUserId(userName);
+    try {
+      const created = await this.identityStoreCall("CreateGroupMembership", () =>
+        this.identityStore.send(
+          new CreateGroupMembershipCommand({
+            IdentityStoreId: this.identityStoreId,
+            GroupId: groupId,
+            MemberId: { UserId: userId },
+          }),
+        ),
+      );
+      if (created.MembershipId) this.membershipIds.set(membershipKey(groupId, userId), created.MembershipId);
+    } catch (error) {
+      // Already a member is what we wanted; the membership id is looked up when it is needed.
+      if (awsErrorName(error) !== "ConflictException") {
+        throw new ChangeFailedError(`${changeKey}: ${describeError(error)}`, changeKey, { cause: error });
+      }
+    }
+  }
+
+  private async removeMember(groupName: string, userName: string): Promise<void> {
+    const groupId = await this.findGroupId(groupName);
+    const userId = await this.findUserId(userName);
+    if (groupId === undefined || userId === undefined) return;
+    const key = membershipKey(groupId, userId);
+    let membershipId = this.membershipIds.get(key);
+    if (membershipId === undefined) {
+      try {
+        const found = await this.identityStoreCall("GetGroupMembershipId", () =>
+          this.identityStore.send(
+            new GetGroupMembershipIdCommand({
+              IdentityStoreId: this.identityStoreId,
+              GroupId: groupId,
+              MemberId: { UserId: userId },
+            }),
+          ),
+        );
+        membershipId = found.MembershipId;
+      } catch (error) {
+        if (awsErrorName(error) === "ResourceNotFoundException") return;
+        throw error;
+      }
+    }
+    if (membershipId === undefined) return;
+    const id = membershipId;
+    try {
+      await this.identityStoreCall("DeleteGroupMembership", () =>
+        this.identityStore.send(
+          new DeleteGroupMembershipCommand({ IdentityStoreId: this.identityStoreId, MembershipId: id }),
+        ),
+      );
+    } catch (error) {
+      if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
+    }
+    this.membershipIds.delete(key);
+  }
+
+  private async createPermissionSet(change: CreatePermissionSet): Promise<void> {
+    const wanted = change.permissionSet;
+    let arn: string;
+    try {
+      const created = await this.ssoAdminCall("CreatePermissionSet", () =>
+        this.ssoAdmin.send(
+          new CreatePermissionSetCommand({
+            InstanceArn: this.instanceArn,
+            Name: wanted.name,
+            SessionDuration: wanted.sessionDuration,
+            ...(wanted.description ? { Description: wanted.description } : {}),
+            ...(wanted.relayState ? { RelayState: wanted.relayState } : {}),
+            Tags: [...tagsToAws(wanted.tags), { Key: managedByTag.key, Value: managedByTag.value }],
+          }),
+        ),
+      );
+      arn = created.PermissionSet?.PermissionSetArn ?? "";
+      const empty: PermissionSetAttributes = {
+        name: wanted.name,
+        sessionDuration: wanted.sessionDuration,
+        managedPolicyArns: [],
+        customerManagedPolicies: [],
+        tags: wanted.tags,
+      };
+      if (wanted.description) empty.description = wanted.description;
+      if (wanted.relayState) empty.relayState = wanted.relayState;
+      await this.reconcilePermissionSet(arn, empty, wanted);
+    } catch (error) {
+      if (awsErrorName(error) !== "ConflictException") throw error;
+      // It exists already (an earlier run stopped halfway): read what it has and finish the job.
+      const existing = await this.findPermissionSetArn(wanted.name, true);
+      if (existing === undefined) throw error;
+      arn = existing;
+      await this.reconcilePermissionSet(arn, await this.readPermissionSetAttributes(arn), wanted);
+    }
+    this.permissionSetsByName.set(wanted.name, { arn, attributes: structuredClone(wanted) });
+  }
+
+  private async updatePermissionSet(change: UpdatePermissionSet): Promise<void> {
+    const arn = await this.requirePermissionSetArn(change.permissionSet.name);
+    await this.reconcilePermissionSet(arn, change.before, change.permissionSet);
+    this.permissionSetsByName.set(change.permissionSet.name, {
+      arn,
+      attributes: structuredClone(change.permissionSet),
+    });
+  }
+
+  /** Sends what turns `before` into `after`; a sequence of idempotent calls, so a retry converges. */
+  private async reconcilePermissionSet(
+    arn: string,
+    before: PermissionSetAttributes,
+    after: PermissionSetAttributes,
+  ): Promise<void> {
+    const target = { InstanceArn: this.instanceArn, PermissionSetArn: arn };
+    const tolerate = async (
+      operation: string,
+      send: () => Promise<unknown>,
+      harmless: string,
+    ): Promise<void> => {
+      try {
+        await this.ssoAdminCall(operation, send);
+      } catch (error) {
+        if (awsErrorName(error) !== harmless) throw error;
+      }
+    };
+
+    if (
+      before.description !== after.description ||
+      before.sessionDuration !== after.sessionDuration ||
+      before.relayState !== after.relayState
+    ) {
+      // AWS keeps a field the request leaves out, so a description or relay state cannot be cleared here.
+      await this.ssoAdminCall("UpdatePermissionSet", () =>
+        this.ssoAdmin.send(
+          new UpdatePermissionSetCommand({
+            ...target,
+            SessionDuration: after.sessionDuration,
+            ...(after.description ? { Description: after.description } : {}),
+            ...(after.relayState ? { RelayState: after.relayState } : {}),
+          }),
+        ),
+      );
+    }
+
+    const managed = listDifference(before.managedPolicyArns, after.managedPolicyArns, (arn_) => arn_);
+    for (const policyArn of managed.added) {
+      await tolerate(
+        "AttachManagedPolicyToPermissionSet",
+        () =>
+          this.ssoAdmin.send(
+            new AttachManagedPolicyToPermissionSetCommand({ ...target, ManagedPolicyArn: policyArn }),
+          ),
+        "ConflictException",
+      );
+    }
+    for (const policyArn of managed.removed) {
+      await tolerate(
+        "DetachManagedPolicyFromPermissionSet",
+        () =>
+          this.ssoAdmin.send(
+            new DetachManagedPolicyFromPermissionSetCommand({ ...target, ManagedPolicyArn: policyArn }),
+          ),
+        "ResourceNotFoundException",
+      );
+    }
+
+    const customer = listDifference(
+      before.customerManagedPolicies,
+      after.customerManagedPolicies,
+      customerPolicyKey,
+    );
+    for (const reference of customer.added) {
+      await tolerate(
+        "AttachCustomerManagedPolicyReferenceToPermissionSet",
+        () =>
+          this.ssoAdmin.send(
+            new AttachCustomerManagedPolicyReferenceToPermissionSetCommand({
+              ...target,
+              CustomerManagedPolicyReference: customerPolicyToAws(reference),
+            }),
+          ),
+        "ConflictException",
+      );
+    }
+    for (const reference of customer.removed) {
+      await tolerate(
+        "DetachCustomerManagedPolicyReferenceFromPermissionSet",
+        () =>
+          this.ssoAdmin.send(
+            new DetachCustomerManagedPolicyReferenceFromPermissionSetCommand({
+              ...target,
+              CustomerManagedPolicyReference: customerPolicyToAws(reference),
+            }),
+          ),
+        "ResourceNotFoundException",
+      );
+    }
+
+    if (after.inlinePolicy !== undefined && after.inlinePolicy !== before.inlinePolicy) {
+      const policy = after.inlinePolicy;
+      await this.ssoAdminCall("PutInlinePolicyToPermissionSet", () =>
+        this.ssoAdmin.send(new PutInlinePolicyToPermissionSetCommand({ ...target, InlinePolicy: policy })),
+      );
+    } else if (after.inlinePolicy === undefined && before.inlinePolicy !== undefined) {
+      await this.ssoAdminCall("DeleteInlinePolicyFromPermissionSet", () =>
+        this.ssoAdmin.send(new DeleteInlinePolicyFromPermissionSetCommand(target)),
+      );
+    }
+
+    if (
+      after.permissionsBoundary !== undefined &&
+      !sameBoundary(before.permissionsBoundary, after.permissionsBoundary)
+    ) {
+      const boundary = boundaryToAws(after.permissionsBoundary);
+      await this.ssoAdminCall("PutPermissionsBoundaryToPermissionSet", () =>
+        this.ssoAdmin.send(
+          new PutPermissionsBoundaryToPermissionSetCommand({ ...target, PermissionsBoundary: boundary }),
+        ),
+      );
+    } else if (after.permissionsBoundary === undefined && before.permissionsBoundary !== undefined) {
+      await tolerate(
+        "DeletePermissionsBoundaryFromPermissionSet",
+        () => this.ssoAdmin.send(new DeletePermissionsBoundaryFromPermissionSetCommand(target)),
+        "ResourceNotFoundException",
+      );
+    }
+
+    const tags = tagDifference(before.tags, after.tags);
+    if (Object.keys(tags.set).length > 0) {
+      await this.ssoAdminCall("TagResource", () =>
+        this.ssoAdmin.send(
+          new TagResourceCommand({
+            InstanceArn: this.instanceArn,
+            ResourceArn: arn,
+            Tags: tagsToAws(tags.set),
+          }),
+        ),
+      );
+    }
+    if (tags.removedKeys.length > 0) {
+      await this.ssoAdminCall("UntagResource", () =>
+        this.ssoAdmin.send(
+          new UntagResourceCommand({
+            InstanceArn: this.instanceArn,
+            ResourceArn: arn,
+            TagKeys: tags.removedKeys,
+          }),
+        ),
+      );
+    }
+  }
+
+  /**
+   * One ProvisionPermissionSet with TargetType ALL_PROVISIONED_ACCOUNTS: a single request (and a single
+   * of the 3 concurrent provisioning slots) reaches every account already using the permission set.
+   */
+  private async provisionPermissionSet(change: ProvisionPermissionSet): Promise<void> {
+    if (change.accountIds.length === 0) return;
+    const arn = await this.requirePermissionSetArn(change.permissionSetName);
+    await this.provisionings.run(async () => {
+      const started = await this.ssoAdminCall("ProvisionPermissionSet", () =>
+        this.ssoAdmin.send(
+          new ProvisionPermissionSetCommand({
+            InstanceArn: this.instanceArn,
+            PermissionSetArn: arn,
+            TargetType: "ALL_PROVISIONED_ACCOUNTS",
+          }),
+        ),
+      );
+      await this.waitForCompletion(
+        change.key,
+        "provisioning",
+        started.PermissionSetProvisioningStatus,
+        (requestId) =>
+          this.ssoAdminCall("DescribePermissionSetProvisioningStatus", async () => {
+            const output = await this.ssoAdmin.send(
+              new DescribePermissionSetProvisioningStatusCommand({
+                InstanceArn: this.instanceArn,
+                ProvisionPermissionSetRequestId: requestId,
+              }),
+            );
+            return output.PermissionSetProvisioningStatus as PermissionSetProvisioningStatus | undefined;
+          }),
+      );
+    });
+  }
+
+  private async createAssignment(change: CreateAssignment): Promise<void> {
+    const { assignment } = change;
+    const arn = await this.requirePermissionSetArn(assignment.permissionSetName);
+    const principalId = await this.requirePrincipalId(assignment.principalType, assignment.principalName);
+    await this.assignmentRequests.run(async () => {
+      let started: AccountAssignmentOperationStatus | undefined;
+      try {
+        const output = await this.ssoAdminCall("CreateAccountAssignment", () =>
+          this.ssoAdmin.send(
+            new CreateAccountAssignmentCommand({
+              InstanceArn: this.instanceArn,
+              TargetId: assignment.accountId,
+              TargetType: "AWS_ACCOUNT",
+              PermissionSetArn: arn,
+              PrincipalType: assignment.principalType,
+              PrincipalId: principalId,
+            }),
+          ),
+        );
+        started = output.AccountAssignmentCreationStatus;
+      } catch (error) {
+        // The assignment exists already: that is what we wanted.
+        if (awsErrorName(error) === "ConflictException") return;
+        throw error;
+      }
+      await this.waitForCompletion(change.key, "assignment creation", started, (requestId) =>
+        this.ssoAdminCall("DescribeAccountAssignmentCreationStatus", async () => {
+          const output = await this.ssoAdmin.send(
+            new DescribeAccountAssignmentCreationStatusCommand({
+              InstanceArn: this.instanceArn,
+              AccountAssignmentCreationRequestId: requestId,
+            }),
+          );
+          return output.AccountAssignmentCreationStatus;
+        }),
+      );
+    });
+  }
+
+  private async deleteAssignment(change: DeleteAssignment): Promise<void> {
+    const { assignment } = change;
+    const arn = await this.findPermissionSetArn(assignment.permissionSetName, false);
+    const principalId =
+      assignment.principalType === "USER"
+        ? await this.findUserId(assignment.principalName)
+        : await this.findGroupId(assignment.principalName);
+    // Without the principal or the permission set there is no assignment left to delete.
+    if (arn === undefined || principalId === undefined) return;
+    await this.assignmentRequests.run(async () => {
+      let started: AccountAssignmentOperationStatus | undefined;
+      try {
+        const output = await this.ssoAdminCall("DeleteAccountAssignment", () =>
+          this.ssoAdmin.send(
+            new DeleteAccountAssignmentCommand({
+              InstanceArn: this.instanceArn,
+              TargetId: assignment.accountId,
+              TargetType: "AWS_ACCOUNT",
+              PermissionSetArn: arn,
+              PrincipalType: assignment.principalType,
+              PrincipalId: principalId,
+            }),
+          ),
+        );
+        started = output.AccountAssignmentDeletionStatus;
+      } catch (error) {
+        if (awsErrorName(error) === "ResourceNotFoundException") return;
+        throw error;
+      }
+      await this.waitForCompletion(change.key, "assignment deletion", started, (requestId) =>
+        this.ssoAdminCall("DescribeAccountAssignmentDeletionStatus", async () => {
+          const output = await this.ssoAdmin.send(
+            new DescribeAccountAssignmentDeletionStatusCommand({
+              InstanceArn: this.instanceArn,
+              AccountAssignmentDeletionRequestId: requestId,
+            }),
+          );
+          return output.AccountAssignmentDeletionStatus;
+        }),
+      );
+    });
+  }
+
+  /**
+   * Polls an asynchronous request until SUCCEEDED or FAILED, waiting longer each time (up to 10× the
+   * first interval) and giving up after `pollDeadlineMs` of waiting. FAILED carries AWS's reason.
+   */
+  private async waitForCompletion(
+    changeKey: string,
+    what: string,
+    initial: AsyncStatus | undefined,
+    describe: (requestId: string) => Promise<AsyncStatus | undefined>,
+  ): Promise<void> {
+    let status = initial;
+    const requestId = initial?.RequestId;
+    let waited = 0;
+    let interval = this.pollIntervalMs;
+    for (;;) {
+      if (status?.Status === "SUCCEEDED") return;
+      if (status?.Status === "FAILED") {
+        throw new ChangeFailedError(
+          `${what} failed: ${status.FailureReason ?? "AWS gave no reason"}`,
+          changeKey,
+        );
+      }
+      if (requestId === undefined)
+        throw new ChangeFailedError(`${what}: AWS returned no request id to follow`, changeKey);
+      if (waited >= this.pollDeadlineMs) {
+        throw new ChangeFailedError(
+          `${what} ${requestId} still ${status?.Status ?? "unknown"} after ${waited} ms; it may finish later`,
+          changeKey,
+        );
+      }
+      await this.sleep(interval);
+      waited += interval;
+      interval = Math.min(interval * 2, this.pollIntervalMs * 10);
+      status = await describe(requestId);
+    }
+  }
+
+  // ─── Names and ids ────────────────────────────────────────────────────────────────────────────────
+
+  private rememberUser(user: IcUser): void {
+    this.userIdsByKey.set(userKey(user.userName), user.id);
+    this.usersById.set(user.id, user);
+  }
+
+  private rememberGroup(group: IcGroup): void {
+    this.groupIdsByName.set(group.displayName, group.id);
+    this.groupsById.set(group.id, group);
+  }
+
+  private async findUserId(userName: string): Promise<string | undefined> {
+    const known = this.userIdsByKey.get(userKey(userName));
+    if (known !== undefined) return known;
+    try {
+      const found = await this.identityStoreCall("GetUserId", () =>
+        this.identityStore.send(
+          new GetUserIdCommand({
+            IdentityStoreId: this.identityStoreId,
+            AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: userName } },
+          }),
+        ),
+      );
+      if (found.UserId) this.userIdsByKey.set(userKey(userName), found.UserId);
+      return found.UserId;
+    } catch (error) {
+      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  private async findGroupId(displayName: string): Promise<string | undefined> {
+    const known = this.groupIdsByName.get(displayName);
+    if (known !== undefined) return known;
+    try {
+      const found = await this.identityStoreCall("GetGroupId", () =>
+        this.identityStore.send(
+          new GetGroupIdCommand({
+            IdentityStoreId: this.identityStoreId,
+            AlternateIdentifier: {
+              UniqueAttribute: { AttributePath: "displayName", AttributeValue: displayName },
+            },
+          }),
+        ),
+      );
+      if (found.GroupId) this.groupIdsByName.set(displayName, found.GroupId);
+      return found.GroupId;
+    } catch (error) {
+      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  /** The ARN of a permission set by name; lists them all once when the name is not known yet. */
+  private async findPermissionSetArn(name: string, relist: boolean): Promise<string | undefined> {
+    const known = this.permissionSetsByName.get(name);
+    if (known !== undefined) return known.arn;
+    if (!this.permissionSetsListed || relist) await this.listPermissionSetNames();
+    return this.permissionSetsByName.get(name)?.arn;
+  }
+
+  private async requireUserId(userName: string): Promise<string> {
+    const id = await this.findUserId(userName);
+    if (id === undefined) throw new SyncError(`user ${userName} does not exist in the identity store`);
+    return id;
+  }
+
+  private async requireGroupId(displayName: string): Promise<string> {
+    const id = await this.findGroupId(displayName);
+    if (id === undefined) throw new SyncError(`group ${displayName} does not exist in the identity store`);
+    return id;
+  }
+
+  private async requirePermissionSetArn(name: string): Promise<string> {
+    const arn = await this.findPermissionSetArn(name, false);
+    if (arn === undefined) throw new SyncError(`permission set ${name} does not exist`);
+    return arn;
+  }
+
+  private requirePrincipalId(type: PrincipalType, name: string): Promise<string> {
+    return type === "USER" ? this.requireUserId(name) : this.requireGroupId(name);
+  }
+
+  private identityStoreCall<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return this.caller.call(AwsService.identityStore, operation, send);
+  }
+
+  private ssoAdminCall<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return this.caller.call(AwsService.ssoAdmin, operation, send);
+  }
+}
+
+function membershipKey(groupId: string, userId: string): string {
+  return `${groupId}/${userId}`;
+}
+
+function memberUserId(memberId: unknown): string | undefined {
+  if (typeof memberId !== "object" || memberId === null) return undefined;
+  const userId = (memberId as { UserId?: unknown }).UserId;
+  return typeof userId === "string" ? userId : undefined;
+}
+
+function groupOf(
+  id: string,
+  displayName: string,
+  description: string | undefined,
+  members?: string[],
+): IcGroup {
+  const group: IcGroup = { id, displayName };
+  if (description) group.description = description;
+  if (members) group.members = members;
+  return group;
+}
+
+/** "ConflictException: Duplicate UserName" — AWS's own words, for reports. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const name = error.name && error.name !== "Error" ? `${error.name}: ` : "";
+    return `${name}${error.message}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,63 @@
+/**
+ * Finds the Identity Center instance when the rules do not name it: an organization has at most one
+ * organization instance, so exactly one is expected; anything else needs the rules to say which.
+ */
+import { type InstanceMetadata, ListInstancesCommand, type SSOAdminClient } from "@aws-sdk/client-sso-admin";
+import { ConfigurationError } from "../../sync/errors.js";
+import { AwsCaller, AwsService, type CallListener } from "./aws-caller.js";
+import { defaultAwsLimits, type Sleep } from "./limits.js";
+
+export interface IdentityCenterInstance {
+  instanceArn: string;
+  identityStoreId: string;
+}
+
+export interface DiscoverInstanceOptions {
+  onCall?: CallListener;
+  sleep?: Sleep;
+}
+
+/**
+ * The one Identity Center instance `ListInstances` reports. Throws ConfigurationError when there is
+ * none (wrong account or region) or more than one (the rules must name `identityCenter.instanceArn`).
+ */
+export async function discoverInstance(
+  ssoAdmin: SSOAdminClient,
+  options: DiscoverInstanceOptions = {},
+): Promise<IdentityCenterInstance> {
+  const caller = new AwsCaller({
+    limits: defaultAwsLimits,
+    ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
+  const instances: InstanceMetadata[] = [];
+  let nextToken: string | undefined;
+  try {
+    do {
+      const page = await caller.call(AwsService.ssoAdmin, "ListInstances", () =>
+        ssoAdmin.send(new ListInstancesCommand({ MaxResults: 100, NextToken: nextToken })),
+      );
+      instances.push(...(page.Instances ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+  } catch (error) {
+    throw new ConfigurationError(
+      `cannot list IAM Identity Center instances (sso:ListInstances): ${(error as Error).message}; check the credentials, the region and that the caller may call sso:ListInstances`,
+      { cause: error },
+    );
+  }
+  const usable = instances.filter((instance) => instance.InstanceArn && instance.IdentityStoreId);
+  const [only] = usable;
+  if (only === undefined) {
+    throw new ConfigurationError(
+      "no IAM Identity Center instance found in this account and region; check AWS_REGION (Identity Center lives in one region) or set identityCenter.instanceArn and identityStoreId in the rules",
+    );
+  }
+  if (usable.length > 1) {
+    const arns = usable.map((instance) => instance.InstanceArn).join(", ");
+    throw new ConfigurationError(
+      `${usable.length} IAM Identity Center instances found (${arns}); name one with identityCenter.instanceArn and identityStoreId in the rules`,
+    );
+  }
+  return { instanceArn: only.InstanceArn!, identityStoreId: only.IdentityStoreId! };
+}

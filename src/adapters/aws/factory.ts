@@ -1,0 +1,59 @@
+/**
+ * Builds the AWS adapters with default SDK clients. Region, credentials and endpoints come from the
+ * SDK's own environment handling (AWS_REGION, AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, profiles),
+ * so tests and the benchmark point them at an emulator without any code here knowing about it.
+ */
+import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
+import { AwsAccountDirectory } from "./aws-account-directory.js";
+import type { CallListener, RetryPolicy } from "./aws-caller.js";
+import { AwsIdentityCenter } from "./aws-identity-center.js";
+import { discoverInstance } from "./discover-instance.js";
+import type { AwsLimits } from "./limits.js";
+
+export interface AwsIdentityCenterConfig {
+  /** From the rules; both discovered with sso-admin ListInstances when either is missing. */
+  instanceArn?: string;
+  identityStoreId?: string;
+  limits?: Partial<AwsLimits>;
+  retry?: Partial<RetryPolicy>;
+  onCall?: CallListener;
+}
+
+/**
+ * Clients retry nothing themselves (`maxAttempts: 1`): the adapters own retries, so the rate
+ * limiter sees every attempt and the backoff is ours.
+ */
+const clientConfig = { maxAttempts: 1 } as const;
+
+/** The Identity Center adapter over default clients, discovering the instance when the config omits it. */
+export async function createAwsIdentityCenter(
+  config: AwsIdentityCenterConfig = {},
+): Promise<AwsIdentityCenter> {
+  const identityStore = new IdentitystoreClient(clientConfig);
+  const ssoAdmin = new SSOAdminClient(clientConfig);
+  const instance =
+    config.instanceArn && config.identityStoreId
+      ? { instanceArn: config.instanceArn, identityStoreId: config.identityStoreId }
+      : await discoverInstance(ssoAdmin, config.onCall ? { onCall: config.onCall } : {});
+  return new AwsIdentityCenter({
+    identityStore,
+    ssoAdmin,
+    ...instance,
+    ...(config.limits ? { limits: config.limits } : {}),
+    ...(config.retry ? { retry: config.retry } : {}),
+    ...(config.onCall ? { onCall: config.onCall } : {}),
+  });
+}
+
+export interface AwsAccountDirectoryConfig {
+  limits?: Partial<AwsLimits>;
+  retry?: Partial<RetryPolicy>;
+  onCall?: CallListener;
+}
+
+/** The Organizations account directory over a default client. */
+export function createAwsAccountDirectory(config: AwsAccountDirectoryConfig = {}): AwsAccountDirectory {
+  return new AwsAccountDirectory({ organizations: new OrganizationsClient(clientConfig), ...config });
+}

@@ -1,0 +1,155 @@
+/**
+ * Translation between Identity Store user shapes and `UserAttributes`. The enterprise extension's
+ * manager is a user id on the wire and a userName in the model; callers pass the translation.
+ */
+import type { AttributeOperation, CreateUserRequest, User } from "@aws-sdk/client-identitystore";
+import type { EnterpriseAttributes, IcUser, UserAttributes } from "../../sync/model.js";
+
+/** The only extension the Identity Store supports; ListUsers returns it only when asked for by name. */
+export const enterpriseExtension = "aws:identitystore:enterprise";
+
+/**
+ * The AttributePath that replaces the whole enterprise extension in UpdateUser. Replacing it whole
+ * (like the multi-valued `emails`) avoids depending on sub-path syntax inside an extension name
+ * that contains colons.
+ */
+export const enterpriseAttributePath = enterpriseExtension;
+
+const enterpriseTextFields = [
+  "employeeNumber",
+  "costCenter",
+  "organization",
+  "division",
+  "department",
+] as const;
+
+type DocumentMap = Record<string, unknown>;
+
+/** An Identity Store user as the model sees it; `userNameOf` turns the manager's user id into a userName. */
+export function userFromAws(user: User, userNameOf: (userId: string) => string | undefined): IcUser {
+  const emails = user.Emails ?? [];
+  const email = emails.find((entry) => entry.Primary)?.Value ?? emails[0]?.Value ?? "";
+  const result: IcUser = {
+    id: user.UserId ?? "",
+    userName: user.UserName ?? "",
+    displayName: user.DisplayName ?? "",
+    givenName: user.Name?.GivenName ?? "",
+    familyName: user.Name?.FamilyName ?? "",
+    email,
+  };
+  if (user.Title !== undefined && user.Title !== "") result.title = user.Title;
+  const enterprise = enterpriseFromAws(user.Extensions?.[enterpriseExtension], userNameOf);
+  if (enterprise) result.enterprise = enterprise;
+  return result;
+}
+
+function enterpriseFromAws(
+  value: unknown,
+  userNameOf: (userId: string) => string | undefined,
+): EnterpriseAttributes | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const source = value as DocumentMap;
+  const enterprise: EnterpriseAttributes = {};
+  for (const field of enterpriseTextFields) {
+    const text = source[field];
+    if (typeof text === "string" && text !== "") enterprise[field] = text;
+  }
+  const manager = source.manager;
+  const managerId =
+    typeof manager === "object" && manager !== null ? (manager as DocumentMap).value : undefined;
+  if (typeof managerId === "string") {
+    const managerName = userNameOf(managerId);
+    // A manager id that names no user (deleted since) is not a manager any more.
+    if (managerName !== undefined) enterprise.manager = managerName;
+  }
+  return Object.keys(enterprise).length > 0 ? enterprise : undefined;
+}
+
+/** The enterprise extension document to send, or undefined when there is nothing in it. */
+export function enterpriseToAws(
+  enterprise: EnterpriseAttributes | undefined,
+  managerIdOf: (userName: string) => string | undefined,
+): DocumentMap | undefined {
+  if (!enterprise) return undefined;
+  const document: DocumentMap = {};
+  for (const field of enterpriseTextFields) {
+    const text = enterprise[field];
+    if (text !== undefined && text !== "") document[field] = text;
+  }
+  if (enterprise.manager !== undefined) {
+    const managerId = managerIdOf(enterprise.manager);
+    if (managerId !== undefined) document.manager = { value: managerId };
+  }
+  return Object.keys(document).length > 0 ? document : undefined;
+}
+
+/** The fields of a CreateUser request (everything but the identity store id). */
+export function createUserFields(
+  user: UserAttributes,
+  managerIdOf: (userName: string) => string | undefined,
+): Omit<CreateUserRequest, "IdentityStoreId"> {
+  const fields: Omit<CreateUserRequest, "IdentityStoreId"> = {
+    UserName: user.userName,
+    DisplayName: user.displayName,
+    Name: { GivenName: user.givenName, FamilyName: user.familyName },
+    Emails: [{ Value: user.email, Type: "work", Primary: true }],
+  };
+  if (user.title !== undefined && user.title !== "") fields.Title = user.title;
+  const enterprise = enterpriseToAws(user.enterprise, managerIdOf);
+  if (enterprise) fields.Extensions = { [enterpriseExtension]: enterprise as never };
+  return fields;
+}
+
+/**
+ * UpdateUser operations turning `before` into `after`. With no `before` (a user the adapter has not
+ * read), every managed attribute is replaced, which is correct if not minimal. An operation without
+ * an AttributeValue removes the attribute.
+ */
+export function userUpdateOperations(
+  before: UserAttributes | undefined,
+  after: UserAttributes,
+  managerIdOf: (userName: string) => string | undefined,
+): AttributeOperation[] {
+  const operations: AttributeOperation[] = [];
+  const replace = (path: string, from: unknown, to: unknown): void => {
+    if (before !== undefined && from === to) return;
+    operations.push({ AttributePath: path, AttributeValue: to as never });
+  };
+  replace("userName", before?.userName, after.userName);
+  replace("displayName", before?.displayName, after.displayName);
+  replace("name.givenName", before?.givenName, after.givenName);
+  replace("name.familyName", before?.familyName, after.familyName);
+  if (before === undefined || before.email !== after.email) {
+    // Multi-valued attributes can only be replaced whole.
+    operations.push({
+      AttributePath: "emails",
+      AttributeValue: [{ Value: after.email, Type: "work", Primary: true }],
+    });
+  }
+  const titleBefore = nonEmpty(before?.title);
+  const titleAfter = nonEmpty(after.title);
+  if (titleAfter !== undefined) replace("title", titleBefore, titleAfter);
+  // Removing needs a known previous value: removing an attribute that may not exist is not asked for.
+  else if (titleBefore !== undefined) operations.push({ AttributePath: "title" });
+  const enterpriseAfter = enterpriseToAws(after.enterprise, managerIdOf);
+  const enterpriseChanged =
+    before === undefined ||
+    JSON.stringify(sortedEnterprise(before.enterprise)) !==
+      JSON.stringify(sortedEnterprise(after.enterprise));
+  if (enterpriseChanged) {
+    if (enterpriseAfter)
+      operations.push({ AttributePath: enterpriseAttributePath, AttributeValue: enterpriseAfter as never });
+    else if (before?.enterprise !== undefined) operations.push({ AttributePath: enterpriseAttributePath });
+  }
+  return operations;
+}
+
+function sortedEnterprise(enterprise: EnterpriseAttributes | undefined): [string, string][] {
+  return Object.entries(enterprise ?? {})
+    .filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "")
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+function nonEmpty(text: string | undefined): string | undefined {
+  return text === undefined || text === "" ? undefined : text;
+}

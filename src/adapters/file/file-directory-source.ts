@@ -1,0 +1,31 @@
+import type { AccountDirectory, DirectorySource } from "../../sync/ports.js";
+import type { AwsAccount, Directory, DirectoryRequest } from "../../sync/model.js";
+import { accountsFromSnapshot, directoryFromSnapshot, loadDirectorySnapshot } from "./directory-snapshot.js";
+
+/**
+ * `--source file:PATH`: the directory and the organization from a snapshot file. It filters like the
+ * Google source does (users outside the managed domains are dropped, only requested groups are kept), so
+ * a plan from a snapshot equals a plan from the live directory it was taken from.
+ */
+export class FileDirectorySource implements DirectorySource, AccountDirectory {
+  constructor(private readonly path: string) {}
+
+  async readDirectory(request: DirectoryRequest): Promise<Directory> {
+    const directory = directoryFromSnapshot(await loadDirectorySnapshot(this.path));
+    const domains = new Set(request.domains.map((domain) => domain.toLowerCase()));
+    const wantedGroups = new Set(request.groupEmails.map((address) => address.toLowerCase()));
+    return {
+      users: directory.users.filter((user) => domains.has(domainOf(user.primaryEmail))),
+      groups: directory.groups.filter((group) => wantedGroups.has(group.email)),
+      orgUnits: directory.orgUnits,
+    };
+  }
+
+  async listAccounts(): Promise<AwsAccount[]> {
+    return accountsFromSnapshot(await loadDirectorySnapshot(this.path), this.path);
+  }
+}
+
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+}

@@ -1,0 +1,341 @@
+/**
+ * `idc-sync`: validate, plan and apply the rules; snapshot the live systems for offline work.
+ * Commands only parse flags, build adapters, call the one use case and format its result.
+ */
+import { writeFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { directoryToSnapshotText } from "../adapters/file/directory-snapshot.js";
+import { stateFileText } from "../adapters/file/state-file.js";
+import {
+  directoryRequestFromRules,
+  evaluate,
+  formatRuleIssue,
+  loadRules,
+  type RuleIssue,
+  type Rules,
+  scopeFromRules,
+} from "../mapping/index.js";
+import { SyncError } from "../sync/errors.js";
+import type { Plan } from "../sync/model.js";
+import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
+import { runSync } from "../sync/run-sync.js";
+import { summarizePlan } from "../sync/summary.js";
+import { ExitCode, exitCodeHelp } from "./exit-codes.js";
+import type { CliIo } from "./io.js";
+import { createProgressReporter } from "./progress.js";
+import {
+  buildAccountDirectory,
+  buildDirectorySource,
+  buildTarget,
+  type EndpointSpec,
+  parseEndpointSpec,
+} from "./wiring.js";
+
+interface CommonFlags {
+  rules: string;
+  source: string;
+  target: string;
+  accounts?: string;
+  json?: boolean;
+}
+
+/** Runs the CLI and resolves to the exit code; never calls process.exit itself. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync(argv, { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`idc-sync: ${error.message}\n`);
+      return ExitCode.usage;
+    }
+    if (error instanceof SyncError) {
+      io.stderr(`idc-sync: ${error.message}\n`);
+      if (error.cause instanceof Error && io.env.IDC_SYNC_DEBUG) io.stderr(`  caused by: ${error.cause.stack}\n`);
+      return ExitCode.failed;
+    }
+    throw error;
+  }
+  return exitCode;
+}
+
+class UsageError extends Error {
+  override name = "UsageError";
+}
+
+function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+  const program = new Command("idc-sync")
+    .description("Keep AWS IAM Identity Center in step with Google Workspace, from a rules file in git.")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .addHelpText("after", exitCodeHelp);
+
+  const rulesOption = () => new Option("--rules <file>", "the rules file").default("rules.yaml");
+  const sourceOption = () =>
+    new Option("--source <google|file:PATH>", "where people come from: the live Google directory or a snapshot").default(
+      "google",
+    );
+  const targetOption = () =>
+    new Option("--target <aws|file:PATH>", "the Identity Center to change: the live one or a state file").default("aws");
+  const accountsOption = () =>
+    new Option(
+      "--accounts <aws|file:PATH>",
+      "where AWS accounts come from (default: the --source snapshot when it is a file, else AWS Organizations)",
+    );
+  const allowDeletionsOption = () =>
+    new Option("--allow-deletions <n>", "let up to N removals pass the maxDeletions guard, deliberately").argParser(
+      parseCount,
+    );
+
+  program
+    .command("validate")
+    .description("check the rules file; with --source, also against the directory and the accounts")
+    .addOption(rulesOption())
+    .addOption(new Option("--source <google|file:PATH>", "also check every reference against this directory"))
+    .addOption(accountsOption())
+    .option("--json", "print the result as JSON")
+    .action(async (flags: Omit<CommonFlags, "target" | "source"> & { source?: string }) => {
+      const rules = await loadRulesOrReport(flags.rules, io, flags.json);
+      if (!rules) return setExitCode(ExitCode.usage);
+      if (flags.source) {
+        const source = await sourcePorts({ ...flags, source: flags.source, target: "aws" }, rules, io);
+        const directory = await source.directory.readDirectory(directoryRequestFromRules(rules));
+        const evaluation = evaluate(directory, rules, await source.accounts.listAccounts());
+        if (!evaluation.ok) {
+          reportRuleIssues(evaluation.problems, io, flags.json);
+          return setExitCode(ExitCode.usage);
+        }
+      }
+      if (flags.json) io.stdout(`${JSON.stringify({ valid: true, file: flags.rules }, null, 2)}\n`);
+      else io.stdout(`${flags.rules}: valid\n`);
+    });
+
+  program
+    .command("plan")
+    .description("show what apply would change, and why, without changing anything")
+    .addOption(rulesOption())
+    .addOption(sourceOption())
+    .addOption(targetOption())
+    .addOption(accountsOption())
+    .option("--json", "print the plan as JSON")
+    .option("--detailed-exitcode", "exit 0 when in sync, 2 when changes are pending")
+    .addOption(allowDeletionsOption())
+    .action(async (flags: CommonFlags & { detailedExitcode?: boolean; allowDeletions?: number }) => {
+      const rules = await loadRulesOrReport(flags.rules, io, flags.json);
+      if (!rules) return setExitCode(ExitCode.usage);
+      const ports = { ...(await sourcePorts(flags, rules, io)), identityCenter: await targetPort(flags, rules, io) };
+      const progress = createProgressReporter(io);
+      const result = await runSync({
+        rules,
+        ports,
+        mode: "plan",
+        allowDeletions: flags.allowDeletions,
+        onProgress: progress.listener,
+      }).finally(progress.done);
+      if (result.status === "invalid") {
+        reportRuleIssues(result.problems, io, flags.json);
+        return setExitCode(ExitCode.usage);
+      }
+      if (result.status !== "planned") throw new Error(`unexpected result ${result.status} for a plan`);
+      printWarnings(result.warnings, io);
+      if (flags.json) {
+        io.stdout(`${JSON.stringify({ ...planToJson(result.plan), guard: result.guard }, null, 2)}\n`);
+      } else {
+        io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+        if (!result.guard.ok) {
+          for (const violation of result.guard.violations) io.stdout(`\n! apply would stop: ${violation.message}\n`);
+        }
+      }
+      if (flags.detailedExitcode && result.plan.changes.length > 0) setExitCode(ExitCode.changesPending);
+    });
+
+  program
+    .command("apply")
+    .description("apply the plan to Identity Center (asks first on a terminal unless --yes)")
+    .addOption(rulesOption())
+    .addOption(sourceOption())
+    .addOption(targetOption())
+    .addOption(accountsOption())
+    .option("--json", "print the plan and the apply report as JSON")
+    .option("-y, --yes", "apply without asking")
+    .addOption(allowDeletionsOption())
+    .option("--concurrency <n>", "changes in flight at once (adapters still keep to the API limits)", parseCount)
+    .action(async (flags: CommonFlags & { yes?: boolean; allowDeletions?: number; concurrency?: number }) => {
+      const rules = await loadRulesOrReport(flags.rules, io, flags.json);
+      if (!rules) return setExitCode(ExitCode.usage);
+      if (!flags.yes && !io.isInteractive) {
+        throw new UsageError("not a terminal, so nobody can confirm: pass --yes to apply without asking");
+      }
+      const ports = { ...(await sourcePorts(flags, rules, io)), identityCenter: await targetPort(flags, rules, io) };
+      const progress = createProgressReporter(io);
+      const result = await runSync({
+        rules,
+        ports,
+        mode: "apply",
+        allowDeletions: flags.allowDeletions,
+        concurrency: flags.concurrency,
+        onProgress: progress.listener,
+        confirm: flags.yes ? undefined : (plan) => confirmPlan(plan, io),
+        onOutcome: progress.changeApplied,
+      }).finally(progress.done);
+
+      switch (result.status) {
+        case "invalid":
+          reportRuleIssues(result.problems, io, flags.json);
+          return setExitCode(ExitCode.usage);
+        case "planned":
+          throw new Error("unexpected plan-only result for apply");
+        case "blocked":
+          printWarnings(result.warnings, io);
+          if (flags.json) {
+            io.stdout(`${JSON.stringify({ ...planToJson(result.plan), guard: result.guard }, null, 2)}\n`);
+          } else {
+            io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+          }
+          for (const violation of result.guard.violations) io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
+          io.stderr("Nothing was applied.\n");
+          return setExitCode(ExitCode.stoppedByGuard);
+        case "declined":
+          io.stderr("Apply cancelled; nothing was changed.\n");
+          return setExitCode(ExitCode.ok);
+        case "applied": {
+          printWarnings(result.warnings, io);
+          if (flags.json) {
+            io.stdout(
+              `${JSON.stringify({ ...planToJson(result.plan), report: applyReportToJson(result.report) }, null, 2)}\n`,
+            );
+          } else {
+            if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+            io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
+          }
+          return setExitCode(result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok);
+        }
+      }
+    });
+
+  const snapshot = program
+    .command("snapshot")
+    .description("capture a live system to a file, to plan against offline");
+
+  snapshot
+    .command("directory")
+    .description("write the Google directory (as the rules read it) to a snapshot file")
+    .addOption(rulesOption())
+    .addOption(sourceOption())
+    .requiredOption("--out <file>", "where to write the snapshot (.yaml or .json)")
+    .action(async (flags: { rules: string; source: string; out: string }) => {
+      const rules = await loadRulesOrReport(flags.rules, io, false);
+      if (!rules) return setExitCode(ExitCode.usage);
+      const source = await sourcePorts({ ...flags, target: "aws", accounts: "none" }, rules, io);
+      const progress = createProgressReporter(io);
+      const directory = await source.directory
+        .readDirectory(directoryRequestFromRules(rules), progress.listener)
+        .finally(progress.done);
+      const out = resolve(io.cwd, flags.out);
+      await writeFile(out, directoryToSnapshotText(directory, out.endsWith(".json") ? "json" : "yaml"), "utf8");
+      io.stderr(
+        `Wrote ${directory.users.length} users, ${directory.groups.length} groups and ${directory.orgUnits.length} org units to ${flags.out}\n`,
+      );
+    });
+
+  snapshot
+    .command("identity-center")
+    .description("write Identity Center (what the rules manage) to a state file")
+    .addOption(rulesOption())
+    .addOption(targetOption())
+    .requiredOption("--out <file>", "where to write the state file (JSON)")
+    .action(async (flags: { rules: string; target: string; out: string }) => {
+      const rules = await loadRulesOrReport(flags.rules, io, false);
+      if (!rules) return setExitCode(ExitCode.usage);
+      const identityCenter = await targetPort({ ...flags, source: "google" }, rules, io);
+      const progress = createProgressReporter(io);
+      const state = await identityCenter.readState(scopeFromRules(rules), progress.listener).finally(progress.done);
+      await writeFile(resolve(io.cwd, flags.out), stateFileText(state), "utf8");
+      io.stderr(
+        `Wrote ${state.users.length} users, ${state.groups.length} groups, ${state.permissionSets.length} permission sets and ${state.assignments.length} assignments to ${flags.out}\n`,
+      );
+    });
+
+  return program;
+}
+
+async function loadRulesOrReport(file: string, io: CliIo, json: boolean | undefined): Promise<Rules | undefined> {
+  const loaded = await loadRules(resolve(io.cwd, file));
+  if (!loaded.ok) {
+    reportRuleIssues(
+      loaded.issues.map((issue) => ({ ...issue, file: relativeTo(io.cwd, issue.file) })),
+      io,
+      json,
+    );
+    return undefined;
+  }
+  printWarnings(loaded.warnings.map(formatRuleIssue), io);
+  return loaded.rules;
+}
+
+function reportRuleIssues(issues: RuleIssue[], io: CliIo, json: boolean | undefined): void {
+  if (json) {
+    io.stdout(`${JSON.stringify({ valid: false, issues }, null, 2)}\n`);
+    return;
+  }
+  for (const issue of issues) io.stderr(`${formatRuleIssue(issue)}\n`);
+  io.stderr(`${issues.length} problem${issues.length === 1 ? "" : "s"} in the rules; nothing was changed.\n`);
+}
+
+function printWarnings(warnings: string[], io: CliIo): void {
+  for (const warning of warnings) io.stderr(`warning: ${warning}\n`);
+}
+
+async function sourcePorts(flags: CommonFlags, _rules: Rules, io: CliIo) {
+  const source = endpoint(flags.source, "google", "--source", io);
+  const directory = await buildDirectorySource(source, io.env);
+  const accountsFlag = flags.accounts ?? (source.kind === "file" ? flags.source : "aws");
+  const accounts =
+    accountsFlag === "none" ? noAccounts : await buildAccountDirectory(endpoint(accountsFlag, "aws", "--accounts", io));
+  return { directory, accounts };
+}
+
+/** For commands that read no accounts (snapshot directory). */
+const noAccounts = { listAccounts: async () => [] };
+
+async function targetPort(flags: CommonFlags, rules: Rules, io: CliIo) {
+  return buildTarget(endpoint(flags.target, "aws", "--target", io), rules);
+}
+
+function endpoint(value: string, liveName: "google" | "aws", flag: string, io: CliIo): EndpointSpec {
+  const spec = parseEndpointSpec(value, liveName, io.cwd);
+  if ("error" in spec) throw new UsageError(`${flag}: ${spec.error}`);
+  return spec;
+}
+
+async function confirmPlan(plan: Plan, io: CliIo): Promise<boolean> {
+  io.stdout(renderPlanText(plan, { color: useColor(io) }));
+  if (plan.changes.length === 0) return true;
+  const summary = summarizePlan(plan);
+  const answer = await io.ask(
+    `\nApply ${summary.add + summary.change + summary.remove} changes to Identity Center? Only 'yes' is accepted: `,
+  );
+  return answer.trim() === "yes";
+}
+
+function parseCount(value: string): number {
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError("expected a whole number, 0 or more");
+  return parsed;
+}
+
+function useColor(io: CliIo): boolean {
+  return io.isInteractive && !io.env.NO_COLOR;
+}
+
+function relativeTo(cwd: string, file: string): string {
+  return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
+}

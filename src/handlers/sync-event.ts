@@ -1,0 +1,77 @@
+/**
+ * What can invoke the sync function: the EventBridge schedule, or a person with a manual payload
+ * `{"mode": "plan" | "apply", "allowDeletions"?: number}`. A payload that is neither comes back with
+ * every problem listed, and nothing runs.
+ */
+import { z } from "zod";
+
+export type SyncTrigger = "schedule" | "manual";
+
+export interface SyncRequest {
+  trigger: SyncTrigger;
+  mode: "plan" | "apply";
+  allowDeletions?: number;
+}
+
+export type ParsedSyncEvent = { ok: true; request: SyncRequest } | { ok: false; problems: string[] };
+
+/** The example a person can copy when their payload was wrong. */
+export const manualPayloadExample = '{"mode":"plan"} or {"mode":"apply","allowDeletions":5}';
+
+const scheduledEventSchema = z.looseObject({
+  source: z.literal("aws.events"),
+  "detail-type": z.literal("Scheduled Event"),
+});
+
+const manualPayloadSchema = z.strictObject({
+  mode: z.enum(["plan", "apply"], { error: 'mode must be "plan" or "apply"' }),
+  allowDeletions: z
+    .number({ error: "allowDeletions must be a number" })
+    .int({ error: "allowDeletions must be a whole number" })
+    .min(0, { error: "allowDeletions must be 0 or more" })
+    .optional(),
+});
+
+/**
+ * Reads an invocation event. A scheduled event is an apply (the schedule is what keeps Identity Center
+ * converged); a manual payload says its own mode.
+ */
+export function parseSyncEvent(event: unknown): ParsedSyncEvent {
+  if (scheduledEventSchema.safeParse(event).success) {
+    return { ok: true, request: { trigger: "schedule", mode: "apply" } };
+  }
+  if (typeof event !== "object" || event === null || Array.isArray(event)) {
+    return {
+      ok: false,
+      problems: [`the event must be a JSON object such as ${manualPayloadExample}, not ${describe(event)}`],
+    };
+  }
+  const parsed = manualPayloadSchema.safeParse(event);
+  if (!parsed.success) {
+    return { ok: false, problems: parsed.error.issues.map((issue) => formatIssue(issue, event)) };
+  }
+  const { mode, allowDeletions } = parsed.data;
+  return {
+    ok: true,
+    request: { trigger: "manual", mode, ...(allowDeletions === undefined ? {} : { allowDeletions }) },
+  };
+}
+
+function formatIssue(issue: z.core.$ZodIssue, event: object): string {
+  if (issue.code === "unrecognized_keys") {
+    const keys = issue.keys.map((key) => `"${key}"`).join(", ");
+    return `unknown field${issue.keys.length === 1 ? "" : "s"} ${keys}: only "mode" and "allowDeletions" are read`;
+  }
+  const field = issue.path.join(".");
+  if (issue.path.length === 1 && !(String(issue.path[0]) in event))
+    return `${field} is required: "plan" or "apply"`;
+  const value = (event as Record<string, unknown>)[field];
+  // Our messages already name the field; add the value the person sent so the mistake is visible.
+  return `${issue.message}, got ${JSON.stringify(value)}`;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return `a ${typeof value} (${JSON.stringify(value)})`;
+}

@@ -1,0 +1,286 @@
+/**
+ * The sync function's core, free of middy and of the Lambda runtime: parse the event, load the rules,
+ * build the ports, call `runSync` (the use case the CLI calls), log, and return a summary. Everything
+ * outside comes in through `SyncHandlerDependencies`, so tests drive it with file and in-memory adapters.
+ */
+import { randomUUID } from "node:crypto";
+import { formatRuleIssue, loadRules, type Rules } from "../mapping/index.js";
+import type { GuardVerdict } from "../sync/guards.js";
+import type { ApplyReport, Change, ChangeOutcome, Plan } from "../sync/model.js";
+import { OutcomeStatus } from "../sync/model.js";
+import { renderPlanText } from "../sync/render.js";
+import { runSync, type SyncPorts } from "../sync/run-sync.js";
+import { type PlanSummary, summarizePlan } from "../sync/summary.js";
+import { manualPayloadExample, parseSyncEvent, type SyncRequest, type SyncTrigger } from "./sync-event.js";
+
+/** The part of the Lambda context the handler reads. */
+export interface LambdaContextLike {
+  getRemainingTimeInMillis(): number;
+}
+
+/** Structured logging, as Powertools Logger does it; tests pass a recorder. */
+export interface SyncLogger {
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+  appendKeys(keys: Record<string, unknown>): void;
+}
+
+export interface SyncHandlerDependencies {
+  /** Absolute path of the rules file (bundled with the function). */
+  rulesPath: string;
+  /** Builds the ports for these rules: live Google and AWS in Lambda, files or memory in tests. */
+  buildPorts(rules: Rules): Promise<SyncPorts>;
+  logger: SyncLogger;
+  /**
+   * No change starts once less than this is left before the Lambda timeout: a change already started
+   * (an assignment being provisioned) must have time to finish, and the summary time to be logged.
+   */
+  deadlineMarginMs: number;
+  /** Changes in flight at once; the adapters still keep to the API limits. */
+  concurrency?: number;
+  newRunId?: () => string;
+}
+
+/** How many keys a summary lists before it only counts (a Lambda response is at most 6 MB). */
+export const listedKeysLimit = 200;
+/** How much plan text a plan response carries (the full plan is in the logs, change by change). */
+export const planTextLimit = 200_000;
+
+export interface ApplySummary {
+  applied: number;
+  failed: number;
+  skipped: number;
+  notStarted: number;
+  /** True when the deadline stopped the apply; the next run picks up what is left. */
+  stoppedByDeadline: boolean;
+  failures: { key: string; kind: string; error: string }[];
+  /** Keys of the changes left for the next run (notStarted), at most `listedKeysLimit`. */
+  left: string[];
+}
+
+export type SyncInvocationResult = {
+  runId: string;
+  /** True when the run did what it was asked and nothing failed. */
+  ok: boolean;
+  warnings?: string[];
+} & (
+  | { status: "rejected"; problems: string[]; hint: string }
+  | { status: "invalid"; trigger: SyncTrigger; mode: SyncRequest["mode"]; problems: string[] }
+  | {
+      status: "planned";
+      trigger: SyncTrigger;
+      mode: "plan";
+      plan: PlanSummary;
+      guard: GuardVerdict;
+      planText: string;
+    }
+  | {
+      status: "blocked";
+      trigger: SyncTrigger;
+      mode: "apply";
+      plan: PlanSummary;
+      guard: Extract<GuardVerdict, { ok: false }>;
+      planText: string;
+    }
+  | { status: "applied"; trigger: SyncTrigger; mode: "apply"; plan: PlanSummary; apply: ApplySummary }
+);
+
+/**
+ * Runs one invocation. Bad events, rules mistakes and guard stops come back as values (nothing is
+ * changed); infrastructure failures are logged with the run id and thrown, so the invocation fails and
+ * the Lambda error metric sees it.
+ */
+export async function handleSyncInvocation(
+  event: unknown,
+  context: LambdaContextLike,
+  deps: SyncHandlerDependencies,
+): Promise<SyncInvocationResult> {
+  const { logger } = deps;
+  const runId = (deps.newRunId ?? randomUUID)();
+  logger.appendKeys({ runId });
+
+  const parsed = parseSyncEvent(event);
+  if (!parsed.ok) {
+    logger.warn("event rejected, nothing was run", { problems: parsed.problems });
+    return {
+      runId,
+      ok: false,
+      status: "rejected",
+      problems: parsed.problems,
+      hint: `invoke with ${manualPayloadExample}`,
+    };
+  }
+  const { trigger, mode, allowDeletions } = parsed.request;
+  logger.appendKeys({ trigger, mode });
+  logger.info("sync started", {
+    rulesPath: deps.rulesPath,
+    ...(allowDeletions === undefined ? {} : { allowDeletions }),
+  });
+
+  try {
+    const loaded = await loadRules(deps.rulesPath);
+    if (!loaded.ok) {
+      const problems = loaded.issues.map(formatRuleIssue);
+      logger.error("the rules file has problems, nothing was changed", { problems });
+      return { runId, ok: false, status: "invalid", trigger, mode, problems };
+    }
+    const warnings = loaded.warnings.map(formatRuleIssue);
+    for (const warning of warnings) logger.warn("rules warning", { warning });
+
+    const ports = await deps.buildPorts(loaded.rules);
+    const deadline = deadlineCheck(context, deps.deadlineMarginMs, (remainingMs) =>
+      logger.warn("deadline near: no new change starts; the next run picks up the rest", { remainingMs }),
+    );
+    let planLogged = false;
+    const logPlan = (plan: Plan) => {
+      if (planLogged) return;
+      planLogged = true;
+      logger.info("plan", { summary: summarizePlan(plan), managedObjectCount: plan.managedObjectCount });
+    };
+
+    const result = await runSync({
+      rules: loaded.rules,
+      ports,
+      mode,
+      ...(allowDeletions === undefined ? {} : { allowDeletions }),
+      ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
+      shouldContinue: deadline.shouldContinue,
+      // Nobody is there to confirm a scheduled run; this hook is where the plan is known and nothing is
+      // applied yet, so the plan is logged here, ahead of the changes.
+      confirm: async (plan) => {
+        logPlan(plan);
+        return true;
+      },
+      onOutcome: (outcome, change) => logOutcome(logger, outcome, change),
+    });
+    const allWarnings = [...warnings, ...(result.status === "invalid" ? [] : result.warnings)];
+    const warningsField = allWarnings.length > 0 ? { warnings: allWarnings } : {};
+
+    switch (result.status) {
+      case "invalid": {
+        const problems = result.problems.map(formatRuleIssue);
+        logger.error("the rules do not fit the directory or the organization, nothing was changed", {
+          problems,
+        });
+        return { runId, ok: false, status: "invalid", trigger, mode, problems, ...warningsField };
+      }
+      case "planned": {
+        logPlan(result.plan);
+        for (const change of result.plan.changes) {
+          logger.info("planned change", { key: change.key, kind: change.kind, reason: change.reason });
+        }
+        if (!result.guard.ok) logger.warn("apply would stop at a safety guard", { guard: result.guard });
+        return {
+          runId,
+          ok: true,
+          status: "planned",
+          trigger,
+          mode: "plan",
+          plan: summarizePlan(result.plan),
+          guard: result.guard,
+          planText: capText(renderPlanText(result.plan)),
+          ...warningsField,
+        };
+      }
+      case "blocked":
+        logPlan(result.plan);
+        logger.error("stopped by a safety guard, nothing was applied", { guard: result.guard });
+        return {
+          runId,
+          ok: false,
+          status: "blocked",
+          trigger,
+          mode: "apply",
+          plan: summarizePlan(result.plan),
+          guard: result.guard,
+          planText: capText(renderPlanText(result.plan)),
+          ...warningsField,
+        };
+      case "declined":
+        throw new Error("a run with automatic confirmation was declined");
+      case "applied": {
+        logPlan(result.plan);
+        const apply = applySummary(result.report, deadline.stopped());
+        const ok = apply.failed === 0 && apply.skipped === 0;
+        const log = ok ? logger.info.bind(logger) : logger.error.bind(logger);
+        log("sync finished", {
+          apply: { ...apply, failures: apply.failures.length, left: apply.left.length },
+        });
+        return {
+          runId,
+          ok,
+          status: "applied",
+          trigger,
+          mode: "apply",
+          plan: summarizePlan(result.plan),
+          apply,
+          ...warningsField,
+        };
+      }
+    }
+  } catch (error) {
+    logger.error("sync failed", { error: errorDetails(error) });
+    throw error;
+  }
+}
+
+/** `shouldContinue` for runSync: true while more than `marginMs` remain; tells once when it stops. */
+export function deadlineCheck(
+  context: LambdaContextLike,
+  marginMs: number,
+  onStop: (remainingMs: number) => void,
+): { shouldContinue: () => boolean; stopped: () => boolean } {
+  let stopped = false;
+  return {
+    shouldContinue: () => {
+      if (stopped) return false;
+      const remainingMs = context.getRemainingTimeInMillis();
+      if (remainingMs > marginMs) return true;
+      stopped = true;
+      onStop(remainingMs);
+      return false;
+    },
+    stopped: () => stopped,
+  };
+}
+
+function applySummary(report: ApplyReport, stoppedByDeadline: boolean): ApplySummary {
+  const failures = report.outcomes
+    .filter((outcome) => outcome.status === OutcomeStatus.failed)
+    .map((outcome) => ({ key: outcome.key, kind: outcome.kind, error: outcome.error ?? "failed" }));
+  const left = report.outcomes
+    .filter((outcome) => outcome.status === OutcomeStatus.notStarted)
+    .map((outcome) => outcome.key);
+  return {
+    applied: report.applied,
+    failed: report.failed,
+    skipped: report.skipped,
+    notStarted: report.notStarted,
+    stoppedByDeadline,
+    failures: failures.slice(0, listedKeysLimit),
+    left: left.slice(0, listedKeysLimit),
+  };
+}
+
+function logOutcome(logger: SyncLogger, outcome: ChangeOutcome, change: Change): void {
+  const attributes = { key: outcome.key, kind: outcome.kind, status: outcome.status, reason: change.reason };
+  if (outcome.status === OutcomeStatus.applied) logger.info("change applied", attributes);
+  else if (outcome.status === OutcomeStatus.failed)
+    logger.error("change failed", { ...attributes, error: outcome.error });
+  else if (outcome.status === OutcomeStatus.skipped) {
+    logger.warn("change skipped", { ...attributes, blockedBy: outcome.blockedBy });
+  }
+  // notStarted is counted in the summary; a line per left-over change would only repeat it.
+}
+
+function capText(text: string): string {
+  if (text.length <= planTextLimit) return text;
+  return `${text.slice(0, planTextLimit)}\n… (cut; the whole plan is in the logs, one "planned change" line each)\n`;
+}
+
+function errorDetails(error: unknown): Record<string, unknown> {
+  if (!(error instanceof Error)) return { message: String(error) };
+  const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
+  return { name: error.name, message: error.message, ...cause };
+}

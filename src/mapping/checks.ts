@@ -1,0 +1,231 @@
+/**
+ * Checks the schema cannot express: duplicate names, cross-references, inline policy files and
+ * static quotas. They run on the raw parsed YAML, defensively, so they report alongside schema errors
+ * instead of waiting for the schema to pass.
+ */
+import { canonicalJson } from "../sync/canonical-json.js";
+import { formatRulePath, type RuleIssue, type RulePath, type RulesSource, ruleIssue } from "./issues.js";
+import { accountIdPattern } from "./schema.js";
+import { didYouMean } from "./suggest.js";
+
+/** Identity Center quotas that a rules file alone can break (DESIGN.md §5). */
+export const ruleQuotas = {
+  policiesPerPermissionSet: 25,
+  inlinePolicyBytes: 32_768,
+} as const;
+
+export interface CheckContext {
+  source: RulesSource;
+  /** Resolves an inline policy path written in the rules to the path handed to `readFile`. */
+  resolvePolicyPath: (written: string) => string;
+  readFile: (path: string) => string | undefined;
+}
+
+export interface CheckResult {
+  errors: RuleIssue[];
+  warnings: RuleIssue[];
+  /** Canonical inline policies by permission set index. */
+  inlinePolicies: Map<number, string>;
+}
+
+type Raw = unknown;
+
+const isRecord = (value: Raw): value is Record<string, Raw> =>
+  value !== null && typeof value === "object" && !Array.isArray(value);
+const list = (value: Raw): Raw[] => (Array.isArray(value) ? value : []);
+const field = (value: Raw, key: string): Raw => (isRecord(value) ? value[key] : undefined);
+const text = (value: Raw): string | undefined => (typeof value === "string" ? value.trim() : undefined);
+
+/** Runs every non-schema check on the raw rules value. */
+export function checkRules(raw: Raw, context: CheckContext): CheckResult {
+  const result: CheckResult = { errors: [], warnings: [], inlinePolicies: new Map() };
+  const error = (path: RulePath, message: string) =>
+    result.errors.push(ruleIssue(context.source, path, message));
+  const warn = (path: RulePath, message: string, at: "value" | "key" = "value") =>
+    result.warnings.push(ruleIssue(context.source, path, message, at));
+
+  const groups = list(field(raw, "groups"));
+  const groupNames = uniqueNames(
+    groups.flatMap((group, index) => {
+      const names: { name: string | undefined; path: RulePath }[] = [
+        { name: text(field(group, "name")), path: ["groups", index, "name"] },
+      ];
+      list(field(group, "previousNames")).forEach((previous, previousIndex) => {
+        names.push({ name: text(previous), path: ["groups", index, "previousNames", previousIndex] });
+      });
+      return names;
+    }),
+    (name, path, first) =>
+      error(path, `group name '${name}' is used twice (first at ${formatRulePath(first)})`),
+  );
+  const currentGroupNames = new Set(groups.map((group) => text(field(group, "name"))).filter(isString));
+
+  const permissionSets = list(field(raw, "permissionSets"));
+  const permissionSetNames = uniqueNames(
+    permissionSets.map((set, index) => ({
+      name: text(field(set, "name")),
+      path: ["permissionSets", index, "name"],
+    })),
+    (name, path, first) =>
+      error(path, `permission set '${name}' is defined twice (first at ${formatRulePath(first)})`),
+  );
+
+  const staticUsers = list(field(field(raw, "users"), "static"));
+  uniqueNames(
+    staticUsers.map((user, index) => ({
+      name: text(field(user, "email"))?.toLowerCase(),
+      path: ["users", "static", index, "email"],
+    })),
+    (name, path, first) =>
+      error(path, `static user '${name}' is listed twice (first at ${formatRulePath(first)})`),
+  );
+
+  const accountSets = field(raw, "accounts");
+  const accountSetNames = new Set(isRecord(accountSets) ? Object.keys(accountSets) : []);
+
+  const reference = (kind: string, known: Set<string>, value: Raw, path: RulePath, listPath: RulePath) => {
+    const name = text(value);
+    if (name === undefined || known.has(name)) return;
+    error(path, `unknown ${kind} '${name}' in ${formatRulePath(listPath)}${didYouMean(name, known)}`);
+  };
+
+  staticUsers.forEach((user, index) => {
+    const listPath = ["users", "static", index, "groups"];
+    list(field(user, "groups")).forEach((name, nameIndex) => {
+      reference("group", currentGroupNames, name, [...listPath, nameIndex], listPath);
+    });
+  });
+
+  const usedPermissionSets = new Set<string>();
+  const usedAccountSets = new Set<string>();
+  list(field(raw, "assignments")).forEach((assignment, index) => {
+    const at = (key: string) => ["assignments", index, key];
+    list(field(assignment, "groups")).forEach((name, i) => {
+      reference("group", currentGroupNames, name, [...at("groups"), i], at("groups"));
+    });
+    list(field(assignment, "permissionSets")).forEach((name, i) => {
+      const value = text(name);
+      if (value !== undefined) usedPermissionSets.add(value);
+      reference(
+        "permission set",
+        permissionSetNames,
+        name,
+        [...at("permissionSets"), i],
+        at("permissionSets"),
+      );
+    });
+    list(field(assignment, "accounts")).forEach((name, i) => {
+      const value = text(name);
+      if (value === undefined || accountIdPattern.test(value)) return;
+      usedAccountSets.add(value);
+      if (/^\d+$/.test(value) && !accountSetNames.has(value)) {
+        error(
+          [...at("accounts"), i],
+          `'${value}' in ${formatRulePath(at("accounts"))} is not an account id: account ids have 12 digits`,
+        );
+        return;
+      }
+      reference("account set", accountSetNames, name, [...at("accounts"), i], at("accounts"));
+    });
+  });
+
+  permissionSets.forEach((set, index) => {
+    const name = text(field(set, "name"));
+    if (name !== undefined && !usedPermissionSets.has(name)) {
+      warn(["permissionSets", index, "name"], `permission set '${name}' is not used by any assignment`);
+    }
+    const policyCount =
+      new Set(list(field(set, "managedPolicies")).map(String)).size +
+      new Set(list(field(set, "customerManagedPolicies")).map((policy) => JSON.stringify(policy))).size;
+    if (policyCount > ruleQuotas.policiesPerPermissionSet) {
+      error(
+        ["permissionSets", index, "managedPolicies"],
+        `permission set '${name ?? index}' has ${policyCount} managed and customer managed policies; Identity Center allows at most ${ruleQuotas.policiesPerPermissionSet}`,
+      );
+    }
+    const policy = loadInlinePolicy(field(set, "inlinePolicy"), context);
+    if (policy === undefined) return;
+    if ("problem" in policy) error(["permissionSets", index, "inlinePolicy"], policy.problem);
+    else result.inlinePolicies.set(index, policy.canonical);
+  });
+
+  for (const name of accountSetNames) {
+    if (!usedAccountSets.has(name))
+      warn(["accounts", name], `account set '${name}' is not used by any assignment`, "key");
+  }
+
+  const domains = new Set(list(field(field(raw, "google"), "domains")).map((d) => text(d)?.toLowerCase()));
+  staticUsers.forEach((user, index) => {
+    const email = text(field(user, "email"))?.toLowerCase();
+    const domain = email?.split("@")[1];
+    if (domain !== undefined && domains.has(domain)) {
+      warn(
+        ["users", "static", index, "email"],
+        `static user '${email}' is in the Google domain ${domain}; the static entry wins over Google`,
+      );
+    }
+  });
+
+  list(field(field(field(raw, "safety"), "protect"), "groups")).forEach((name, index) => {
+    const value = text(name);
+    if (value !== undefined && groupNames.has(value)) {
+      warn(
+        ["safety", "protect", "groups", index],
+        `group '${value}' is protected, so its rule in groups is ignored`,
+      );
+    }
+  });
+
+  return result;
+}
+
+const isString = (value: string | undefined): value is string => value !== undefined;
+
+/** Collects names, reporting each repeat at its own position. */
+function uniqueNames(
+  entries: { name: string | undefined; path: RulePath }[],
+  onDuplicate: (name: string, path: RulePath, first: RulePath) => void,
+): Set<string> {
+  const first = new Map<string, RulePath>();
+  for (const { name, path } of entries) {
+    if (name === undefined || name === "") continue;
+    const earlier = first.get(name);
+    if (earlier) onDuplicate(name, path, earlier);
+    else first.set(name, path);
+  }
+  return new Set(first.keys());
+}
+
+function loadInlinePolicy(
+  value: Raw,
+  context: CheckContext,
+): { canonical: string } | { problem: string } | undefined {
+  let document: unknown;
+  let origin: string;
+  if (typeof value === "string" && value !== "") {
+    const path = context.resolvePolicyPath(value);
+    const content = context.readFile(path);
+    if (content === undefined)
+      return { problem: `inline policy file '${value}' does not exist or cannot be read (${path})` };
+    try {
+      document = JSON.parse(content);
+    } catch (cause) {
+      return { problem: `inline policy file '${value}' is not valid JSON: ${(cause as Error).message}` };
+    }
+    origin = `inline policy file '${value}'`;
+  } else if (isRecord(value)) {
+    document = value;
+    origin = "inline policy";
+  } else {
+    return undefined;
+  }
+  if (!isRecord(document)) return { problem: `${origin} must contain a JSON object (a policy document)` };
+  const canonical = canonicalJson(document);
+  const bytes = new TextEncoder().encode(canonical).length;
+  if (bytes > ruleQuotas.inlinePolicyBytes) {
+    return {
+      problem: `${origin} is ${bytes} bytes without white space; Identity Center allows at most ${ruleQuotas.inlinePolicyBytes}`,
+    };
+  }
+  return { canonical };
+}

@@ -1,0 +1,444 @@
+/**
+ * The rules applied to a directory and an account list: the desired Identity Center state. Pure, and
+ * deterministic whatever the order of its inputs.
+ */
+import {
+  AccountStatus,
+  type AwsAccount,
+  type DesiredAssignment,
+  type DesiredGroup,
+  type DesiredMember,
+  type DesiredPermissionSet,
+  type DesiredState,
+  type DesiredUser,
+  type Directory,
+  type DirectoryUser,
+  type EnterpriseAttributes,
+  PrincipalType,
+} from "../sync/model.js";
+import { formatRuleIssue, type RuleIssue, type RulePath, ruleIssue, sortIssues } from "./issues.js";
+import type { Rules } from "./rules.js";
+import {
+  type AccountSelector,
+  type AttributeMapping,
+  accountIdPattern,
+  type DirectoryField,
+  managedByTag,
+  type Selector,
+} from "./schema.js";
+
+export type EvaluateResult =
+  | { ok: true; desired: DesiredState; warnings: string[] }
+  | { ok: false; problems: RuleIssue[] };
+
+/** Identity Center quotas that depend on the accounts (DESIGN.md §5). */
+export const assignmentQuotas = {
+  groupsPerPermissionSetPerAccount: 100,
+  permissionSetsPerAccount: 500,
+} as const;
+
+interface Candidate {
+  userName: string;
+  directoryUser?: DirectoryUser;
+}
+
+/**
+ * Computes the desired state. Problems that need the directory or the accounts (a Google group or org
+ * unit that does not exist, an unknown account id, an Identity Center quota) come back positioned in the
+ * rules file; nothing is thrown for them.
+ */
+export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccount[]): EvaluateResult {
+  const problems: RuleIssue[] = [];
+  const warnings: RuleIssue[] = [];
+  const problem = (path: RulePath, message: string) => problems.push(ruleIssue(rules.source, path, message));
+  const warn = (path: RulePath, message: string) => warnings.push(ruleIssue(rules.source, path, message));
+
+  const domains = new Set(rules.google.domains);
+  const protectedUsers = new Set(rules.safety.protect.users);
+  const protectedGroups = new Set(rules.safety.protect.groups);
+  const excluded = new Set(rules.users.exclude);
+  const staticUsers = new Map(
+    rules.users.static.filter((user) => !protectedUsers.has(user.email)).map((user) => [user.email, user]),
+  );
+
+  // ── Who may be desired at all ──
+  const absentReasons: Record<string, string> = {};
+  const eligible = new Map<string, Candidate>();
+  /** Every address (primary and alias) of every directory user, to the user. */
+  const byAddress = new Map<string, DirectoryUser>();
+  const directoryUsers = [...directory.users].sort((a, b) => compare(a.primaryEmail, b.primaryEmail));
+  for (const user of directoryUsers) {
+    const addresses = addressesOf(user);
+    for (const address of addresses) byAddress.set(address, user);
+    const primary = user.primaryEmail.toLowerCase();
+    if (!domains.has(domainOf(primary))) continue;
+    if (addresses.some((address) => protectedUsers.has(address))) continue;
+    if (staticUsers.has(primary)) continue;
+    const absent = user.suspended
+      ? "suspended in Google"
+      : user.archived
+        ? "archived in Google"
+        : addresses.some((address) => excluded.has(address))
+          ? "excluded by users.exclude"
+          : undefined;
+    if (absent === undefined) eligible.set(primary, { userName: primary, directoryUser: user });
+    else for (const address of addresses) absentReasons[address] = absent;
+  }
+  for (const email of staticUsers.keys()) eligible.set(email, { userName: email });
+
+  /** The eligible user behind an address (primary, alias or static), if any. */
+  const candidateFor = (address: string): Candidate | undefined => {
+    const lower = address.toLowerCase();
+    const direct = eligible.get(lower);
+    if (direct) return direct;
+    const owner = byAddress.get(lower);
+    return owner === undefined ? undefined : eligible.get(owner.primaryEmail.toLowerCase());
+  };
+
+  // ── Groups ──
+  const googleGroups = new Map(directory.groups.map((group) => [group.email.toLowerCase(), group]));
+  const orgUnits = new Set(directory.orgUnits.map((unit) => unit.path));
+  const directoryCandidates = [...eligible.values()].filter(
+    (candidate) => candidate.directoryUser !== undefined,
+  );
+
+  const selectMembers = (selector: Selector, path: RulePath): { candidate: Candidate; reason: string }[] => {
+    if ("googleGroup" in selector) {
+      const group = googleGroups.get(selector.googleGroup);
+      if (group === undefined) {
+        problem([...path, "googleGroup"], `Google group '${selector.googleGroup}' does not exist`);
+        return [];
+      }
+      const reason = `googleGroup ${selector.googleGroup}`;
+      return group.memberEmails.flatMap((email) => {
+        const candidate = candidateFor(email);
+        return candidate ? [{ candidate, reason }] : [];
+      });
+    }
+    if ("orgUnit" in selector) {
+      if (selector.orgUnit !== "/" && !orgUnits.has(selector.orgUnit)) {
+        problem([...path, "orgUnit"], `org unit '${selector.orgUnit}' does not exist in Google`);
+        return [];
+      }
+      const reason = `orgUnit ${selector.orgUnit}`;
+      return directoryCandidates
+        .filter(({ directoryUser }) =>
+          inOrgUnit(directoryUser!.orgUnitPath, selector.orgUnit, selector.recursive),
+        )
+        .map((candidate) => ({ candidate, reason }));
+    }
+    if ("user" in selector) {
+      const candidate = candidateFor(selector.user);
+      if (candidate === undefined && !byAddress.has(selector.user)) {
+        warn([...path, "user"], `user '${selector.user}' is not in Google or the static users`);
+      }
+      return candidate ? [{ candidate, reason: `user ${selector.user}` }] : [];
+    }
+    const conditions = Object.entries(selector.where).filter(
+      (entry): entry is [keyof typeof selector.where, string] => entry[1] !== undefined,
+    );
+    const reason = `where ${conditions.map(([key, value]) => `${key}=${value}`).join(", ")}`;
+    return directoryCandidates
+      .filter(({ directoryUser }) => conditions.every(([key, value]) => directoryUser![key] === value))
+      .map((candidate) => ({ candidate, reason }));
+  };
+
+  /** userName → group name → why. */
+  const memberships = new Map<string, Map<string, string>>();
+  const groups: DesiredGroup[] = [];
+  rules.groups.forEach((group, groupIndex) => {
+    const members = new Map<string, string>();
+    group.members.forEach((selector, index) => {
+      for (const { candidate, reason } of selectMembers(selector, ["groups", groupIndex, "members", index])) {
+        if (!members.has(candidate.userName)) members.set(candidate.userName, reason);
+      }
+    });
+    group.exclude.forEach((selector, index) => {
+      for (const { candidate } of selectMembers(selector, ["groups", groupIndex, "exclude", index])) {
+        members.delete(candidate.userName);
+      }
+    });
+    // Static memberships are written out by hand: no selector overrides them.
+    for (const user of staticUsers.values()) {
+      if (user.groups.includes(group.name)) members.set(user.email, "static user");
+    }
+    if (protectedGroups.has(group.name)) return;
+    const desiredMembers: DesiredMember[] = [...members]
+      .map(([userName, reason]) => ({ userName, reason }))
+      .sort((a, b) => compare(a.userName, b.userName));
+    for (const member of desiredMembers) {
+      const ofUser = memberships.get(member.userName) ?? new Map<string, string>();
+      ofUser.set(group.name, member.reason);
+      memberships.set(member.userName, ofUser);
+    }
+    groups.push({
+      displayName: group.name,
+      ...(group.description === undefined ? {} : { description: group.description }),
+      previousNames: [...group.previousNames].sort(compare),
+      members: desiredMembers,
+    });
+  });
+
+  // ── Users ──
+  const directlyAssigned = new Map<string, number>();
+  rules.assignments.forEach((assignment, index) => {
+    for (const email of assignment.users) {
+      const candidate = candidateFor(email);
+      if (candidate && !directlyAssigned.has(candidate.userName))
+        directlyAssigned.set(candidate.userName, index);
+    }
+  });
+
+  const users: DesiredUser[] = [];
+  for (const candidate of eligible.values()) {
+    const staticUser = staticUsers.get(candidate.userName);
+    if (staticUser) {
+      users.push({
+        userName: staticUser.email,
+        email: staticUser.email,
+        givenName: staticUser.givenName,
+        familyName: staticUser.familyName,
+        displayName:
+          staticUser.displayName ??
+          displayNameFrom(
+            rules.users.attributes.displayName,
+            staticUser.givenName,
+            staticUser.familyName,
+            staticUser.email,
+          ),
+        previousUserNames: [],
+        reason: "static user in rules",
+      });
+      continue;
+    }
+    const user = candidate.directoryUser!;
+    const inGroups = memberships.get(candidate.userName);
+    const assignedIn = directlyAssigned.get(candidate.userName);
+    const because: string[] = [];
+    if (inGroups && inGroups.size > 0) {
+      because.push(
+        `member of ${[...inGroups]
+          .sort(([a], [b]) => compare(a, b))
+          .map(([group, why]) => `${group} (${why})`)
+          .join(", ")}`,
+      );
+    }
+    if (assignedIn !== undefined) because.push(`assigned in assignments[${assignedIn}]`);
+    if (because.length === 0) {
+      if (rules.users.provision === "mapped") {
+        for (const address of addressesOf(user)) absentReasons[address] = "in no mapped group";
+        continue;
+      }
+      because.push(`active in ${domainOf(candidate.userName)} (users.provision: all)`);
+    }
+    users.push(desiredUserFrom(user, rules.users.attributes, because.join("; ")));
+  }
+  const desiredUserNames = new Set(users.map((user) => user.userName));
+  const desiredGroupNames = new Set(groups.map((group) => group.displayName));
+
+  // ── Permission sets ──
+  const permissionSets: DesiredPermissionSet[] = rules.permissionSets
+    .map((set) => ({ ...set, tags: { ...set.tags, [managedByTag.key]: managedByTag.value } }))
+    .sort((a, b) => compare(a.name, b.name));
+
+  // ── Accounts ──
+  const accountsById = new Map(accounts.map((account) => [account.id, account]));
+  const activeAccounts = accounts.filter((account) => account.status === AccountStatus.active);
+  const explicitAccount = (id: string, path: RulePath): string[] => {
+    const account = accountsById.get(id);
+    if (account === undefined) {
+      problem(path, `AWS account '${id}' is not in the organization`);
+      return [];
+    }
+    if (account.status !== AccountStatus.active) {
+      warn(path, `AWS account '${id}' (${account.name}) is ${account.status}; no assignments are made to it`);
+      return [];
+    }
+    return [id];
+  };
+  const selectAccounts = (selector: AccountSelector, path: RulePath): string[] => {
+    if (typeof selector === "string") return explicitAccount(selector, path);
+    if ("ou" in selector) {
+      return activeAccounts
+        .filter((account) =>
+          selector.recursive ? account.ancestorIds.includes(selector.ou) : account.parentId === selector.ou,
+        )
+        .map((account) => account.id);
+    }
+    const wanted = Object.entries(selector.tag);
+    return activeAccounts
+      .filter((account) => wanted.every(([key, value]) => account.tags[key] === value))
+      .map((account) => account.id);
+  };
+  const accountSets = new Map<string, string[]>();
+  for (const [name, set] of Object.entries(rules.accounts).sort(([a], [b]) => compare(a, b))) {
+    const path = ["accounts", name];
+    const ids =
+      set === "all"
+        ? activeAccounts.map((account) => account.id)
+        : Array.isArray(set)
+          ? set.flatMap((selector, index) => selectAccounts(selector, [...path, index]))
+          : selectAccounts(set, path);
+    accountSets.set(name, [...new Set(ids)].sort(compare));
+  }
+
+  // ── Assignments ──
+  const assignments = new Map<string, DesiredAssignment>();
+  const groupsPerSlot = new Map<string, Set<string>>();
+  const permissionSetsPerAccount = new Map<string, Set<string>>();
+  const reportedQuotas = new Set<string>();
+  rules.assignments.forEach((assignment, index) => {
+    const principals: { type: PrincipalType; name: string }[] = [
+      ...assignment.groups
+        .filter((name) => desiredGroupNames.has(name))
+        .map((name) => ({ type: PrincipalType.group, name })),
+      ...assignment.users
+        .map((email) => candidateFor(email)?.userName)
+        .filter((name): name is string => name !== undefined && desiredUserNames.has(name))
+        .map((name) => ({ type: PrincipalType.user, name })),
+    ];
+    const targets = assignment.accounts.flatMap((reference, referenceIndex) => {
+      const ids = accountIdPattern.test(reference)
+        ? explicitAccount(reference, ["assignments", index, "accounts", referenceIndex])
+        : (accountSets.get(reference) ?? []);
+      return ids.map((accountId) => ({ accountId, reference }));
+    });
+    for (const principal of principals) {
+      for (const permissionSetName of assignment.permissionSets) {
+        for (const { accountId, reference } of targets) {
+          const key = [principal.type, principal.name, permissionSetName, accountId].join("\u0000");
+          if (assignments.has(key)) continue;
+          assignments.set(key, {
+            principalType: principal.type,
+            principalName: principal.name,
+            permissionSetName,
+            accountId,
+            reason: `assignments[${index}]: ${principal.name} × ${permissionSetName} × ${reference}`,
+          });
+          const inAccount = permissionSetsPerAccount.get(accountId) ?? new Set<string>();
+          inAccount.add(permissionSetName);
+          permissionSetsPerAccount.set(accountId, inAccount);
+          if (inAccount.size > assignmentQuotas.permissionSetsPerAccount && !reportedQuotas.has(accountId)) {
+            reportedQuotas.add(accountId);
+            problem(
+              ["assignments", index],
+              `account ${accountId} would get more than ${assignmentQuotas.permissionSetsPerAccount} permission sets; Identity Center allows at most ${assignmentQuotas.permissionSetsPerAccount} per account`,
+            );
+          }
+          if (principal.type !== PrincipalType.group) continue;
+          const slot = `${permissionSetName}\u0000${accountId}`;
+          const groupsInSlot = groupsPerSlot.get(slot) ?? new Set<string>();
+          groupsInSlot.add(principal.name);
+          groupsPerSlot.set(slot, groupsInSlot);
+          if (
+            groupsInSlot.size > assignmentQuotas.groupsPerPermissionSetPerAccount &&
+            !reportedQuotas.has(slot)
+          ) {
+            reportedQuotas.add(slot);
+            problem(
+              ["assignments", index],
+              `permission set '${permissionSetName}' would be assigned to more than ${assignmentQuotas.groupsPerPermissionSetPerAccount} groups in account ${accountId}; Identity Center allows at most ${assignmentQuotas.groupsPerPermissionSetPerAccount}`,
+            );
+          }
+        }
+      }
+    }
+  });
+
+  if (problems.length > 0) return { ok: false, problems: sortIssues(problems) };
+  return {
+    ok: true,
+    desired: {
+      users: users.sort((a, b) => compare(a.userName, b.userName)),
+      groups: groups.sort((a, b) => compare(a.displayName, b.displayName)),
+      permissionSets,
+      assignments: [...assignments.values()].sort(compareAssignments),
+      absentReasons: Object.fromEntries(Object.entries(absentReasons).sort(([a], [b]) => compare(a, b))),
+    },
+    warnings: sortIssues(warnings).map(formatRuleIssue),
+  };
+}
+
+function desiredUserFrom(user: DirectoryUser, mapping: AttributeMapping, reason: string): DesiredUser {
+  const userName = user.primaryEmail.toLowerCase();
+  const title = mapping.title === false ? undefined : fieldValue(user, mapping.title);
+  return {
+    userName,
+    email: userName,
+    givenName: user.givenName,
+    familyName: user.familyName,
+    displayName: displayNameFrom(mapping.displayName, user.givenName, user.familyName, userName),
+    ...(title === undefined ? {} : { title }),
+    ...enterpriseFrom(user, mapping),
+    previousUserNames: [...new Set(user.aliases.map((alias) => alias.toLowerCase()))]
+      .filter((alias) => alias !== userName)
+      .sort(compare),
+    reason,
+  };
+}
+
+const enterpriseKeys = [
+  "department",
+  "costCenter",
+  "employeeNumber",
+  "manager",
+  "organization",
+  "division",
+] as const;
+
+function enterpriseFrom(
+  user: DirectoryUser,
+  mapping: AttributeMapping,
+): { enterprise?: EnterpriseAttributes } {
+  const enabled = enterpriseKeys.filter((key) => mapping[key] !== false);
+  if (enabled.length === 0) return {};
+  const enterprise: EnterpriseAttributes = {};
+  for (const key of enabled) {
+    const field = mapping[key];
+    if (field === false) continue;
+    const value = fieldValue(user, field);
+    if (value !== undefined) enterprise[key] = field === "manager" ? value.toLowerCase() : value;
+  }
+  return { enterprise };
+}
+
+function fieldValue(user: DirectoryUser, field: DirectoryField): string | undefined {
+  const value = user[field]?.trim();
+  return value === undefined || value === "" ? undefined : value;
+}
+
+function displayNameFrom(template: string, givenName: string, familyName: string, email: string): string {
+  const values: Record<string, string> = { givenName, familyName, email };
+  const text = template
+    .replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? "")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text === "" ? email : text;
+}
+
+function inOrgUnit(userPath: string, selectorPath: string, recursive: boolean): boolean {
+  if (userPath === selectorPath) return true;
+  if (!recursive) return false;
+  return selectorPath === "/" || userPath.startsWith(`${selectorPath}/`);
+}
+
+function addressesOf(user: DirectoryUser): string[] {
+  return [...new Set([user.primaryEmail, ...user.aliases].map((address) => address.toLowerCase()))];
+}
+
+function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf("@") + 1);
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareAssignments(a: DesiredAssignment, b: DesiredAssignment): number {
+  return (
+    compare(a.accountId, b.accountId) ||
+    compare(a.permissionSetName, b.permissionSetName) ||
+    compare(a.principalType, b.principalType) ||
+    compare(a.principalName, b.principalName)
+  );
+}

@@ -1,0 +1,34 @@
+export { type CheckResult, ruleQuotas } from "./checks.js";
+export { assignmentQuotas, type EvaluateResult, evaluate } from "./evaluate.js";
+export {
+  formatRuleIssue,
+  formatRulePath,
+  locateRule,
+  type RuleIssue,
+  type RulePath,
+  type RulePosition,
+  type RulesSource,
+  ruleIssue,
+} from "./issues.js";
+export { rulesJsonSchema } from "./json-schema.js";
+export { type LoadRulesResult, loadRules, type ParseRulesOptions, parseRules } from "./load.js";
+export type { RulePermissionSet, Rules } from "./rules.js";
+export {
+  type AccountSelector,
+  type AccountSet,
+  type AttributeMapping,
+  type DirectoryField,
+  directoryFields,
+  type MaxDeletions,
+  managedByTag,
+  type RuleAssignment,
+  type RuleGroup,
+  type RulesFile,
+  type RulesFileInput,
+  type RuleUsers,
+  rulesSchema,
+  type SafetyRules,
+  type Selector,
+  type StaticUser,
+} from "./schema.js";
+export { directoryRequestFromRules, safetyFromRules, scopeFromRules } from "./scope.js";

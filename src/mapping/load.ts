@@ -1,0 +1,371 @@
+/**
+ * Loading the rules file: YAML → schema → cross-checks → normalised `Rules`, reporting every problem
+ * at once with its line and column. `parseRules` is pure (files come through `readFile`); `loadRules`
+ * at the bottom is the thin wrapper that touches the disk.
+ */
+import { readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { dirname, isAbsolute, join, resolve } from "node:path";
+import { LineCounter, parseDocument } from "yaml";
+import type { z } from "zod";
+import type { CustomerManagedPolicyRef } from "../sync/model.js";
+import { checkRules } from "./checks.js";
+import {
+  formatRulePath,
+  type RuleIssue,
+  type RulePath,
+  type RulesSource,
+  ruleIssue,
+  sortIssues,
+} from "./issues.js";
+import type { Rules } from "./rules.js";
+import { type RulesFile, rulesSchema } from "./schema.js";
+import { didYouMean } from "./suggest.js";
+import { indexDocument } from "./yaml-index.js";
+
+export type LoadRulesResult =
+  | { ok: true; rules: Rules; warnings: RuleIssue[] }
+  | { ok: false; issues: RuleIssue[] };
+
+export interface ParseRulesOptions {
+  /** The rules file name as the user gave it; used in messages and to resolve inline policy paths. */
+  file: string;
+  /** Returns a file's content, or undefined when it is missing or unreadable. */
+  readFile: (path: string) => string | undefined;
+}
+
+/**
+ * Parses and validates rules text. Never throws for a user mistake: every problem comes back in
+ * `issues`, positioned at the offending YAML node.
+ */
+export function parseRules(text: string, options: ParseRulesOptions): LoadRulesResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => {
+    const { line, col } = lineCounter.linePos(offset);
+    return { file: options.file, line, column: col };
+  };
+  const yamlIssues = document.errors.map((error) => ({
+    ...at(error.pos[0]),
+    message: firstLine(error.message),
+  }));
+  if (yamlIssues.length > 0) return { ok: false, issues: sortIssues(yamlIssues) };
+  const yamlWarnings = document.warnings.map((warning) => ({
+    ...at(warning.pos[0]),
+    message: firstLine(warning.message),
+  }));
+
+  const source = indexDocument(options.file, document, lineCounter);
+  const raw: unknown = document.toJS({ maxAliasCount: 100 });
+  if (raw === null || raw === undefined) {
+    return {
+      ok: false,
+      issues: [{ file: options.file, line: 1, column: 1, message: "the rules file is empty" }],
+    };
+  }
+
+  const rulesDirectory = dirname(options.file);
+  const checked = checkRules(raw, {
+    source,
+    resolvePolicyPath: (written) => (isAbsolute(written) ? written : join(rulesDirectory, written)),
+    readFile: options.readFile,
+  });
+  const parsed = rulesSchema.safeParse(raw);
+  const schemaIssues = parsed.success ? [] : describeZodIssues(parsed.error.issues, [], raw, source);
+  const issues = dedupe([...schemaIssues, ...checked.errors]);
+  if (!parsed.success || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
+
+  return {
+    ok: true,
+    rules: normalise(parsed.data, checked.inlinePolicies, source),
+    warnings: sortIssues([...yamlWarnings, ...checked.warnings]),
+  };
+}
+
+function normalise(file: RulesFile, inlinePolicies: Map<number, string>, source: RulesSource): Rules {
+  const { $schema: _ignored, permissionSets, ...rest } = file;
+  return {
+    ...rest,
+    permissionSets: permissionSets.map((set, index) => ({
+      name: set.name,
+      ...(set.description === undefined ? {} : { description: set.description }),
+      sessionDuration: set.sessionDuration,
+      ...(set.relayState === undefined ? {} : { relayState: set.relayState }),
+      managedPolicyArns: [...new Set(set.managedPolicies)].sort(),
+      customerManagedPolicies: sortPolicyRefs(set.customerManagedPolicies),
+      ...(inlinePolicies.has(index) ? { inlinePolicy: inlinePolicies.get(index) } : {}),
+      ...(set.permissionsBoundary === undefined ? {} : { permissionsBoundary: set.permissionsBoundary }),
+      tags: { ...set.tags },
+    })),
+    source,
+  };
+}
+
+function sortPolicyRefs(refs: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
+  const unique = new Map(refs.map((ref) => [`${ref.path}\u0000${ref.name}`, ref]));
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
+}
+
+// ─── zod issues → positioned messages ──────────────────────────────────────────────────────────────
+
+type ZodIssue = z.core.$ZodIssue;
+
+function describeZodIssues(
+  issues: readonly ZodIssue[],
+  base: RulePath,
+  raw: unknown,
+  source: RulesSource,
+): RuleIssue[] {
+  return issues.flatMap((issue) =>
+    describeZodIssue(issue, [...base, ...(issue.path as (string | number)[])], raw, source),
+  );
+}
+
+function describeZodIssue(issue: ZodIssue, path: RulePath, raw: unknown, source: RulesSource): RuleIssue[] {
+  const where = formatRulePath(path);
+  const prefixed = (message: string) => (where === "" ? message : `${where}: ${message}`);
+  const input = valueAt(raw, path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const allowed = allowedKeysAt(path);
+      return issue.keys.map((key) =>
+        ruleIssue(
+          source,
+          [...path, key],
+          `unknown key '${key}'${where === "" ? "" : ` in ${where}`}${didYouMean(key, allowed)}`,
+          "key",
+        ),
+      );
+    }
+    case "invalid_type": {
+      if (input === undefined) {
+        const parent = path.slice(0, -1);
+        const parentText = formatRulePath(parent);
+        return [
+          ruleIssue(
+            source,
+            parent,
+            `${parentText === "" ? "" : `${parentText}: `}missing required key '${String(path[path.length - 1])}'`,
+          ),
+        ];
+      }
+      return [
+        ruleIssue(
+          source,
+          path,
+          prefixed(`expected ${article(issue.expected)}, got ${describeValue(input)}${quoteHint(input)}`),
+        ),
+      ];
+    }
+    case "invalid_union": {
+      const best = bestBranch(issue.errors);
+      if (best !== undefined) return describeZodIssues(best, path, raw, source);
+      return [
+        ruleIssue(
+          source,
+          path,
+          prefixed(`${issue.message}${quoteHint(input)}${unknownKeyHint(issue.errors)}`),
+        ),
+      ];
+    }
+    case "invalid_value":
+      return [
+        ruleIssue(
+          source,
+          path,
+          prefixed(
+            isDefaultMessage(issue.message)
+              ? `expected ${issue.values.map((value) => JSON.stringify(value)).join(" or ")}, got ${describeValue(input)}`
+              : issue.message,
+          ),
+        ),
+      ];
+    case "invalid_key":
+      return issue.issues.map((inner) =>
+        ruleIssue(
+          source,
+          path,
+          prefixed(isDefaultMessage(inner.message) ? `invalid key` : inner.message),
+          "key",
+        ),
+      );
+    case "too_small":
+    case "too_big": {
+      if (!isDefaultMessage(issue.message)) return [ruleIssue(source, path, prefixed(issue.message))];
+      const bound = issue.code === "too_small" ? `at least ${issue.minimum}` : `at most ${issue.maximum}`;
+      const unit = issue.origin === "array" ? "item(s)" : issue.origin === "string" ? "character(s)" : "";
+      return [ruleIssue(source, path, prefixed(`must have ${bound} ${unit}`.trim()))];
+    }
+    default:
+      return [
+        ruleIssue(source, path, prefixed(isDefaultMessage(issue.message) ? "invalid value" : issue.message)),
+      ];
+  }
+}
+
+/**
+ * Of the branches of a failed union, the one the user evidently meant: the single branch with the
+ * fewest problems, not counting branches whose very type is wrong. Undefined when it is a tie.
+ */
+function bestBranch(branches: readonly (readonly ZodIssue[])[]): readonly ZodIssue[] | undefined {
+  const scored = branches.map((issues) => ({ issues, score: branchScore(issues) }));
+  const lowest = Math.min(...scored.map((branch) => branch.score));
+  const winners = scored.filter((branch) => branch.score === lowest);
+  return lowest < wrongType && winners.length === 1 ? winners[0]?.issues : undefined;
+}
+
+const wrongType = 100;
+
+function branchScore(issues: readonly ZodIssue[]): number {
+  let score = 0;
+  for (const issue of issues) {
+    const atRoot = issue.path.length === 0;
+    if (atRoot && (issue.code === "invalid_type" || issue.code === "invalid_value")) score += wrongType;
+    else if (atRoot && issue.code === "invalid_union")
+      score += Math.min(wrongType, ...issue.errors.map((branch) => branchScore(branch)));
+    else if (issue.code === "unrecognized_keys") score += issue.keys.length;
+    else score += 1;
+  }
+  return score;
+}
+
+/** For `{googleGroupp: x}`: every branch rejects the key, and the keys the branches miss are the options. */
+function unknownKeyHint(branches: readonly (readonly ZodIssue[])[]): string {
+  const missing = new Set<string>();
+  const unknownIn = new Map<string, number>();
+  for (const branch of branches) {
+    for (const issue of branch) {
+      if (issue.code === "invalid_type" && issue.path.length === 1) missing.add(String(issue.path[0]));
+      if (issue.code === "unrecognized_keys" && issue.path.length === 0) {
+        for (const key of issue.keys) unknownIn.set(key, (unknownIn.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  const unknown = [...unknownIn].filter(([, count]) => count === branches.length).map(([key]) => key);
+  return unknown.map((key) => `; unknown key '${key}'${didYouMean(key, missing)}`).join("");
+}
+
+function quoteHint(input: unknown): string {
+  return typeof input === "number" && Number.isInteger(input)
+    ? " (put it in quotes: YAML reads unquoted digits as a number and drops leading zeros)"
+    : "";
+}
+
+function isDefaultMessage(message: string): boolean {
+  return /^(Invalid|Too small|Too big|Unrecognized)/.test(message);
+}
+
+function article(expected: string): string {
+  if (expected === "object") return "a map";
+  if (expected === "array") return "a list";
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "nothing (null)";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a map";
+  if (typeof value === "string") return `'${value}'`;
+  return String(value);
+}
+
+function valueAt(raw: unknown, path: RulePath): unknown {
+  let value = raw;
+  for (const segment of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<string | number, unknown>)[segment];
+  }
+  return value;
+}
+
+/** The keys the schema allows at a path, for did-you-mean on unknown keys. */
+function allowedKeysAt(path: RulePath): string[] {
+  const keys = new Set<string>();
+  const walk = (schema: z.core.$ZodType, index: number): void => {
+    const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
+    switch (def.type) {
+      case "optional":
+      case "default":
+      case "prefault":
+      case "nullable":
+      case "readonly":
+        walk(def.innerType as z.core.$ZodType, index);
+        return;
+      case "pipe":
+        walk(def.in as z.core.$ZodType, index);
+        return;
+      case "union":
+        for (const option of def.options as z.core.$ZodType[]) walk(option, index);
+        return;
+      case "object": {
+        const shape = def.shape as Record<string, z.core.$ZodType>;
+        if (index === path.length) {
+          for (const key of Object.keys(shape)) keys.add(key);
+          return;
+        }
+        const next = shape[String(path[index])];
+        if (next) walk(next, index + 1);
+        return;
+      }
+      case "array":
+        if (typeof path[index] === "number") walk(def.element as z.core.$ZodType, index + 1);
+        return;
+      case "record":
+        if (index < path.length) walk(def.valueType as z.core.$ZodType, index + 1);
+        return;
+      default:
+        return;
+    }
+  };
+  walk(rulesSchema, 0);
+  return [...keys];
+}
+
+function dedupe(issues: RuleIssue[]): RuleIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((issue) => {
+    const key = `${issue.line}:${issue.column}:${issue.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]?.trim() ?? message;
+}
+
+// ─── the disk wrapper ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Reads a rules file from disk and parses it. Inline policy paths resolve against the rules file's
+ * folder (relative to the working directory when the rules path is relative). A missing rules file is
+ * reported as an issue, like every other user mistake.
+ */
+export async function loadRules(path: string): Promise<LoadRulesResult> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (cause) {
+    return {
+      ok: false,
+      issues: [
+        {
+          file: path,
+          line: 1,
+          column: 1,
+          message: `cannot read the rules file: ${(cause as Error).message}`,
+        },
+      ],
+    };
+  }
+  return parseRules(text, { file: path, readFile: readTextOrUndefined });
+}
+
+function readTextOrUndefined(path: string): string | undefined {
+  try {
+    return readFileSync(resolve(path), "utf8");
+  } catch {
+    return undefined;
+  }
+}

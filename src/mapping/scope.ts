@@ -1,0 +1,37 @@
+import type { DirectoryRequest, Scope } from "../sync/model.js";
+import type { Rules } from "./rules.js";
+import type { MaxDeletions, Selector } from "./schema.js";
+
+const sorted = (values: Iterable<string>) =>
+  [...new Set(values)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** What idc-sync manages under these rules (DESIGN.md §2). Protected principals are listed for the plan to skip. */
+export function scopeFromRules(rules: Rules): Scope {
+  return {
+    domains: sorted(rules.google.domains),
+    staticUserNames: sorted(rules.users.static.map((user) => user.email)),
+    groupNames: sorted(rules.groups.flatMap((group) => [group.name, ...group.previousNames])),
+    permissionSetNames: sorted(rules.permissionSets.map((set) => set.name)),
+    protectedUserNames: sorted(rules.safety.protect.users),
+    protectedGroupNames: sorted(rules.safety.protect.groups),
+    leavers: rules.users.leavers,
+  };
+}
+
+/** What to read from Google: the customer, the domains and every Google group a selector names. */
+export function directoryRequestFromRules(rules: Rules): DirectoryRequest {
+  const googleGroups = (selectors: Selector[]) =>
+    selectors.flatMap((selector) => ("googleGroup" in selector ? [selector.googleGroup] : []));
+  return {
+    customerId: rules.google.customerId,
+    domains: sorted(rules.google.domains),
+    groupEmails: sorted(
+      rules.groups.flatMap((group) => [...googleGroups(group.members), ...googleGroups(group.exclude)]),
+    ),
+  };
+}
+
+/** The deletion limit for the guards: a count, or a percentage of managed objects. */
+export function safetyFromRules(rules: Rules): { maxDeletions: MaxDeletions } {
+  return { maxDeletions: rules.safety.maxDeletions };
+}

@@ -1,0 +1,192 @@
+/**
+ * Executes a plan through the `IdentityCenter` port. Phases follow `changeKindOrder`; inside a phase,
+ * changes run concurrently. A failure is recorded, never thrown: changes that depend on it are skipped,
+ * independent ones go on, and a re-run converges.
+ */
+
+import type { ApplyReport, Change, ChangeKind, ChangeOutcome } from "./model.js";
+import { changeKindOrder, OutcomeStatus, PrincipalType } from "./model.js";
+import type { IdentityCenter } from "./ports.js";
+import { userKey } from "./scope.js";
+
+export interface ApplyOptions {
+  /** Changes in flight at once within a phase. Default 8. */
+  concurrency?: number;
+  /** Asked before each change starts; once false, nothing new starts and the rest are `notStarted`. */
+  shouldContinue?: () => boolean;
+  /** Called once per change as its outcome is known (applied, failed, skipped or not started). */
+  onOutcome?: (outcome: ChangeOutcome, change: Change) => void;
+}
+
+export const defaultApplyConcurrency = 8;
+
+/**
+ * Applies `plan` in dependency order and reports one outcome per change, in plan order. Never throws
+ * because a change failed: the failure is in the report, and whatever depended on it is `skipped` with
+ * `blockedBy` naming the failed changes.
+ */
+export async function applyPlan(
+  plan: { changes: readonly Change[] },
+  identityCenter: IdentityCenter,
+  options: ApplyOptions = {},
+): Promise<ApplyReport> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? defaultApplyConcurrency));
+  const shouldContinue = options.shouldContinue ?? (() => true);
+  const dependencies = dependenciesOf(plan.changes);
+  const outcomes = new Map<string, ChangeOutcome>();
+  let stopped = false;
+
+  const record = (change: Change, outcome: ChangeOutcome) => {
+    outcomes.set(change.key, outcome);
+    options.onOutcome?.(outcome, change);
+  };
+
+  const run = async (change: Change): Promise<void> => {
+    const base = { key: change.key, kind: change.kind };
+    const blockedBy = new Set<string>();
+    let waitingOnUnstarted = false;
+    for (const dependency of dependencies.get(change.key) ?? []) {
+      const outcome = outcomes.get(dependency);
+      if (outcome?.status === OutcomeStatus.failed) blockedBy.add(dependency);
+      else if (outcome?.status === OutcomeStatus.skipped)
+        for (const root of outcome.blockedBy ?? []) blockedBy.add(root);
+      else if (outcome?.status === OutcomeStatus.notStarted) waitingOnUnstarted = true;
+    }
+    if (blockedBy.size > 0) {
+      record(change, { ...base, status: OutcomeStatus.skipped, blockedBy: [...blockedBy].sort() });
+      return;
+    }
+    if (stopped || waitingOnUnstarted || !shouldContinue()) {
+      stopped = true;
+      record(change, { ...base, status: OutcomeStatus.notStarted });
+      return;
+    }
+    try {
+      await identityCenter.applyChange(change);
+      record(change, { ...base, status: OutcomeStatus.applied });
+    } catch (error) {
+      record(change, { ...base, status: OutcomeStatus.failed, error: errorMessage(error) });
+    }
+  };
+
+  for (const phase of phasesOf(plan.changes)) {
+    let next = 0;
+    const worker = async () => {
+      while (next < phase.length) {
+        const change = phase[next++];
+        if (change !== undefined) await run(change);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, phase.length) }, worker));
+  }
+
+  const ordered = plan.changes.map((change) => outcomes.get(change.key)).filter((o) => o !== undefined);
+  const count = (status: OutcomeStatus) => ordered.filter((o) => o.status === status).length;
+  return {
+    outcomes: ordered,
+    applied: count(OutcomeStatus.applied),
+    failed: count(OutcomeStatus.failed),
+    skipped: count(OutcomeStatus.skipped),
+    notStarted: count(OutcomeStatus.notStarted),
+  };
+}
+
+/** Changes grouped by kind in `changeKindOrder`, keeping the plan's order inside each group. */
+function phasesOf(changes: readonly Change[]): Change[][] {
+  const byKind = new Map<ChangeKind, Change[]>(changeKindOrder.map((kind) => [kind, []]));
+  for (const change of changes) byKind.get(change.kind)?.push(change);
+  return [...byKind.values()].filter((phase) => phase.length > 0);
+}
+
+/**
+ * For each change, the keys of the changes in the same plan that must have succeeded first. Only
+ * real dependencies: a change whose prerequisite failed would fail too, or (for deleteUser) would
+ * leave the leaver's access behind.
+ */
+export function dependenciesOf(changes: readonly Change[]): Map<string, string[]> {
+  const userMakers = new Map<string, string>();
+  const groupMakers = new Map<string, string>();
+  const permissionSetCreators = new Map<string, string>();
+  const permissionSetUpdaters = new Map<string, string>();
+  const userRemovals = new Map<string, string[]>();
+
+  for (const change of changes) {
+    switch (change.kind) {
+      case "createUser":
+        userMakers.set(userKey(change.user.userName), change.key);
+        break;
+      case "updateUser":
+        if (userKey(change.userName) !== userKey(change.user.userName)) {
+          userMakers.set(userKey(change.user.userName), change.key);
+        }
+        break;
+      case "createGroup":
+        groupMakers.set(change.displayName, change.key);
+        break;
+      case "updateGroup":
+        if (change.currentDisplayName !== change.displayName) groupMakers.set(change.displayName, change.key);
+        break;
+      case "createPermissionSet":
+        permissionSetCreators.set(change.permissionSet.name, change.key);
+        break;
+      case "updatePermissionSet":
+        permissionSetUpdaters.set(change.permissionSet.name, change.key);
+        break;
+      case "removeMember":
+        push(userRemovals, userKey(change.userName), change.key);
+        break;
+      case "deleteAssignment":
+        if (change.assignment.principalType === PrincipalType.user) {
+          push(userRemovals, userKey(change.assignment.principalName), change.key);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+
+  const principalMaker = (type: PrincipalType, name: string) =>
+    type === PrincipalType.user ? userMakers.get(userKey(name)) : groupMakers.get(name);
+
+  const result = new Map<string, string[]>();
+  for (const change of changes) {
+    const deps: (string | undefined)[] = [];
+    switch (change.kind) {
+      case "addMember":
+      case "removeMember":
+        deps.push(userMakers.get(userKey(change.userName)), groupMakers.get(change.groupName));
+        break;
+      case "createAssignment":
+        deps.push(
+          permissionSetCreators.get(change.assignment.permissionSetName),
+          principalMaker(change.assignment.principalType, change.assignment.principalName),
+        );
+        break;
+      case "deleteAssignment":
+        deps.push(principalMaker(change.assignment.principalType, change.assignment.principalName));
+        break;
+      case "provisionPermissionSet":
+        deps.push(permissionSetUpdaters.get(change.permissionSetName));
+        break;
+      case "deleteUser":
+        deps.push(...(userRemovals.get(userKey(change.userName)) ?? []));
+        break;
+      default:
+        break;
+    }
+    const known = deps.filter((d): d is string => d !== undefined && d !== change.key);
+    if (known.length > 0) result.set(change.key, [...new Set(known)]);
+  }
+  return result;
+}
+
+function push(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message || error.name;
+  return String(error);
+}

@@ -1,0 +1,728 @@
+/**
+ * The planner: desired state + actual state + scope → an ordered list of changes. Pure and
+ * deterministic: every input collection is sorted before use, so the plan does not depend on the order
+ * in which adapters or the mapping listed things.
+ */
+import { canonicalJson } from "./canonical-json.js";
+import {
+  assignmentChangeKey,
+  compareChanges,
+  compareStrings,
+  groupChangeKey,
+  memberChangeKey,
+  permissionSetChangeKey,
+  provisionChangeKey,
+  userChangeKey,
+} from "./keys.js";
+import type {
+  Assignment,
+  Change,
+  CustomerManagedPolicyRef,
+  DesiredAssignment,
+  DesiredGroup,
+  DesiredMember,
+  DesiredPermissionSet,
+  DesiredState,
+  DesiredUser,
+  EnterpriseAttributes,
+  FieldChange,
+  IcGroup,
+  IcPermissionSet,
+  IcUser,
+  IdentityCenterState,
+  PermissionSetAttributes,
+  PermissionsBoundary,
+  Plan,
+  Scope,
+  ScopeNote,
+  UserAttributes,
+} from "./model.js";
+import { PrincipalType } from "./model.js";
+import {
+  isManagedAssignment,
+  isManagedGroup,
+  isManagedPermissionSet,
+  isManagedUser,
+  isProtectedGroup,
+  isProtectedPrincipal,
+  isProtectedUser,
+  userKey,
+} from "./scope.js";
+
+/** Reason used for a leaver the directory says nothing about. */
+export const notInGoogleReason = "not in Google";
+/** Reason used for an assignment of a managed principal that no rule grants. */
+export const notGrantedReason = "not granted by any rule";
+
+/** How many names an aggregate "left alone" note lists before saying "and N more". */
+const noteNameSample = 5;
+
+/**
+ * Computes the changes that bring Identity Center from `actual` to `desired`, inside `scope` only.
+ * Pure and deterministic: the result does not depend on the order of any input list, and is empty
+ * when Identity Center already matches. Renames (a managed user found under one of a desired user's
+ * previous userNames, a managed group under one of a desired group's previous names) become one
+ * update that keeps memberships and assignments, never a delete and a create.
+ */
+export function computePlan(desired: DesiredState, actual: IdentityCenterState, scope: Scope): Plan {
+  return new Planner(desired, actual, scope).plan();
+}
+
+class Planner {
+  private readonly changes: Change[] = [];
+  private readonly notes = new Map<string, ScopeNote>();
+
+  /** Every desired user by lower-case userName (managed or not). */
+  private readonly desiredUsers: Map<string, DesiredUser>;
+  /** Desired users idc-sync acts on. */
+  private readonly managedDesiredUsers: Map<string, DesiredUser>;
+  private readonly desiredGroups: Map<string, DesiredGroup>;
+  private readonly managedDesiredGroups: Map<string, DesiredGroup>;
+  private readonly actualUsers: Map<string, IcUser>;
+  private readonly actualGroups: Map<string, IcGroup>;
+  private readonly actualPermissionSets: Map<string, IcPermissionSet>;
+  private readonly actualAssignments: Assignment[];
+
+  /** Old lower-case userName → desired user it becomes. */
+  private readonly userRenames = new Map<string, DesiredUser>();
+  /** Old group displayName → desired group it becomes. */
+  private readonly groupRenames = new Map<string, DesiredGroup>();
+  /** The reverse maps: new name → old name. */
+  private readonly userRenameSources = new Map<string, string>();
+  private readonly groupRenameSources = new Map<string, string>();
+  /** Managed actual users that are not desired, by their name after the plan (lower case) → reason. */
+  private readonly leavers = new Map<string, string>();
+
+  constructor(
+    private readonly desired: DesiredState,
+    actual: IdentityCenterState,
+    private readonly scope: Scope,
+  ) {
+    this.desiredUsers = indexBy(desired.users, (u) => userKey(u.userName));
+    this.managedDesiredUsers = new Map();
+    this.desiredGroups = indexBy(desired.groups, (g) => g.displayName);
+    this.managedDesiredGroups = new Map();
+    this.actualUsers = indexBy(actual.users, (u) => userKey(u.userName));
+    this.actualGroups = indexBy(actual.groups, (g) => g.displayName);
+    this.actualPermissionSets = indexBy(actual.permissionSets, (p) => p.name);
+    this.actualAssignments = sortedBy(actual.assignments, (a) => assignmentChangeKey(a));
+  }
+
+  plan(): Plan {
+    this.selectManagedDesiredUsers();
+    this.selectManagedDesiredGroups();
+    this.findUserRenames();
+    this.findGroupRenames();
+    this.planUsers();
+    this.planGroups();
+    this.planMemberships();
+    this.planPermissionSets();
+    this.planAssignments();
+    this.noteUnmanagedActuals();
+    return {
+      changes: [...this.changes].sort(compareChanges),
+      notes: [...this.notes.values()].sort(compareNotes),
+      managedObjectCount: this.countManagedObjects(),
+    };
+  }
+
+  // ─── Selection and renames ────────────────────────────────────────────────────────────────────────
+
+  private selectManagedDesiredUsers(): void {
+    for (const [key, user] of this.desiredUsers) {
+      if (isProtectedUser(this.scope, key)) {
+        this.note("protected", user.userName, "in the rules but protected by safety.protect; left alone");
+      } else if (!isManagedUser(this.scope, key)) {
+        this.note("unmanagedUser", user.userName, "in the rules but outside the managed domains; left alone");
+      } else {
+        this.managedDesiredUsers.set(key, user);
+      }
+    }
+  }
+
+  private selectManagedDesiredGroups(): void {
+    for (const [name, group] of this.desiredGroups) {
+      if (isProtectedGroup(this.scope, name)) {
+        this.note("protected", name, "in the rules but protected by safety.protect; left alone");
+      } else if (!isManagedGroup(this.scope, name)) {
+        this.note(
+          "unmanagedGroup",
+          name,
+          "in the desired state but not in the scope's group names; left alone",
+        );
+      } else {
+        this.managedDesiredGroups.set(name, group);
+      }
+    }
+  }
+
+  private findUserRenames(): void {
+    for (const [key, user] of this.managedDesiredUsers) {
+      if (this.actualUsers.has(key)) continue;
+      const candidates = [...new Set(user.previousUserNames.map(userKey))].sort(compareStrings);
+      for (const previous of candidates) {
+        const found = this.actualUsers.get(previous);
+        if (
+          found !== undefined &&
+          isManagedUser(this.scope, found.userName) &&
+          !this.desiredUsers.has(previous) &&
+          !this.userRenames.has(previous)
+        ) {
+          this.userRenames.set(previous, user);
+          this.userRenameSources.set(key, previous);
+          break;
+        }
+      }
+    }
+  }
+
+  private findGroupRenames(): void {
+    for (const [name, group] of this.managedDesiredGroups) {
+      if (this.actualGroups.has(name)) continue;
+      const candidates = [...new Set(group.previousNames)].sort(compareStrings);
+      for (const previous of candidates) {
+        if (
+          this.actualGroups.has(previous) &&
+          isManagedGroup(this.scope, previous) &&
+          !this.desiredGroups.has(previous) &&
+          !this.groupRenames.has(previous)
+        ) {
+          this.groupRenames.set(previous, group);
+          this.groupRenameSources.set(name, previous);
+          break;
+        }
+      }
+    }
+  }
+
+  /** The actual user a managed desired user corresponds to: same name, or renamed from an old one. */
+  private actualUserFor(key: string): { user: IcUser; renamedFrom?: string } | undefined {
+    const same = this.actualUsers.get(key);
+    if (same !== undefined) return { user: same };
+    const previous = this.userRenameSources.get(key);
+    const user = previous === undefined ? undefined : this.actualUsers.get(previous);
+    return user === undefined ? undefined : { user, renamedFrom: user.userName };
+  }
+
+  private actualGroupFor(name: string): { group: IcGroup; renamedFrom?: string } | undefined {
+    const same = this.actualGroups.get(name);
+    if (same !== undefined) return { group: same };
+    const previous = this.groupRenameSources.get(name);
+    const group = previous === undefined ? undefined : this.actualGroups.get(previous);
+    return group === undefined ? undefined : { group, renamedFrom: previous };
+  }
+
+  /** The name a user will have once the plan's renames are applied (as Identity Center spells it otherwise). */
+  private userNameAfter(userName: string): string {
+    return this.userRenames.get(userKey(userName))?.userName ?? userName;
+  }
+
+  private groupNameAfter(displayName: string): string {
+    return this.groupRenames.get(displayName)?.displayName ?? displayName;
+  }
+
+  // ─── Users ────────────────────────────────────────────────────────────────────────────────────────
+
+  private planUsers(): void {
+    for (const [key, wanted] of this.managedDesiredUsers) {
+      const match = this.actualUserFor(key);
+      if (match === undefined) {
+        this.changes.push({
+          kind: "createUser",
+          key: userChangeKey(key),
+          reason: wanted.reason,
+          user: userAttributesOf(wanted),
+        });
+        continue;
+      }
+      const { user: current, renamedFrom } = match;
+      const fields = userFieldChanges(wanted, current);
+      if (renamedFrom !== undefined)
+        fields.unshift({ field: "userName", from: renamedFrom, to: wanted.userName });
+      if (fields.length === 0) continue;
+      this.changes.push({
+        kind: "updateUser",
+        key: userChangeKey(key),
+        reason:
+          renamedFrom !== undefined
+            ? `renamed in the directory: ${renamedFrom} is now ${wanted.userName}`
+            : `changed in the directory: ${fields.map((f) => f.field).join(", ")}`,
+        userName: current.userName,
+        user: updatedUserAttributes(wanted, current),
+        fields,
+      });
+    }
+
+    for (const [key, current] of this.actualUsers) {
+      if (this.userRenames.has(key) || this.desiredUsers.has(key)) continue;
+      if (isProtectedUser(this.scope, key)) {
+        this.note("protected", current.userName, "protected by safety.protect; left alone");
+        continue;
+      }
+      if (!isManagedUser(this.scope, key)) continue;
+      const reason = this.absentReason(key);
+      this.leavers.set(key, reason);
+      if (this.scope.leavers === "delete") {
+        this.changes.push({
+          kind: "deleteUser",
+          key: userChangeKey(key),
+          reason,
+          userName: current.userName,
+        });
+      }
+    }
+  }
+
+  private absentReason(userName: string): string {
+    return this.desired.absentReasons[userKey(userName)] ?? notInGoogleReason;
+  }
+
+  // ─── Groups and memberships ───────────────────────────────────────────────────────────────────────
+
+  private planGroups(): void {
+    for (const [name, wanted] of this.managedDesiredGroups) {
+      const match = this.actualGroupFor(name);
+      if (match === undefined) {
+        this.changes.push({
+          kind: "createGroup",
+          key: groupChangeKey(name),
+          reason: "defined in the rules",
+          displayName: name,
+          ...optional("description", wanted.description),
+        });
+        continue;
+      }
+      const { group: current, renamedFrom } = match;
+      const fields: FieldChange[] = [];
+      if (renamedFrom !== undefined) fields.push({ field: "displayName", from: renamedFrom, to: name });
+      if (blankToUndefined(wanted.description) !== blankToUndefined(current.description)) {
+        fields.push({
+          field: "description",
+          from: current.description ?? null,
+          to: wanted.description ?? null,
+        });
+      }
+      if (fields.length === 0) continue;
+      this.changes.push({
+        kind: "updateGroup",
+        key: groupChangeKey(name),
+        reason:
+          renamedFrom !== undefined
+            ? `renamed in the rules from ${renamedFrom}`
+            : "description changed in the rules",
+        currentDisplayName: current.displayName,
+        displayName: name,
+        ...optional("description", wanted.description),
+        fields,
+      });
+    }
+  }
+
+  /** May a desired member be added? Only users that will exist and that idc-sync may touch. */
+  private canBeMember(userName: string, groupName: string): boolean {
+    const key = userKey(userName);
+    if (isProtectedUser(this.scope, key)) {
+      this.note(
+        "protected",
+        userName,
+        `member of ${groupName} in the rules but protected; membership left alone`,
+      );
+      return false;
+    }
+    if (this.managedDesiredUsers.has(key)) return true;
+    if (isManagedUser(this.scope, key)) return false; // a managed user the rules do not want: a leaver
+    if (this.actualUsers.has(key) && !this.userRenames.has(key)) return true; // unmanaged, exists, untouched
+    this.note(
+      "unmanagedUser",
+      userName,
+      `member of ${groupName} in the rules but neither managed nor in Identity Center`,
+    );
+    return false;
+  }
+
+  private planMemberships(): void {
+    // Groups whose memberships idc-sync reconciles: managed actual groups (by their name after the
+    // plan) and managed desired groups, which exist once createGroup has run.
+    const groupNames = new Set<string>(this.managedDesiredGroups.keys());
+    for (const name of this.actualGroups.keys()) {
+      if (isManagedGroup(this.scope, name)) groupNames.add(this.groupNameAfter(name));
+    }
+    for (const groupName of [...groupNames].sort(compareStrings)) {
+      const wanted = this.managedDesiredGroups.get(groupName);
+      const current = this.actualGroupFor(groupName)?.group;
+      if (current !== undefined && current.members === undefined) {
+        this.note("unmanagedGroup", groupName, "memberships were not read; membership changes skipped");
+        continue;
+      }
+
+      const desiredMembers = new Map<string, DesiredMember>();
+      for (const member of sortedBy(
+        wanted?.members ?? [],
+        (m) => `${userKey(m.userName)}\u0000${m.reason}`,
+      )) {
+        const key = userKey(member.userName);
+        if (!desiredMembers.has(key) && this.canBeMember(member.userName, groupName))
+          desiredMembers.set(key, member);
+      }
+      const actualMembers = new Map<string, string>();
+      for (const member of current?.members ?? []) {
+        const after = this.userNameAfter(member);
+        actualMembers.set(userKey(after), after);
+      }
+
+      for (const [key, member] of desiredMembers) {
+        if (actualMembers.has(key)) continue;
+        this.changes.push({
+          kind: "addMember",
+          key: memberChangeKey(groupName, key),
+          reason: member.reason,
+          groupName,
+          userName: member.userName,
+        });
+      }
+      for (const [key, userName] of actualMembers) {
+        if (desiredMembers.has(key) || isProtectedUser(this.scope, key)) continue;
+        this.changes.push({
+          kind: "removeMember",
+          key: memberChangeKey(groupName, key),
+          reason: this.leavers.get(key) ?? `no longer matched by the rules for ${groupName}`,
+          groupName,
+          userName,
+        });
+      }
+    }
+
+    if (this.scope.leavers === "strip") this.noteLeaversInUnmanagedGroups();
+  }
+
+  private noteLeaversInUnmanagedGroups(): void {
+    for (const [name, group] of this.actualGroups) {
+      if (isManagedGroup(this.scope, name) || group.members === undefined) continue;
+      for (const member of group.members) {
+        if (this.leavers.has(userKey(member))) {
+          this.note(
+            "unmanagedGroup",
+            name,
+            `keeps leaver ${member} as a member; the group is not managed by idc-sync`,
+          );
+        }
+      }
+    }
+  }
+
+  // ─── Permission sets ──────────────────────────────────────────────────────────────────────────────
+
+  private planPermissionSets(): void {
+    const desiredSets = indexBy(this.desired.permissionSets, (p) => p.name);
+    for (const [name, wanted] of desiredSets) {
+      if (!isManagedPermissionSet(this.scope, name)) continue;
+      const current = this.actualPermissionSets.get(name);
+      if (current === undefined) {
+        this.changes.push({
+          kind: "createPermissionSet",
+          key: permissionSetChangeKey(name),
+          reason: "defined in the rules",
+          permissionSet: permissionSetAttributesOf(wanted),
+        });
+        continue;
+      }
+      const fields = permissionSetFieldChanges(wanted, current);
+      if (fields.length === 0) continue;
+      this.changes.push({
+        kind: "updatePermissionSet",
+        key: permissionSetChangeKey(name),
+        reason: `changed in the rules: ${fields.map((f) => f.field).join(", ")}`,
+        before: permissionSetAttributesOf(current),
+        permissionSet: permissionSetAttributesOf(wanted),
+        fields,
+      });
+      const accountIds = [...new Set(current.provisionedAccountIds)].sort(compareStrings);
+      if (accountIds.length > 0) {
+        this.changes.push({
+          kind: "provisionPermissionSet",
+          key: provisionChangeKey(name),
+          reason: `push the new version to ${accountIds.length} account${accountIds.length === 1 ? "" : "s"} already using it`,
+          permissionSetName: name,
+          accountIds,
+        });
+      }
+    }
+  }
+
+  // ─── Assignments ──────────────────────────────────────────────────────────────────────────────────
+
+  private planAssignments(): void {
+    const wanted = new Map<string, DesiredAssignment>();
+    for (const assignment of sortedBy(
+      this.desired.assignments,
+      (a) => `${assignmentChangeKey(a)}\u0000${a.reason}`,
+    )) {
+      const key = assignmentChangeKey(assignment);
+      if (wanted.has(key) || !this.canBeAssigned(assignment)) continue;
+      wanted.set(key, normalizeAssignment(assignment));
+    }
+
+    const current = new Map<string, Assignment>();
+    for (const assignment of this.actualAssignments) {
+      if (!isManagedAssignment(this.scope, assignment)) continue;
+      const after: Assignment = {
+        ...assignment,
+        principalName:
+          assignment.principalType === PrincipalType.user
+            ? this.userNameAfter(assignment.principalName)
+            : this.groupNameAfter(assignment.principalName),
+      };
+      current.set(assignmentChangeKey(after), after);
+    }
+
+    for (const [key, assignment] of wanted) {
+      if (current.has(key)) continue;
+      const { reason, ...plain } = assignment;
+      this.changes.push({ kind: "createAssignment", key, reason, assignment: plain });
+    }
+    for (const [key, assignment] of current) {
+      if (wanted.has(key)) continue;
+      const reason =
+        assignment.principalType === PrincipalType.user
+          ? (this.leavers.get(userKey(assignment.principalName)) ?? notGrantedReason)
+          : notGrantedReason;
+      this.changes.push({ kind: "deleteAssignment", key, reason, assignment });
+    }
+  }
+
+  /** A desired assignment is planned only for a principal idc-sync manages and keeps. */
+  private canBeAssigned(assignment: DesiredAssignment): boolean {
+    const { principalType, principalName } = assignment;
+    if (isProtectedPrincipal(this.scope, principalType, principalName)) {
+      this.note("protected", principalName, "granted by the rules but protected; assignments left alone");
+      return false;
+    }
+    const managed =
+      principalType === PrincipalType.user
+        ? this.managedDesiredUsers.has(userKey(principalName))
+        : this.managedDesiredGroups.has(principalName);
+    if (!managed) {
+      this.note(
+        principalType === PrincipalType.user ? "unmanagedUser" : "unmanagedGroup",
+        principalName,
+        "granted by the rules but not a managed principal; assignment left alone",
+      );
+    }
+    return managed;
+  }
+
+  // ─── Notes and counts ─────────────────────────────────────────────────────────────────────────────
+
+  private noteUnmanagedActuals(): void {
+    const users = [...this.actualUsers.values()]
+      .filter((u) => !isManagedUser(this.scope, u.userName) && !isProtectedUser(this.scope, u.userName))
+      .map((u) => u.userName);
+    if (users.length > 0) {
+      this.note(
+        "unmanagedUser",
+        `${users.length} user${users.length === 1 ? "" : "s"}`,
+        leftAlone(users, "outside the managed domains"),
+      );
+    }
+    for (const [name] of this.actualGroups) {
+      if (isProtectedGroup(this.scope, name))
+        this.note("protected", name, "protected by safety.protect; left alone");
+    }
+    const groups = [...this.actualGroups.keys()].filter(
+      (name) => !isManagedGroup(this.scope, name) && !isProtectedGroup(this.scope, name),
+    );
+    if (groups.length > 0) {
+      this.note(
+        "unmanagedGroup",
+        `${groups.length} group${groups.length === 1 ? "" : "s"}`,
+        leftAlone(groups, "not named in the rules"),
+      );
+    }
+  }
+
+  private countManagedObjects(): number {
+    let count = 0;
+    for (const user of this.actualUsers.values()) if (isManagedUser(this.scope, user.userName)) count += 1;
+    for (const group of this.actualGroups.values()) {
+      if (!isManagedGroup(this.scope, group.displayName)) continue;
+      for (const member of group.members ?? []) if (!isProtectedUser(this.scope, member)) count += 1;
+    }
+    for (const assignment of this.actualAssignments)
+      if (isManagedAssignment(this.scope, assignment)) count += 1;
+    return count;
+  }
+
+  private note(kind: ScopeNote["kind"], name: string, detail: string): void {
+    const id = `${kind}\u0000${name}\u0000${detail}`;
+    if (!this.notes.has(id)) this.notes.set(id, { kind, name, detail });
+  }
+}
+
+// ─── Comparisons ────────────────────────────────────────────────────────────────────────────────────
+
+function userFieldChanges(wanted: DesiredUser, current: IcUser): FieldChange[] {
+  const fields: FieldChange[] = [];
+  const compare = (field: string, from: string | undefined, to: string | undefined, same: boolean) => {
+    if (!same) fields.push({ field, from: from ?? null, to: to ?? null });
+  };
+  compare("displayName", current.displayName, wanted.displayName, current.displayName === wanted.displayName);
+  compare("givenName", current.givenName, wanted.givenName, current.givenName === wanted.givenName);
+  compare("familyName", current.familyName, wanted.familyName, current.familyName === wanted.familyName);
+  compare("email", current.email, wanted.email, current.email.toLowerCase() === wanted.email.toLowerCase());
+  if (wanted.title !== undefined) {
+    compare("title", current.title, wanted.title, (current.title ?? "") === wanted.title);
+  }
+  if (wanted.enterprise !== undefined) {
+    const from = normalizeEnterprise(current.enterprise);
+    const to = normalizeEnterprise(wanted.enterprise);
+    if (canonicalJson(from ?? null) !== canonicalJson(to ?? null)) {
+      fields.push({ field: "enterprise", from: current.enterprise ?? null, to: wanted.enterprise });
+    }
+  }
+  return fields;
+}
+
+/** Enterprise attributes compared as a whole: unset keys dropped, manager compared case-insensitively. */
+function normalizeEnterprise(value: EnterpriseAttributes | undefined): Record<string, string> | undefined {
+  if (value === undefined) return undefined;
+  const result: Record<string, string> = {};
+  for (const [key, raw] of Object.entries(value)) {
+    if (typeof raw !== "string" || raw === "") continue;
+    result[key] = key === "manager" ? userKey(raw) : raw;
+  }
+  return Object.keys(result).length === 0 ? undefined : result;
+}
+
+function userAttributesOf(user: UserAttributes): UserAttributes {
+  return {
+    userName: user.userName,
+    displayName: user.displayName,
+    givenName: user.givenName,
+    familyName: user.familyName,
+    email: user.email,
+    ...optional("title", user.title),
+    ...optional("enterprise", user.enterprise),
+  };
+}
+
+/** What Identity Center should hold after an update: unmanaged attributes keep their current value. */
+function updatedUserAttributes(wanted: DesiredUser, current: IcUser): UserAttributes {
+  return userAttributesOf({
+    ...wanted,
+    title: wanted.title ?? current.title,
+    enterprise: wanted.enterprise ?? current.enterprise,
+  });
+}
+
+function permissionSetAttributesOf(set: PermissionSetAttributes): PermissionSetAttributes {
+  return {
+    name: set.name,
+    ...optional("description", set.description),
+    sessionDuration: set.sessionDuration,
+    ...optional("relayState", set.relayState),
+    managedPolicyArns: [...set.managedPolicyArns],
+    customerManagedPolicies: set.customerManagedPolicies.map((p) => ({ ...p })),
+    ...optional("inlinePolicy", set.inlinePolicy),
+    ...optional("permissionsBoundary", set.permissionsBoundary),
+    tags: { ...set.tags },
+  };
+}
+
+type PermissionSetField = Exclude<keyof PermissionSetAttributes, "name">;
+
+const permissionSetComparators: readonly [PermissionSetField, (set: PermissionSetAttributes) => string][] = [
+  ["description", (s) => blankToUndefined(s.description) ?? ""],
+  ["sessionDuration", (s) => s.sessionDuration],
+  ["relayState", (s) => blankToUndefined(s.relayState) ?? ""],
+  ["managedPolicyArns", (s) => canonicalJson([...new Set(s.managedPolicyArns)].sort(compareStrings))],
+  ["customerManagedPolicies", (s) => canonicalJson(sortedPolicies(s.customerManagedPolicies))],
+  ["inlinePolicy", (s) => canonicalPolicyOrRaw(s.inlinePolicy)],
+  ["permissionsBoundary", (s) => canonicalJson(normalizeBoundary(s.permissionsBoundary) ?? null)],
+  ["tags", (s) => canonicalJson(s.tags)],
+];
+
+function permissionSetFieldChanges(wanted: DesiredPermissionSet, current: IcPermissionSet): FieldChange[] {
+  const fields: FieldChange[] = [];
+  for (const [field, comparable] of permissionSetComparators) {
+    if (comparable(wanted) !== comparable(current)) {
+      fields.push({ field, from: current[field] ?? null, to: wanted[field] ?? null });
+    }
+  }
+  return fields;
+}
+
+function sortedPolicies(policies: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
+  return policies
+    .map((p) => ({ name: p.name, path: p.path === "" ? "/" : p.path }))
+    .sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.name, b.name));
+}
+
+function normalizeBoundary(boundary: PermissionsBoundary | undefined): PermissionsBoundary | undefined {
+  if (boundary === undefined || boundary.kind === "managed") return boundary;
+  return {
+    kind: "customerManaged",
+    policy: { name: boundary.policy.name, path: boundary.policy.path || "/" },
+  };
+}
+
+/** Identity Center reformats inline policies; compare their canonical form where they parse. */
+function canonicalPolicyOrRaw(policy: string | undefined): string {
+  if (policy === undefined || policy.trim() === "") return "";
+  try {
+    return canonicalJson(JSON.parse(policy));
+  } catch {
+    return policy;
+  }
+}
+
+function normalizeAssignment(assignment: DesiredAssignment): DesiredAssignment {
+  return {
+    principalType: assignment.principalType,
+    principalName: assignment.principalName,
+    permissionSetName: assignment.permissionSetName,
+    accountId: assignment.accountId,
+    reason: assignment.reason,
+  };
+}
+
+// ─── Small helpers ──────────────────────────────────────────────────────────────────────────────────
+
+function blankToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value === "" ? undefined : value;
+}
+
+/** `{ [key]: value }` when value is defined, `{}` otherwise: keeps plan data free of `undefined` keys. */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
+}
+
+/** Sorts by a key and a canonical tie-break, so equal keys still come out in one order. */
+function sortedBy<T>(items: readonly T[], keyOf: (item: T) => string): T[] {
+  return items
+    .map((item) => ({ item, key: keyOf(item), tie: canonicalJson(item) }))
+    .sort((a, b) => compareStrings(a.key, b.key) || compareStrings(a.tie, b.tie))
+    .map((entry) => entry.item);
+}
+
+/** Indexes a list by key; when several items share a key, the first in canonical order wins. */
+function indexBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T> {
+  const map = new Map<string, T>();
+  for (const item of sortedBy(items, keyOf)) {
+    const key = keyOf(item);
+    if (!map.has(key)) map.set(key, item);
+  }
+  return map;
+}
+
+function leftAlone(names: string[], why: string): string {
+  const sorted = [...names].sort(compareStrings);
+  const shown = sorted.slice(0, noteNameSample).join(", ");
+  const more = sorted.length > noteNameSample ? ` and ${sorted.length - noteNameSample} more` : "";
+  return `${why}, left alone: ${shown}${more}`;
+}
+
+function compareNotes(a: ScopeNote, b: ScopeNote): number {
+  return (
+    compareStrings(a.kind, b.kind) || compareStrings(a.name, b.name) || compareStrings(a.detail, b.detail)
+  );
+}

@@ -1,0 +1,77 @@
+/**
+ * The one use case behind `idc-sync plan|apply` and the Lambda handler: read the directory and the
+ * accounts, evaluate the rules, read Identity Center, plan, check the guards, and (when asked) apply.
+ * It only calls ports, so the CLI, the handler and the tests all drive the same code.
+ */
+import type { RuleIssue, Rules } from "../mapping/index.js";
+import { directoryRequestFromRules, evaluate, safetyFromRules, scopeFromRules } from "../mapping/index.js";
+import { applyPlan } from "./apply.js";
+import { checkGuards, type GuardVerdict } from "./guards.js";
+import type { ApplyReport, Change, ChangeOutcome, DesiredState, Plan } from "./model.js";
+import { computePlan } from "./plan.js";
+import type { AccountDirectory, DirectorySource, IdentityCenter, ProgressListener } from "./ports.js";
+
+export interface SyncPorts {
+  directory: DirectorySource;
+  accounts: AccountDirectory;
+  identityCenter: IdentityCenter;
+}
+
+export interface RunSyncOptions {
+  rules: Rules;
+  ports: SyncPorts;
+  /** `plan` reads and plans only; `apply` also changes Identity Center. */
+  mode: "plan" | "apply";
+  /** Lets up to this many removals through the maxDeletions guard, deliberately. */
+  allowDeletions?: number;
+  /** Asked before applying a non-empty plan; false declines and nothing changes. */
+  confirm?: (plan: Plan) => Promise<boolean>;
+  /** Checked before each change starts; false stops cleanly (the deadline of a Lambda invocation). */
+  shouldContinue?: () => boolean;
+  concurrency?: number;
+  onProgress?: ProgressListener;
+  onOutcome?: (outcome: ChangeOutcome, change: Change) => void;
+}
+
+export type RunSyncResult =
+  /** The rules do not fit the directory or the organization (a missing Google group, a quota breach). */
+  | { status: "invalid"; problems: RuleIssue[] }
+  | { status: "planned"; plan: Plan; guard: GuardVerdict; desired: DesiredState; warnings: string[] }
+  /** A safety guard stopped the apply before anything changed. */
+  | { status: "blocked"; plan: Plan; guard: Extract<GuardVerdict, { ok: false }>; warnings: string[] }
+  | { status: "declined"; plan: Plan; warnings: string[] }
+  | { status: "applied"; plan: Plan; report: ApplyReport; warnings: string[] };
+
+/**
+ * Runs one sync. Reading failures throw (a `SyncError`), and happen before anything is applied;
+ * user mistakes and guard stops come back as values.
+ */
+export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
+  const { rules, ports } = options;
+  const directory = await ports.directory.readDirectory(directoryRequestFromRules(rules), options.onProgress);
+  const accounts = await ports.accounts.listAccounts(options.onProgress);
+  const evaluation = evaluate(directory, rules, accounts);
+  if (!evaluation.ok) return { status: "invalid", problems: evaluation.problems };
+
+  const scope = scopeFromRules(rules);
+  const actual = await ports.identityCenter.readState(scope, options.onProgress);
+  const plan = computePlan(evaluation.desired, actual, scope);
+  const guard = checkGuards(plan, {
+    maxDeletions: safetyFromRules(rules).maxDeletions,
+    allowDeletions: options.allowDeletions,
+    directoryUserCount: directory.users.length,
+  });
+  const warnings = evaluation.warnings;
+
+  if (options.mode === "plan") return { status: "planned", plan, guard, desired: evaluation.desired, warnings };
+  if (!guard.ok) return { status: "blocked", plan, guard, warnings };
+  if (plan.changes.length > 0 && options.confirm && !(await options.confirm(plan))) {
+    return { status: "declined", plan, warnings };
+  }
+  const report = await applyPlan(plan, ports.identityCenter, {
+    concurrency: options.concurrency,
+    shouldContinue: options.shouldContinue,
+    onOutcome: options.onOutcome,
+  });
+  return { status: "applied", plan, report, warnings };
+}

@@ -1,0 +1,373 @@
+/**
+ * A local AWS emulator for identitystore, sso-admin and organizations: one node:http server speaking
+ * AWS JSON 1.1 (`X-Amz-Target`, `application/x-amz-json-1.1`), so the real SDK v3 clients talk to it
+ * with `endpoint: emulator.url`. It throttles like AWS when asked (a token bucket per identitystore
+ * operation, one for all of sso-admin, one for organizations), counts every request per operation,
+ * and takes faults (throttling storms, server errors, FAILED asynchronous requests) from tests.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
+import type { IdentityCenterState } from "../../../src/sync/model.js";
+import { type Handler, identityStoreHandlers } from "./identity-store-api.js";
+import { organizationsHandlers } from "./organizations-api.js";
+import { AwsApiError, epochSeconds, type Input } from "./protocol.js";
+import {
+  type AssignmentRequestView,
+  type AsyncBehaviour,
+  type ProvisioningRequestView,
+  ssoAdminHandlers,
+} from "./sso-admin-api.js";
+import { EmulatorStore, type StoredAssignment, type StoredMembership } from "./store.js";
+
+export const EmulatedService = {
+  identityStore: "identitystore",
+  ssoAdmin: "sso-admin",
+  organizations: "organizations",
+} as const;
+export type EmulatedService = (typeof EmulatedService)[keyof typeof EmulatedService];
+
+const targetPrefixes: Record<string, EmulatedService> = {
+  AWSIdentityStore: EmulatedService.identityStore,
+  SWBExternalService: EmulatedService.ssoAdmin,
+  AWSOrganizationsV20161128: EmulatedService.organizations,
+};
+
+/** Requests per second AWS-style throttling allows; absent means no throttling. */
+export interface ThrottleRates {
+  /** Each identitystore operation gets its own bucket (AWS: 20 TPS per API). */
+  identityStorePerOperation?: number;
+  /** One bucket for all sso-admin operations (AWS: 20 TPS together). */
+  ssoAdmin?: number;
+  organizations?: number;
+  /** Multiplies every rate, so a benchmark can run simulated time faster. Default 1. */
+  timeScale?: number;
+}
+
+export interface AwsEmulatorOptions {
+  port?: number;
+  host?: string;
+  /** Seed for the identity store and the instance (users' ids are kept). */
+  state?: IdentityCenterState;
+  /** Seed for organizations; without it organizations answers AWSOrganizationsNotInUseException. */
+  organization?: SnapshotOrganization;
+  instanceArn?: string;
+  identityStoreId?: string;
+  /** How many instances ListInstances reports (0 and 2 are for discovery tests). Default 1. */
+  instanceCount?: 0 | 1 | 2;
+  throttle?: ThrottleRates;
+  /** Status polls answered IN_PROGRESS before an asynchronous request completes. Default 1. */
+  asyncPolls?: number;
+}
+
+export interface OperationFilter {
+  service?: EmulatedService;
+  operation?: string;
+}
+
+export interface InjectedError {
+  type: string;
+  status?: number;
+  message?: string;
+}
+
+/** Faults tests can switch on while the emulator runs. */
+export interface AwsEmulatorFaults {
+  /** Answers the next `count` matching requests with ThrottlingException (TooManyRequestsException for organizations). */
+  throttleNext(count: number, filter?: OperationFilter): void;
+  /** Answers the next `count` matching requests with the given error (e.g. a 500). */
+  failNext(count: number, error: InjectedError, filter?: OperationFilter): void;
+  /** Returns a FailureReason to make an asynchronous assignment request FAIL. */
+  failAssignment: ((request: AssignmentRequestView) => string | undefined) | undefined;
+  failProvisioning: ((request: ProvisioningRequestView) => string | undefined) | undefined;
+  /** Status polls answered IN_PROGRESS before an asynchronous request completes. */
+  asyncPolls: number;
+  /** Changes throttling while running (undefined rates switch it off). */
+  setThrottle(rates: ThrottleRates | undefined): void;
+}
+
+export interface AwsEmulatorCounts {
+  /** Requests received per "service:Operation", throttled ones included. */
+  byOperation: Record<string, number>;
+  /** List*, Describe*, Get* and IsMemberInGroups requests. */
+  reads: number;
+  /** Every other request. */
+  writes: number;
+  /** Requests answered with a throttling error (by the rate limit or by a fault). */
+  throttled: number;
+}
+
+export interface AwsEmulator {
+  url: string;
+  instanceArn: string;
+  identityStoreId: string;
+  close(): Promise<void>;
+  counts(): AwsEmulatorCounts;
+  resetCounts(): void;
+  /** Requests received for one operation, e.g. `count("identitystore", "ListGroupMemberships")`. */
+  count(service: EmulatedService, operation: string): number;
+  /** Everything held, in the model's terms (see EmulatorStore.dump). */
+  state(): IdentityCenterState;
+  /** Memberships and assignments left behind by deleted principals. */
+  leftovers(): { memberships: StoredMembership[]; assignments: StoredAssignment[] };
+  faults: AwsEmulatorFaults;
+}
+
+const readPattern = /^(List|Describe|Get|IsMember)/;
+
+class Bucket {
+  private tokens: number;
+  private last = performance.now();
+  constructor(private readonly rate: number) {
+    this.tokens = Math.max(1, rate);
+  }
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(Math.max(1, this.rate), this.tokens + ((now - this.last) / 1000) * this.rate);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+interface PendingFault {
+  remaining: number;
+  filter: OperationFilter;
+  error: InjectedError;
+}
+
+/** Starts the emulator on `port` (0, the default, picks a free one). */
+export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
+  const instanceArn = options.instanceArn ?? "arn:aws:sso:::instance/ssoins-72230000a1b2c3d4";
+  const identityStoreId = options.identityStoreId ?? "d-9067a1b2c3";
+  const store = new EmulatorStore({ instanceArn, identityStoreId });
+  if (options.state) store.seedIdentityCenter(options.state);
+  if (options.organization) store.seedOrganization(options.organization);
+
+  const behaviour: AsyncBehaviour = { asyncPolls: options.asyncPolls ?? 1 };
+  const handlers: Record<EmulatedService, Record<string, Handler>> = {
+    identitystore: identityStoreHandlers(store),
+    "sso-admin": {
+      ...ssoAdminHandlers(store, behaviour),
+      ListInstances: () => ({ Instances: listedInstances(options, instanceArn, identityStoreId) }),
+    },
+    organizations: organizationsHandlers(store),
+  };
+
+  let rates = options.throttle;
+  let buckets = new Map<string, Bucket>();
+  const pending: PendingFault[] = [];
+  let byOperation: Record<string, number> = {};
+  let throttled = 0;
+
+  const throttleError = (service: EmulatedService): AwsApiError =>
+    service === EmulatedService.organizations
+      ? new AwsApiError(
+          "TooManyRequestsException",
+          "AWS Organizations can't complete your request because another request is already in progress. Try again later.",
+          400,
+          { Type: "TooManyRequests" },
+        )
+      : new AwsApiError("ThrottlingException", "Rate exceeded", 400, { RetryAfterSeconds: 1 });
+
+  const overRate = (service: EmulatedService, operation: string): boolean => {
+    if (!rates) return false;
+    const scale = rates.timeScale ?? 1;
+    const rate =
+      service === EmulatedService.identityStore
+        ? rates.identityStorePerOperation
+        : service === EmulatedService.ssoAdmin
+          ? rates.ssoAdmin
+          : rates.organizations;
+    if (rate === undefined) return false;
+    const key = service === EmulatedService.identityStore ? `${service}:${operation}` : service;
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      bucket = new Bucket(rate * scale);
+      buckets.set(key, bucket);
+    }
+    return !bucket.take();
+  };
+
+  const injected = (service: EmulatedService, operation: string): InjectedError | undefined => {
+    const index = pending.findIndex(
+      (fault) =>
+        fault.remaining > 0 &&
+        (fault.filter.service === undefined || fault.filter.service === service) &&
+        (fault.filter.operation === undefined || fault.filter.operation === operation),
+    );
+    if (index < 0) return undefined;
+    const fault = pending[index]!;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) pending.splice(index, 1);
+    return fault.error;
+  };
+
+  const handle = (service: EmulatedService, operation: string, input: Input): unknown => {
+    const fault = injected(service, operation);
+    if (fault) {
+      if (fault.type === "ThrottlingException" || fault.type === "TooManyRequestsException") throttled += 1;
+      throw new AwsApiError(fault.type, fault.message ?? `injected ${fault.type}`, fault.status ?? 400);
+    }
+    if (overRate(service, operation)) {
+      throttled += 1;
+      throw throttleError(service);
+    }
+    const handler = handlers[service][operation];
+    if (!handler) throw new AwsApiError("UnknownOperationException", `${operation} is not emulated`);
+    return handler(input);
+  };
+
+  const server = createServer((request, response) => {
+    void serve(request, response);
+  });
+
+  const serve = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    let service: EmulatedService = EmulatedService.identityStore;
+    try {
+      const body = await readBody(request);
+      const target = String(request.headers["x-amz-target"] ?? "");
+      const [prefix = "", operation = ""] = target.split(".");
+      const known = targetPrefixes[prefix];
+      if (request.method !== "POST" || !known || operation === "") {
+        throw new AwsApiError(
+          "UnknownOperationException",
+          `Unknown operation ${target || "(no X-Amz-Target)"}`,
+        );
+      }
+      service = known;
+      const key = `${service}:${operation}`;
+      byOperation[key] = (byOperation[key] ?? 0) + 1;
+      let input: Input;
+      try {
+        input = body.length === 0 ? {} : (JSON.parse(body) as Input);
+      } catch {
+        throw new AwsApiError("SerializationException", "The request body is not valid JSON");
+      }
+      const output = handle(service, operation, input);
+      send(response, 200, JSON.stringify(output ?? {}));
+    } catch (error) {
+      const apiError =
+        error instanceof AwsApiError
+          ? error
+          : new AwsApiError("InternalServerException", (error as Error).message ?? String(error), 500);
+      response.setHeader("x-amzn-ErrorType", apiError.type);
+      send(
+        response,
+        apiError.status,
+        JSON.stringify({ __type: apiError.type, message: apiError.message, ...apiError.extra }),
+      );
+    }
+  };
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+
+  const faults: AwsEmulatorFaults = {
+    throttleNext(count, filter = {}) {
+      const type =
+        filter.service === EmulatedService.organizations ? "TooManyRequestsException" : "ThrottlingException";
+      pending.push({ remaining: count, filter, error: { type, status: 400, message: "Rate exceeded" } });
+    },
+    failNext(count, error, filter = {}) {
+      pending.push({ remaining: count, filter, error });
+    },
+    get failAssignment() {
+      return behaviour.failAssignment;
+    },
+    set failAssignment(predicate) {
+      if (predicate) behaviour.failAssignment = predicate;
+      else delete behaviour.failAssignment;
+    },
+    get failProvisioning() {
+      return behaviour.failProvisioning;
+    },
+    set failProvisioning(predicate) {
+      if (predicate) behaviour.failProvisioning = predicate;
+      else delete behaviour.failProvisioning;
+    },
+    get asyncPolls() {
+      return behaviour.asyncPolls;
+    },
+    set asyncPolls(polls) {
+      behaviour.asyncPolls = polls;
+    },
+    setThrottle(next) {
+      rates = next;
+      buckets = new Map();
+    },
+  };
+
+  return {
+    url: `http://${address.address}:${address.port}`,
+    instanceArn,
+    identityStoreId,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+    counts() {
+      let reads = 0;
+      let writes = 0;
+      for (const [key, count] of Object.entries(byOperation)) {
+        const operation = key.split(":")[1] ?? "";
+        if (readPattern.test(operation)) reads += count;
+        else writes += count;
+      }
+      return { byOperation: { ...byOperation }, reads, writes, throttled };
+    },
+    resetCounts() {
+      byOperation = {};
+      throttled = 0;
+    },
+    count(service, operation) {
+      return byOperation[`${service}:${operation}`] ?? 0;
+    },
+    state: () => store.dump(),
+    leftovers: () => store.leftovers(),
+    faults,
+  };
+}
+
+function listedInstances(
+  options: AwsEmulatorOptions,
+  instanceArn: string,
+  identityStoreId: string,
+): Record<string, unknown>[] {
+  const count = options.instanceCount ?? 1;
+  const instance = (arn: string, storeId: string) => ({
+    InstanceArn: arn,
+    IdentityStoreId: storeId,
+    OwnerAccountId: "000000000000",
+    Name: "idc-sync emulator",
+    CreatedDate: epochSeconds(),
+    Status: "ACTIVE",
+  });
+  const instances = [
+    instance(instanceArn, identityStoreId),
+    instance(`${instanceArn}ff`, `${identityStoreId}f`),
+  ];
+  return instances.slice(0, count);
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+function send(response: ServerResponse, status: number, body: string): void {
+  response.statusCode = status;
+  response.setHeader("Content-Type", "application/x-amz-json-1.1");
+  response.setHeader("x-amzn-RequestId", randomUUID());
+  response.end(body);
+}

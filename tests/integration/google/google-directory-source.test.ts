@@ -1,0 +1,327 @@
+import { describe, expect, it } from "vitest";
+import { createGoogleDirectorySource } from "../../../src/adapters/google/create-google-directory-source.js";
+import { ConfigurationError, DirectoryReadError } from "../../../src/sync/errors.js";
+import { syntheticDirectory } from "../../fixtures/google/synthetic-directory.js";
+import {
+  aRequest,
+  emulatorEnv,
+  progressRecorder,
+  sampleSnapshot,
+  sourceFor,
+  withEmulator,
+} from "./google-test-kit.js";
+
+const usersPath = "/admin/directory/v1/users";
+const membersPath = (group: string): string => `/admin/directory/v1/groups/${group}/members`;
+
+describe("GoogleDirectorySource reading the directory", () => {
+  it("reads every page of users, 500 at a time, and drops users outside the domains", async () => {
+    // Prepare: 1,234 users in the domain and 30 elsewhere make three pages of 500.
+    const snapshot = syntheticDirectory({ users: 1_234, otherDomainUsers: 30 });
+    await withEmulator(snapshot, async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      // Act
+      const directory = await source.readDirectory(aRequest());
+
+      // Assess
+      expect(directory.users).toHaveLength(1_234);
+      expect(directory.users.every((user) => user.primaryEmail.endsWith("@example.com"))).toBe(true);
+      expect(new Set(directory.users.map((user) => user.id)).size).toBe(1_234);
+      expect(emulator.requestCounts()[usersPath]).toBe(3);
+    });
+  });
+
+  it("reads every page of a group of more than 200 members", async () => {
+    const snapshot = syntheticDirectory({ users: 450, groups: [{ email: "big@example.com", size: 450 }] });
+    await withEmulator(snapshot, async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const directory = await source.readDirectory(aRequest({ groupEmails: ["big@example.com"] }));
+
+      expect(directory.groups).toHaveLength(1);
+      expect(directory.groups[0]?.memberEmails).toHaveLength(450);
+      expect(emulator.requestCounts()[membersPath("big@example.com")]).toBe(3);
+    });
+  });
+
+  it("expands nested groups to their users, through cycles, without the group addresses", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const directory = await source.readDirectory(aRequest({ groupEmails: ["AWS-Admins@example.com"] }));
+
+      expect(directory.groups).toEqual([
+        {
+          id: "g-aws-admins",
+          email: "aws-admins@example.com",
+          name: "AWS admins",
+          memberEmails: [
+            "alice@example.com",
+            "carol@example.com",
+            "partner@partner.example",
+            "robert@example.com",
+          ],
+        },
+      ]);
+    });
+  });
+
+  it("keeps suspended and archived users with their flags", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const { users } = await source.readDirectory(aRequest());
+
+      const byEmail = new Map(users.map((user) => [user.primaryEmail, user]));
+      expect(byEmail.get("carol@example.com")).toMatchObject({ suspended: true, archived: false });
+      expect(byEmail.get("dana@example.com")).toMatchObject({ suspended: false, archived: true });
+      expect(byEmail.get("alice@example.com")).toMatchObject({ suspended: false, archived: false });
+    });
+  });
+
+  it("keeps aliases and non-editable aliases, so a renamed user is found under the old address", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const { users } = await source.readDirectory(aRequest());
+
+      const renamed = users.find((user) => user.aliases.includes("bob@example.com"));
+      expect(renamed?.primaryEmail).toBe("robert@example.com");
+      expect(users.find((user) => user.primaryEmail === "erin@example.com")?.aliases).toEqual([
+        "e.support@example.com",
+        "erin@example.test-google-a.com",
+      ]);
+    });
+  });
+
+  it("translates organization, employee id and manager, with emails in lower case", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const { users } = await source.readDirectory(aRequest());
+
+      expect(users.find((user) => user.primaryEmail === "alice@example.com")).toEqual({
+        id: "100000000000000000001",
+        primaryEmail: "alice@example.com",
+        aliases: [],
+        givenName: "Alice",
+        familyName: "Anders",
+        orgUnitPath: "/Engineering/Platform",
+        suspended: false,
+        archived: false,
+        department: "Engineering",
+        costCenter: "CC-100",
+        title: "Staff Engineer",
+        employeeId: "E-0001",
+        manager: "dana@example.com",
+      });
+    });
+  });
+
+  it("drops users outside the requested domains and keeps those of every requested domain", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const oneDomain = await source.readDirectory(aRequest({ domains: ["example.com"] }));
+      const twoDomains = await source.readDirectory(
+        aRequest({ domains: ["example.com", "Subsidiary.example"] }),
+      );
+
+      expect(oneDomain.users.map((user) => user.primaryEmail)).not.toContain("frank@subsidiary.example");
+      expect(twoDomains.users.map((user) => user.primaryEmail)).toContain("frank@subsidiary.example");
+    });
+  });
+
+  it("lists every org unit, parents included, so a rule naming a missing one can be reported", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const { orgUnits } = await source.readDirectory(aRequest());
+
+      expect(orgUnits).toEqual([
+        { path: "/Engineering", name: "Engineering" },
+        { path: "/Engineering/Interns", name: "Interns" },
+        { path: "/Engineering/Platform", name: "Platform" },
+        { path: "/Management", name: "Management" },
+        { path: "/Subsidiary", name: "Subsidiary GmbH" },
+        { path: "/Support", name: "Support" },
+      ]);
+    });
+  });
+
+  it("reports progress for users, groups and members", async () => {
+    const snapshot = syntheticDirectory({ users: 600, groups: [{ email: "big@example.com", size: 250 }] });
+    await withEmulator(snapshot, async (emulator) => {
+      const { source } = sourceFor(emulator);
+      const progress = progressRecorder();
+
+      await source.readDirectory(aRequest({ groupEmails: ["big@example.com"] }), progress.listener);
+
+      const phase = (name: string) => progress.events.filter((event) => event.phase === name);
+      expect(phase("users").map((event) => event.done)).toEqual([500, 600]);
+      expect(phase("members").map((event) => event.done)).toEqual([200, 250]);
+      expect(phase("groups").at(-1)).toEqual({ phase: "groups", done: 1, total: 1 });
+    });
+  });
+
+  it("keeps no more requests in flight than the configured concurrency", async () => {
+    const groups = Array.from({ length: 6 }, (_, index) => ({ email: `team${index}@example.com`, size: 3 }));
+    await withEmulator(syntheticDirectory({ users: 10, groups }), async (emulator) => {
+      emulator.faults.slow({ delayMs: 20, times: Number.POSITIVE_INFINITY });
+      const { source } = sourceFor(emulator, { concurrency: 2 });
+
+      const directory = await source.readDirectory(
+        aRequest({ groupEmails: groups.map((group) => group.email) }),
+      );
+
+      expect(directory.groups).toHaveLength(6);
+      expect(emulator.peakConcurrency()).toBe(2);
+    });
+  });
+});
+
+describe("GoogleDirectorySource under failures", () => {
+  it("rides out a rate-limit storm of 403s, 429s and 500s and returns the same directory", async () => {
+    const snapshot = syntheticDirectory({ users: 700, groups: [{ email: "big@example.com", size: 300 }] });
+    await withEmulator(snapshot, async (emulator) => {
+      const { source, sleeps } = sourceFor(emulator);
+      const request = aRequest({ groupEmails: ["big@example.com"] });
+      const calm = await source.readDirectory(request);
+      emulator.resetCounts();
+      emulator.faults
+        .rateLimit({ path: usersPath, times: 4 })
+        .rateLimit({ path: "/members", error: "tooManyRequests", times: 2 })
+        .rateLimit({ path: "/orgunits", error: "quotaExceeded", times: 1 })
+        .rateLimit({ path: /\/groups\/big@example\.com$/, error: "rateLimitExceeded", times: 1 })
+        .failPage({ path: usersPath, page: 1, times: 2 })
+        .connectionReset({ path: "/members", page: 1, times: 1 });
+
+      const stormy = await source.readDirectory(request);
+
+      expect(stormy).toEqual(calm);
+      expect(sleeps).toHaveLength(11);
+      expect(emulator.faults.pending()).toBe(0);
+      expect(emulator.requestCounts()[usersPath]).toBe(2 + 4 + 2);
+    });
+  });
+
+  it("backs off exponentially with jitter up to the ceiling", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source, sleeps } = sourceFor(emulator, {
+        backoff: { baseMs: 10, maxMs: 80 },
+        random: () => 0.5,
+      });
+      emulator.faults.rateLimit({ path: usersPath, times: 6 });
+
+      await source.readDirectory(aRequest());
+
+      expect(sleeps).toEqual([5, 10, 20, 40, 40, 40]);
+    });
+  });
+
+  it("retries a response slower than the timeout", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source, sleeps } = sourceFor(emulator, { timeoutMs: 100 });
+      emulator.faults.slow({ path: usersPath, delayMs: 400 });
+
+      const { users } = await source.readDirectory(aRequest());
+
+      expect(users).toHaveLength(5);
+      expect(sleeps).toHaveLength(1);
+      expect(emulator.requestCounts()[usersPath]).toBe(2);
+    });
+  });
+
+  it("aborts the whole read when a page keeps failing, returning nothing partial", async () => {
+    const snapshot = syntheticDirectory({ users: 1_100 });
+    await withEmulator(snapshot, async (emulator) => {
+      const { source } = sourceFor(emulator, { maxAttempts: 3 });
+      emulator.faults.failPage({ path: usersPath, page: 2, times: 99 });
+
+      const read = source.readDirectory(aRequest());
+
+      await expect(read).rejects.toThrow(DirectoryReadError);
+      await expect(read).rejects.toThrow(/users\.list page 3 still failing after 3 attempts: 500/);
+      await read.catch((error: DirectoryReadError) => expect(error.cause).toBeDefined());
+      expect(emulator.requestCounts()[usersPath]).toBe(2 + 3);
+    });
+  });
+
+  it("aborts on a persistent failure of member listings", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator, { maxAttempts: 4 });
+      emulator.faults.persistentFailure({ path: "/members", status: 503 });
+
+      const read = source.readDirectory(aRequest({ groupEmails: ["support@example.com"] }));
+
+      await expect(read).rejects.toThrow(
+        new DirectoryReadError(
+          "Google directory members.list support@example.com page 1 still failing after 4 attempts: 503 backendError: Backend Error",
+        ),
+      );
+      expect(emulator.requestCounts()[membersPath("support@example.com")]).toBe(4);
+    });
+  });
+
+  it("does not retry a client error other than rate limits", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source, sleeps } = sourceFor(emulator);
+      emulator.faults.error(
+        { status: 400, reason: "invalid", message: "Invalid Input", domain: "global" },
+        { path: usersPath },
+      );
+
+      await expect(source.readDirectory(aRequest())).rejects.toThrow(
+        /users\.list page 1 failed: 400 invalid: Invalid Input/,
+      );
+      expect(sleeps).toEqual([]);
+      expect(emulator.requestCounts()[usersPath]).toBe(1);
+    });
+  });
+
+  it("names a referenced group that does not exist instead of returning it empty", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const read = source.readDirectory(
+        aRequest({ groupEmails: ["aws-admins@example.com", "ghosts@example.com"] }),
+      );
+
+      await expect(read).rejects.toThrow(DirectoryReadError);
+      await expect(read).rejects.toThrow(/Google group ghosts@example\.com does not exist/);
+      expect(emulator.requestCounts()[membersPath("ghosts@example.com")]).toBeUndefined();
+    });
+  });
+});
+
+describe("GoogleDirectorySource with wrong credentials", () => {
+  it("turns a 401 into one ConfigurationError saying what to check, without retrying", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const source = createGoogleDirectorySource(emulatorEnv(emulator, "expired-token"), {
+        sleep: async () => {},
+      });
+
+      const read = source.readDirectory(aRequest({ groupEmails: ["aws-admins@example.com"] }));
+
+      await expect(read).rejects.toThrow(ConfigurationError);
+      await expect(read).rejects.toThrow(/401 authError: Invalid Credentials/);
+      await expect(read).rejects.toThrow(/domain-wide delegation/);
+      await expect(read).rejects.toThrow(/admin\.directory\.group\.member\.readonly/);
+      await expect(read).rejects.toThrow(/GOOGLE_ADMIN_EMAIL \(the subject\) is a super admin/);
+      expect(emulator.requestCounts()[usersPath]).toBe(1);
+    });
+  });
+
+  it("turns a 403 notAuthorized (subject without admin rights) into the same ConfigurationError", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source, sleeps } = sourceFor(emulator);
+      emulator.faults.notAuthorized();
+
+      await expect(source.readDirectory(aRequest())).rejects.toThrow(
+        /Google refused the directory credentials \(403 forbidden: Not Authorized to access this resource\/api\)/,
+      );
+      expect(sleeps).toEqual([]);
+    });
+  });
+});
