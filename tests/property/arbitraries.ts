@@ -34,14 +34,17 @@ export const groupPool = ["g1", "g2", "g3", "g4", "g5"];
 const permissionSetPool = ["P1", "P2", "P3"];
 const accounts = ["111111111111", "222222222222", "333333333333"];
 const policyArns = ["arn:aws:iam::aws:policy/A", "arn:aws:iam::aws:policy/B", "arn:aws:iam::aws:policy/C"];
-const inlinePolicies = ['{"Statement":[],"Version":"2012-10-17"}', '{"Statement":[{"Effect":"Allow"}],"Version":"2012-10-17"}'];
+const inlinePolicies = [
+  '{"Statement":[],"Version":"2012-10-17"}',
+  '{"Statement":[{"Effect":"Allow"}],"Version":"2012-10-17"}',
+];
 
 function pick<T>(g: Gen, items: readonly T[]): T {
   return g(fc.constantFrom<T[]>, ...items);
 }
 
 function subset<T>(g: Gen, items: readonly T[], maxLength = items.length): T[] {
-  return g(fc.subarray<T>, [...items], { maxLength });
+  return g(fc.subarray<T>, [...items], { maxLength: Math.min(maxLength, items.length) });
 }
 
 function maybe<T>(g: Gen, make: () => T): T | undefined {
@@ -61,11 +64,21 @@ function userAttributes(g: Gen, userName: string, email: string) {
     familyName: pick(g, ["Family A", "Family B"]),
     email,
   };
-  user = withOptional(user, "title", maybe(g, () => pick(g, ["Engineer", "Lead"])));
+  user = withOptional(
+    user,
+    "title",
+    maybe(g, () => pick(g, ["Engineer", "Lead"])),
+  );
   user = withOptional(
     user,
     "enterprise",
-    maybe(g, () => withOptional({}, "department", maybe(g, () => pick(g, ["Support", "Engineering"])))),
+    maybe(g, () =>
+      withOptional(
+        {},
+        "department",
+        maybe(g, () => pick(g, ["Support", "Engineering"])),
+      ),
+    ),
   );
   return user;
 }
@@ -81,8 +94,16 @@ function permissionSetAttributes(g: Gen, name: string): PermissionSetAttributes 
     ]),
     tags: pick<Record<string, string>>(g, [{}, { team: "a" }, { team: "b", cost: "1" }]),
   };
-  set = withOptional(set, "description", maybe(g, () => pick(g, ["first", "second"])));
-  set = withOptional(set, "inlinePolicy", maybe(g, () => pick(g, inlinePolicies)));
+  set = withOptional(
+    set,
+    "description",
+    maybe(g, () => pick(g, ["first", "second"])),
+  );
+  set = withOptional(
+    set,
+    "inlinePolicy",
+    maybe(g, () => pick(g, inlinePolicies)),
+  );
   set = withOptional(
     set,
     "permissionsBoundary",
@@ -182,7 +203,9 @@ function buildActual(g: Gen): IdentityCenterState {
     ...groups.map((group) => ({ principalType: "GROUP" as const, principalName: group.displayName })),
   ];
   const combos: Assignment[] = principals.flatMap((principal) =>
-    permissionSets.flatMap((set) => accounts.map((accountId) => ({ ...principal, permissionSetName: set.name, accountId }))),
+    permissionSets.flatMap((set) =>
+      accounts.map((accountId) => ({ ...principal, permissionSetName: set.name, accountId })),
+    ),
   );
   return { users, groups, permissionSets, assignments: subset(g, combos, 8) };
 }
@@ -197,7 +220,9 @@ function buildScope(g: Gen, desired: DesiredState): Scope {
       3,
     ),
     groupNames: [...new Set([...ruleGroups, ...subset(g, groupPool, 1)])],
-    permissionSetNames: [...new Set([...desired.permissionSets.map((p) => p.name), ...subset(g, permissionSetPool, 1)])],
+    permissionSetNames: [
+      ...new Set([...desired.permissionSets.map((p) => p.name), ...subset(g, permissionSetPool, 1)]),
+    ],
     protectedUserNames: subset(g, userPool, 2),
     protectedGroupNames: subset(g, [...groupPool, "AWSControlTowerAdmins"], 2),
     leavers: pick(g, ["delete", "strip"] as const),
@@ -302,7 +327,9 @@ export const aWildWorld: fc.Arbitrary<World> = fc.record({
   desired: fc.record({
     users: wildList(
       wildUser.chain((u) =>
-        fc.record({ previousUserNames: wildList(wildName), reason: wildName }).map((rest) => ({ ...u, ...rest })),
+        fc
+          .record({ previousUserNames: wildList(wildName), reason: wildName })
+          .map((rest) => ({ ...u, ...rest })),
       ),
     ),
     groups: wildList(
@@ -328,7 +355,9 @@ export const aWildWorld: fc.Arbitrary<World> = fc.record({
     ),
     permissionSets: wildList(
       wildPermissionSet.chain((p) =>
-        fc.record({ arn: wildName, provisionedAccountIds: wildList(wildName) }).map((rest) => ({ ...p, ...rest })),
+        fc
+          .record({ arn: wildName, provisionedAccountIds: wildList(wildName) })
+          .map((rest) => ({ ...p, ...rest })),
       ),
     ),
     assignments: wildList(wildAssignment),

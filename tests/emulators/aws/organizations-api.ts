@@ -4,7 +4,7 @@
  * InvalidInputException, an unknown parent ParentNotFoundException, as in the Organizations API.
  */
 import type { Handler } from "./identity-store-api.js";
-import { AwsApiError, epochSeconds, type Input, paginate, requireString } from "./protocol.js";
+import { AwsApiError, epochSeconds, paginate, requireString } from "./protocol.js";
 import type { EmulatorStore, StoredOrganization } from "./store.js";
 
 const pageRules = (scope: string) => ({
