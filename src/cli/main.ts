@@ -58,7 +58,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     if (error instanceof SyncError) {
       io.stderr(`idc-sync: ${error.message}\n`);
-      if (error.cause instanceof Error && io.env.IDC_SYNC_DEBUG) io.stderr(`  caused by: ${error.cause.stack}\n`);
+      if (error.cause instanceof Error && io.env.IDC_SYNC_DEBUG)
+        io.stderr(`  caused by: ${error.cause.stack}\n`);
       return ExitCode.failed;
     }
     throw error;
@@ -80,20 +81,25 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
 
   const rulesOption = () => new Option("--rules <file>", "the rules file").default("rules.yaml");
   const sourceOption = () =>
-    new Option("--source <google|file:PATH>", "where people come from: the live Google directory or a snapshot").default(
-      "google",
-    );
+    new Option(
+      "--source <google|file:PATH>",
+      "where people come from: the live Google directory or a snapshot",
+    ).default("google");
   const targetOption = () =>
-    new Option("--target <aws|file:PATH>", "the Identity Center to change: the live one or a state file").default("aws");
+    new Option(
+      "--target <aws|file:PATH>",
+      "the Identity Center to change: the live one or a state file",
+    ).default("aws");
   const accountsOption = () =>
     new Option(
       "--accounts <aws|file:PATH>",
       "where AWS accounts come from (default: the --source snapshot when it is a file, else AWS Organizations)",
     );
   const allowDeletionsOption = () =>
-    new Option("--allow-deletions <n>", "let up to N removals pass the maxDeletions guard, deliberately").argParser(
-      parseCount,
-    );
+    new Option(
+      "--allow-deletions <n>",
+      "let up to N removals pass the maxDeletions guard, deliberately",
+    ).argParser(parseCount);
 
   program
     .command("validate")
@@ -131,7 +137,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .action(async (flags: CommonFlags & { detailedExitcode?: boolean; allowDeletions?: number }) => {
       const rules = await loadRulesOrReport(flags.rules, io, flags.json);
       if (!rules) return setExitCode(ExitCode.usage);
-      const ports = { ...(await sourcePorts(flags, rules, io)), identityCenter: await targetPort(flags, rules, io) };
+      const ports = {
+        ...(await sourcePorts(flags, rules, io)),
+        identityCenter: await targetPort(flags, rules, io),
+      };
       const progress = createProgressReporter(io);
       const result = await runSync({
         rules,
@@ -151,7 +160,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       } else {
         io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
         if (!result.guard.ok) {
-          for (const violation of result.guard.violations) io.stdout(`\n! apply would stop: ${violation.message}\n`);
+          for (const violation of result.guard.violations)
+            io.stdout(`\n! apply would stop: ${violation.message}\n`);
         }
       }
       if (flags.detailedExitcode && result.plan.changes.length > 0) setExitCode(ExitCode.changesPending);
@@ -167,14 +177,21 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option("--json", "print the plan and the apply report as JSON")
     .option("-y, --yes", "apply without asking")
     .addOption(allowDeletionsOption())
-    .option("--concurrency <n>", "changes in flight at once (adapters still keep to the API limits)", parseCount)
+    .option(
+      "--concurrency <n>",
+      "changes in flight at once (adapters still keep to the API limits)",
+      parseCount,
+    )
     .action(async (flags: CommonFlags & { yes?: boolean; allowDeletions?: number; concurrency?: number }) => {
       const rules = await loadRulesOrReport(flags.rules, io, flags.json);
       if (!rules) return setExitCode(ExitCode.usage);
       if (!flags.yes && !io.isInteractive) {
         throw new UsageError("not a terminal, so nobody can confirm: pass --yes to apply without asking");
       }
-      const ports = { ...(await sourcePorts(flags, rules, io)), identityCenter: await targetPort(flags, rules, io) };
+      const ports = {
+        ...(await sourcePorts(flags, rules, io)),
+        identityCenter: await targetPort(flags, rules, io),
+      };
       const progress = createProgressReporter(io);
       const result = await runSync({
         rules,
@@ -200,7 +217,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
           } else {
             io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
           }
-          for (const violation of result.guard.violations) io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
+          for (const violation of result.guard.violations)
+            io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
           io.stderr("Nothing was applied.\n");
           return setExitCode(ExitCode.stoppedByGuard);
         case "declined":
@@ -216,7 +234,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
             if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
             io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
           }
-          return setExitCode(result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok);
+          return setExitCode(
+            result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok,
+          );
         }
       }
     });
@@ -240,7 +260,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         .readDirectory(directoryRequestFromRules(rules), progress.listener)
         .finally(progress.done);
       const out = resolve(io.cwd, flags.out);
-      await writeFile(out, directoryToSnapshotText(directory, out.endsWith(".json") ? "json" : "yaml"), "utf8");
+      await writeFile(
+        out,
+        directoryToSnapshotText(directory, out.endsWith(".json") ? "json" : "yaml"),
+        "utf8",
+      );
       io.stderr(
         `Wrote ${directory.users.length} users, ${directory.groups.length} groups and ${directory.orgUnits.length} org units to ${flags.out}\n`,
       );
@@ -257,7 +281,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       if (!rules) return setExitCode(ExitCode.usage);
       const identityCenter = await targetPort({ ...flags, source: "google" }, rules, io);
       const progress = createProgressReporter(io);
-      const state = await identityCenter.readState(scopeFromRules(rules), progress.listener).finally(progress.done);
+      const state = await identityCenter
+        .readState(scopeFromRules(rules), progress.listener)
+        .finally(progress.done);
       await writeFile(resolve(io.cwd, flags.out), stateFileText(state), "utf8");
       io.stderr(
         `Wrote ${state.users.length} users, ${state.groups.length} groups, ${state.permissionSets.length} permission sets and ${state.assignments.length} assignments to ${flags.out}\n`,
@@ -267,7 +293,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
   return program;
 }
 
-async function loadRulesOrReport(file: string, io: CliIo, json: boolean | undefined): Promise<Rules | undefined> {
+async function loadRulesOrReport(
+  file: string,
+  io: CliIo,
+  json: boolean | undefined,
+): Promise<Rules | undefined> {
   const loaded = await loadRules(resolve(io.cwd, file));
   if (!loaded.ok) {
     reportRuleIssues(
@@ -299,7 +329,9 @@ async function sourcePorts(flags: CommonFlags, _rules: Rules, io: CliIo) {
   const directory = await buildDirectorySource(source, io.env);
   const accountsFlag = flags.accounts ?? (source.kind === "file" ? flags.source : "aws");
   const accounts =
-    accountsFlag === "none" ? noAccounts : await buildAccountDirectory(endpoint(accountsFlag, "aws", "--accounts", io));
+    accountsFlag === "none"
+      ? noAccounts
+      : await buildAccountDirectory(endpoint(accountsFlag, "aws", "--accounts", io));
   return { directory, accounts };
 }
 
@@ -328,7 +360,8 @@ async function confirmPlan(plan: Plan, io: CliIo): Promise<boolean> {
 
 function parseCount(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0) throw new InvalidArgumentError("expected a whole number, 0 or more");
+  if (!Number.isInteger(parsed) || parsed < 0)
+    throw new InvalidArgumentError("expected a whole number, 0 or more");
   return parsed;
 }
 

@@ -20,7 +20,9 @@ export function createProgressReporter(io: CliIo): {
     if (!force && now - lastDraw < 100) return;
     lastDraw = now;
     const parts = [...counts.values()].map((event) =>
-      event.total === undefined ? `${event.phase} ${event.done}` : `${event.phase} ${event.done}/${event.total}`,
+      event.total === undefined
+        ? `${event.phase} ${event.done}`
+        : `${event.phase} ${event.done}/${event.total}`,
     );
     if (applied > 0) parts.push(`applied ${applied}`);
     io.stderr(`\r\x1b[2K${parts.join(" · ")}`);

@@ -63,7 +63,8 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   });
   const warnings = evaluation.warnings;
 
-  if (options.mode === "plan") return { status: "planned", plan, guard, desired: evaluation.desired, warnings };
+  if (options.mode === "plan")
+    return { status: "planned", plan, guard, desired: evaluation.desired, warnings };
   if (!guard.ok) return { status: "blocked", plan, guard, warnings };
   if (plan.changes.length > 0 && options.confirm && !(await options.confirm(plan))) {
     return { status: "declined", plan, warnings };

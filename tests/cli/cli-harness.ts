@@ -47,10 +47,14 @@ const execFileAsync = promisify(execFile);
 /** Runs the real `idc-sync` command (bin/idc-sync.mjs) in a child process. */
 export async function idcSyncProcess(args: string[]): Promise<CliRun> {
   try {
-    const { stdout, stderr } = await execFileAsync(process.execPath, [join(repoRoot, "bin/idc-sync.mjs"), ...args], {
-      cwd: repoRoot,
-      env: { ...process.env, NO_COLOR: "1" },
-    });
+    const { stdout, stderr } = await execFileAsync(
+      process.execPath,
+      [join(repoRoot, "bin/idc-sync.mjs"), ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: "1" },
+      },
+    );
     return { exitCode: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code?: number; stdout?: string; stderr?: string };

@@ -16,7 +16,9 @@ describe("idc-sync validate", () => {
   it("prints each of three independent mistakes as FILE:LINE:COL and exits 64", async () => {
     const run = await idcSync(["validate", "--rules", "tests/fixtures/rules/three-mistakes.yaml"]);
     expect(run.exitCode).toBe(64);
-    const lines = run.stderr.split("\n").filter((line) => /^tests\/fixtures\/rules\/three-mistakes\.yaml:\d+:\d+: /.test(line));
+    const lines = run.stderr
+      .split("\n")
+      .filter((line) => /^tests\/fixtures\/rules\/three-mistakes\.yaml:\d+:\d+: /.test(line));
     expect(lines).toEqual([
       expect.stringMatching(/:50:22: .*PT24H/),
       expect.stringMatching(/:60:14: .*11111111111/),
@@ -28,7 +30,10 @@ describe("idc-sync validate", () => {
     const directory = await aTemporaryIdentityCenter();
     const snapshot = directory.replace("identity-center.json", "directory.yaml");
     const text = await readFile(examples("directory.yaml"), "utf8");
-    await writeFile(snapshot, text.replace("email: kaigodx-dev@example.com", "email: kaigodx-devs@example.com"));
+    await writeFile(
+      snapshot,
+      text.replace("email: kaigodx-dev@example.com", "email: kaigodx-devs@example.com"),
+    );
     const run = await idcSync(["validate", ...rules, "--source", `file:${snapshot}`]);
     expect(run.exitCode).toBe(64);
     expect(run.stderr).toMatch(/examples\/rules\.yaml:\d+:\d+: .*kaigodx-dev@example\.com/);
@@ -59,7 +64,9 @@ describe("idc-sync plan and apply against files", () => {
     expect(again.stdout).toContain("No changes.");
 
     const state_ = JSON.parse(await readFile(state, "utf8"));
-    expect(state_.users.map((user: { userName: string }) => user.userName)).toContain("breakglass@example.com");
+    expect(state_.users.map((user: { userName: string }) => user.userName)).toContain(
+      "breakglass@example.com",
+    );
   });
 
   it("explains the leaver, the joiner, the mover and the rename of the following week", async () => {
@@ -70,7 +77,8 @@ describe("idc-sync plan and apply against files", () => {
     const plan = await idcSync(["plan", ...rules, ...nextWeek, ...target, "--json"]);
     expect(plan.exitCode).toBe(0);
     const changes: { kind: string; key: string; reason: string }[] = JSON.parse(plan.stdout).changes;
-    const find = (kind: string, key: string) => changes.find((change) => change.kind === kind && change.key === key);
+    const find = (kind: string, key: string) =>
+      changes.find((change) => change.kind === kind && change.key === key);
 
     expect(find("deleteUser", "user:ren.takahashi@example.com")?.reason).toBe("suspended in Google");
     expect(find("createUser", "user:sora.kato@example.com")).toBeDefined();
@@ -87,16 +95,31 @@ describe("idc-sync plan and apply against files", () => {
     await idcSync(["apply", ...rules, ...today, ...target, "--yes"]);
     const before = await readFile(state, "utf8");
 
-    const strictRules = (await readFile(examples("rules.yaml"), "utf8")).replace("maxDeletions: 10%", "maxDeletions: 1");
+    const strictRules = (await readFile(examples("rules.yaml"), "utf8")).replace(
+      "maxDeletions: 10%",
+      "maxDeletions: 1",
+    );
     const strictPath = state.replace("identity-center.json", "rules.yaml");
-    await writeFile(strictPath, strictRules.replace("inlinePolicy: policies/", `inlinePolicy: ${examples("policies/")}`));
+    await writeFile(
+      strictPath,
+      strictRules.replace("inlinePolicy: policies/", `inlinePolicy: ${examples("policies/")}`),
+    );
 
     const blocked = await idcSync(["apply", "--rules", strictPath, ...nextWeek, ...target, "--yes"]);
     expect(blocked.exitCode).toBe(3);
     expect(blocked.stderr).toMatch(/--allow-deletions \d+/);
     expect(await readFile(state, "utf8")).toBe(before);
 
-    const allowed = await idcSync(["apply", "--rules", strictPath, ...nextWeek, ...target, "--yes", "--allow-deletions", "50"]);
+    const allowed = await idcSync([
+      "apply",
+      "--rules",
+      strictPath,
+      ...nextWeek,
+      ...target,
+      "--yes",
+      "--allow-deletions",
+      "50",
+    ]);
     expect(allowed.exitCode).toBe(0);
   });
 

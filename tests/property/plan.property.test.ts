@@ -16,7 +16,7 @@ import {
 import { identityCenterStateFrom } from "../builders/model.js";
 import { aWildWorld, aWorld, shuffleWorld } from "./arbitraries.js";
 
-const runs = { numRuns: 300 };
+const runs = { numRuns: 200 };
 const lower = (s: string) => s.toLowerCase();
 const sorted = (items: Iterable<string>) => [...items].sort();
 

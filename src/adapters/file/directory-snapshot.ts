@@ -8,7 +8,13 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { StateFileError } from "../../sync/errors.js";
-import type { AwsAccount, Directory, DirectoryGroup, DirectoryOrgUnit, DirectoryUser } from "../../sync/model.js";
+import type {
+  AwsAccount,
+  Directory,
+  DirectoryGroup,
+  DirectoryOrgUnit,
+  DirectoryUser,
+} from "../../sync/model.js";
 
 const email = z
   .string()
@@ -92,11 +98,15 @@ export function parseDirectorySnapshot(text: string, file: string): DirectorySna
   try {
     raw = parseYaml(text);
   } catch (error) {
-    throw new StateFileError(`${file}: not valid YAML or JSON: ${(error as Error).message}`, file, { cause: error });
+    throw new StateFileError(`${file}: not valid YAML or JSON: ${(error as Error).message}`, file, {
+      cause: error,
+    });
   }
   const parsed = directorySnapshotSchema.safeParse(raw ?? {});
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
     throw new StateFileError(`${file}: not a valid directory snapshot:\n${problems.join("\n")}`, file);
   }
   const snapshot = parsed.data;

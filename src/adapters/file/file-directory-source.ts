@@ -1,5 +1,5 @@
-import type { AccountDirectory, DirectorySource } from "../../sync/ports.js";
 import type { AwsAccount, Directory, DirectoryRequest } from "../../sync/model.js";
+import type { AccountDirectory, DirectorySource } from "../../sync/ports.js";
 import { accountsFromSnapshot, directoryFromSnapshot, loadDirectorySnapshot } from "./directory-snapshot.js";
 
 /**

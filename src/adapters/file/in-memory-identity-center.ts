@@ -1,9 +1,8 @@
-import { ChangeFailedError } from "../../sync/errors.js";
+import { ChangeFailedError, SyncError } from "../../sync/errors.js";
 import { assignmentChangeKey, compareStrings } from "../../sync/keys.js";
 import type {
   Assignment,
   Change,
-  IcGroup,
   IcPermissionSet,
   IcUser,
   IdentityCenterState,
@@ -37,17 +36,15 @@ export interface InMemoryIdentityCenterOptions {
  * assignment provisions its permission set to the account.
  */
 export class InMemoryIdentityCenter implements IdentityCenter {
-  private state: IdentityCenterState;
-  private readonly nextId: IdGenerator;
+  private readonly store: Store;
   private failures: FailurePredicate[] = [];
   private readonly appliedLog: Change[] = [];
 
   constructor(initial?: IdentityCenterState, options: InMemoryIdentityCenterOptions = {}) {
-    const state = structuredClone(initial ?? { users: [], groups: [], permissionSets: [], assignments: [] });
-    // In memory every membership is known: a group without a member list has none.
-    for (const group of state.groups) group.members ??= [];
-    this.state = state;
-    this.nextId = options.idGenerator ?? counterIdGenerator();
+    this.store = new Store(
+      initial ?? { users: [], groups: [], permissionSets: [], assignments: [] },
+      options.idGenerator,
+    );
   }
 
   /**
@@ -69,13 +66,13 @@ export class InMemoryIdentityCenter implements IdentityCenter {
         );
       }
     }
-    applyTo(this.state, change, this.nextId);
+    this.store.apply(change);
     this.appliedLog.push(structuredClone(change));
   }
 
   /** The state, sorted so that equal states compare and serialise equal. */
   snapshot(): IdentityCenterState {
-    return sortState(structuredClone(this.state));
+    return this.store.toState();
   }
 
   /** Test hook: changes for which `predicate` is not false throw instead of applying. Cumulative. */
@@ -106,196 +103,241 @@ export function counterIdGenerator(): IdGenerator {
   };
 }
 
-// ─── The changes ────────────────────────────────────────────────────────────────────────────────────
+// ─── The store ──────────────────────────────────────────────────────────────────────────────────────
+
+interface StoredGroup {
+  id: string;
+  displayName: string;
+  description?: string;
+  /** lower-case userName → userName as stored. */
+  members: Map<string, string>;
+}
 
 /**
- * Every case checks everything it can fail on before it mutates anything, so a failed change leaves the
- * state exactly as it was, as a failed AWS call would.
+ * The state, indexed by the names changes use, so applying a plan of tens of thousands of changes stays
+ * linear. Every change checks everything it can fail on before it mutates anything, so a failed change
+ * leaves the state exactly as it was, as a failed AWS call would.
  */
-function applyTo(state: IdentityCenterState, change: Change, nextId: IdGenerator): void {
-  const fail = (message: string): never => {
-    throw new ChangeFailedError(`${change.kind} ${change.key}: ${message}`, change.key);
-  };
+class Store {
+  /** lower-case userName → user. */
+  private readonly users = new Map<string, IcUser>();
+  private readonly groups = new Map<string, StoredGroup>();
+  private readonly permissionSets = new Map<string, IcPermissionSet>();
+  /** assignment key → assignment. */
+  private readonly assignments = new Map<string, Assignment>();
+  private readonly takenIds = new Set<string>();
+  private readonly nextId: IdGenerator;
 
-  switch (change.kind) {
-    case "createUser": {
-      if (findUser(state, change.user.userName)) fail(`a user named ${change.user.userName} already exists`);
-      state.users.push({ id: freshId(state, "user", nextId), ...copyUser(change.user) });
-      return;
+  constructor(initial: IdentityCenterState, idGenerator: IdGenerator = counterIdGenerator()) {
+    this.nextId = idGenerator;
+    for (const user of initial.users) {
+      this.users.set(userKey(user.userName), { id: user.id, ...copyUser(user) });
+      this.takenIds.add(user.id);
     }
-    case "updateUser": {
-      const user = findUser(state, change.userName) ?? fail(`no user named ${change.userName}`);
-      const renamed = userKey(change.user.userName) !== userKey(user.userName);
-      if (renamed && findUser(state, change.user.userName))
-        fail(`a user named ${change.user.userName} already exists`);
-      const oldName = user.userName;
-      replaceUser(state, user, { id: user.id, ...copyUser(change.user) });
-      if (renamed) renameUserReferences(state, oldName, change.user.userName);
-      return;
-    }
-    case "deleteUser": {
-      const user = findUser(state, change.userName) ?? fail(`no user named ${change.userName}`);
-      const key = userKey(user.userName);
-      state.users = state.users.filter((u) => u !== user);
-      for (const group of state.groups) {
-        if (group.members) group.members = group.members.filter((m) => userKey(m) !== key);
-      }
-      state.assignments = state.assignments.filter(
-        (a) => !(a.principalType === PrincipalType.user && userKey(a.principalName) === key),
+    for (const group of initial.groups) {
+      // In memory every membership is known: a group without a member list has none.
+      const members = new Map((group.members ?? []).map((m) => [userKey(m), m]));
+      this.groups.set(
+        group.displayName,
+        withDescription({ id: group.id, displayName: group.displayName, members }, group.description),
       );
-      return;
+      this.takenIds.add(group.id);
     }
-    case "createGroup": {
-      if (findGroup(state, change.displayName)) fail(`a group named ${change.displayName} already exists`);
-      state.groups.push({
-        id: freshId(state, "group", nextId),
-        displayName: change.displayName,
-        ...(change.description === undefined ? {} : { description: change.description }),
-        members: [],
-      });
-      return;
+    for (const set of initial.permissionSets) {
+      this.permissionSets.set(set.name, structuredClone(set));
+      this.takenIds.add(set.arn);
     }
-    case "updateGroup": {
-      const group =
-        findGroup(state, change.currentDisplayName) ?? fail(`no group named ${change.currentDisplayName}`);
-      const renamed = change.displayName !== group.displayName;
-      if (renamed && findGroup(state, change.displayName))
-        fail(`a group named ${change.displayName} already exists`);
-      const oldName = group.displayName;
-      group.displayName = change.displayName;
-      if (change.description === undefined) delete group.description;
-      else group.description = change.description;
-      if (renamed) {
-        for (const a of state.assignments) {
-          if (a.principalType === PrincipalType.group && a.principalName === oldName)
-            a.principalName = change.displayName;
-        }
+    for (const a of initial.assignments) this.assignments.set(assignmentChangeKey(a), copyAssignment(a));
+  }
+
+  apply(change: Change): void {
+    const fail = (message: string): never => {
+      throw new ChangeFailedError(`${change.kind} ${change.key}: ${message}`, change.key);
+    };
+    const user = (name: string) => this.users.get(userKey(name)) ?? fail(`no user named ${name}`);
+    const group = (name: string) => this.groups.get(name) ?? fail(`no group named ${name}`);
+    const permissionSet = (name: string) =>
+      this.permissionSets.get(name) ?? fail(`no permission set named ${name}`);
+
+    switch (change.kind) {
+      case "createUser": {
+        if (this.users.has(userKey(change.user.userName)))
+          fail(`a user named ${change.user.userName} already exists`);
+        const id = this.freshId("user");
+        this.users.set(userKey(change.user.userName), { id, ...copyUser(change.user) });
+        return;
       }
-      return;
+      case "updateUser": {
+        const current = user(change.userName);
+        const oldKey = userKey(current.userName);
+        const newKey = userKey(change.user.userName);
+        if (newKey !== oldKey && this.users.has(newKey))
+          fail(`a user named ${change.user.userName} already exists`);
+        this.users.delete(oldKey);
+        this.users.set(newKey, { id: current.id, ...copyUser(change.user) });
+        if (newKey !== oldKey) this.renameUserReferences(oldKey, change.user.userName);
+        return;
+      }
+      case "deleteUser": {
+        const key = userKey(user(change.userName).userName);
+        this.users.delete(key);
+        for (const g of this.groups.values()) g.members.delete(key);
+        for (const [assignmentKey, a] of this.assignments) {
+          if (a.principalType === PrincipalType.user && userKey(a.principalName) === key) {
+            this.assignments.delete(assignmentKey);
+          }
+        }
+        return;
+      }
+      case "createGroup": {
+        if (this.groups.has(change.displayName)) fail(`a group named ${change.displayName} already exists`);
+        const id = this.freshId("group");
+        this.groups.set(
+          change.displayName,
+          withDescription({ id, displayName: change.displayName, members: new Map() }, change.description),
+        );
+        return;
+      }
+      case "updateGroup": {
+        const current = group(change.currentDisplayName);
+        const renamed = change.displayName !== current.displayName;
+        if (renamed && this.groups.has(change.displayName))
+          fail(`a group named ${change.displayName} already exists`);
+        this.groups.delete(current.displayName);
+        this.groups.set(
+          change.displayName,
+          withDescription(
+            { id: current.id, displayName: change.displayName, members: current.members },
+            change.description,
+          ),
+        );
+        if (renamed) this.renameGroupReferences(current.displayName, change.displayName);
+        return;
+      }
+      case "addMember": {
+        const g = group(change.groupName);
+        const member = user(change.userName);
+        if (g.members.has(userKey(member.userName))) fail("already a member");
+        g.members.set(userKey(member.userName), member.userName);
+        return;
+      }
+      case "removeMember": {
+        const g = group(change.groupName);
+        if (!g.members.delete(userKey(change.userName))) fail("not a member");
+        return;
+      }
+      case "createPermissionSet": {
+        const name = change.permissionSet.name;
+        if (this.permissionSets.has(name)) fail(`a permission set named ${name} already exists`);
+        const arn = this.freshId("permissionSet");
+        this.permissionSets.set(name, {
+          arn,
+          ...copyPermissionSet(change.permissionSet),
+          provisionedAccountIds: [],
+        });
+        return;
+      }
+      case "updatePermissionSet": {
+        const current = permissionSet(change.permissionSet.name);
+        this.permissionSets.set(current.name, {
+          arn: current.arn,
+          ...copyPermissionSet(change.permissionSet),
+          provisionedAccountIds: current.provisionedAccountIds,
+        });
+        return;
+      }
+      case "provisionPermissionSet": {
+        const set = permissionSet(change.permissionSetName);
+        // Provisioning pushes the current version; the accounts it reaches now use the permission set.
+        set.provisionedAccountIds = [...new Set([...set.provisionedAccountIds, ...change.accountIds])];
+        return;
+      }
+      case "createAssignment": {
+        const a = change.assignment;
+        const set = permissionSet(a.permissionSetName);
+        const principalName =
+          a.principalType === PrincipalType.user
+            ? user(a.principalName).userName
+            : group(a.principalName).displayName;
+        const key = assignmentChangeKey(a);
+        if (this.assignments.has(key)) fail("the assignment already exists");
+        this.assignments.set(key, { ...copyAssignment(a), principalName });
+        if (!set.provisionedAccountIds.includes(a.accountId)) set.provisionedAccountIds.push(a.accountId);
+        return;
+      }
+      case "deleteAssignment": {
+        // AWS leaves the permission set provisioned to the account; so does this.
+        if (!this.assignments.delete(assignmentChangeKey(change.assignment))) fail("no such assignment");
+        return;
+      }
+      default: {
+        const unknown = change as Change;
+        fail(`unknown change kind ${unknown.kind}`);
+      }
     }
-    case "addMember": {
-      const group = findGroup(state, change.groupName) ?? fail(`no group named ${change.groupName}`);
-      const user = findUser(state, change.userName) ?? fail(`no user named ${change.userName}`);
-      const members = group.members ?? [];
-      if (members.some((m) => userKey(m) === userKey(user.userName))) fail("already a member");
-      group.members = [...members, user.userName];
-      return;
+  }
+
+  /** The state as plain data, sorted so equal states compare and serialise equal. */
+  toState(): IdentityCenterState {
+    const byName = <T>(entries: Iterable<[string, T]>) =>
+      [...entries].sort(([a], [b]) => compareStrings(a, b)).map(([, value]) => value);
+    return {
+      users: byName(this.users).map((u) => ({ id: u.id, ...copyUser(u) })),
+      groups: byName(this.groups).map((g) =>
+        withDescription(
+          { id: g.id, displayName: g.displayName, members: [...g.members.values()].sort(compareStrings) },
+          g.description,
+        ),
+      ),
+      permissionSets: byName(this.permissionSets).map((p) => ({
+        ...structuredClone(p),
+        provisionedAccountIds: [...p.provisionedAccountIds].sort(compareStrings),
+      })),
+      assignments: byName(this.assignments).map(copyAssignment),
+    };
+  }
+
+  private renameUserReferences(oldKey: string, newName: string): void {
+    for (const g of this.groups.values()) {
+      if (g.members.delete(oldKey)) g.members.set(userKey(newName), newName);
     }
-    case "removeMember": {
-      const group = findGroup(state, change.groupName) ?? fail(`no group named ${change.groupName}`);
-      const members = group.members ?? [];
-      const key = userKey(change.userName);
-      if (!members.some((m) => userKey(m) === key)) fail("not a member");
-      group.members = members.filter((m) => userKey(m) !== key);
-      return;
+    for (const [key, a] of [...this.assignments]) {
+      if (a.principalType === PrincipalType.user && userKey(a.principalName) === oldKey) {
+        this.assignments.delete(key);
+        const renamed = { ...a, principalName: newName };
+        this.assignments.set(assignmentChangeKey(renamed), renamed);
+      }
     }
-    case "createPermissionSet": {
-      const name = change.permissionSet.name;
-      if (findPermissionSet(state, name)) fail(`a permission set named ${name} already exists`);
-      state.permissionSets.push({
-        arn: freshId(state, "permissionSet", nextId),
-        ...copyPermissionSet(change.permissionSet),
-        provisionedAccountIds: [],
-      });
-      return;
+  }
+
+  private renameGroupReferences(oldName: string, newName: string): void {
+    for (const [key, a] of [...this.assignments]) {
+      if (a.principalType === PrincipalType.group && a.principalName === oldName) {
+        this.assignments.delete(key);
+        const renamed = { ...a, principalName: newName };
+        this.assignments.set(assignmentChangeKey(renamed), renamed);
+      }
     }
-    case "updatePermissionSet": {
-      const name = change.permissionSet.name;
-      const set = findPermissionSet(state, name) ?? fail(`no permission set named ${name}`);
-      const updated: IcPermissionSet = {
-        arn: set.arn,
-        ...copyPermissionSet(change.permissionSet),
-        provisionedAccountIds: set.provisionedAccountIds,
-      };
-      state.permissionSets = state.permissionSets.map((p) => (p === set ? updated : p));
-      return;
+  }
+
+  /** A fresh id that no existing object uses, even when the state was loaded with ids of the same shape. */
+  private freshId(kind: IdKind): string {
+    for (let attempt = 0; attempt < 1000; attempt += 1) {
+      const id = this.nextId(kind);
+      if (!this.takenIds.has(id)) {
+        this.takenIds.add(id);
+        return id;
+      }
     }
-    case "provisionPermissionSet": {
-      const set =
-        findPermissionSet(state, change.permissionSetName) ??
-        fail(`no permission set named ${change.permissionSetName}`);
-      // Provisioning pushes the current version; accounts it reaches now use the permission set.
-      set.provisionedAccountIds = [...new Set([...set.provisionedAccountIds, ...change.accountIds])];
-      return;
-    }
-    case "createAssignment": {
-      const a = change.assignment;
-      const set =
-        findPermissionSet(state, a.permissionSetName) ??
-        fail(`no permission set named ${a.permissionSetName}`);
-      const principal =
-        canonicalPrincipalName(state, a) ??
-        fail(`no ${a.principalType.toLowerCase()} named ${a.principalName}`);
-      const key = assignmentChangeKey(a);
-      if (state.assignments.some((x) => assignmentChangeKey(x) === key))
-        fail("the assignment already exists");
-      state.assignments.push({ ...copyAssignment(a), principalName: principal });
-      if (!set.provisionedAccountIds.includes(a.accountId)) set.provisionedAccountIds.push(a.accountId);
-      return;
-    }
-    case "deleteAssignment": {
-      const key = assignmentChangeKey(change.assignment);
-      const before = state.assignments.length;
-      state.assignments = state.assignments.filter((x) => assignmentChangeKey(x) !== key);
-      // AWS leaves the permission set provisioned to the account; so does this.
-      if (state.assignments.length === before) fail("no such assignment");
-      return;
-    }
-    default: {
-      const unknown: never = change;
-      throw new ChangeFailedError(`unknown change kind ${(unknown as Change).kind}`, (unknown as Change).key);
-    }
+    throw new SyncError(`the id generator keeps returning ids already in use for ${kind}`);
   }
 }
 
-function findUser(state: IdentityCenterState, userName: string): IcUser | undefined {
-  const key = userKey(userName);
-  return state.users.find((u) => userKey(u.userName) === key);
-}
-
-function findGroup(state: IdentityCenterState, displayName: string): IcGroup | undefined {
-  return state.groups.find((g) => g.displayName === displayName);
-}
-
-function findPermissionSet(state: IdentityCenterState, name: string): IcPermissionSet | undefined {
-  return state.permissionSets.find((p) => p.name === name);
-}
-
-/** The principal's name as stored, or undefined when there is no such principal. */
-function canonicalPrincipalName(state: IdentityCenterState, a: Assignment): string | undefined {
-  return a.principalType === PrincipalType.user
-    ? findUser(state, a.principalName)?.userName
-    : findGroup(state, a.principalName)?.displayName;
-}
-
-function replaceUser(state: IdentityCenterState, user: IcUser, updated: IcUser): void {
-  state.users = state.users.map((u) => (u === user ? updated : u));
-}
-
-function renameUserReferences(state: IdentityCenterState, oldName: string, newName: string): void {
-  const key = userKey(oldName);
-  for (const group of state.groups) {
-    if (group.members) group.members = group.members.map((m) => (userKey(m) === key ? newName : m));
-  }
-  for (const a of state.assignments) {
-    if (a.principalType === PrincipalType.user && userKey(a.principalName) === key) a.principalName = newName;
-  }
-}
-
-/** A fresh id that no existing object uses, even when the state was loaded with ids of the same shape. */
-function freshId(state: IdentityCenterState, kind: IdKind, nextId: IdGenerator): string {
-  const taken = new Set<string>(
-    kind === "user"
-      ? state.users.map((u) => u.id)
-      : kind === "group"
-        ? state.groups.map((g) => g.id)
-        : state.permissionSets.map((p) => p.arn),
-  );
-  for (let attempt = 0; attempt < 1000; attempt += 1) {
-    const id = nextId(kind);
-    if (!taken.has(id)) return id;
-  }
-  throw new ChangeFailedError(`the id generator keeps returning ids already in use for ${kind}`, kind);
+function withDescription<T extends object>(
+  object: T,
+  description: string | undefined,
+): T & { description?: string } {
+  return description === undefined ? object : { ...object, description };
 }
 
 function copyUser(user: UserAttributes): UserAttributes {
@@ -324,20 +366,5 @@ function copyAssignment(a: Assignment): Assignment {
     principalName: a.principalName,
     permissionSetName: a.permissionSetName,
     accountId: a.accountId,
-  };
-}
-
-function sortState(state: IdentityCenterState): IdentityCenterState {
-  return {
-    users: state.users.sort((a, b) => compareStrings(userKey(a.userName), userKey(b.userName))),
-    groups: state.groups
-      .map((g) => (g.members ? { ...g, members: [...g.members].sort(compareStrings) } : g))
-      .sort((a, b) => compareStrings(a.displayName, b.displayName)),
-    permissionSets: state.permissionSets
-      .map((p) => ({ ...p, provisionedAccountIds: [...p.provisionedAccountIds].sort(compareStrings) }))
-      .sort((a, b) => compareStrings(a.name, b.name)),
-    assignments: state.assignments
-      .map(copyAssignment)
-      .sort((a, b) => compareStrings(assignmentChangeKey(a), assignmentChangeKey(b))),
   };
 }

@@ -91,7 +91,9 @@ export function parseStateFile(text: string, path: string): IdentityCenterState 
   }
   const parsed = stateFileSchema.safeParse(raw);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`);
+    const problems = parsed.error.issues.map(
+      (issue) => `  ${issue.path.join(".") || "(root)"}: ${issue.message}`,
+    );
     throw new StateFileError(
       `${path} is not an idc-sync state file; it was left untouched:\n${problems.join("\n")}`,
       path,
@@ -108,7 +110,9 @@ export async function loadStateFile(path: string): Promise<IdentityCenterState> 
     text = await readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return emptyIdentityCenterState();
-    throw new StateFileError(`cannot read state file ${path}: ${(error as Error).message}`, path, { cause: error });
+    throw new StateFileError(`cannot read state file ${path}: ${(error as Error).message}`, path, {
+      cause: error,
+    });
   }
   return parseStateFile(text, path);
 }
@@ -124,6 +128,8 @@ export async function saveStateFile(path: string, state: IdentityCenterState): P
     await writeFile(temporary, stateFileText(state), "utf8");
     await rename(temporary, path);
   } catch (error) {
-    throw new StateFileError(`cannot write state file ${path}: ${(error as Error).message}`, path, { cause: error });
+    throw new StateFileError(`cannot write state file ${path}: ${(error as Error).message}`, path, {
+      cause: error,
+    });
   }
 }

@@ -34,7 +34,9 @@ function aNewTeam(): { desired: DesiredState; actual: IdentityCenterState } {
   const actual = anIdentityCenterState({
     users: [anIcUser({ userName: "carol@example.com" })],
     groups: [anIcGroup({ displayName: "legacy", members: ["carol@example.com"] })],
-    assignments: [anAssignment({ principalType: "USER", principalName: "carol@example.com", permissionSetName: "Old" })],
+    assignments: [
+      anAssignment({ principalType: "USER", principalName: "carol@example.com", permissionSetName: "Old" }),
+    ],
   });
   return { desired, actual };
 }
@@ -98,7 +100,9 @@ describe("applyPlan", () => {
     expect(report.outcomes.find((o) => o.key === "member:developers:alice@example.com")?.blockedBy).toEqual([
       "user:alice@example.com",
     ]);
-    expect(report.outcomes.find((o) => o.status === "failed")?.error).toContain("ValidationException: bad name");
+    expect(report.outcomes.find((o) => o.status === "failed")?.error).toContain(
+      "ValidationException: bad name",
+    );
     expect(report).toMatchObject({ failed: 1, skipped: 1 });
   });
 
@@ -128,7 +132,9 @@ describe("applyPlan", () => {
   });
 
   it("does not provision a permission set whose update failed", async () => {
-    const actual = anIdentityCenterState({ permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })] });
+    const actual = anIdentityCenterState({
+      permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
+    });
     const desired = aDesiredState({ permissionSets: [aDesiredPermissionSet({ sessionDuration: "PT1H" })] });
     const ic = new InMemoryIdentityCenter(actual).failChanges((c) => c.kind === "updatePermissionSet");
     const report = await applyPlan(computePlan(desired, actual, scope), ic);
@@ -154,7 +160,9 @@ describe("applyPlan", () => {
     const { desired, actual } = aNewTeam();
     const plan = computePlan(desired, actual, scope);
     const seen: string[] = [];
-    await applyPlan(plan, new InMemoryIdentityCenter(actual), { onOutcome: (o, c) => seen.push(`${o.key}=${c.key}`) });
+    await applyPlan(plan, new InMemoryIdentityCenter(actual), {
+      onOutcome: (o, c) => seen.push(`${o.key}=${c.key}`),
+    });
     expect(seen).toHaveLength(plan.changes.length);
     expect(seen.every((entry) => entry.split("=")[0] === entry.split("=")[1])).toBe(true);
   });
@@ -170,6 +178,8 @@ describe("applyPlan", () => {
       { changes: [{ kind: "createGroup", key: "group:g", reason: "r", displayName: "g" }] },
       broken,
     );
-    expect(report.outcomes).toEqual([{ key: "group:g", kind: "createGroup", status: "failed", error: "socket hang up" }]);
+    expect(report.outcomes).toEqual([
+      { key: "group:g", kind: "createGroup", status: "failed", error: "socket hang up" },
+    ]);
   });
 });

@@ -21,7 +21,9 @@ function aPlanRemoving(count: number, managedObjectCount = 100): Plan {
 
 describe("checkGuards", () => {
   it("lets a plan with no more removals than maxDeletions through", () => {
-    expect(checkGuards(aPlanRemoving(10), { maxDeletions: 10, directoryUserCount: 50 })).toEqual({ ok: true });
+    expect(checkGuards(aPlanRemoving(10), { maxDeletions: 10, directoryUserCount: 50 })).toEqual({
+      ok: true,
+    });
   });
 
   it("stops a plan with more removals than maxDeletions and says how to override", () => {
@@ -35,21 +37,31 @@ describe("checkGuards", () => {
 
   it("reads a percentage as a share of the managed objects, rounded down", () => {
     expect(deletionLimit("10%", 95)).toBe(9);
-    expect(checkGuards(aPlanRemoving(9, 95), { maxDeletions: "10%", directoryUserCount: 50 })).toEqual({ ok: true });
+    expect(checkGuards(aPlanRemoving(9, 95), { maxDeletions: "10%", directoryUserCount: 50 })).toEqual({
+      ok: true,
+    });
     const verdict = checkGuards(aPlanRemoving(10, 95), { maxDeletions: "10%", directoryUserCount: 50 });
     expect(verdict.ok ? undefined : verdict.violations[0]?.limit).toBe(9);
   });
 
   it("lets at least one removal through a percentage, so a small organisation can lose a leaver", () => {
     expect(deletionLimit("10%", 3)).toBe(1);
-    expect(checkGuards(aPlanRemoving(1, 3), { maxDeletions: "10%", directoryUserCount: 3 })).toEqual({ ok: true });
+    expect(checkGuards(aPlanRemoving(1, 3), { maxDeletions: "10%", directoryUserCount: 3 })).toEqual({
+      ok: true,
+    });
   });
 
   it("lets up to --allow-deletions removals through deliberately, and no more", () => {
-    expect(checkGuards(aPlanRemoving(12), { maxDeletions: 10, allowDeletions: 12, directoryUserCount: 50 })).toEqual({
+    expect(
+      checkGuards(aPlanRemoving(12), { maxDeletions: 10, allowDeletions: 12, directoryUserCount: 50 }),
+    ).toEqual({
       ok: true,
     });
-    const verdict = checkGuards(aPlanRemoving(13), { maxDeletions: 10, allowDeletions: 12, directoryUserCount: 50 });
+    const verdict = checkGuards(aPlanRemoving(13), {
+      maxDeletions: 10,
+      allowDeletions: 12,
+      directoryUserCount: 50,
+    });
     expect(verdict.ok).toBe(false);
   });
 
@@ -76,7 +88,10 @@ describe("checkGuards", () => {
 
   it("reports both guards when both are broken", () => {
     const verdict = checkGuards(aPlanRemoving(20), { maxDeletions: 5, directoryUserCount: 0 });
-    expect(verdict.ok ? [] : verdict.violations.map((v) => v.guard)).toEqual(["emptyDirectory", "maxDeletions"]);
+    expect(verdict.ok ? [] : verdict.violations.map((v) => v.guard)).toEqual([
+      "emptyDirectory",
+      "maxDeletions",
+    ]);
   });
 
   it("rejects a malformed percentage as a bug, not a silent zero", () => {

@@ -12,13 +12,24 @@ import {
   aScope,
 } from "../../builders/model.js";
 
-const alice = { userName: "alice@example.com", displayName: "Alice", givenName: "Alice", familyName: "A", email: "alice@example.com" };
+const alice = {
+  userName: "alice@example.com",
+  displayName: "Alice",
+  givenName: "Alice",
+  familyName: "A",
+  email: "alice@example.com",
+};
 
 describe("InMemoryIdentityCenter", () => {
   it("creates users, groups and permission sets with deterministic ids", async () => {
     const ic = new InMemoryIdentityCenter();
     await ic.applyChange({ kind: "createUser", key: "user:alice@example.com", reason: "r", user: alice });
-    await ic.applyChange({ kind: "createGroup", key: "group:developers", reason: "r", displayName: "developers" });
+    await ic.applyChange({
+      kind: "createGroup",
+      key: "group:developers",
+      reason: "r",
+      displayName: "developers",
+    });
     await ic.applyChange({
       kind: "createPermissionSet",
       key: "permissionSet:Developer",
@@ -62,11 +73,17 @@ describe("InMemoryIdentityCenter", () => {
     const ic = new InMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()] }));
     const before = ic.snapshot();
     await expect(
-      ic.applyChange({ kind: "addMember", key: "m", reason: "r", groupName: "developers", userName: "ghost@example.com" }),
+      ic.applyChange({
+        kind: "addMember",
+        key: "m",
+        reason: "r",
+        groupName: "developers",
+        userName: "ghost@example.com",
+      }),
     ).rejects.toThrow(/no user named ghost@example.com/);
-    await expect(ic.applyChange({ kind: "deleteUser", key: "u", reason: "r", userName: "ghost@example.com" })).rejects.toThrow(
-      ChangeFailedError,
-    );
+    await expect(
+      ic.applyChange({ kind: "deleteUser", key: "u", reason: "r", userName: "ghost@example.com" }),
+    ).rejects.toThrow(ChangeFailedError);
     expect(ic.snapshot()).toEqual(before);
   });
 
@@ -88,14 +105,19 @@ describe("InMemoryIdentityCenter", () => {
       fields: [],
     });
     const state = ic.snapshot();
-    expect(state.users.map((u) => [u.id, u.userName])).toEqual([["id-alice@example.com", "alice.l@example.com"]]);
+    expect(state.users.map((u) => [u.id, u.userName])).toEqual([
+      ["id-alice@example.com", "alice.l@example.com"],
+    ]);
     expect(state.groups[0]?.members).toEqual(["alice.l@example.com"]);
     expect(state.assignments[0]?.principalName).toBe("alice.l@example.com");
   });
 
   it("renames a group and its assignments", async () => {
     const ic = new InMemoryIdentityCenter(
-      anIdentityCenterState({ groups: [anIcGroup({ displayName: "ops" })], assignments: [anAssignment({ principalName: "ops" })] }),
+      anIdentityCenterState({
+        groups: [anIcGroup({ displayName: "ops" })],
+        assignments: [anAssignment({ principalName: "ops" })],
+      }),
     );
     await ic.applyChange({
       kind: "updateGroup",
@@ -119,7 +141,12 @@ describe("InMemoryIdentityCenter", () => {
         assignments: [anAssignment({ principalType: "USER", principalName: "Carol@example.com" })],
       }),
     );
-    await ic.applyChange({ kind: "deleteUser", key: "user:carol@example.com", reason: "r", userName: "carol@example.com" });
+    await ic.applyChange({
+      kind: "deleteUser",
+      key: "user:carol@example.com",
+      reason: "r",
+      userName: "carol@example.com",
+    });
     const state = ic.snapshot();
     expect(state.users.map((u) => u.userName)).toEqual(["dan@example.com"]);
     expect(state.groups[0]?.members).toEqual(["dan@example.com"]);
@@ -127,13 +154,15 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("provisions the permission set to the account of a new assignment, and keeps it after deletion", async () => {
-    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()], permissionSets: [anIcPermissionSet()] }));
+    const ic = new InMemoryIdentityCenter(
+      anIdentityCenterState({ groups: [anIcGroup()], permissionSets: [anIcPermissionSet()] }),
+    );
     const assignment = anAssignment();
     await ic.applyChange({ kind: "createAssignment", key: "a", reason: "r", assignment });
     expect(ic.snapshot().permissionSets[0]?.provisionedAccountIds).toEqual(["111111111111"]);
-    await expect(ic.applyChange({ kind: "createAssignment", key: "a", reason: "r", assignment })).rejects.toThrow(
-      ChangeFailedError,
-    );
+    await expect(
+      ic.applyChange({ kind: "createAssignment", key: "a", reason: "r", assignment }),
+    ).rejects.toThrow(ChangeFailedError);
     await ic.applyChange({ kind: "deleteAssignment", key: "a", reason: "r", assignment });
     expect(ic.snapshot().assignments).toEqual([]);
     expect(ic.snapshot().permissionSets[0]?.provisionedAccountIds).toEqual(["111111111111"]);
@@ -141,14 +170,16 @@ describe("InMemoryIdentityCenter", () => {
 
   it("refuses an assignment to a permission set or principal it does not have", async () => {
     const ic = new InMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()] }));
-    await expect(ic.applyChange({ kind: "createAssignment", key: "a", reason: "r", assignment: anAssignment() })).rejects.toThrow(
-      /no permission set named Developer/,
-    );
+    await expect(
+      ic.applyChange({ kind: "createAssignment", key: "a", reason: "r", assignment: anAssignment() }),
+    ).rejects.toThrow(/no permission set named Developer/);
   });
 
   it("updates a permission set and keeps its ARN and accounts", async () => {
     const ic = new InMemoryIdentityCenter(
-      anIdentityCenterState({ permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })] }),
+      anIdentityCenterState({
+        permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
+      }),
     );
     const next = aDesiredPermissionSet({ sessionDuration: "PT1H" });
     await ic.applyChange({
@@ -160,21 +191,34 @@ describe("InMemoryIdentityCenter", () => {
       fields: [],
     });
     expect(ic.snapshot().permissionSets).toEqual([
-      { ...next, arn: "arn:aws:sso:::permissionSet/ssoins-test/ps-Developer", provisionedAccountIds: ["111111111111"] },
+      {
+        ...next,
+        arn: "arn:aws:sso:::permissionSet/ssoins-test/ps-Developer",
+        provisionedAccountIds: ["111111111111"],
+      },
     ]);
   });
 
   it("fails the changes a test chooses, with the given message", async () => {
-    const ic = new InMemoryIdentityCenter().failChanges((c) => c.kind === "createUser" && "AccessDeniedException");
-    await expect(ic.applyChange({ kind: "createUser", key: "user:alice@example.com", reason: "r", user: alice })).rejects.toThrow(
-      "AccessDeniedException",
+    const ic = new InMemoryIdentityCenter().failChanges(
+      (c) => c.kind === "createUser" && "AccessDeniedException",
     );
-    await ic.applyChange({ kind: "createGroup", key: "group:developers", reason: "r", displayName: "developers" });
+    await expect(
+      ic.applyChange({ kind: "createUser", key: "user:alice@example.com", reason: "r", user: alice }),
+    ).rejects.toThrow("AccessDeniedException");
+    await ic.applyChange({
+      kind: "createGroup",
+      key: "group:developers",
+      reason: "r",
+      displayName: "developers",
+    });
     expect(ic.appliedChanges().map((c) => c.key)).toEqual(["group:developers"]);
   });
 
   it("returns members for every group, even when the initial state left them unread", async () => {
-    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup({ members: undefined })] }));
+    const ic = new InMemoryIdentityCenter(
+      anIdentityCenterState({ groups: [anIcGroup({ members: undefined })] }),
+    );
     expect((await ic.readState(aScope())).groups[0]?.members).toEqual([]);
   });
 });

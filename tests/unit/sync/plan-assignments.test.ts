@@ -40,7 +40,10 @@ describe("computePlan for account assignments", () => {
     const desired = aDesiredState({
       groups: [aDesiredGroup()],
       permissionSets: [aDesiredPermissionSet()],
-      assignments: [aDesiredAssignment({ reason: "assignments[1]" }), aDesiredAssignment({ reason: "assignments[0]" })],
+      assignments: [
+        aDesiredAssignment({ reason: "assignments[1]" }),
+        aDesiredAssignment({ reason: "assignments[0]" }),
+      ],
     });
     const plan = computePlan(desired, inSync, aScope());
     expect(plan.changes.map((c) => c.reason)).toEqual(["assignments[0]"]);
@@ -85,8 +88,15 @@ describe("computePlan for account assignments", () => {
       permissionSets: [aDesiredPermissionSet()],
       assignments: [aDesiredAssignment({ principalName: "AWSControlTowerAdmins" })],
     });
-    const scope = aScope({ groupNames: ["AWSControlTowerAdmins"], protectedGroupNames: ["AWSControlTowerAdmins"] });
-    const plan = computePlan(desired, anIdentityCenterState({ permissionSets: [anIcPermissionSet()] }), scope);
+    const scope = aScope({
+      groupNames: ["AWSControlTowerAdmins"],
+      protectedGroupNames: ["AWSControlTowerAdmins"],
+    });
+    const plan = computePlan(
+      desired,
+      anIdentityCenterState({ permissionSets: [anIcPermissionSet()] }),
+      scope,
+    );
     expect(plan.changes).toEqual([]);
     expect(plan.notes.every((n) => n.kind === "protected" && n.name === "AWSControlTowerAdmins")).toBe(true);
     expect(plan.notes.length).toBeGreaterThan(0);

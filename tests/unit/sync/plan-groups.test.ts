@@ -24,7 +24,12 @@ describe("computePlan for groups and memberships", () => {
     const alice = aDesiredUser();
     const desired = aDesiredState({
       users: [alice],
-      groups: [aDesiredGroup({ description: "Engineers", members: [aMember(alice.userName, "orgUnit /Engineering")] })],
+      groups: [
+        aDesiredGroup({
+          description: "Engineers",
+          members: [aMember(alice.userName, "orgUnit /Engineering")],
+        }),
+      ],
     });
     const plan = computePlan(desired, anIdentityCenterState({ users: [icUserFrom(alice)] }), aScope());
     expect(plan.changes).toEqual([
@@ -104,8 +109,14 @@ describe("computePlan for groups and memberships", () => {
 
   it("adds nothing speculative for a group whose memberships were not read", () => {
     const alice = aDesiredUser();
-    const desired = aDesiredState({ users: [alice], groups: [aDesiredGroup({ members: [aMember(alice.userName)] })] });
-    const actual = anIdentityCenterState({ users: [icUserFrom(alice)], groups: [anIcGroup({ members: undefined })] });
+    const desired = aDesiredState({
+      users: [alice],
+      groups: [aDesiredGroup({ members: [aMember(alice.userName)] })],
+    });
+    const actual = anIdentityCenterState({
+      users: [icUserFrom(alice)],
+      groups: [anIcGroup({ members: undefined })],
+    });
     const plan = computePlan(desired, actual, aScope());
     expect(plan.changes).toEqual([]);
     expect(plan.notes.map((n) => `${n.kind} ${n.name}`)).toContain("unmanagedGroup developers");
@@ -162,7 +173,10 @@ describe("computePlan for groups and memberships", () => {
         users: [icUserFrom(alice)],
         groups: [anIcGroup({ displayName: "ops", members: ["alice@example.com", "bob@example.com"] })],
         permissionSets: [anIcPermissionSet()],
-        assignments: [anAssignment({ principalName: "ops" }), anAssignment({ principalName: "ops", accountId: "222222222222" })],
+        assignments: [
+          anAssignment({ principalName: "ops" }),
+          anAssignment({ principalName: "ops", accountId: "222222222222" }),
+        ],
       });
       expect(keys(computePlan(desired, actual, scope))).toEqual([
         "updateGroup group:platform",
@@ -172,7 +186,11 @@ describe("computePlan for groups and memberships", () => {
     });
 
     it("creates the group when neither name exists", () => {
-      const plan = computePlan(aDesiredState({ groups: [{ ...platform, members: [] }] }), anIdentityCenterState(), scope);
+      const plan = computePlan(
+        aDesiredState({ groups: [{ ...platform, members: [] }] }),
+        anIdentityCenterState(),
+        scope,
+      );
       expect(keys(plan)).toEqual(["createGroup group:platform"]);
     });
   });

@@ -20,7 +20,10 @@ import {
 const desired = aDesiredState({
   users: [aDesiredUser({ userName: "bob@example.com" }), aDesiredUser({ userName: "alice@example.com" })],
   groups: [
-    aDesiredGroup({ displayName: "developers", members: [aMember("bob@example.com"), aMember("alice@example.com")] }),
+    aDesiredGroup({
+      displayName: "developers",
+      members: [aMember("bob@example.com"), aMember("alice@example.com")],
+    }),
     aDesiredGroup({ displayName: "admins", members: [aMember("alice@example.com")] }),
   ],
   permissionSets: [aDesiredPermissionSet({ name: "Developer" }), aDesiredPermissionSet({ name: "Admin" })],
@@ -94,7 +97,9 @@ describe("computePlan as a whole", () => {
   });
 
   it("keeps notes about many unmanaged users to one bounded line", () => {
-    const outsiders = Array.from({ length: 50 }, (_, i) => anIcUser({ userName: `guest${String(i).padStart(2, "0")}@other.org` }));
+    const outsiders = Array.from({ length: 50 }, (_, i) =>
+      anIcUser({ userName: `guest${String(i).padStart(2, "0")}@other.org` }),
+    );
     const plan = computePlan(aDesiredState(), anIdentityCenterState({ users: outsiders }), aScope());
     expect(plan.changes).toEqual([]);
     expect(plan.notes).toEqual([
@@ -110,7 +115,10 @@ describe("computePlan as a whole", () => {
   it("creates nothing for a desired user outside scope or protected, and notes both", () => {
     const plan = computePlan(
       aDesiredState({
-        users: [aDesiredUser({ userName: "someone@other.org" }), aDesiredUser({ userName: "breakglass@example.com" })],
+        users: [
+          aDesiredUser({ userName: "someone@other.org" }),
+          aDesiredUser({ userName: "breakglass@example.com" }),
+        ],
       }),
       anIdentityCenterState(),
       aScope({ protectedUserNames: ["breakglass@example.com"] }),

@@ -14,9 +14,18 @@ const keys = (plan: Plan) => plan.changes.map((c) => `${c.kind} ${c.key}`);
 describe("computePlan for permission sets", () => {
   it("creates a permission set the rules define", () => {
     const developer = aDesiredPermissionSet({ inlinePolicy: '{"Statement":[],"Version":"2012-10-17"}' });
-    const plan = computePlan(aDesiredState({ permissionSets: [developer] }), anIdentityCenterState(), aScope());
+    const plan = computePlan(
+      aDesiredState({ permissionSets: [developer] }),
+      anIdentityCenterState(),
+      aScope(),
+    );
     expect(plan.changes).toEqual([
-      { kind: "createPermissionSet", key: "permissionSet:Developer", reason: "defined in the rules", permissionSet: developer },
+      {
+        kind: "createPermissionSet",
+        key: "permissionSet:Developer",
+        reason: "defined in the rules",
+        permissionSet: developer,
+      },
     ]);
   });
 
@@ -54,7 +63,10 @@ describe("computePlan for permission sets", () => {
       anIdentityCenterState({ permissionSets: [actual] }),
       aScope(),
     );
-    expect(keys(plan)).toEqual(["updatePermissionSet permissionSet:Developer", "provisionPermissionSet provision:Developer"]);
+    expect(keys(plan)).toEqual([
+      "updatePermissionSet permissionSet:Developer",
+      "provisionPermissionSet provision:Developer",
+    ]);
     const [update, provision] = plan.changes;
     expect(update).toMatchObject({
       fields: [
@@ -62,7 +74,10 @@ describe("computePlan for permission sets", () => {
         { field: "tags", from: {}, to: { team: "platform" } },
       ],
     });
-    expect(provision).toMatchObject({ permissionSetName: "Developer", accountIds: ["111111111111", "222222222222"] });
+    expect(provision).toMatchObject({
+      permissionSetName: "Developer",
+      accountIds: ["111111111111", "222222222222"],
+    });
   });
 
   it("does not provision a permission set that no account uses yet", () => {
@@ -77,7 +92,9 @@ describe("computePlan for permission sets", () => {
   it("never deletes a permission set and ignores ones outside scope", () => {
     const plan = computePlan(
       aDesiredState({ permissionSets: [aDesiredPermissionSet({ name: "Stray" })] }),
-      anIdentityCenterState({ permissionSets: [anIcPermissionSet({ name: "Developer" }), anIcPermissionSet({ name: "Legacy" })] }),
+      anIdentityCenterState({
+        permissionSets: [anIcPermissionSet({ name: "Developer" }), anIcPermissionSet({ name: "Legacy" })],
+      }),
       aScope({ permissionSetNames: ["Developer"] }),
     );
     expect(plan.changes).toEqual([]);

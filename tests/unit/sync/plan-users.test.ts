@@ -21,7 +21,11 @@ const keys = (plan: Plan) => plan.changes.map((c) => `${c.kind} ${c.key}`);
 
 describe("computePlan for users", () => {
   it("creates a desired user that Identity Center does not have, with the user's reason", () => {
-    const alice = aDesiredUser({ userName: "alice@example.com", title: "Engineer", reason: "member of developers" });
+    const alice = aDesiredUser({
+      userName: "alice@example.com",
+      title: "Engineer",
+      reason: "member of developers",
+    });
     const plan = computePlan(aDesiredState({ users: [alice] }), anIdentityCenterState(), aScope());
     expect(plan.changes).toEqual([
       {
@@ -42,7 +46,9 @@ describe("computePlan for users", () => {
 
   it("plans nothing when the user already matches, even if Identity Center spells the userName in mixed case", () => {
     const alice = aDesiredUser();
-    const actual = anIdentityCenterState({ users: [{ ...icUserFrom(alice), userName: "Alice@Example.com" }] });
+    const actual = anIdentityCenterState({
+      users: [{ ...icUserFrom(alice), userName: "Alice@Example.com" }],
+    });
     expect(computePlan(aDesiredState({ users: [alice] }), actual, aScope()).changes).toEqual([]);
   });
 
@@ -66,7 +72,9 @@ describe("computePlan for users", () => {
 
   it("leaves the title alone when the rules do not set one, and keeps it in the updated attributes", () => {
     const alice = aDesiredUser({ title: undefined, givenName: "Alicia" });
-    const actual = anIdentityCenterState({ users: [{ ...icUserFrom(alice), givenName: "Alice", title: "Engineer" }] });
+    const actual = anIdentityCenterState({
+      users: [{ ...icUserFrom(alice), givenName: "Alice", title: "Engineer" }],
+    });
     const plan = computePlan(aDesiredState({ users: [alice] }), actual, aScope());
     const change = plan.changes[0]!;
     if (change.kind !== "updateUser") throw new Error(`expected updateUser, got ${change.kind}`);
@@ -85,7 +93,9 @@ describe("computePlan for users", () => {
     ]);
 
     const without = aDesiredUser({ enterprise: undefined });
-    const unmanaged = anIdentityCenterState({ users: [{ ...icUserFrom(without), enterprise: { department: "X" } }] });
+    const unmanaged = anIdentityCenterState({
+      users: [{ ...icUserFrom(without), enterprise: { department: "X" } }],
+    });
     expect(computePlan(aDesiredState({ users: [without] }), unmanaged, aScope()).changes).toEqual([]);
   });
 
@@ -94,7 +104,12 @@ describe("computePlan for users", () => {
     const desired = aDesiredState({ absentReasons: { "carol@example.com": "suspended in Google" } });
     const plan = computePlan(desired, actual, aScope());
     expect(plan.changes).toEqual([
-      { kind: "deleteUser", key: "user:carol@example.com", reason: "suspended in Google", userName: "carol@example.com" },
+      {
+        kind: "deleteUser",
+        key: "user:carol@example.com",
+        reason: "suspended in Google",
+        userName: "carol@example.com",
+      },
     ]);
   });
 
@@ -131,7 +146,11 @@ describe("computePlan for users", () => {
       groups: [anIcGroup({ displayName: "developers", members: ["carol@example.com"] })],
       assignments: [anAssignment({ principalType: "USER", principalName: "carol@example.com" })],
     });
-    const plan = computePlan(aDesiredState({ groups: [aDesiredGroup()] }), actual, aScope({ leavers: "strip" }));
+    const plan = computePlan(
+      aDesiredState({ groups: [aDesiredGroup()] }),
+      actual,
+      aScope({ leavers: "strip" }),
+    );
     expect(keys(plan)).toEqual([
       "deleteAssignment assignment:USER:carol@example.com:Developer:111111111111",
       "removeMember member:developers:carol@example.com",
@@ -156,7 +175,11 @@ describe("computePlan for users", () => {
     });
 
     it("renames a managed user found under an alias, in one update, never a delete and a create", () => {
-      const plan = computePlan(aDesiredState({ users: [renamedAlice] }), anIdentityCenterState({ users: [oldAlice] }), aScope());
+      const plan = computePlan(
+        aDesiredState({ users: [renamedAlice] }),
+        anIdentityCenterState({ users: [oldAlice] }),
+        aScope(),
+      );
       expect(plan.changes).toHaveLength(1);
       const change = plan.changes[0]!;
       if (change.kind !== "updateUser") throw new Error(`expected updateUser, got ${change.kind}`);
@@ -174,7 +197,9 @@ describe("computePlan for users", () => {
         users: [renamedAlice],
         groups: [aDesiredGroup({ members: [aMember("alice.liddell@example.com")] })],
         permissionSets: [aDesiredPermissionSet()],
-        assignments: [aDesiredAssignment({ principalType: "USER", principalName: "alice.liddell@example.com" })],
+        assignments: [
+          aDesiredAssignment({ principalType: "USER", principalName: "alice.liddell@example.com" }),
+        ],
       });
       const actual = anIdentityCenterState({
         users: [oldAlice],
@@ -182,7 +207,9 @@ describe("computePlan for users", () => {
         permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
         assignments: [anAssignment({ principalType: "USER", principalName: "alice@example.com" })],
       });
-      expect(keys(computePlan(desired, actual, aScope()))).toEqual(["updateUser user:alice.liddell@example.com"]);
+      expect(keys(computePlan(desired, actual, aScope()))).toEqual([
+        "updateUser user:alice.liddell@example.com",
+      ]);
     });
 
     it("does not rename when a user with the new name already exists", () => {
@@ -195,7 +222,9 @@ describe("computePlan for users", () => {
 
     it("does not rename a user outside scope: the new user is created", () => {
       const outsider = anIcUser({ userName: "alice@old-company.org" });
-      const desired = aDesiredState({ users: [{ ...renamedAlice, previousUserNames: ["alice@old-company.org"] }] });
+      const desired = aDesiredState({
+        users: [{ ...renamedAlice, previousUserNames: ["alice@old-company.org"] }],
+      });
       const plan = computePlan(desired, anIdentityCenterState({ users: [outsider] }), aScope());
       expect(keys(plan)).toEqual(["createUser user:alice.liddell@example.com"]);
     });

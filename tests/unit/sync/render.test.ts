@@ -73,7 +73,9 @@ const changes: Change[] = [
 ];
 const plan: Plan = anEmptyPlan({
   changes,
-  notes: [{ kind: "protected", name: "breakglass@example.com", detail: "protected by safety.protect; left alone" }],
+  notes: [
+    { kind: "protected", name: "breakglass@example.com", detail: "protected by safety.protect; left alone" },
+  ],
   managedObjectCount: 40,
 });
 
@@ -135,7 +137,7 @@ describe("renderPlanText", () => {
         ],
       }),
     );
-    expect(text).toContain("description: (none) → \"xxx");
+    expect(text).toContain('description: (none) → "xxx');
     expect(text.length).toBeLessThan(500);
   });
 });
@@ -181,7 +183,11 @@ describe("renderApplyReportText", () => {
         status: "skipped",
         blockedBy: ["group:developers"],
       },
-      { key: "assignment:USER:carol@example.com:Developer:111111111111", kind: "deleteAssignment", status: "notStarted" },
+      {
+        key: "assignment:USER:carol@example.com:Developer:111111111111",
+        kind: "deleteAssignment",
+        status: "notStarted",
+      },
       { key: "user:carol@example.com", kind: "deleteUser", status: "notStarted" },
     ],
     applied: 3,

@@ -31,7 +31,10 @@ describe("scope", () => {
   });
 
   it("manages the groups the rules name unless they are protected", () => {
-    const scope = aScope({ groupNames: ["developers", "AWSControlTowerAdmins"], protectedGroupNames: ["AWSControlTowerAdmins"] });
+    const scope = aScope({
+      groupNames: ["developers", "AWSControlTowerAdmins"],
+      protectedGroupNames: ["AWSControlTowerAdmins"],
+    });
     expect(isManagedGroup(scope, "developers")).toBe(true);
     expect(isManagedGroup(scope, "AWSControlTowerAdmins")).toBe(false);
     expect(isProtectedGroup(scope, "AWSControlTowerAdmins")).toBe(true);
@@ -40,9 +43,17 @@ describe("scope", () => {
 
   it("manages an assignment when its principal is managed", () => {
     const scope = aScope();
-    expect(isManagedAssignment(scope, anAssignment({ principalType: "GROUP", principalName: "developers" }))).toBe(true);
-    expect(isManagedAssignment(scope, anAssignment({ principalType: "GROUP", principalName: "ops" }))).toBe(false);
-    expect(isManagedAssignment(scope, anAssignment({ principalType: "USER", principalName: "bob@example.com" }))).toBe(true);
-    expect(isManagedAssignment(scope, anAssignment({ principalType: "USER", principalName: "bob@other.org" }))).toBe(false);
+    expect(
+      isManagedAssignment(scope, anAssignment({ principalType: "GROUP", principalName: "developers" })),
+    ).toBe(true);
+    expect(isManagedAssignment(scope, anAssignment({ principalType: "GROUP", principalName: "ops" }))).toBe(
+      false,
+    );
+    expect(
+      isManagedAssignment(scope, anAssignment({ principalType: "USER", principalName: "bob@example.com" })),
+    ).toBe(true);
+    expect(
+      isManagedAssignment(scope, anAssignment({ principalType: "USER", principalName: "bob@other.org" })),
+    ).toBe(false);
   });
 });

@@ -1,0 +1,187 @@
+#!/usr/bin/env node
+// `npm run invoke:local`: runs the BUNDLED Lambda handler (the very zip `osls deploy` uploads) with plain
+// `node`, against the local Google Directory and AWS emulators serving the example company.
+//
+//   node scripts/invoke-local.mjs [--event FILE] [--bundle DIR] [--rounds N]
+//
+//   --event FILE   the event to invoke with (default tests/fixtures/events/scheduled.json: an apply)
+//   --bundle DIR   an already unzipped package; without it, `osls package` builds one first
+//   --rounds N     invoke N times in a row against the same emulators (default 2: converge, then no-op)
+//
+// The AWS emulator starts with an empty Identity Center in an organization taken from the example
+// directory snapshot; it keeps its state in memory, so the second round sees what the first applied.
+// Each invocation runs in its own `node` process (a cold start, as in Lambda), prints the handler's
+// result on stdout and its peak RSS on stderr. The emulators start on free ports and stop at the end.
+//
+// Internal mode, used by the above and by tests/deploy: `node scripts/invoke-local.mjs handler DIR EVENT`
+// imports DIR/src/handlers/sync.mjs and calls the handler once with a Lambda-like context.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+/** The function's timeout in serverless.yml; the local context counts down from it like Lambda's. */
+const timeoutMs = 900_000;
+/** A placeholder: locally the Google emulator's token is used and the secret is never read. */
+const placeholderSecretArn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:idc-sync/local-AbCdEf";
+
+if (process.argv[2] === "handler") {
+  await runHandlerOnce(process.argv[3], process.argv[4]);
+} else {
+  await main();
+}
+
+/** Child mode: one cold invocation of the bundled handler. */
+async function runHandlerOnce(bundleDir, eventFile) {
+  if (!bundleDir || !eventFile) {
+    process.stderr.write("usage: invoke-local.mjs handler BUNDLE_DIR EVENT_FILE\n");
+    process.exit(2);
+  }
+  const event = JSON.parse(readFileSync(eventFile, "utf8"));
+  const startedAt = Date.now();
+  const context = {
+    functionName: "idc-sync-local-sync",
+    functionVersion: "$LATEST",
+    invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:idc-sync-local-sync",
+    memoryLimitInMB: "512",
+    awsRequestId: `local-${startedAt}`,
+    logGroupName: "/aws/lambda/idc-sync-local-sync",
+    logStreamName: "local",
+    callbackWaitsForEmptyEventLoop: true,
+    getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
+  };
+  const { handler } = await import(pathToFileURL(join(resolve(bundleDir), "src/handlers/sync.mjs")).href);
+  const result = await handler(event, context);
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  // ru_maxrss is in kilobytes on Linux: the peak of this whole process, i.e. what Lambda's "Max Memory
+  // Used" reports for one invocation.
+  const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+  process.stderr.write(`invoke-local: peak RSS ${peakRssMb} MB, ${Date.now() - startedAt} ms\n`);
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      event: { type: "string", default: join(root, "tests/fixtures/events/scheduled.json") },
+      bundle: { type: "string" },
+      rounds: { type: "string", default: "2" },
+    },
+  });
+  const rounds = Number(values.rounds);
+  const bundleDir = values.bundle ? resolve(values.bundle) : packageBundle();
+  const directory = join(root, "examples/directory.yaml");
+
+  const emulators = [];
+  try {
+    const google = await startEmulator("tests/emulators/google-directory/main.ts", [
+      "--snapshot",
+      directory,
+      "--port",
+      "0",
+      "--token",
+      "invoke-local-token",
+    ]);
+    emulators.push(google);
+    const aws = await startEmulator("tests/emulators/aws/main.ts", [
+      "--organization",
+      directory,
+      "--port",
+      "0",
+    ]);
+    emulators.push(aws);
+    const env = localHandlerEnv(bundleDir, { googleUrl: google.url, googleToken: "invoke-local-token", awsUrl: aws.url });
+    let failed = false;
+    for (let round = 1; round <= rounds; round++) {
+      process.stderr.write(`invoke-local: invocation ${round} of ${rounds} with ${values.event}\n`);
+      const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "handler", bundleDir, values.event], {
+        env,
+        stdio: ["ignore", "inherit", "inherit"],
+      });
+      if (run.status !== 0) {
+        failed = true;
+        break;
+      }
+    }
+    if (failed) process.exitCode = 1;
+  } finally {
+    for (const emulator of emulators) emulator.stop();
+  }
+}
+
+/** The Lambda environment of serverless.yml, with the emulators in place of Google and AWS. */
+export function localHandlerEnv(bundleDir, { googleUrl, googleToken, awsUrl }) {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    LAMBDA_TASK_ROOT: bundleDir,
+    RULES_PATH: "examples/rules.yaml",
+    DEADLINE_MARGIN_SECONDS: "120",
+    POWERTOOLS_SERVICE_NAME: "idc-sync",
+    POWERTOOLS_LOG_LEVEL: "INFO",
+    NODE_OPTIONS: "--enable-source-maps",
+    IDC_SYNC_GOOGLE_ROOT_URL: googleUrl,
+    IDC_SYNC_GOOGLE_ACCESS_TOKEN: googleToken,
+    AWS_ENDPOINT_URL: awsUrl,
+    AWS_REGION: "us-east-1",
+    AWS_ACCESS_KEY_ID: "AKIDLOCAL",
+    AWS_SECRET_ACCESS_KEY: "local",
+    // The SDK would otherwise look for ~/.aws files and instance metadata.
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
+/** Runs `osls package` into .idc-sync/package and unzips it; returns the unzipped folder. */
+function packageBundle() {
+  const out = join(root, ".idc-sync/package");
+  const unzipped = join(root, ".idc-sync/bundle");
+  process.stderr.write("invoke-local: packaging with osls (the same zip `osls deploy` uploads)...\n");
+  const packaged = spawnSync(
+    "npx",
+    ["osls", "package", "--stage", "local", "--package", out, "--param", `googleSecretArn=${placeholderSecretArn}`],
+    { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...fakeAwsEnv() } },
+  );
+  if (packaged.status !== 0) throw new Error("osls package failed");
+  const zip = readdirSync(out).find((name) => name.endsWith(".zip"));
+  if (!zip) throw new Error(`no zip in ${out}`);
+  rmSync(unzipped, { recursive: true, force: true });
+  mkdirSync(unzipped, { recursive: true });
+  const unzip = spawnSync("unzip", ["-q", "-o", join(out, zip), "-d", unzipped], { stdio: "inherit" });
+  if (unzip.status !== 0) throw new Error("unzip failed (is `unzip` installed?)");
+  if (!existsSync(join(unzipped, "src/handlers/sync.mjs"))) throw new Error("the package has no src/handlers/sync.mjs");
+  return unzipped;
+}
+
+/** osls resolves the AWS provider while packaging; fake credentials keep it offline. */
+export function fakeAwsEnv() {
+  return {
+    AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID ?? "AKIDPACKAGE",
+    AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY ?? "package",
+    AWS_REGION: process.env.AWS_REGION ?? "us-east-1",
+  };
+}
+
+/** Starts an emulator's main.ts with tsx and resolves once it prints its URL (first stdout line). */
+function startEmulator(script, args) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(join(root, "node_modules/.bin/tsx"), [join(root, script), ...args], {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const stop = () => {
+      if (child.exitCode === null) child.kill("SIGTERM");
+    };
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      const line = stdout.split("\n")[0];
+      if (stdout.includes("\n") && line) resolvePromise({ url: line.trim(), stop });
+    });
+    child.on("exit", (code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${stderr}`)));
+  });
+}

@@ -1,0 +1,128 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadDirectorySnapshot } from "../../../src/adapters/file/directory-snapshot.js";
+import { aTemporaryIdentityCenter, examples, idcSync } from "../../cli/cli-harness.js";
+import {
+  type GoogleDirectoryEmulator,
+  startGoogleDirectoryEmulator,
+} from "../../emulators/google-directory/emulator.js";
+import { emulatorEnv } from "./google-test-kit.js";
+
+const rules = ["--rules", "examples/rules.yaml"];
+const accountsFromSample = ["--accounts", "file:examples/directory.yaml"];
+
+describe("idc-sync with --source google, against the Directory API emulator serving the example company", () => {
+  let emulator: GoogleDirectoryEmulator;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    emulator = await startGoogleDirectoryEmulator({
+      snapshot: await loadDirectorySnapshot(examples("directory.yaml")),
+    });
+    env = emulatorEnv(emulator);
+  });
+  afterAll(() => emulator.close());
+
+  it("plans exactly what the same directory as a file plans", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const target = ["--target", `file:${state}`];
+    const fromGoogle = await idcSync(
+      ["plan", ...rules, "--source", "google", ...accountsFromSample, ...target, "--json"],
+      {
+        env,
+      },
+    );
+    const fromFile = await idcSync([
+      "plan",
+      ...rules,
+      "--source",
+      "file:examples/directory.yaml",
+      ...target,
+      "--json",
+    ]);
+    expect(fromGoogle.stderr).toBe("");
+    expect(fromGoogle.exitCode).toBe(0);
+    expect(JSON.parse(fromGoogle.stdout).changes.length).toBeGreaterThan(50);
+    expect(JSON.parse(fromGoogle.stdout)).toEqual(JSON.parse(fromFile.stdout));
+  });
+
+  it("uses google as the default source", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const run = await idcSync(["plan", ...rules, ...accountsFromSample, "--target", `file:${state}`], {
+      env,
+    });
+    expect(run.exitCode).toBe(0);
+    expect(emulator.requestCounts()).not.toEqual({});
+  });
+
+  it("writes a snapshot that plans the same as the live directory it was taken from", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const out = join(state, "..", "snapshot.yaml");
+    const snapshot = await idcSync(["snapshot", "directory", ...rules, "--source", "google", "--out", out], {
+      env,
+    });
+    expect(snapshot.exitCode).toBe(0);
+    expect(snapshot.stderr).toMatch(/Wrote 40 users, 2 groups/);
+
+    const target = ["--target", `file:${state}`];
+    const fromSnapshot = await idcSync([
+      "plan",
+      ...rules,
+      "--source",
+      `file:${out}`,
+      ...accountsFromSample,
+      ...target,
+      "--json",
+    ]);
+    const fromGoogle = await idcSync(
+      ["plan", ...rules, "--source", "google", ...accountsFromSample, ...target, "--json"],
+      {
+        env,
+      },
+    );
+    expect(fromSnapshot.exitCode).toBe(0);
+    expect(JSON.parse(fromSnapshot.stdout)).toEqual(JSON.parse(fromGoogle.stdout));
+    expect(await readFile(out, "utf8")).toContain("kaigodx-dev@example.com");
+  });
+
+  it("stops with exit 1 and changes nothing when a Google read fails", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const before = await readFile(state, "utf8");
+    // A non-retryable error: the retry storms themselves are covered by the source's own tests.
+    emulator.faults.error(
+      { status: 400, reason: "invalid", message: "Invalid Input", domain: "global" },
+      { path: "/members", times: Number.POSITIVE_INFINITY },
+    );
+    try {
+      const run = await idcSync(
+        [
+          "apply",
+          ...rules,
+          "--source",
+          "google",
+          ...accountsFromSample,
+          "--target",
+          `file:${state}`,
+          "--yes",
+        ],
+        {
+          env: { ...env },
+        },
+      );
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toContain("idc-sync:");
+      expect(await readFile(state, "utf8")).toBe(before);
+    } finally {
+      emulator.faults.clear();
+    }
+  });
+
+  it("names the variables to set when there are no Google credentials", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const run = await idcSync(["plan", ...rules, ...accountsFromSample, "--target", `file:${state}`]);
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr).toContain("GOOGLE_APPLICATION_CREDENTIALS");
+    expect(run.stderr).toContain("--source file:");
+  });
+});
