@@ -49,6 +49,7 @@ import {
   ListManagedPoliciesInPermissionSetCommand,
   ListPermissionSetsCommand,
   ListTagsForResourceCommand,
+  type PermissionSet,
   type PermissionSetProvisioningStatus,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
@@ -140,6 +141,8 @@ interface AsyncStatus {
 
 interface KnownPermissionSet {
   arn: string;
+  /** What DescribePermissionSet said while listing, so reading in full does not ask again. */
+  details?: PermissionSet;
   /** Present when the permission set was read in full (managed) or created by this adapter. */
   attributes?: PermissionSetAttributes;
 }
@@ -370,7 +373,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     });
     this.permissionSetsByName.clear();
     for (const { arn, details } of describedSets) {
-      if (details?.Name !== undefined) this.permissionSetsByName.set(details.Name, { arn });
+      if (details?.Name !== undefined) this.permissionSetsByName.set(details.Name, { arn, details });
     }
     this.permissionSetsListed = true;
   }
@@ -382,7 +385,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       managed,
       this.limits.readConcurrency,
       async ([name, known]) => {
-        const attributes = await this.readPermissionSetAttributes(known.arn);
+        const attributes = await this.readPermissionSetAttributes(known.arn, known.details);
         known.attributes = attributes;
         const provisionedAccountIds = await this.readProvisionedAccounts(known.arn);
         return { ...structuredClone(attributes), name, arn: known.arn, provisionedAccountIds };
@@ -391,11 +394,18 @@ export class AwsIdentityCenter implements IdentityCenter {
     return permissionSets.sort((a, b) => compareText(a.name, b.name));
   }
 
-  private async readPermissionSetAttributes(arn: string): Promise<PermissionSetAttributes> {
+  private async readPermissionSetAttributes(
+    arn: string,
+    described?: PermissionSet,
+  ): Promise<PermissionSetAttributes> {
     const target = { InstanceArn: this.instanceArn, PermissionSetArn: arn };
-    const describe = await this.ssoAdminCall("DescribePermissionSet", () =>
-      this.ssoAdmin.send(new DescribePermissionSetCommand(target)),
-    );
+    const details =
+      described ??
+      (
+        await this.ssoAdminCall("DescribePermissionSet", () =>
+          this.ssoAdmin.send(new DescribePermissionSetCommand(target)),
+        )
+      ).PermissionSet;
     const managedPolicyArns: string[] = [];
     let nextToken: string | undefined;
     do {
@@ -456,7 +466,6 @@ export class AwsIdentityCenter implements IdentityCenter {
       nextToken = page.NextToken;
     } while (nextToken);
 
-    const details = describe.PermissionSet;
     const attributes: PermissionSetAttributes = {
       name: details?.Name ?? "",
       sessionDuration: details?.SessionDuration ?? "PT1H",

@@ -5,11 +5,12 @@ import { loadStateFile, saveStateFile } from "./state-file.js";
 
 /**
  * `--target file:PATH`: Identity Center as a JSON state file. The in-memory Identity Center does the
- * work; this wrapper loads the file once and writes it back after every applied change (atomically),
+ * work; this wrapper loads the file once and writes it back as changes are applied (atomically),
  * so an apply killed halfway leaves a file that says exactly what was done, and a re-run converges.
  */
 export class FileIdentityCenter implements IdentityCenter {
-  private writes: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> | undefined;
+  private dirty = false;
 
   private constructor(
     private readonly path: string,
@@ -27,13 +28,31 @@ export class FileIdentityCenter implements IdentityCenter {
 
   async applyChange(change: Change): Promise<void> {
     await this.inner.applyChange(change);
-    // Writes are chained so concurrent changes never race on the file; each write carries every change
-    // applied so far.
-    this.writes = this.writes.then(() => saveStateFile(this.path, this.inner.snapshot()));
-    await this.writes;
+    await this.persist();
   }
 
   snapshot(): IdentityCenterState {
     return this.inner.snapshot();
+  }
+
+  /**
+   * Resolves once the file holds every change applied so far. Changes that finish while a write is under
+   * way are folded into one more write, so concurrent applies cost a write per batch, not per change.
+   */
+  private persist(): Promise<void> {
+    this.dirty = true;
+    this.flushing ??= this.flush();
+    return this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        await saveStateFile(this.path, this.inner.snapshot());
+      }
+    } finally {
+      this.flushing = undefined;
+    }
   }
 }

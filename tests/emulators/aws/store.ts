@@ -212,14 +212,17 @@ export class EmulatorStore {
       });
     }
     for (const assignment of state.assignments) {
-      const permissionSet = this.permissionSetByName(assignment.permissionSetName);
+      // State files may omit unmanaged permission sets; an assignment naming one still needs it to exist.
+      const permissionSet =
+        this.permissionSetByName(assignment.permissionSetName) ??
+        this.addBarePermissionSet(assignment.permissionSetName);
       const principalId =
         assignment.principalType === "USER"
           ? this.userByName(assignment.principalName)?.UserId
           : this.groupByName(assignment.principalName)?.GroupId;
-      if (!permissionSet || principalId === undefined) {
+      if (principalId === undefined) {
         throw new Error(
-          `seed: assignment of ${assignment.permissionSetName} to ${assignment.principalName} names an unknown principal or permission set`,
+          `seed: assignment of ${assignment.permissionSetName} to ${assignment.principalName} names an unknown principal`,
         );
       }
       const stored: StoredAssignment = {
@@ -231,6 +234,21 @@ export class EmulatorStore {
       this.assignments.set(assignmentKey(stored), stored);
       permissionSet.provisionedAccountIds.add(assignment.accountId);
     }
+  }
+
+  private addBarePermissionSet(name: string): StoredPermissionSet {
+    const created: StoredPermissionSet = {
+      arn: this.newPermissionSetArn(),
+      name,
+      sessionDuration: "PT1H",
+      createdDate: Math.floor(Date.now() / 1000),
+      managedPolicyArns: [],
+      customerManaged: [],
+      tags: new Map(),
+      provisionedAccountIds: new Set(),
+    };
+    this.permissionSets.set(created.arn, created);
+    return created;
   }
 
   seedOrganization(organization: SnapshotOrganization): void {

@@ -15,7 +15,14 @@ describe("listing AWS accounts through Organizations", () => {
     const accounts = await harness.accounts.listAccounts();
 
     expect(accounts).toEqual([
-      { id: "111111111111", name: "management", status: "ACTIVE", parentId: "r-ab12", ancestorIds: ["r-ab12"], tags: {} },
+      {
+        id: "111111111111",
+        name: "management",
+        status: "ACTIVE",
+        parentId: "r-ab12",
+        ancestorIds: ["r-ab12"],
+        tags: {},
+      },
       {
         id: "222222222222",
         name: "dev",

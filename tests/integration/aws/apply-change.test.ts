@@ -2,10 +2,10 @@ import { afterEach, describe, expect, it } from "vitest";
 import { ChangeFailedError } from "../../../src/sync/errors.js";
 import type { Assignment, IdentityCenterState } from "../../../src/sync/model.js";
 import {
+  anIdentityCenter,
   aPermissionSet,
   aScope,
   aStoredPermissionSet,
-  anIdentityCenter,
   aUser,
   type Harness,
   startHarness,
@@ -51,7 +51,8 @@ describe("applying each kind of change through the AWS APIs", () => {
     harness.emulator.resetCounts();
     return harness;
   };
-  const user = (userName: string) => harness.emulator.state().users.find((entry) => entry.userName === userName);
+  const user = (userName: string) =>
+    harness.emulator.state().users.find((entry) => entry.userName === userName);
   const group = (displayName: string) =>
     harness.emulator.state().groups.find((entry) => entry.displayName === displayName);
   const permissionSet = (name: string) =>
@@ -65,7 +66,12 @@ describe("applying each kind of change through the AWS APIs", () => {
       enterprise: { costCenter: "CC-1", manager: "alice@example.com" },
     };
 
-    await harness.identityCenter.applyChange({ kind: "createUser", key: "user:dave@example.com", reason: "new", user: dave });
+    await harness.identityCenter.applyChange({
+      kind: "createUser",
+      key: "user:dave@example.com",
+      reason: "new",
+      user: dave,
+    });
 
     expect(user("dave@example.com")).toEqual({ ...dave, id: expect.any(String) });
     expect(harness.emulator.counts().byOperation).toEqual({ "identitystore:CreateUser": 1 });
@@ -110,7 +116,12 @@ describe("applying each kind of change through the AWS APIs", () => {
   it("deletes a user, and deleting one already gone is not an error", async () => {
     await start();
 
-    await harness.identityCenter.applyChange({ kind: "deleteUser", key: "user:bob@example.com", reason: "left", userName: "bob@example.com" });
+    await harness.identityCenter.applyChange({
+      kind: "deleteUser",
+      key: "user:bob@example.com",
+      reason: "left",
+      userName: "bob@example.com",
+    });
     await harness.newIdentityCenter().applyChange({
       kind: "deleteUser",
       key: "user:bob@example.com",
@@ -140,7 +151,11 @@ describe("applying each kind of change through the AWS APIs", () => {
       fields: [],
     });
 
-    expect(group("platform-admins")).toEqual({ id: expect.any(String), displayName: "platform-admins", members: [] });
+    expect(group("platform-admins")).toEqual({
+      id: expect.any(String),
+      displayName: "platform-admins",
+      members: [],
+    });
     expect(group("admins")).toBeUndefined();
   });
 
@@ -197,7 +212,8 @@ describe("applying each kind of change through the AWS APIs", () => {
       relayState: "https://console.aws.amazon.com/",
       managedPolicyArns: ["arn:aws:iam::aws:policy/SecurityAudit"],
       customerManagedPolicies: [{ name: "audit-extra", path: "/idc/" }],
-      inlinePolicy: '{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}',
+      inlinePolicy:
+        '{"Statement":[{"Action":"s3:GetObject","Effect":"Allow","Resource":"*"}],"Version":"2012-10-17"}',
       permissionsBoundary: { kind: "customerManaged", policy: { name: "boundary", path: "/" } },
       tags: { team: "security" },
     });
@@ -210,7 +226,11 @@ describe("applying each kind of change through the AWS APIs", () => {
     });
 
     const stored = permissionSet("Auditor");
-    expect(stored).toMatchObject({ ...auditor, inlinePolicy: expect.any(String), tags: { team: "security", "managed-by": "idc-sync" } });
+    expect(stored).toMatchObject({
+      ...auditor,
+      inlinePolicy: expect.any(String),
+      tags: { team: "security", "managed-by": "idc-sync" },
+    });
     expect(JSON.parse(stored?.inlinePolicy ?? "")).toEqual(JSON.parse(auditor.inlinePolicy ?? ""));
     const reread = await harness.newIdentityCenter().readState(scope);
     expect(reread.permissionSets.find((entry) => entry.name === "Auditor")).toEqual({
@@ -286,7 +306,12 @@ describe("applying each kind of change through the AWS APIs", () => {
       accountId: "333333333333",
     };
 
-    await harness.identityCenter.applyChange({ kind: "createAssignment", key: "a1", reason: "granted", assignment: toAlice });
+    await harness.identityCenter.applyChange({
+      kind: "createAssignment",
+      key: "a1",
+      reason: "granted",
+      assignment: toAlice,
+    });
     await harness.identityCenter.applyChange({
       kind: "deleteAssignment",
       key: "a2",

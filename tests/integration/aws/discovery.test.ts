@@ -17,7 +17,10 @@ describe("discovering the Identity Center instance", () => {
 
     const instance = await discoverInstance(ssoAdmin);
 
-    expect(instance).toEqual({ instanceArn: emulator.instanceArn, identityStoreId: emulator.identityStoreId });
+    expect(instance).toEqual({
+      instanceArn: emulator.instanceArn,
+      identityStoreId: emulator.identityStoreId,
+    });
     expect(emulator.count("sso-admin", "ListInstances")).toBe(1);
   });
 
@@ -35,6 +38,8 @@ describe("discovering the Identity Center instance", () => {
     emulator = await startAwsEmulator({ instanceCount: 2 });
     const { ssoAdmin } = clientsFor(emulator);
 
-    await expect(discoverInstance(ssoAdmin)).rejects.toThrow(/2 IAM Identity Center instances.*identityCenter.instanceArn/);
+    await expect(discoverInstance(ssoAdmin)).rejects.toThrow(
+      /2 IAM Identity Center instances.*identityCenter.instanceArn/,
+    );
   });
 });

@@ -13,10 +13,10 @@ import type {
 } from "../../../src/sync/model.js";
 import { computePlan } from "../../../src/sync/plan.js";
 import {
-  aPermissionSet,
-  aScope,
   anIdentityCenter,
   anOrganization,
+  aPermissionSet,
+  aScope,
   aUser,
   type Harness,
   startHarness,
@@ -34,20 +34,33 @@ function aDesiredGroup(displayName: string, members: string[], description?: str
     displayName,
     ...(description ? { description } : {}),
     previousNames: [],
-    members: members.map((localPart) => ({ userName: `${localPart}@example.com`, reason: "orgUnit /Engineering" })),
+    members: members.map((localPart) => ({
+      userName: `${localPart}@example.com`,
+      reason: "orgUnit /Engineering",
+    })),
   };
 }
 
 function anAssignment(group: string, permissionSetName: string, accountId: string): DesiredAssignment {
-  return { principalType: "GROUP", principalName: group, permissionSetName, accountId, reason: "assignments[0]" };
+  return {
+    principalType: "GROUP",
+    principalName: group,
+    permissionSetName,
+    accountId,
+    reason: "assignments[0]",
+  };
 }
 
-const developerPolicy = '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}';
+const developerPolicy =
+  '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}';
 
 function desiredState(overrides: Partial<DesiredState> = {}): DesiredState {
   return {
     users: people.map(aDesiredUser),
-    groups: [aDesiredGroup("developers", ["alice", "bob", "carol"], "Developers"), aDesiredGroup("admins", ["dave"])],
+    groups: [
+      aDesiredGroup("developers", ["alice", "bob", "carol"], "Developers"),
+      aDesiredGroup("admins", ["dave"]),
+    ],
     permissionSets: [
       aPermissionSet("Developer", {
         description: "Build things",
@@ -75,7 +88,11 @@ const scope: Scope = aScope({
 });
 
 /** One run as the CLI does it: read, plan, apply, through a fresh adapter. */
-async function sync(harness: Harness, desired: DesiredState, adapter: AwsIdentityCenter = harness.newIdentityCenter()) {
+async function sync(
+  harness: Harness,
+  desired: DesiredState,
+  adapter: AwsIdentityCenter = harness.newIdentityCenter(),
+) {
   const actual = await adapter.readState(scope);
   const plan = computePlan(desired, actual, scope);
   const report = await applyPlan(plan, adapter);
@@ -84,7 +101,9 @@ async function sync(harness: Harness, desired: DesiredState, adapter: AwsIdentit
 
 function withoutIds(state: IdentityCenterState) {
   return {
-    users: state.users.map(({ id: _id, ...user }) => user).sort((a, b) => a.userName.localeCompare(b.userName)),
+    users: state.users
+      .map(({ id: _id, ...user }) => user)
+      .sort((a, b) => a.userName.localeCompare(b.userName)),
     groups: state.groups
       .map(({ id: _id, ...group }) => group)
       .sort((a, b) => a.displayName.localeCompare(b.displayName)),
@@ -118,12 +137,30 @@ describe("plan and apply against the AWS emulator, end to end", () => {
         },
       ],
       assignments: [
-        { principalType: "GROUP", principalName: "admins", permissionSetName: "Admin", accountId: "111111111111" },
-        { principalType: "GROUP", principalName: "developers", permissionSetName: "Developer", accountId: "222222222222" },
-        { principalType: "GROUP", principalName: "developers", permissionSetName: "Developer", accountId: "333333333333" },
+        {
+          principalType: "GROUP",
+          principalName: "admins",
+          permissionSetName: "Admin",
+          accountId: "111111111111",
+        },
+        {
+          principalType: "GROUP",
+          principalName: "developers",
+          permissionSetName: "Developer",
+          accountId: "222222222222",
+        },
+        {
+          principalType: "GROUP",
+          principalName: "developers",
+          permissionSetName: "Developer",
+          accountId: "333333333333",
+        },
       ],
     });
-    expect(harness.emulator.state().permissionSets.map((set) => set.tags["managed-by"])).toEqual(["idc-sync", "idc-sync"]);
+    expect(harness.emulator.state().permissionSets.map((set) => set.tags["managed-by"])).toEqual([
+      "idc-sync",
+      "idc-sync",
+    ]);
     expect(second.plan.changes).toEqual([]);
     expect(harness.emulator.counts().writes).toBe(0);
   });
@@ -133,19 +170,32 @@ describe("plan and apply against the AWS emulator, end to end", () => {
     const withDirectGrant = desiredState({
       assignments: [
         ...desiredState().assignments,
-        { principalType: "USER", principalName: "carol@example.com", permissionSetName: "Admin", accountId: "222222222222", reason: "r" },
+        {
+          principalType: "USER",
+          principalName: "carol@example.com",
+          permissionSetName: "Admin",
+          accountId: "222222222222",
+          reason: "r",
+        },
       ],
     });
     await sync(harness, withDirectGrant);
 
     const leaverGone = desiredState({
       users: ["alice", "bob", "dave"].map(aDesiredUser),
-      groups: [aDesiredGroup("developers", ["alice", "bob"], "Developers"), aDesiredGroup("admins", ["dave"])],
+      groups: [
+        aDesiredGroup("developers", ["alice", "bob"], "Developers"),
+        aDesiredGroup("admins", ["dave"]),
+      ],
       absentReasons: { "carol@example.com": "suspended in Google" },
     });
     const { plan, report } = await sync(harness, leaverGone);
 
-    expect(plan.changes.map((change) => change.kind)).toEqual(["deleteAssignment", "removeMember", "deleteUser"]);
+    expect(plan.changes.map((change) => change.kind)).toEqual([
+      "deleteAssignment",
+      "removeMember",
+      "deleteUser",
+    ]);
     expect(report.failed).toBe(0);
     const state = harness.emulator.state();
     expect(state.users.map((user) => user.userName)).not.toContain("carol@example.com");
@@ -157,7 +207,10 @@ describe("plan and apply against the AWS emulator, end to end", () => {
     await sync(harness, desiredState());
 
     const moved = desiredState({
-      groups: [aDesiredGroup("developers", ["alice", "bob"], "Developers"), aDesiredGroup("admins", ["carol", "dave"])],
+      groups: [
+        aDesiredGroup("developers", ["alice", "bob"], "Developers"),
+        aDesiredGroup("admins", ["carol", "dave"]),
+      ],
     });
     const { plan } = await sync(harness, moved);
 
@@ -188,30 +241,42 @@ describe("plan and apply against the AWS emulator, end to end", () => {
       credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "emulator-secret" },
     });
     await organizations.send(
-      new MoveAccountCommand({ AccountId: "111111111111", SourceParentId: "r-ab12", DestinationParentId: productionOu }),
+      new MoveAccountCommand({
+        AccountId: "111111111111",
+        SourceParentId: "r-ab12",
+        DestinationParentId: productionOu,
+      }),
     );
     organizations.destroy();
 
     const { plan } = await sync(harness, desiredFor(await harness.accounts.listAccounts()));
 
-    expect(plan.changes.map((change) => change.key)).toEqual(["assignment:GROUP:developers:Developer:111111111111"]);
-    expect(harness.emulator.state().assignments.map((assignment) => assignment.accountId).sort()).toEqual([
-      "111111111111",
-      "333333333333",
+    expect(plan.changes.map((change) => change.key)).toEqual([
+      "assignment:GROUP:developers:Developer:111111111111",
     ]);
+    expect(
+      harness.emulator
+        .state()
+        .assignments.map((assignment) => assignment.accountId)
+        .sort(),
+    ).toEqual(["111111111111", "333333333333"]);
   });
 
   it("updates a changed permission set policy and provisions it to the accounts using it", async () => {
     harness = await startHarness();
     await sync(harness, desiredState());
-    const stricter = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:*","organizations:*"],"Resource":"*"}]}';
+    const stricter =
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":["iam:*","organizations:*"],"Resource":"*"}]}';
     const changed = desiredState();
     changed.permissionSets[0] = { ...changed.permissionSets[0]!, inlinePolicy: stricter };
     harness.emulator.resetCounts();
 
     const { plan, report } = await sync(harness, changed);
 
-    expect(plan.changes.map((change) => change.kind)).toEqual(["updatePermissionSet", "provisionPermissionSet"]);
+    expect(plan.changes.map((change) => change.kind)).toEqual([
+      "updatePermissionSet",
+      "provisionPermissionSet",
+    ]);
     expect(report.applied).toBe(2);
     const developer = harness.emulator.state().permissionSets.find((set) => set.name === "Developer");
     expect(JSON.parse(developer?.inlinePolicy ?? "")).toEqual(JSON.parse(stricter));
@@ -248,7 +313,10 @@ describe("plan and apply against the AWS emulator, end to end", () => {
     const plan = computePlan(desiredState(), await adapter.readState(scope), scope);
     let started = 0;
 
-    const interrupted = await applyPlan(plan, adapter, { concurrency: 1, shouldContinue: () => started++ < 5 });
+    const interrupted = await applyPlan(plan, adapter, {
+      concurrency: 1,
+      shouldContinue: () => started++ < 5,
+    });
     const resumed = await sync(harness, desiredState());
 
     expect(interrupted.notStarted).toBeGreaterThan(0);
@@ -264,27 +332,57 @@ describe("plan and apply against the AWS emulator, end to end", () => {
       state: anIdentityCenter({
         users: [breakglass, partner, aUser("frank")],
         groups: [
-          { id: "g-ct", displayName: "AWSControlTowerAdmins", members: ["breakglass@example.com", "frank@example.com"] },
-          { id: "g-hand", displayName: "handmade", description: "kept by hand", members: ["erin@partner.example"] },
+          {
+            id: "g-ct",
+            displayName: "AWSControlTowerAdmins",
+            members: ["breakglass@example.com", "frank@example.com"],
+          },
+          {
+            id: "g-hand",
+            displayName: "handmade",
+            description: "kept by hand",
+            members: ["erin@partner.example"],
+          },
         ],
         permissionSets: [
           {
-            ...aPermissionSet("Legacy", { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] }),
+            ...aPermissionSet("Legacy", {
+              managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+            }),
             arn: "arn:aws:sso:::permissionSet/ssoins-72230000a1b2c3d4/ps-legacy0000000000",
             provisionedAccountIds: ["111111111111"],
           },
         ],
         assignments: [
-          { principalType: "USER", principalName: "breakglass@example.com", permissionSetName: "Legacy", accountId: "111111111111" },
-          { principalType: "GROUP", principalName: "AWSControlTowerAdmins", permissionSetName: "Legacy", accountId: "111111111111" },
-          { principalType: "GROUP", principalName: "handmade", permissionSetName: "Legacy", accountId: "222222222222" },
+          {
+            principalType: "USER",
+            principalName: "breakglass@example.com",
+            permissionSetName: "Legacy",
+            accountId: "111111111111",
+          },
+          {
+            principalType: "GROUP",
+            principalName: "AWSControlTowerAdmins",
+            permissionSetName: "Legacy",
+            accountId: "111111111111",
+          },
+          {
+            principalType: "GROUP",
+            principalName: "handmade",
+            permissionSetName: "Legacy",
+            accountId: "222222222222",
+          },
         ],
       }),
     });
     const before = harness.emulator.state();
     const untouched = (state: IdentityCenterState) => ({
-      users: state.users.filter((user) => ["breakglass@example.com", "erin@partner.example"].includes(user.userName)),
-      groups: state.groups.filter((group) => ["AWSControlTowerAdmins", "handmade"].includes(group.displayName)),
+      users: state.users.filter((user) =>
+        ["breakglass@example.com", "erin@partner.example"].includes(user.userName),
+      ),
+      groups: state.groups.filter((group) =>
+        ["AWSControlTowerAdmins", "handmade"].includes(group.displayName),
+      ),
       permissionSets: state.permissionSets.filter((set) => set.name === "Legacy"),
       assignments: state.assignments.filter((assignment) => assignment.permissionSetName === "Legacy"),
     });
@@ -298,7 +396,12 @@ describe("plan and apply against the AWS emulator, end to end", () => {
       ...untouched(before),
       groups: [
         { id: "g-ct", displayName: "AWSControlTowerAdmins", members: ["breakglass@example.com"] },
-        { id: "g-hand", displayName: "handmade", description: "kept by hand", members: ["erin@partner.example"] },
+        {
+          id: "g-hand",
+          displayName: "handmade",
+          description: "kept by hand",
+          members: ["erin@partner.example"],
+        },
       ],
     });
   });

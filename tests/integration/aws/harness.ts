@@ -5,9 +5,12 @@
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
-import type { AwsService } from "../../../src/adapters/aws/aws-caller.js";
 import { AwsAccountDirectory } from "../../../src/adapters/aws/aws-account-directory.js";
-import { AwsIdentityCenter, type AwsIdentityCenterOptions } from "../../../src/adapters/aws/aws-identity-center.js";
+import type { AwsService } from "../../../src/adapters/aws/aws-caller.js";
+import {
+  AwsIdentityCenter,
+  type AwsIdentityCenterOptions,
+} from "../../../src/adapters/aws/aws-identity-center.js";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import type {
   IcPermissionSet,
@@ -130,7 +133,10 @@ export function userAttributes(user: IcUser): UserAttributes {
   return attributes;
 }
 
-export function aPermissionSet(name: string, overrides: Partial<PermissionSetAttributes> = {}): PermissionSetAttributes {
+export function aPermissionSet(
+  name: string,
+  overrides: Partial<PermissionSetAttributes> = {},
+): PermissionSetAttributes {
   return {
     name,
     sessionDuration: "PT8H",
@@ -167,8 +173,20 @@ export function anOrganization(): SnapshotOrganization {
     ],
     accounts: [
       { id: "111111111111", name: "management", status: "ACTIVE", parentId: "r-ab12", tags: {} },
-      { id: "222222222222", name: "dev", status: "ACTIVE", parentId: "ou-ab12-11111111", tags: { product: "kaigodx" } },
-      { id: "333333333333", name: "prod", status: "ACTIVE", parentId: "ou-ab12-22222222", tags: { product: "kaigodx" } },
+      {
+        id: "222222222222",
+        name: "dev",
+        status: "ACTIVE",
+        parentId: "ou-ab12-11111111",
+        tags: { product: "kaigodx" },
+      },
+      {
+        id: "333333333333",
+        name: "prod",
+        status: "ACTIVE",
+        parentId: "ou-ab12-22222222",
+        tags: { product: "kaigodx" },
+      },
       { id: "444444444444", name: "old", status: "SUSPENDED", parentId: "ou-ab12-33333333", tags: {} },
     ],
   };

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { IdentityCenterState } from "../../../src/sync/model.js";
-import { aScope, aStoredPermissionSet, anIdentityCenter, aUser, type Harness, startHarness } from "./harness.js";
+import {
+  anIdentityCenter,
+  aScope,
+  aStoredPermissionSet,
+  aUser,
+  type Harness,
+  startHarness,
+} from "./harness.js";
 
 const alice = aUser("alice", {
   title: "Engineer",
@@ -19,23 +26,55 @@ const developer = aStoredPermissionSet("Developer", {
   permissionsBoundary: { kind: "managed", managedPolicyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
   tags: { team: "platform", "managed-by": "idc-sync" },
 });
-const legacy = aStoredPermissionSet("Legacy", { managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"] });
+const legacy = aStoredPermissionSet("Legacy", {
+  managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+});
 
 const seed: IdentityCenterState = anIdentityCenter({
   users: [alice, bob, outsider, breakglass, ...crowd],
   groups: [
-    { id: "g-developers", displayName: "developers", description: "Developers", members: ["alice@example.com", "bob@example.com"] },
+    {
+      id: "g-developers",
+      displayName: "developers",
+      description: "Developers",
+      members: ["alice@example.com", "bob@example.com"],
+    },
     { id: "g-admins", displayName: "admins", members: crowd.slice(0, 120).map((user) => user.userName) },
     { id: "g-handmade", displayName: "handmade", members: ["carol@partner.example"] },
     { id: "g-ct", displayName: "AWSControlTowerAdmins", members: ["breakglass@example.com"] },
   ],
   permissionSets: [developer, legacy],
   assignments: [
-    { principalType: "GROUP", principalName: "developers", permissionSetName: "Developer", accountId: "222222222222" },
-    { principalType: "GROUP", principalName: "developers", permissionSetName: "Legacy", accountId: "333333333333" },
-    { principalType: "USER", principalName: "alice@example.com", permissionSetName: "Developer", accountId: "333333333333" },
-    { principalType: "GROUP", principalName: "handmade", permissionSetName: "Legacy", accountId: "222222222222" },
-    { principalType: "USER", principalName: "breakglass@example.com", permissionSetName: "Legacy", accountId: "111111111111" },
+    {
+      principalType: "GROUP",
+      principalName: "developers",
+      permissionSetName: "Developer",
+      accountId: "222222222222",
+    },
+    {
+      principalType: "GROUP",
+      principalName: "developers",
+      permissionSetName: "Legacy",
+      accountId: "333333333333",
+    },
+    {
+      principalType: "USER",
+      principalName: "alice@example.com",
+      permissionSetName: "Developer",
+      accountId: "333333333333",
+    },
+    {
+      principalType: "GROUP",
+      principalName: "handmade",
+      permissionSetName: "Legacy",
+      accountId: "222222222222",
+    },
+    {
+      principalType: "USER",
+      principalName: "breakglass@example.com",
+      permissionSetName: "Legacy",
+      accountId: "111111111111",
+    },
   ],
 });
 
@@ -93,14 +132,20 @@ describe("reading Identity Center state through the AWS APIs", () => {
         name: "Developer",
         description: "Developers",
         sessionDuration: "PT8H",
-        managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        managedPolicyArns: [
+          "arn:aws:iam::aws:policy/PowerUserAccess",
+          "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ],
         customerManagedPolicies: [{ name: "deny-billing", path: "/idc/" }],
-        inlinePolicy: '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}',
+        inlinePolicy:
+          '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}',
         permissionsBoundary: { kind: "managed", managedPolicyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
         tags: { team: "platform" },
         provisionedAccountIds: ["222222222222", "333333333333"],
       },
     ]);
+    // One DescribePermissionSet per permission set to learn names; details only for the managed one.
+    expect(harness.emulator.count("sso-admin", "DescribePermissionSet")).toBe(2);
     expect(harness.emulator.count("sso-admin", "ListManagedPoliciesInPermissionSet")).toBe(1);
     expect(harness.emulator.count("sso-admin", "GetInlinePolicyForPermissionSet")).toBe(1);
     expect(harness.emulator.count("sso-admin", "ListTagsForResource")).toBe(1);
@@ -110,9 +155,24 @@ describe("reading Identity Center state through the AWS APIs", () => {
   it("reads assignments of managed principals only, one ListAccountAssignmentsForPrincipal each", () => {
     expect(state.assignments).toEqual(
       expect.arrayContaining([
-        { principalType: "GROUP", principalName: "developers", permissionSetName: "Developer", accountId: "222222222222" },
-        { principalType: "GROUP", principalName: "developers", permissionSetName: "Legacy", accountId: "333333333333" },
-        { principalType: "USER", principalName: "alice@example.com", permissionSetName: "Developer", accountId: "333333333333" },
+        {
+          principalType: "GROUP",
+          principalName: "developers",
+          permissionSetName: "Developer",
+          accountId: "222222222222",
+        },
+        {
+          principalType: "GROUP",
+          principalName: "developers",
+          permissionSetName: "Legacy",
+          accountId: "333333333333",
+        },
+        {
+          principalType: "USER",
+          principalName: "alice@example.com",
+          permissionSetName: "Developer",
+          accountId: "333333333333",
+        },
       ]),
     );
     expect(state.assignments).toHaveLength(3);

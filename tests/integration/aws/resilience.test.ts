@@ -3,10 +3,10 @@ import { realSleep } from "../../../src/adapters/aws/limits.js";
 import { ChangeFailedError, IdentityCenterReadError } from "../../../src/sync/errors.js";
 import type { Assignment } from "../../../src/sync/model.js";
 import {
+  anIdentityCenter,
   aPermissionSet,
   aScope,
   aStoredPermissionSet,
-  anIdentityCenter,
   aUser,
   type Harness,
   startHarness,
@@ -14,7 +14,9 @@ import {
 } from "./harness.js";
 
 const alice = aUser("alice");
-const developer = aStoredPermissionSet("Developer", { managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] });
+const developer = aStoredPermissionSet("Developer", {
+  managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+});
 const seed = anIdentityCenter({
   users: [alice],
   groups: [{ id: "g-developers", displayName: "developers", members: [] }],
@@ -39,7 +41,12 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
     harness.emulator.faults.failAssignment = (request) =>
       request.accountId === "222222222222" ? "Received a 404 status error: Not supported account" : undefined;
 
-    const creating = harness.identityCenter.applyChange({ kind: "createAssignment", key: "a1", reason: "", assignment: toAlice });
+    const creating = harness.identityCenter.applyChange({
+      kind: "createAssignment",
+      key: "a1",
+      reason: "",
+      assignment: toAlice,
+    });
 
     await expect(creating).rejects.toBeInstanceOf(ChangeFailedError);
     await expect(creating).rejects.toMatchObject({
@@ -61,13 +68,23 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
       accountIds: ["222222222222"],
     });
 
-    await expect(provisioning).rejects.toThrow(/provisioning failed: Policy is not attachable in this account/);
+    await expect(provisioning).rejects.toThrow(
+      /provisioning failed: Policy is not attachable in this account/,
+    );
   });
 
   it("gives up on a request still IN_PROGRESS after the poll deadline, saying so", async () => {
-    harness = await startHarness({ state: seed, asyncPolls: 1_000 }, { pollIntervalMs: 10, pollDeadlineMs: 200 });
+    harness = await startHarness(
+      { state: seed, asyncPolls: 1_000 },
+      { pollIntervalMs: 10, pollDeadlineMs: 200 },
+    );
 
-    const creating = harness.identityCenter.applyChange({ kind: "createAssignment", key: "a1", reason: "", assignment: toAlice });
+    const creating = harness.identityCenter.applyChange({
+      kind: "createAssignment",
+      key: "a1",
+      reason: "",
+      assignment: toAlice,
+    });
 
     await expect(creating).rejects.toThrow(/still IN_PROGRESS after \d+ ms/);
     // Backoff: 10, 20, 40, 80, 100 (capped at 10×)... not one poll per 10 ms.
@@ -80,7 +97,12 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
     harness.emulator.faults.throttleNext(4, { service: "sso-admin" });
 
     const state = await harness.identityCenter.readState(scope);
-    await harness.identityCenter.applyChange({ kind: "createAssignment", key: "a1", reason: "", assignment: toAlice });
+    await harness.identityCenter.applyChange({
+      kind: "createAssignment",
+      key: "a1",
+      reason: "",
+      assignment: toAlice,
+    });
 
     expect(state.users).toHaveLength(1);
     expect(harness.emulator.counts().throttled).toBe(9);
@@ -90,10 +112,18 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
 
   it("retries server errors, but not forever", async () => {
     harness = await startHarness({ state: seed }, { retry: { maxAttempts: 3, baseDelayMs: 1 } });
-    harness.emulator.faults.failNext(2, { type: "InternalServerException", status: 500 }, { operation: "ListGroups" });
+    harness.emulator.faults.failNext(
+      2,
+      { type: "InternalServerException", status: 500 },
+      { operation: "ListGroups" },
+    );
 
     await harness.identityCenter.readState(scope);
-    harness.emulator.faults.failNext(3, { type: "InternalServerException", status: 500 }, { operation: "ListGroups" });
+    harness.emulator.faults.failNext(
+      3,
+      { type: "InternalServerException", status: 500 },
+      { operation: "ListGroups" },
+    );
     const reading = harness.identityCenter.readState(scope);
 
     await expect(reading).rejects.toBeInstanceOf(IdentityCenterReadError);
@@ -150,7 +180,12 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
 
     await Promise.all(
       Array.from({ length: 30 }, (_, index) =>
-        adapter.applyChange({ kind: "createUser", key: `user:${index}`, reason: "", user: userAttributes(aUser(`storm${index}`)) }),
+        adapter.applyChange({
+          kind: "createUser",
+          key: `user:${index}`,
+          reason: "",
+          user: userAttributes(aUser(`storm${index}`)),
+        }),
       ),
     );
 
@@ -159,7 +194,10 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
   });
 
   it("keeps at most the configured number of assignment requests outstanding", async () => {
-    harness = await startHarness({ state: seed, asyncPolls: 3 }, { limits: { maxOutstandingAssignmentRequests: 2 } });
+    harness = await startHarness(
+      { state: seed, asyncPolls: 3 },
+      { limits: { maxOutstandingAssignmentRequests: 2 } },
+    );
     let inFlight = 0;
     let most = 0;
     const originalPredicate = (): undefined => {
@@ -178,7 +216,12 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
 
     await Promise.all(
       ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555"].map((accountId) =>
-        adapter.applyChange({ kind: "createAssignment", key: accountId, reason: "", assignment: { ...toAlice, accountId } }),
+        adapter.applyChange({
+          kind: "createAssignment",
+          key: accountId,
+          reason: "",
+          assignment: { ...toAlice, accountId },
+        }),
       ),
     );
 
@@ -191,7 +234,9 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
       harness = await startHarness({ state: seed });
       const wanted = { ...userAttributes(alice), displayName: "Alice Liddell", title: "Lead" };
 
-      await harness.newIdentityCenter().applyChange({ kind: "createUser", key: "user:alice", reason: "", user: wanted });
+      await harness
+        .newIdentityCenter()
+        .applyChange({ kind: "createUser", key: "user:alice", reason: "", user: wanted });
 
       expect(harness.emulator.state().users).toEqual([{ ...wanted, id: alice.id }]);
       expect(harness.emulator.count("identitystore", "GetUserId")).toBe(1);
@@ -207,7 +252,12 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
       });
       const adapter = harness.newIdentityCenter();
 
-      await adapter.applyChange({ kind: "createGroup", key: "group:developers", reason: "", displayName: "developers" });
+      await adapter.applyChange({
+        kind: "createGroup",
+        key: "group:developers",
+        reason: "",
+        displayName: "developers",
+      });
       await adapter.applyChange({
         kind: "addMember",
         key: "member",
@@ -218,14 +268,19 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
       await adapter.applyChange({ kind: "createAssignment", key: "a1", reason: "", assignment: toAlice });
 
       const state = harness.emulator.state();
-      expect(state.groups).toEqual([{ id: "g-developers", displayName: "developers", members: ["alice@example.com"] }]);
+      expect(state.groups).toEqual([
+        { id: "g-developers", displayName: "developers", members: ["alice@example.com"] },
+      ]);
       expect(state.assignments).toEqual([toAlice]);
     });
 
     it("finishes a permission set whose creation stopped halfway", async () => {
       harness = await startHarness({ state: seed });
       const wanted = aPermissionSet("Developer", {
-        managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess", "arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        managedPolicyArns: [
+          "arn:aws:iam::aws:policy/PowerUserAccess",
+          "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ],
         tags: { team: "platform" },
       });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryIdentityCenter } from "../../../src/adapters/file/in-memory-identity-center.js";
-import { applyPlan } from "../../../src/sync/apply.js";
+import { applyPlan, dependenciesOf } from "../../../src/sync/apply.js";
 import type { Change, ChangeOutcome, DesiredState, IdentityCenterState } from "../../../src/sync/model.js";
 import { changeKindOrder } from "../../../src/sync/model.js";
 import { computePlan } from "../../../src/sync/plan.js";
@@ -181,5 +181,45 @@ describe("applyPlan", () => {
     expect(report.outcomes).toEqual([
       { key: "group:g", kind: "createGroup", status: "failed", error: "socket hang up" },
     ]);
+  });
+
+  it("knows what each change waits for: creations and renames of what it names, and a leaver's access", () => {
+    const alice = aDesiredUser({ userName: "alice.l@example.com", previousUserNames: ["alice@example.com"] });
+    const desired = aDesiredState({
+      users: [alice, aDesiredUser({ userName: "bob@example.com" })],
+      groups: [
+        aDesiredGroup({
+          displayName: "platform",
+          previousNames: ["ops"],
+          members: [aMember("bob@example.com")],
+        }),
+      ],
+      permissionSets: [aDesiredPermissionSet()],
+      assignments: [
+        aDesiredAssignment({ principalType: "USER", principalName: "bob@example.com" }),
+        aDesiredAssignment({ principalType: "USER", principalName: "alice.l@example.com" }),
+      ],
+    });
+    const actual = anIdentityCenterState({
+      users: [anIcUser({ userName: "alice@example.com" }), anIcUser({ userName: "carol@example.com" })],
+      groups: [anIcGroup({ displayName: "ops", members: ["alice@example.com", "carol@example.com"] })],
+      assignments: [anAssignment({ principalName: "ops" })],
+    });
+    const plan = computePlan(desired, actual, aScope({ groupNames: ["platform", "ops"] }));
+    expect(Object.fromEntries(dependenciesOf(plan.changes))).toEqual({
+      "member:platform:bob@example.com": ["user:bob@example.com", "group:platform"],
+      "member:platform:alice.l@example.com": ["user:alice.l@example.com", "group:platform"],
+      "member:platform:carol@example.com": ["group:platform"],
+      "assignment:USER:bob@example.com:Developer:111111111111": [
+        "permissionSet:Developer",
+        "user:bob@example.com",
+      ],
+      "assignment:USER:alice.l@example.com:Developer:111111111111": [
+        "permissionSet:Developer",
+        "user:alice.l@example.com",
+      ],
+      "assignment:GROUP:platform:Developer:111111111111": ["group:platform"],
+      "user:carol@example.com": ["member:platform:carol@example.com"],
+    });
   });
 });

@@ -1,0 +1,310 @@
+/**
+ * Packages the service with `osls package` (offline, no AWS credentials) once, then checks what would be
+ * deployed: the CloudFormation template (schedule, concurrency, runtime, least-privilege IAM) and the zip
+ * itself, unzipped and run with plain `node` against the local emulators.
+ */
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = resolve(import.meta.dirname, "../..");
+const osls = join(root, "node_modules/.bin/osls");
+const secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:idc-sync/google-AbCdEf";
+/** osls must package with nothing from AWS: no credentials, no region. */
+const offlineEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")),
+) as NodeJS.ProcessEnv;
+
+type Json = Record<string, unknown>;
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+interface Template {
+  Resources: Record<string, { Type: string; Properties: Json; Condition?: string }>;
+  Outputs: Record<string, { Value: unknown }>;
+  Conditions?: Json;
+}
+
+let work: string;
+let template: Template;
+let zipPath: string;
+let bundleDir: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), "idc-sync-package-"));
+  const packageDir = join(work, "package");
+  await run(
+    osls,
+    ["package", "--stage", "ci", "--package", packageDir, "--param", `googleSecretArn=${secretArn}`],
+    { cwd: root, env: offlineEnv, timeout: 120_000 },
+  );
+  template = JSON.parse(await readFile(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"));
+  const zip = (await readdir(packageDir)).find((name) => name.endsWith(".zip"));
+  if (!zip) throw new Error(`osls package wrote no zip to ${packageDir}`);
+  zipPath = join(packageDir, zip);
+  bundleDir = join(work, "bundle");
+  await run("unzip", ["-q", zipPath, "-d", bundleDir]);
+}, 180_000);
+
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe("the packaged CloudFormation template", () => {
+  const fn = () => resource("SyncLambdaFunction", "AWS::Lambda::Function").Properties;
+
+  it("runs the sync function on Node 22, arm64, for up to 900 s, one run at a time", () => {
+    expect(fn()).toMatchObject({
+      Handler: "src/handlers/sync.handler",
+      Runtime: "nodejs22.x",
+      Architectures: ["arm64"],
+      Timeout: 900,
+      ReservedConcurrentExecutions: 1,
+      MemorySize: 512,
+    });
+    expect(fn().Environment).toMatchObject({
+      Variables: { RULES_PATH: "examples/rules.yaml", GOOGLE_SECRET_ARN: secretArn },
+    });
+  });
+
+  it("invokes it every 15 minutes from an enabled EventBridge schedule, with no retry of a failed run", () => {
+    const rules = Object.values(template.Resources).filter((entry) => entry.Type === "AWS::Events::Rule");
+    expect(rules).toHaveLength(1);
+    expect(rules[0]?.Properties).toMatchObject({
+      ScheduleExpression: "rate(15 minutes)",
+      State: "ENABLED",
+      Targets: [{ Arn: { "Fn::GetAtt": ["SyncLambdaFunction", "Arn"] } }],
+    });
+    expect(resource("SyncLambdaEvConf", "AWS::Lambda::EventInvokeConfig").Properties.MaximumRetryAttempts).toBe(0);
+  });
+
+  it("keeps the logs for a set time and outputs the function name", () => {
+    expect(resource("SyncLogGroup", "AWS::Logs::LogGroup").Properties.RetentionInDays).toBe(90);
+    expect(template.Outputs.SyncFunctionName?.Value).toEqual({ Ref: "SyncLambdaFunction" });
+  });
+
+  it("grants no IAM action with a wildcard, in any policy of the stack", () => {
+    const actions = allStatements().flatMap((statement) => [statement.Action].flat());
+    expect(actions.length).toBeGreaterThan(40);
+    expect(actions.filter((action) => action.includes("*") || !/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action))).toEqual([]);
+    expect(allStatements().every((statement) => statement.Effect === "Allow")).toBe(true);
+  });
+
+  it("grants exactly the AWS API calls the code makes (every SDK Command imported under src/)", async () => {
+    const granted = new Set(
+      roleStatements()
+        .flatMap((statement) => [statement.Action].flat())
+        .filter((action) => !action.startsWith("logs:")),
+    );
+    const called = await sdkActionsCalledBySource();
+
+    expect([...granted].sort()).toEqual([...called].sort());
+  });
+
+  it("lets the function read the one Google secret and no other", () => {
+    const secretStatements = roleStatements().filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith("secretsmanager:")),
+    );
+    expect(secretStatements).toEqual([
+      { Sid: "GoogleCredentialsSecret", Effect: "Allow", Action: ["secretsmanager:GetSecretValue"], Resource: secretArn },
+    ]);
+  });
+
+  it("keeps Identity Center writes on Identity Center resources", () => {
+    const writes = roleStatements().filter((statement) => statement.Sid !== "IdentityCenterDiscover");
+    for (const statement of writes) {
+      const prefixes = new Set([statement.Action].flat().map((action) => action.split(":")[0]));
+      if (prefixes.has("sso") || prefixes.has("identitystore")) expect(statement.Resource).not.toBe("*");
+    }
+  });
+
+  it("adds the management-account IAM rights only when asked, on the reserved SSO roles alone", () => {
+    const policy = resource("ManagementAccountProvisioningPolicy", "AWS::IAM::RolePolicy");
+    expect(policy.Condition).toBe("ManagesManagementAccount");
+    expect(template.Conditions?.ManagesManagementAccount).toEqual({ "Fn::Equals": ["false", "true"] });
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(JSON.stringify(statements.map((statement) => statement.Resource))).not.toMatch(/"\*"/);
+    expect(JSON.stringify(statements)).toContain("role/aws-reserved/sso.amazonaws.com/*");
+  });
+
+  it("lets a stage change the schedule and turn it off with --param", async () => {
+    const { stdout } = await run(
+      osls,
+      [
+        "print",
+        "--stage",
+        "ci",
+        "--format",
+        "json",
+        "--param",
+        "schedule=cron(0 6 * * ? *)",
+        "--param",
+        "scheduleEnabled=false",
+        "--param",
+        `googleSecretArn=${secretArn}`,
+      ],
+      { cwd: root, env: offlineEnv, timeout: 120_000 },
+    );
+    const printed = JSON.parse(stdout.slice(stdout.indexOf("{"))) as {
+      functions: { sync: { events: Json[] } };
+    };
+    expect(printed.functions.sync.events).toEqual([
+      { schedule: { rate: ["cron(0 6 * * ? *)"], enabled: false, description: "idc-sync scheduled apply" } },
+    ]);
+  }, 120_000);
+});
+
+describe("the packaged zip", () => {
+  it("holds the ESM bundle, its source map, the rules and their policy files, and no node_modules", async () => {
+    const { stdout } = await run("unzip", ["-Z1", zipPath]);
+    const entries = stdout.trim().split("\n").sort();
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        "examples/rules.yaml",
+        "examples/policies/developer.json",
+        "src/handlers/sync.mjs",
+        "src/handlers/sync.mjs.map",
+      ]),
+    );
+    expect(entries.filter((entry) => entry.includes("node_modules"))).toEqual([]);
+    const bundle = await readFile(join(bundleDir, "src/handlers/sync.mjs"), "utf8");
+    expect(bundle.startsWith("import { createRequire as __idcSyncCreateRequire }")).toBe(true);
+  });
+
+  describe("run with plain node against the emulators", () => {
+    const emulators: ChildProcess[] = [];
+    let env: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      const directory = join(root, "examples/directory.yaml");
+      const google = await startEmulator("tests/emulators/google-directory/main.ts", [
+        "--snapshot",
+        directory,
+        "--port",
+        "0",
+        "--token",
+        "bundle-test-token",
+      ]);
+      const aws = await startEmulator("tests/emulators/aws/main.ts", ["--organization", directory, "--port", "0"]);
+      const { localHandlerEnv } = (await import("../../scripts/invoke-local.mjs")) as {
+        localHandlerEnv: (dir: string, urls: Json) => NodeJS.ProcessEnv;
+      };
+      env = localHandlerEnv(bundleDir, { googleUrl: google, googleToken: "bundle-test-token", awsUrl: aws });
+    }, 60_000);
+
+    afterAll(() => {
+      for (const child of emulators) if (child.exitCode === null) child.kill("SIGTERM");
+    });
+
+    it("converges the example company on a scheduled event, within its memory size", async () => {
+      const first = await invokeBundle("scheduled.json");
+      expect(first.result).toMatchObject({ ok: true, status: "applied", trigger: "schedule" });
+      const apply = (first.result as { apply: { applied: number; failed: number; notStarted: number } }).apply;
+      expect(apply.applied).toBeGreaterThan(50);
+      expect(apply).toMatchObject({ failed: 0, notStarted: 0 });
+      // Lambda's "Max Memory Used" is the process peak; half the configured size is the headroom kept.
+      expect(first.peakRssMb).toBeLessThan(512 / 2);
+      expect(first.logs.some((line) => line.message === "change applied" && typeof line.runId === "string")).toBe(true);
+
+      const second = await invokeBundle("manual-plan.json");
+      expect(second.result).toMatchObject({ status: "planned", plan: { add: 0, change: 0, remove: 0 } });
+    }, 120_000);
+
+    it("answers a bad manual payload with its problems and changes nothing", async () => {
+      const { result } = await invokeBundle("bad-payload.json");
+      expect(result).toMatchObject({ ok: false, status: "rejected" });
+      expect((result as { problems: string[] }).problems).toHaveLength(2);
+    }, 60_000);
+
+    async function invokeBundle(eventFile: string) {
+      const { stdout, stderr } = await run(
+        process.execPath,
+        [join(root, "scripts/invoke-local.mjs"), "handler", bundleDir, join(root, "tests/fixtures/events", eventFile)],
+        { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+      );
+      const logs = stdout
+        .split("\n")
+        .filter((line) => line.startsWith('{"level"'))
+        .map((line) => JSON.parse(line) as Json);
+      const result = JSON.parse(stdout.slice(stdout.lastIndexOf("\n{\n") + 1)) as Json;
+      const peak = /peak RSS (\d+) MB/.exec(stderr);
+      if (!peak) throw new Error(`no peak RSS line in:\n${stderr}`);
+      return { result, logs, peakRssMb: Number(peak[1]) };
+    }
+
+    function startEmulator(script: string, args: string[]): Promise<string> {
+      return new Promise((ready, fail) => {
+        const child = spawn(join(root, "node_modules/.bin/tsx"), [join(root, script), ...args], {
+          cwd: root,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        emulators.push(child);
+        let stdout = "";
+        let stderr = "";
+        child.stderr?.on("data", (chunk) => {
+          stderr += chunk;
+        });
+        child.stdout?.on("data", (chunk) => {
+          stdout += chunk;
+          if (stdout.includes("\n")) ready(stdout.split("\n")[0]!.trim());
+        });
+        child.on("exit", (code) => fail(new Error(`${script} exited with ${code}:\n${stderr}`)));
+      });
+    }
+  });
+});
+
+function resource(logicalId: string, type: string) {
+  const found = template.Resources[logicalId];
+  expect(found?.Type, `${logicalId} in the template`).toBe(type);
+  return found!;
+}
+
+/** The statements of the function's role. */
+function roleStatements(): Statement[] {
+  const role = resource("IamRoleLambdaExecution", "AWS::IAM::Role").Properties as {
+    Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  };
+  return role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
+}
+
+/** Every statement of every identity policy in the stack, conditional ones included. */
+function allStatements(): Statement[] {
+  const extra = Object.values(template.Resources)
+    .filter((entry) => ["AWS::IAM::RolePolicy", "AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"].includes(entry.Type))
+    .flatMap((entry) => (entry.Properties.PolicyDocument as { Statement: Statement[] }).Statement);
+  return [...roleStatements(), ...extra];
+}
+
+/** `identitystore:ListUsers` for every `ListUsersCommand` imported from an AWS SDK client under src/. */
+async function sdkActionsCalledBySource(): Promise<Set<string>> {
+  const prefixes: Record<string, string> = {
+    "client-identitystore": "identitystore",
+    "client-sso-admin": "sso",
+    "client-organizations": "organizations",
+    "client-secrets-manager": "secretsmanager",
+  };
+  const files = (await readdir(join(root, "src"), { recursive: true }))
+    .filter((file) => file.endsWith(".ts"))
+    .map((file) => join(root, "src", file));
+  const actions = new Set<string>();
+  for (const file of files) {
+    const text = await readFile(file, "utf8");
+    for (const match of text.matchAll(/import\s*{([^}]*)}\s*from\s*"@aws-sdk\/(client-[a-z-]+)"/g)) {
+      const prefix = prefixes[match[2]!];
+      if (!prefix) throw new Error(`${file} imports @aws-sdk/${match[2]}: add its IAM prefix here and to serverless.yml`);
+      for (const name of match[1]!.split(",").map((entry) => entry.trim())) {
+        if (name.startsWith("type ") || !name.endsWith("Command")) continue;
+        actions.add(`${prefix}:${name.slice(0, -"Command".length)}`);
+      }
+    }
+  }
+  return actions;
+}

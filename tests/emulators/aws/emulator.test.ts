@@ -1,0 +1,189 @@
+import {
+  CreateGroupMembershipCommand,
+  CreateUserCommand,
+  DeleteUserCommand,
+  type IdentitystoreClient,
+  ListUsersCommand,
+} from "@aws-sdk/client-identitystore";
+import {
+  CreateAccountAssignmentCommand,
+  DescribeAccountAssignmentCreationStatusCommand,
+  type SSOAdminClient,
+} from "@aws-sdk/client-sso-admin";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { clientsFor } from "../../integration/aws/harness.js";
+import { type AwsEmulator, startAwsEmulator } from "./emulator.js";
+
+const newUser = (userName: string) => ({
+  UserName: userName,
+  DisplayName: userName,
+  Name: { GivenName: "Given", FamilyName: "Family" },
+});
+
+describe("the AWS emulator, spoken to by the real SDK", () => {
+  let emulator: AwsEmulator;
+  let identityStore: IdentitystoreClient;
+  let ssoAdmin: SSOAdminClient;
+
+  beforeEach(async () => {
+    emulator = await startAwsEmulator({
+      state: {
+        users: [],
+        groups: [],
+        permissionSets: [
+          {
+            arn: "arn:aws:sso:::permissionSet/ssoins-72230000a1b2c3d4/ps-0000000000000001",
+            name: "Developer",
+            sessionDuration: "PT1H",
+            managedPolicyArns: [],
+            customerManagedPolicies: [],
+            tags: {},
+            provisionedAccountIds: [],
+          },
+        ],
+        assignments: [],
+      },
+    });
+    ({ identityStore, ssoAdmin } = clientsFor(emulator));
+  });
+  afterEach(async () => {
+    identityStore.destroy();
+    ssoAdmin.destroy();
+    await emulator.close();
+  });
+
+  const IdentityStoreId = () => emulator.identityStoreId;
+
+  it("answers ValidationException when a required field is missing", async () => {
+    const creating = identityStore.send(
+      new CreateUserCommand({
+        IdentityStoreId: IdentityStoreId(),
+        UserName: "x@example.com",
+        DisplayName: "X",
+      }),
+    );
+
+    await expect(creating).rejects.toMatchObject({
+      name: "ValidationException",
+      $metadata: { httpStatusCode: 400 },
+    });
+  });
+
+  it("answers ConflictException for a userName taken in another case", async () => {
+    await identityStore.send(
+      new CreateUserCommand({ IdentityStoreId: IdentityStoreId(), ...newUser("a@example.com") }),
+    );
+
+    const again = identityStore.send(
+      new CreateUserCommand({ IdentityStoreId: IdentityStoreId(), ...newUser("A@Example.com") }),
+    );
+
+    await expect(again).rejects.toMatchObject({
+      name: "ConflictException",
+      Reason: "UNIQUENESS_CONSTRAINT_VIOLATION",
+    });
+  });
+
+  it("caps pages at 100 and rejects tokens it did not hand out", async () => {
+    const tooMany = identityStore.send(
+      new ListUsersCommand({ IdentityStoreId: IdentityStoreId(), MaxResults: 101 }),
+    );
+    const forged = identityStore.send(
+      new ListUsersCommand({ IdentityStoreId: IdentityStoreId(), NextToken: "abc" }),
+    );
+
+    await expect(tooMany).rejects.toMatchObject({ name: "ValidationException" });
+    await expect(forged).rejects.toMatchObject({ name: "ValidationException" });
+  });
+
+  it("leaves a deleted user's memberships and assignments behind, as AWS documents no cascade", async () => {
+    const { UserId } = await identityStore.send(
+      new CreateUserCommand({ IdentityStoreId: IdentityStoreId(), ...newUser("gone@example.com") }),
+    );
+    const { CreateGroupCommand } = await import("@aws-sdk/client-identitystore");
+    const { GroupId } = await identityStore.send(
+      new CreateGroupCommand({ IdentityStoreId: IdentityStoreId(), DisplayName: "g" }),
+    );
+    await identityStore.send(
+      new CreateGroupMembershipCommand({
+        IdentityStoreId: IdentityStoreId(),
+        GroupId,
+        MemberId: { UserId: UserId! },
+      }),
+    );
+    const assignment = {
+      InstanceArn: emulator.instanceArn,
+      TargetId: "111111111111",
+      TargetType: "AWS_ACCOUNT" as const,
+      PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-72230000a1b2c3d4/ps-0000000000000001",
+      PrincipalType: "USER" as const,
+      PrincipalId: UserId!,
+    };
+    emulator.faults.asyncPolls = 0;
+    const started = await ssoAdmin.send(new CreateAccountAssignmentCommand(assignment));
+    await ssoAdmin.send(
+      new DescribeAccountAssignmentCreationStatusCommand({
+        InstanceArn: emulator.instanceArn,
+        AccountAssignmentCreationRequestId: started.AccountAssignmentCreationStatus?.RequestId,
+      }),
+    );
+
+    await identityStore.send(new DeleteUserCommand({ IdentityStoreId: IdentityStoreId(), UserId }));
+
+    const leftovers = emulator.leftovers();
+    expect(leftovers.memberships).toHaveLength(1);
+    expect(leftovers.assignments).toHaveLength(1);
+  });
+
+  it("keeps an assignment request IN_PROGRESS for the configured polls, and a duplicate one succeeds", async () => {
+    const { UserId } = await identityStore.send(
+      new CreateUserCommand({ IdentityStoreId: IdentityStoreId(), ...newUser("p@example.com") }),
+    );
+    emulator.faults.asyncPolls = 2;
+    const assignment = {
+      InstanceArn: emulator.instanceArn,
+      TargetId: "111111111111",
+      TargetType: "AWS_ACCOUNT" as const,
+      PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-72230000a1b2c3d4/ps-0000000000000001",
+      PrincipalType: "USER" as const,
+      PrincipalId: UserId!,
+    };
+    const poll = async (requestId: string | undefined) =>
+      (
+        await ssoAdmin.send(
+          new DescribeAccountAssignmentCreationStatusCommand({
+            InstanceArn: emulator.instanceArn,
+            AccountAssignmentCreationRequestId: requestId,
+          }),
+        )
+      ).AccountAssignmentCreationStatus?.Status;
+
+    const first = await ssoAdmin.send(new CreateAccountAssignmentCommand(assignment));
+    const statuses = [first.AccountAssignmentCreationStatus?.Status];
+    for (let index = 0; index < 3; index += 1)
+      statuses.push(await poll(first.AccountAssignmentCreationStatus?.RequestId));
+    emulator.faults.asyncPolls = 0;
+    const duplicate = await ssoAdmin.send(new CreateAccountAssignmentCommand(assignment));
+    const duplicateStatus = await poll(duplicate.AccountAssignmentCreationStatus?.RequestId);
+
+    expect(statuses).toEqual(["IN_PROGRESS", "IN_PROGRESS", "IN_PROGRESS", "SUCCEEDED"]);
+    expect(duplicateStatus).toBe("SUCCEEDED");
+    expect(emulator.state().assignments).toHaveLength(1);
+  });
+
+  it("throttles over the configured rate and counts reads and writes apart", async () => {
+    emulator.faults.setThrottle({ identityStorePerOperation: 2 });
+
+    const results = await Promise.allSettled(
+      Array.from({ length: 5 }, () =>
+        identityStore.send(new ListUsersCommand({ IdentityStoreId: IdentityStoreId() })),
+      ),
+    );
+
+    expect(results.filter((result) => result.status === "rejected")).toHaveLength(3);
+    expect(results.find((result) => result.status === "rejected")).toMatchObject({
+      reason: { name: "ThrottlingException" },
+    });
+    expect(emulator.counts()).toMatchObject({ reads: 5, writes: 0, throttled: 3 });
+  });
+});
