@@ -27,10 +27,10 @@ const timeoutMs = 900_000;
 /** A placeholder: locally the Google emulator's token is used and the secret is never read. */
 const placeholderSecretArn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:idc-sync/local-AbCdEf";
 
-if (process.argv[2] === "handler") {
-  await runHandlerOnce(process.argv[3], process.argv[4]);
-} else {
-  await main();
+// Run only as a script: tests import `localHandlerEnv` from this file.
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  if (process.argv[2] === "handler") await runHandlerOnce(process.argv[3], process.argv[4]);
+  else await main();
 }
 
 /** Child mode: one cold invocation of the bundled handler. */
@@ -91,14 +91,22 @@ async function main() {
       "0",
     ]);
     emulators.push(aws);
-    const env = localHandlerEnv(bundleDir, { googleUrl: google.url, googleToken: "invoke-local-token", awsUrl: aws.url });
+    const env = localHandlerEnv(bundleDir, {
+      googleUrl: google.url,
+      googleToken: "invoke-local-token",
+      awsUrl: aws.url,
+    });
     let failed = false;
     for (let round = 1; round <= rounds; round++) {
       process.stderr.write(`invoke-local: invocation ${round} of ${rounds} with ${values.event}\n`);
-      const run = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "handler", bundleDir, values.event], {
-        env,
-        stdio: ["ignore", "inherit", "inherit"],
-      });
+      const run = spawnSync(
+        process.execPath,
+        [fileURLToPath(import.meta.url), "handler", bundleDir, values.event],
+        {
+          env,
+          stdio: ["ignore", "inherit", "inherit"],
+        },
+      );
       if (run.status !== 0) {
         failed = true;
         break;
@@ -139,7 +147,16 @@ function packageBundle() {
   process.stderr.write("invoke-local: packaging with osls (the same zip `osls deploy` uploads)...\n");
   const packaged = spawnSync(
     "npx",
-    ["osls", "package", "--stage", "local", "--package", out, "--param", `googleSecretArn=${placeholderSecretArn}`],
+    [
+      "osls",
+      "package",
+      "--stage",
+      "local",
+      "--package",
+      out,
+      "--param",
+      `googleSecretArn=${placeholderSecretArn}`,
+    ],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...fakeAwsEnv() } },
   );
   if (packaged.status !== 0) throw new Error("osls package failed");
@@ -149,7 +166,8 @@ function packageBundle() {
   mkdirSync(unzipped, { recursive: true });
   const unzip = spawnSync("unzip", ["-q", "-o", join(out, zip), "-d", unzipped], { stdio: "inherit" });
   if (unzip.status !== 0) throw new Error("unzip failed (is `unzip` installed?)");
-  if (!existsSync(join(unzipped, "src/handlers/sync.mjs"))) throw new Error("the package has no src/handlers/sync.mjs");
+  if (!existsSync(join(unzipped, "src/handlers/sync.mjs")))
+    throw new Error("the package has no src/handlers/sync.mjs");
   return unzipped;
 }
 
@@ -182,6 +200,8 @@ function startEmulator(script, args) {
       const line = stdout.split("\n")[0];
       if (stdout.includes("\n") && line) resolvePromise({ url: line.trim(), stop });
     });
-    child.on("exit", (code) => reject(new Error(`${script} exited with ${code} before it was ready:\n${stderr}`)));
+    child.on("exit", (code) =>
+      reject(new Error(`${script} exited with ${code} before it was ready:\n${stderr}`)),
+    );
   });
 }

@@ -66,7 +66,11 @@ describe("the Google credentials secret", () => {
   it("is read with GetSecretValue once per container and then answered from memory", async () => {
     secrets.respond = () => ({
       status: 200,
-      body: { ARN: secretArn, Name: "idc-sync/google", SecretString: JSON.stringify({ serviceAccountKey: key, adminEmail: "admin@example.com" }) },
+      body: {
+        ARN: secretArn,
+        Name: "idc-sync/google",
+        SecretString: JSON.stringify({ serviceAccountKey: key, adminEmail: "admin@example.com" }),
+      },
     });
     const read = cachedGoogleSecret(client, secretArn);
 
@@ -75,13 +79,18 @@ describe("the Google credentials secret", () => {
 
     expect(first).toEqual({ key, adminEmail: "admin@example.com" });
     expect(second).toBe(first);
-    expect(secrets.requests).toEqual([{ target: "secretsmanager.GetSecretValue", body: { SecretId: secretArn } }]);
+    expect(secrets.requests).toEqual([
+      { target: "secretsmanager.GetSecretValue", body: { SecretId: secretArn } },
+    ]);
   });
 
   it("does not keep a failed read, so the next invocation tries again", async () => {
     secrets.respond = () => ({
       status: 400,
-      body: { __type: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." },
+      body: {
+        __type: "ResourceNotFoundException",
+        message: "Secrets Manager can't find the specified secret.",
+      },
     });
     const read = cachedGoogleSecret(client, secretArn);
 
@@ -89,14 +98,20 @@ describe("the Google credentials secret", () => {
     await expect(read()).rejects.toThrow(/can't find the specified secret.*googleSecretArn parameter/);
     secrets.respond = () => ({
       status: 200,
-      body: { ARN: secretArn, SecretString: JSON.stringify({ serviceAccountKey: JSON.stringify(key), adminEmail: "a@example.com" }) },
+      body: {
+        ARN: secretArn,
+        SecretString: JSON.stringify({ serviceAccountKey: JSON.stringify(key), adminEmail: "a@example.com" }),
+      },
     });
     expect(await read()).toEqual({ key: JSON.stringify(key), adminEmail: "a@example.com" });
     expect(secrets.requests).toHaveLength(3);
   });
 
   it("names every problem of a malformed secret without echoing the key", () => {
-    const text = JSON.stringify({ serviceAccountKey: { private_key: "SECRET-MATERIAL" }, adminEmail: "not-an-email" });
+    const text = JSON.stringify({
+      serviceAccountKey: { private_key: "SECRET-MATERIAL" },
+      adminEmail: "not-an-email",
+    });
 
     const attempt = () => parseGoogleSecret(text, secretArn);
 

@@ -79,7 +79,11 @@ describe("the sync handler", () => {
     newRunId: () => "run-1",
     buildPorts: async () => {
       const source = new FileDirectorySource(directoryPath);
-      return { directory: source, accounts: source, identityCenter: await FileIdentityCenter.open(statePath) };
+      return {
+        directory: source,
+        accounts: source,
+        identityCenter: await FileIdentityCenter.open(statePath),
+      };
     },
     ...overrides,
   });
@@ -98,11 +102,22 @@ describe("the sync handler", () => {
   it("applies the plan on a scheduled event, logs every change with the run id, and converges", async () => {
     const result = await handleSyncInvocation(scheduledEvent, plenty(), deps());
 
-    expect(result).toMatchObject({ runId: "run-1", ok: true, status: "applied", trigger: "schedule", mode: "apply" });
+    expect(result).toMatchObject({
+      runId: "run-1",
+      ok: true,
+      status: "applied",
+      trigger: "schedule",
+      mode: "apply",
+    });
     const applied = assertStatus(result, "applied");
     const planned = applied.plan.add + applied.plan.change + applied.plan.remove;
     expect(planned).toBeGreaterThan(10);
-    expect(applied.apply).toMatchObject({ applied: planned, failed: 0, notStarted: 0, stoppedByDeadline: false });
+    expect(applied.apply).toMatchObject({
+      applied: planned,
+      failed: 0,
+      notStarted: 0,
+      stoppedByDeadline: false,
+    });
     const changeLines = logger.lines.filter((line) => line.message === "change applied");
     expect(changeLines).toHaveLength(planned);
     expect(changeLines.every((line) => line.runId === "run-1" && typeof line.key === "string")).toBe(true);
@@ -154,7 +169,11 @@ describe("the sync handler", () => {
     ["an empty object", {}, ['mode is required: "plan" or "apply"']],
     ["a bare string", "apply", [expect.stringContaining("the event must be a JSON object")]],
     ["a string count", { mode: "apply", allowDeletions: "3" }, ['allowDeletions must be a number, got "3"']],
-    ["a fractional count", { mode: "apply", allowDeletions: 1.5 }, ["allowDeletions must be a whole number, got 1.5"]],
+    [
+      "a fractional count",
+      { mode: "apply", allowDeletions: 1.5 },
+      ["allowDeletions must be a whole number, got 1.5"],
+    ],
   ])("rejects %s", async (_name, event, problems) => {
     const result = await handleSyncInvocation(event, plenty(), deps());
     expect(assertStatus(result, "rejected").problems).toEqual(problems);
@@ -181,7 +200,9 @@ describe("the sync handler", () => {
     expect(first.apply.failed).toBe(0);
     expect(first.apply.left).toHaveLength(first.apply.notStarted);
     expect(clock.remainingMs).toBeGreaterThan(0);
-    expect(logger.messages("WARN")).toContain("deadline near: no new change starts; the next run picks up the rest");
+    expect(logger.messages("WARN")).toContain(
+      "deadline near: no new change starts; the next run picks up the rest",
+    );
 
     clock.remainingMs = 900_000;
     const second = assertStatus(await handleSyncInvocation(scheduledEvent, clock, slow), "applied");
@@ -203,7 +224,11 @@ describe("the sync handler", () => {
       rulesPath: strictRules,
       buildPorts: async () => {
         const source = new FileDirectorySource(nextDirectoryPath);
-        return { directory: source, accounts: source, identityCenter: await FileIdentityCenter.open(statePath) };
+        return {
+          directory: source,
+          accounts: source,
+          identityCenter: await FileIdentityCenter.open(statePath),
+        };
       },
     });
 
@@ -232,11 +257,17 @@ describe("the sync handler", () => {
     const failing = deps({
       buildPorts: async () => {
         const source = new FileDirectorySource(join(dir, "missing-directory.yaml"));
-        return { directory: source, accounts: source, identityCenter: await FileIdentityCenter.open(statePath) };
+        return {
+          directory: source,
+          accounts: source,
+          identityCenter: await FileIdentityCenter.open(statePath),
+        };
       },
     });
 
-    await expect(handleSyncInvocation(scheduledEvent, plenty(), failing)).rejects.toThrow(/missing-directory/);
+    await expect(handleSyncInvocation(scheduledEvent, plenty(), failing)).rejects.toThrow(
+      /missing-directory/,
+    );
     const failure = logger.lines.find((line) => line.message === "sync failed");
     expect(failure).toMatchObject({ level: "ERROR", runId: "run-1", trigger: "schedule" });
   });
