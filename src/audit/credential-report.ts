@@ -22,9 +22,12 @@ export function parseCredentialReport(csv: string): CredentialReportEntry[] {
   try {
     rows = parse(csv, { columns: true, skip_empty_lines: true, trim: true }) as Record<string, string>[];
   } catch (error) {
-    throw new CredentialReportFormatError(`the credential report is not valid CSV: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new CredentialReportFormatError(
+      `the credential report is not valid CSV: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   const first = rows[0];
   if (first) {

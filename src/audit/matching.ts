@@ -9,7 +9,16 @@ import type { DirectoryUser } from "../sync/model.js";
 import { type IamUserRecord, type PersonMatch, PersonStatus } from "./model.js";
 
 /** Tag keys (compared in lower case, without separators) that usually hold the owner's address. */
-const emailTagKeys = new Set(["email", "mail", "owner", "owneremail", "contact", "user", "person", "createdby"]);
+const emailTagKeys = new Set([
+  "email",
+  "mail",
+  "owner",
+  "owneremail",
+  "contact",
+  "user",
+  "person",
+  "createdby",
+]);
 
 const emailPattern = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
 
@@ -32,7 +41,8 @@ export function matchPerson(
     if (emailTagKeys.has(normalizedKey) && emailPattern.test(value.trim()))
       addresses.push({ address: value.trim().toLowerCase(), by: `tag ${key}` });
   }
-  if (emailPattern.test(user.userName)) addresses.push({ address: user.userName.toLowerCase(), by: "user name" });
+  if (emailPattern.test(user.userName))
+    addresses.push({ address: user.userName.toLowerCase(), by: "user name" });
 
   for (const { address, by } of addresses) {
     const person = byAddress.get(address);

@@ -119,7 +119,12 @@ export type AccountInventory =
 
 // ─── The report ─────────────────────────────────────────────────────────────────────────────────────
 
-export const UserClass = { unused: "unused", person: "person", system: "system", unknown: "unknown" } as const;
+export const UserClass = {
+  unused: "unused",
+  person: "person",
+  system: "system",
+  unknown: "unknown",
+} as const;
 export type UserClass = (typeof UserClass)[keyof typeof UserClass];
 
 export const FindingKind = {
@@ -145,7 +150,12 @@ export const Recommendation = {
 } as const;
 export type Recommendation = (typeof Recommendation)[keyof typeof Recommendation];
 
-export const PersonStatus = { active: "active", suspended: "suspended", archived: "archived", gone: "gone" } as const;
+export const PersonStatus = {
+  active: "active",
+  suspended: "suspended",
+  archived: "archived",
+  gone: "gone",
+} as const;
 export type PersonStatus = (typeof PersonStatus)[keyof typeof PersonStatus];
 
 /** The Google person an IAM user belongs to, and how that was decided. */

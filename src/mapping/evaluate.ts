@@ -235,10 +235,18 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
   }
   const desiredUserNames = new Set(users.map((user) => user.userName));
   const desiredGroupNames = new Set(groups.map((group) => group.displayName));
+  // Identity Center stores the manager as a user id: a manager who gets no Identity Center user cannot
+  // be set, and asking for it anyway would plan the same update on every run.
+  for (const user of users) {
+    const manager = user.enterprise?.manager;
+    if (manager !== undefined && !desiredUserNames.has(manager)) delete user.enterprise!.manager;
+  }
 
   // ── Permission sets ──
+  // The `managed-by` marker is the AWS adapter's own business (it tags what it creates and hides the
+  // tag on read), so the desired tags are exactly the rules' tags.
   const permissionSets: DesiredPermissionSet[] = rules.permissionSets
-    .map((set) => ({ ...set, tags: { ...set.tags, [managedByTag.key]: managedByTag.value } }))
+    .map((set) => ({ ...set, tags: { ...set.tags } }))
     .sort((a, b) => compare(a.name, b.name));
 
   // ── Accounts ──

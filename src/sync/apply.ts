@@ -4,7 +4,7 @@
  * independent ones go on, and a re-run converges.
  */
 
-import type { ApplyReport, Change, ChangeKind, ChangeOutcome } from "./model.js";
+import type { ApplyReport, Change, ChangeKind, ChangeOutcome, CreateUser } from "./model.js";
 import { changeKindOrder, OutcomeStatus, PrincipalType } from "./model.js";
 import type { IdentityCenter } from "./ports.js";
 import { userKey } from "./scope.js";
@@ -91,11 +91,42 @@ export async function applyPlan(
   };
 }
 
-/** Changes grouped by kind in `changeKindOrder`, keeping the plan's order inside each group. */
+/**
+ * Changes grouped by kind in `changeKindOrder`, keeping the plan's order inside each group. New users
+ * come in waves, managers before the people who report to them, because Identity Center refers to a
+ * manager by user id and that id exists only once the manager is created.
+ */
 function phasesOf(changes: readonly Change[]): Change[][] {
   const byKind = new Map<ChangeKind, Change[]>(changeKindOrder.map((kind) => [kind, []]));
   for (const change of changes) byKind.get(change.kind)?.push(change);
-  return [...byKind.values()].filter((phase) => phase.length > 0);
+  return [...byKind.entries()]
+    .flatMap(([kind, phase]) => (kind === "createUser" ? managerWaves(phase as CreateUser[]) : [phase]))
+    .filter((phase) => phase.length > 0);
+}
+
+function managerWaves(creations: CreateUser[]): Change[][] {
+  const byUserName = new Map(creations.map((change) => [userKey(change.user.userName), change]));
+  const depths = new Map<string, number>();
+  const depthOf = (change: CreateUser, visiting: Set<string>): number => {
+    const name = userKey(change.user.userName);
+    const known = depths.get(name);
+    if (known !== undefined) return known;
+    const manager = change.user.enterprise?.manager;
+    const managerCreation = manager === undefined ? undefined : byUserName.get(userKey(manager));
+    // A cycle of managers (bad data) cannot be ordered; its members simply go in the first wave.
+    const depth =
+      managerCreation === undefined || visiting.has(name)
+        ? 0
+        : 1 + depthOf(managerCreation, new Set([...visiting, name]));
+    depths.set(name, depth);
+    return depth;
+  };
+  const waves: Change[][] = [];
+  for (const change of creations) {
+    const depth = depthOf(change, new Set());
+    (waves[depth] ??= []).push(change);
+  }
+  return waves.filter((wave) => wave !== undefined);
 }
 
 /**

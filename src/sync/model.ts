@@ -59,7 +59,11 @@ export interface DirectoryRequest {
 
 // ─── AWS Organizations ──────────────────────────────────────────────────────────────────────────────
 
-export const AccountStatus = { active: "ACTIVE", suspended: "SUSPENDED", pendingClosure: "PENDING_CLOSURE" } as const;
+export const AccountStatus = {
+  active: "ACTIVE",
+  suspended: "SUSPENDED",
+  pendingClosure: "PENDING_CLOSURE",
+} as const;
 export type AccountStatus = (typeof AccountStatus)[keyof typeof AccountStatus];
 
 export interface AwsAccount {
@@ -336,7 +340,11 @@ export const changeKindOrder: readonly ChangeKind[] = [
   "deleteUser",
 ] as const;
 
-export const removalKinds: ReadonlySet<ChangeKind> = new Set(["deleteUser", "removeMember", "deleteAssignment"]);
+export const removalKinds: ReadonlySet<ChangeKind> = new Set([
+  "deleteUser",
+  "removeMember",
+  "deleteAssignment",
+]);
 
 /** Something outside scope that the plan noticed and left alone. */
 export interface ScopeNote {
@@ -356,7 +364,12 @@ export interface Plan {
 
 // ─── Applying ───────────────────────────────────────────────────────────────────────────────────────
 
-export const OutcomeStatus = { applied: "applied", failed: "failed", skipped: "skipped", notStarted: "notStarted" } as const;
+export const OutcomeStatus = {
+  applied: "applied",
+  failed: "failed",
+  skipped: "skipped",
+  notStarted: "notStarted",
+} as const;
 export type OutcomeStatus = (typeof OutcomeStatus)[keyof typeof OutcomeStatus];
 
 export interface ChangeOutcome {

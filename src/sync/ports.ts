@@ -3,14 +3,7 @@
  * `src/adapters/*` implement them; tests use the in-memory implementations. The core never imports
  * an SDK, `process.env` or the clock directly.
  */
-import type {
-  AwsAccount,
-  Change,
-  Directory,
-  DirectoryRequest,
-  IdentityCenterState,
-  Scope,
-} from "./model.js";
+import type { AwsAccount, Change, Directory, DirectoryRequest, IdentityCenterState, Scope } from "./model.js";
 
 /** Reads people, groups and org units. Throws a `DirectoryReadError` rather than return a partial picture. */
 export interface DirectorySource {

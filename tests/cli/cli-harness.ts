@@ -45,14 +45,14 @@ export async function idcSync(
 const execFileAsync = promisify(execFile);
 
 /** Runs the real `idc-sync` command (bin/idc-sync.mjs) in a child process. */
-export async function idcSyncProcess(args: string[]): Promise<CliRun> {
+export async function idcSyncProcess(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   try {
     const { stdout, stderr } = await execFileAsync(
       process.execPath,
       [join(repoRoot, "bin/idc-sync.mjs"), ...args],
       {
         cwd: repoRoot,
-        env: { ...process.env, NO_COLOR: "1" },
+        env: { ...process.env, NO_COLOR: "1", ...env },
       },
     );
     return { exitCode: 0, stdout, stderr };

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { localHandlerEnv } from "../../scripts/invoke-local.mjs";
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
@@ -209,9 +210,6 @@ describe("the packaged zip", () => {
         "--port",
         "0",
       ]);
-      const { localHandlerEnv } = (await import("../../scripts/invoke-local.mjs")) as {
-        localHandlerEnv: (dir: string, urls: Json) => NodeJS.ProcessEnv;
-      };
       env = localHandlerEnv(bundleDir, { googleUrl: google, googleToken: "bundle-test-token", awsUrl: aws });
     }, 60_000);
 

@@ -22,7 +22,7 @@ class TinySecretsManager {
   private server: Server | undefined;
 
   async start(): Promise<string> {
-    this.server = createServer((request, response) => {
+    const server = createServer((request, response) => {
       let text = "";
       request.on("data", (chunk) => {
         text += chunk;
@@ -35,8 +35,9 @@ class TinySecretsManager {
         response.end(JSON.stringify(answer.body));
       });
     });
-    await new Promise<void>((done) => this.server?.listen(0, "127.0.0.1", done));
-    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    this.server = server;
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {

@@ -107,6 +107,7 @@ describe("which directory users are desired", () => {
           employeeId: "E42",
           manager: "Boss@Example.com",
         }),
+        aDirectoryUser({ primaryEmail: "boss@example.com", givenName: "Bo", familyName: "Ss" }),
       ],
     });
     const rules = someRules({
@@ -120,7 +121,7 @@ describe("which directory users are desired", () => {
       },
     });
 
-    const [kim] = desiredFrom(directory, rules).users;
+    const kim = desiredFrom(directory, rules).users.find((user) => user.userName === "kim@example.com");
 
     expect(kim).toMatchObject({
       userName: "kim@example.com",
@@ -317,14 +318,14 @@ describe("group membership", () => {
 });
 
 describe("permission sets", () => {
-  it("tags every permission set managed-by idc-sync and sorts them by name", () => {
+  it("keeps exactly the rules' tags on permission sets and sorts them by name", () => {
     const rules = someRules({ permissionSets: [{ name: "Zeta", tags: { team: "a" } }, { name: "Alpha" }] });
 
     const desired = desiredFrom(aDirectory(), rules);
 
     expect(desired.permissionSets.map((set) => [set.name, set.tags])).toEqual([
-      ["Alpha", { "managed-by": "idc-sync" }],
-      ["Zeta", { team: "a", "managed-by": "idc-sync" }],
+      ["Alpha", {}],
+      ["Zeta", { team: "a" }],
     ]);
   });
 });
@@ -530,5 +531,39 @@ describe("determinism", () => {
     expect(backward).toEqual(forward);
     expect(JSON.stringify(backward)).toBe(JSON.stringify(forward));
     expect(userNames(forward)).toEqual(["a@example.com", "b@example.com", "c@example.com"]);
+  });
+});
+
+describe("evaluating managers", () => {
+  it("keeps a manager who gets an Identity Center user and drops one who does not", async () => {
+    const { evaluate } = await import("../../../src/mapping/evaluate.js");
+    const { someRules, aDirectory, aDirectoryUser } = await import("../../builders/rules.js");
+    const rules = someRules({
+      groups: [{ name: "developers", members: [{ orgUnit: "/Engineering" }] }],
+    });
+    const directory = aDirectory({
+      users: [
+        aDirectoryUser({ primaryEmail: "lead@example.com", orgUnitPath: "/Engineering" }),
+        aDirectoryUser({
+          primaryEmail: "dev@example.com",
+          orgUnitPath: "/Engineering",
+          manager: "lead@example.com",
+        }),
+        aDirectoryUser({ primaryEmail: "seller@example.com", orgUnitPath: "/Sales" }),
+        aDirectoryUser({
+          primaryEmail: "dev2@example.com",
+          orgUnitPath: "/Engineering",
+          manager: "seller@example.com",
+        }),
+      ],
+    });
+
+    const result = evaluate(directory, rules, []);
+
+    if (!result.ok) throw new Error(JSON.stringify(result.problems));
+    const managerOf = (userName: string) =>
+      result.desired.users.find((u) => u.userName === userName)?.enterprise?.manager;
+    expect(managerOf("dev@example.com")).toBe("lead@example.com");
+    expect(managerOf("dev2@example.com")).toBeUndefined();
   });
 });

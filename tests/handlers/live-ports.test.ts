@@ -1,0 +1,82 @@
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { buildLivePorts, handlerConfigFromEnv } from "../../src/handlers/live-ports.js";
+import { loadRules, type Rules } from "../../src/mapping/index.js";
+
+const root = resolve(import.meta.dirname, "../..");
+
+describe("the function's configuration", () => {
+  it("finds the rules inside the function's root, the example rules by default", () => {
+    const config = handlerConfigFromEnv({ LAMBDA_TASK_ROOT: "/var/task" });
+
+    expect(config).toEqual({ rulesPath: "/var/task/examples/rules.yaml", deadlineMarginMs: 120_000 });
+  });
+
+  it("takes RULES_PATH, the secret ARN and the deadline margin from the environment", () => {
+    const config = handlerConfigFromEnv({
+      LAMBDA_TASK_ROOT: "/var/task",
+      RULES_PATH: "rules/prod.yaml",
+      GOOGLE_SECRET_ARN: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:idc-sync/google-AbCdEf",
+      DEADLINE_MARGIN_SECONDS: "45",
+    });
+
+    expect(config).toEqual({
+      rulesPath: "/var/task/rules/prod.yaml",
+      googleSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:idc-sync/google-AbCdEf",
+      deadlineMarginMs: 45_000,
+    });
+  });
+
+  it("keeps an absolute RULES_PATH and falls back to the default margin for a malformed one", () => {
+    const config = handlerConfigFromEnv({ RULES_PATH: "/opt/rules.yaml", DEADLINE_MARGIN_SECONDS: "soon" });
+
+    expect(config).toMatchObject({ rulesPath: "/opt/rules.yaml", deadlineMarginMs: 120_000 });
+  });
+});
+
+describe("the live ports", () => {
+  const rulesNamingTheInstance = async (): Promise<Rules> => {
+    const loaded = await loadRules(join(root, "examples/rules.yaml"));
+    if (!loaded.ok) throw new Error("the example rules should load");
+    // Naming the instance keeps the AWS adapter from calling ListInstances while it is built.
+    return {
+      ...loaded.rules,
+      identityCenter: {
+        instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef",
+        identityStoreId: "d-0123456789",
+      },
+    };
+  };
+  const awsEnv = { AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test" };
+
+  it("never reads the secret when a local Google access token is set", async () => {
+    const rules = await rulesNamingTheInstance();
+    const neverRead = async () => {
+      throw new Error("the secret must not be read for a local run");
+    };
+
+    const ports = await buildLivePorts(
+      rules,
+      { ...awsEnv, IDC_SYNC_GOOGLE_ROOT_URL: "http://127.0.0.1:1/", IDC_SYNC_GOOGLE_ACCESS_TOKEN: "local" },
+      neverRead,
+    );
+
+    expect(Object.keys(ports).sort()).toEqual(["accounts", "directory", "identityCenter"]);
+  });
+
+  it("builds the Google source from the secret's key and admin when deployed", async () => {
+    const rules = await rulesNamingTheInstance();
+    let reads = 0;
+    const fromSecret = async () => {
+      reads += 1;
+      return {
+        key: { client_email: "idc-sync@project.iam.gserviceaccount.com", private_key: "not-a-real-key" },
+        adminEmail: "admin@example.com",
+      };
+    };
+
+    await buildLivePorts(rules, awsEnv, fromSecret);
+
+    expect(reads).toBe(1);
+  });
+});
