@@ -426,14 +426,15 @@ class Planner {
         });
         continue;
       }
-      const fields = permissionSetFieldChanges(wanted, current);
+      const target = withUnmanagedTextKept(wanted, current);
+      const fields = permissionSetFieldChanges(target, current);
       if (fields.length === 0) continue;
       this.changes.push({
         kind: "updatePermissionSet",
         key: permissionSetChangeKey(name),
         reason: `changed in the rules: ${fields.map((f) => f.field).join(", ")}`,
         before: permissionSetAttributesOf(current),
-        permissionSet: permissionSetAttributesOf(wanted),
+        permissionSet: permissionSetAttributesOf(target),
         fields,
       });
       const accountIds = [...new Set(current.provisionedAccountIds)].sort(compareStrings);
@@ -625,6 +626,18 @@ function permissionSetAttributesOf(set: PermissionSetAttributes): PermissionSetA
     ...optional("inlinePolicy", set.inlinePolicy),
     ...optional("permissionsBoundary", set.permissionsBoundary),
     tags: { ...set.tags },
+  };
+}
+
+/**
+ * A description or relay state the rules leave out is not managed: UpdatePermissionSet cannot clear
+ * either (it keeps any field it is not given), so planning their removal would repeat on every run.
+ */
+function withUnmanagedTextKept(wanted: DesiredPermissionSet, current: IcPermissionSet): DesiredPermissionSet {
+  return {
+    ...wanted,
+    ...optional("description", blankToUndefined(wanted.description) ?? current.description),
+    ...optional("relayState", blankToUndefined(wanted.relayState) ?? current.relayState),
   };
 }
 

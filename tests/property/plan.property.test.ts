@@ -4,7 +4,13 @@ import { InMemoryIdentityCenter } from "../../src/adapters/file/in-memory-identi
 import { applyPlan } from "../../src/sync/apply.js";
 import { canonicalJson } from "../../src/sync/canonical-json.js";
 import { assignmentChangeKey, compareChanges } from "../../src/sync/keys.js";
-import type { DesiredState, IdentityCenterState, Scope, UserAttributes } from "../../src/sync/model.js";
+import type {
+  DesiredState,
+  IdentityCenterState,
+  PermissionSetAttributes,
+  Scope,
+  UserAttributes,
+} from "../../src/sync/model.js";
 import { computePlan } from "../../src/sync/plan.js";
 import {
   isManagedAssignment,
@@ -93,8 +99,20 @@ function expectedInsideScope(desired: DesiredState, scope: Scope, after: Identit
     ),
     permissionSets: desired.permissionSets
       .filter((p) => isManagedPermissionSet(scope, p.name))
-      .sort((a, b) => (a.name < b.name ? -1 : 1)),
+      .sort((a, b) => (a.name < b.name ? -1 : 1))
+      .map((p) => withoutUnmanagedText(p, p)),
   };
+}
+
+/** A description or relay state the rules leave out is not managed (UpdatePermissionSet cannot clear it). */
+function withoutUnmanagedText<T extends PermissionSetAttributes>(
+  set: T,
+  wanted: PermissionSetAttributes | undefined,
+): T {
+  const copy = { ...set };
+  if (!wanted?.description) delete copy.description;
+  if (!wanted?.relayState) delete copy.relayState;
+  return copy;
 }
 
 /** What Identity Center holds inside scope, in the same form as `expectedInsideScope`. */
@@ -124,7 +142,12 @@ function viewInsideScope(after: IdentityCenterState, desired: DesiredState, scop
     ),
     permissionSets: after.permissionSets
       .filter((p) => isManagedPermissionSet(scope, p.name) && desiredSets.has(p.name))
-      .map(({ arn: _arn, provisionedAccountIds: _ids, ...attributes }) => attributes),
+      .map(({ arn: _arn, provisionedAccountIds: _ids, ...attributes }) =>
+        withoutUnmanagedText(
+          attributes,
+          desired.permissionSets.find((p) => p.name === attributes.name),
+        ),
+      ),
   };
 }
 

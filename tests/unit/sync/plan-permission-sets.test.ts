@@ -117,3 +117,45 @@ describe("computePlan for permission sets", () => {
     ]);
   });
 });
+
+describe("permission set text the rules leave out", () => {
+  it("is left as Identity Center has it, since UpdatePermissionSet cannot clear it", () => {
+    const desired = aDesiredState({
+      permissionSets: [
+        aDesiredPermissionSet({ name: "Developer", description: undefined, relayState: undefined }),
+      ],
+    });
+    const actual = anIdentityCenterState({
+      permissionSets: [
+        anIcPermissionSet({
+          name: "Developer",
+          description: "set by hand",
+          relayState: "https://console.aws",
+        }),
+      ],
+    });
+
+    expect(computePlan(desired, actual, aScope()).changes).toEqual([]);
+  });
+
+  it("is kept in the after-state of an update that changes something else", () => {
+    const desired = aDesiredState({
+      permissionSets: [
+        aDesiredPermissionSet({ name: "Developer", description: undefined, sessionDuration: "PT8H" }),
+      ],
+    });
+    const actual = anIdentityCenterState({
+      permissionSets: [
+        anIcPermissionSet({ name: "Developer", description: "set by hand", sessionDuration: "PT1H" }),
+      ],
+    });
+
+    const [update] = computePlan(desired, actual, aScope()).changes;
+
+    expect(update).toMatchObject({
+      kind: "updatePermissionSet",
+      fields: [{ field: "sessionDuration", from: "PT1H", to: "PT8H" }],
+      permissionSet: { description: "set by hand", sessionDuration: "PT8H" },
+    });
+  });
+});
