@@ -8,8 +8,9 @@
 //   --bundle DIR   an already unzipped package; without it, `osls package` builds one first
 //   --rounds N     invoke N times in a row against the same emulators (default 2: converge, then no-op)
 //
-// The AWS emulator starts with an empty Identity Center in an organization taken from the example
-// directory snapshot; it keeps its state in memory, so the second round sees what the first applied.
+// The AWS emulator starts from the example Identity Center (a protected break-glass user and Control
+// Tower group) in the organization of the example directory snapshot. It only reads that file and keeps
+// its state in memory, so the second round sees what the first applied.
 // Each invocation runs in its own `node` process (a cold start, as in Lambda), prints the handler's
 // result on stdout and its peak RSS on stderr. The emulators start on free ports and stop at the end.
 //
@@ -87,6 +88,8 @@ async function main() {
     const aws = await startEmulator("tests/emulators/aws/main.ts", [
       "--organization",
       directory,
+      "--state",
+      join(root, "examples/identity-center.json"),
       "--port",
       "0",
     ]);

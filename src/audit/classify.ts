@@ -136,7 +136,7 @@ export function classifyUser(
       : "never used";
     evidence.push(`key ${key.id} (${key.status.toLowerCase()}) ${where}`);
   }
-  if (activity) {
+  if (activity && activeKeys.length > 0) {
     if (lookupFailed) evidence.push("CloudTrail lookup failed for a key: activity unknown");
     else
       evidence.push(
@@ -156,6 +156,11 @@ export function classifyUser(
   else if (keysInUse && isMachineUse(agentKinds, activity, user)) classification = UserClass.system;
   else classification = UserClass.unknown;
 
+  // A user younger than the stale window has not had the time to be used: nobody can call it abandoned.
+  const tooNewToJudge =
+    classification === UserClass.unused && user.createdAt !== undefined && user.createdAt >= cutoff;
+  if (tooNewToJudge && user.createdAt)
+    evidence.push(`created ${isoDay(user.createdAt)} (${daysAgo(user.createdAt, now)})`);
   const findings = findingsFor(user, context.person, options);
   const leaver = findings.some((finding) => finding.kind === FindingKind.leaver);
   const { recommendation, advice } = recommend({
@@ -167,6 +172,7 @@ export function classifyUser(
     lookupFailed,
     cloudTrailActive,
     keysInUse,
+    tooNewToJudge,
   });
 
   return {
@@ -288,8 +294,14 @@ function recommend(input: {
   lookupFailed: boolean;
   cloudTrailActive: boolean;
   keysInUse: boolean;
+  tooNewToJudge: boolean;
 }): { recommendation: Recommendation; advice: string } {
   const { classification, person, system } = input;
+  if (classification === UserClass.unused && input.tooNewToJudge)
+    return {
+      recommendation: Recommendation.findOwner,
+      advice: "created inside the stale window and not used yet: ask who it is for before retiring",
+    };
   if (classification === UserClass.unused) {
     if (input.cloudTrailSearched && !input.lookupFailed && !input.cloudTrailActive)
       return {

@@ -7,7 +7,13 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AwsIamInventoryConfig } from "../adapters/aws-iam/factory.js";
-import { AuditFormat, type AuditOptions, buildAuditReport, defaultAuditOptions, renderAuditReport } from "../audit/index.js";
+import {
+  AuditFormat,
+  type AuditOptions,
+  buildAuditReport,
+  defaultAuditOptions,
+  renderAuditReport,
+} from "../audit/index.js";
 import type { AuditedAccount } from "../audit/model.js";
 import { directoryRequestFromRules, formatRuleIssue, loadRules } from "../mapping/index.js";
 import type { AccountDirectory } from "../sync/ports.js";
@@ -58,8 +64,18 @@ export function registerAuditCommand(
     .description(
       "inventory IAM users in every account: who still uses which user, and which are safe to retire (changes nothing)",
     )
-    .addOption(new Option("--accounts <ids>", "only these account ids (comma-separated) instead of the organization").argParser(accountIds))
-    .addOption(new Option("--ou <ids>", "only active accounts under these OUs, recursively (comma-separated)").argParser(list))
+    .addOption(
+      new Option(
+        "--accounts <ids>",
+        "only these account ids (comma-separated) instead of the organization",
+      ).argParser(accountIds),
+    )
+    .addOption(
+      new Option(
+        "--ou <ids>",
+        "only active accounts under these OUs, recursively (comma-separated)",
+      ).argParser(list),
+    )
     .addOption(new Option("--role-name <name>", "the role assumed in each account").default("idc-sync-audit"))
     .addOption(
       new Option("--stale-days <n>", "no console or key use for this many days makes a user unused")
@@ -67,14 +83,24 @@ export function registerAuditCommand(
         .argParser(positiveInteger),
     )
     .option("--cloudtrail", "also look up what each active key did in CloudTrail")
-    .addOption(new Option("--days <n>", `CloudTrail window in days, at most ${maxDays}`).argParser(positiveInteger))
     .addOption(
-      new Option("--regions <regions>", "CloudTrail regions searched for every key, besides its last-used region").argParser(list),
+      new Option("--days <n>", `CloudTrail window in days, at most ${maxDays}`).argParser(positiveInteger),
     )
     .addOption(
-      new Option("--source <google|file:PATH>", "match IAM users to people in the Google directory or a snapshot"),
+      new Option(
+        "--regions <regions>",
+        "CloudTrail regions searched for every key, besides its last-used region",
+      ).argParser(list),
     )
-    .addOption(new Option("--domain <domains>", "the Google domains that are yours (comma-separated)").argParser(list))
+    .addOption(
+      new Option(
+        "--source <google|file:PATH>",
+        "match IAM users to people in the Google directory or a snapshot",
+      ),
+    )
+    .addOption(
+      new Option("--domain <domains>", "the Google domains that are yours (comma-separated)").argParser(list),
+    )
     .addOption(new Option("--rules <file>", "take --domain and the customer id from this rules file"))
     .addOption(
       new Option("--format <format>", "output format")
@@ -133,7 +159,9 @@ export function registerAuditCommand(
       const text = renderAuditReport(report, flags.format);
       if (flags.out) {
         await writeFile(resolve(io.cwd, flags.out), text, "utf8");
-        io.stderr(`Wrote ${report.users.length} IAM users of ${report.accounts.length} accounts to ${flags.out}\n`);
+        io.stderr(
+          `Wrote ${report.users.length} IAM users of ${report.accounts.length} accounts to ${flags.out}\n`,
+        );
       } else {
         io.stdout(text);
       }
@@ -161,8 +189,10 @@ async function directoryRequest(
   flags: AuditFlags,
   io: CliIo,
 ): Promise<{ customerId: string; domains: string[]; groupEmails: string[] } | { error: string }> {
-  if (flags.domain) return { customerId: "my_customer", domains: flags.domain.map((d) => d.toLowerCase()), groupEmails: [] };
-  if (!flags.rules) return { error: "--source needs --domain (or --rules) to know which Google domains are yours" };
+  if (flags.domain)
+    return { customerId: "my_customer", domains: flags.domain.map((d) => d.toLowerCase()), groupEmails: [] };
+  if (!flags.rules)
+    return { error: "--source needs --domain (or --rules) to know which Google domains are yours" };
   const loaded = await loadRules(resolve(io.cwd, flags.rules));
   if (!loaded.ok) return { error: loaded.issues.map(formatRuleIssue).join("\n") };
   return { ...directoryRequestFromRules(loaded.rules), groupEmails: [] };
@@ -186,6 +216,7 @@ function accountIds(value: string): string[] {
 
 function positiveInteger(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError("expected a whole number, 1 or more");
+  if (!Number.isInteger(parsed) || parsed < 1)
+    throw new InvalidArgumentError("expected a whole number, 1 or more");
   return parsed;
 }

@@ -21,6 +21,7 @@ import type { Plan } from "../sync/model.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
+import { registerAuditCommand } from "./audit-command.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { createProgressReporter } from "./progress.js";
@@ -289,6 +290,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         `Wrote ${state.users.length} users, ${state.groups.length} groups, ${state.permissionSets.length} permission sets and ${state.assignments.length} assignments to ${flags.out}\n`,
       );
     });
+
+  registerAuditCommand(program, io, setExitCode);
 
   return program;
 }

@@ -23,7 +23,6 @@ import {
   type AttributeMapping,
   accountIdPattern,
   type DirectoryField,
-  managedByTag,
   type Selector,
 } from "./schema.js";
 

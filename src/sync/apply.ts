@@ -121,12 +121,14 @@ function managerWaves(creations: CreateUser[]): Change[][] {
     depths.set(name, depth);
     return depth;
   };
-  const waves: Change[][] = [];
+  const waves = new Map<number, Change[]>();
   for (const change of creations) {
     const depth = depthOf(change, new Set());
-    (waves[depth] ??= []).push(change);
+    const wave = waves.get(depth);
+    if (wave) wave.push(change);
+    else waves.set(depth, [change]);
   }
-  return waves.filter((wave) => wave !== undefined);
+  return [...waves.entries()].sort(([a], [b]) => a - b).map(([, wave]) => wave);
 }
 
 /**

@@ -34,9 +34,13 @@ const iam = await startIamEmulator({
 });
 
 console.log(`# Organizations at ${organizations.url}; IAM, STS and CloudTrail at ${iam.url}`);
-console.log(`export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAEMULATORAUDITOR1 AWS_SECRET_ACCESS_KEY=emulator`);
+console.log(
+  `export AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=AKIAEMULATORAUDITOR1 AWS_SECRET_ACCESS_KEY=emulator`,
+);
 console.log(`export AWS_ENDPOINT_URL_ORGANIZATIONS=${organizations.url}`);
-console.log(`export AWS_ENDPOINT_URL_IAM=${iam.url} AWS_ENDPOINT_URL_STS=${iam.url} AWS_ENDPOINT_URL_CLOUDTRAIL=${iam.url}`);
+console.log(
+  `export AWS_ENDPOINT_URL_IAM=${iam.url} AWS_ENDPOINT_URL_STS=${iam.url} AWS_ENDPOINT_URL_CLOUDTRAIL=${iam.url}`,
+);
 console.log(
   `npx idc-sync audit iam-users --cloudtrail --days 30 --source file:${seedDirectoryFile} --domain example.com --format markdown`,
 );

@@ -102,7 +102,11 @@ export function seedAccounts(now: Date): SeedAccount[] {
           createdAt: ago(800),
           password: { lastUsed: ago(200) },
           accessKeys: [
-            { id: "AKIA2222CAROLJONES01", createdAt: ago(700), lastUsed: { at: ago(150), service: "ec2", region: "us-east-1" } },
+            {
+              id: "AKIA2222CAROLJONES01",
+              createdAt: ago(700),
+              lastUsed: { at: ago(150), service: "ec2", region: "us-east-1" },
+            },
           ],
         },
         // Terraform with an inline allow-everything policy, busy enough to need several pages.
@@ -117,7 +121,10 @@ export function seedAccounts(now: Date): SeedAccount[] {
             },
           ],
           inlinePolicies: {
-            everything: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] },
+            everything: {
+              Version: "2012-10-17",
+              Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+            },
           },
         },
         // Tagged with the address of someone Google no longer knows; the key was deactivated long ago.
@@ -141,7 +148,8 @@ export function seedAccounts(now: Date): SeedAccount[] {
           perDay: 2,
           region: "eu-west-1",
           sourceIps: ["203.0.113.10"],
-          userAgent: "aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8",
+          userAgent:
+            "aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1 md/arch#x86_64 lang/python#3.11.8",
           calls: [
             ["s3.amazonaws.com", "PutObject"],
             ["cloudfront.amazonaws.com", "CreateInvalidation"],
@@ -192,6 +200,10 @@ export function seedAccounts(now: Date): SeedAccount[] {
         ],
       }),
     },
-    { id: seedAccountIds.legacy, denyAssumeRole: true, users: [{ userName: "forgotten", createdAt: ago(2000) }] },
+    {
+      id: seedAccountIds.legacy,
+      denyAssumeRole: true,
+      users: [{ userName: "forgotten", createdAt: ago(2000) }],
+    },
   ];
 }
