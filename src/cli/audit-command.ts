@@ -139,7 +139,7 @@ export function registerAuditCommand(
         ...(flags.concurrency ? { accountConcurrency: flags.concurrency } : {}),
         ...deps.inventory,
       });
-      const accounts = await accountsToAudit(flags, deps);
+      const accounts = await accountsToAudit(flags, deps, io);
       if (accounts.length === 0) return usage("no active accounts to audit");
       const inventories = await inventory
         .readAccounts(
@@ -173,11 +173,15 @@ export function registerAuditCommand(
   return audit;
 }
 
-async function accountsToAudit(flags: AuditFlags, deps: AuditCommandDeps): Promise<AuditedAccount[]> {
+async function accountsToAudit(
+  flags: AuditFlags,
+  deps: AuditCommandDeps,
+  io: CliIo,
+): Promise<AuditedAccount[]> {
   if (flags.accounts) return flags.accounts.map((id) => ({ id, name: id }));
   const directory = deps.accountDirectory
     ? await deps.accountDirectory()
-    : await buildAccountDirectory({ kind: "live" });
+    : await buildAccountDirectory({ kind: "live" }, io.env);
   const accounts = await directory.listAccounts();
   return accounts
     .filter((account) => account.status === "ACTIVE")

@@ -334,7 +334,7 @@ async function sourcePorts(flags: CommonFlags, _rules: Rules, io: CliIo) {
   const accounts =
     accountsFlag === "none"
       ? noAccounts
-      : await buildAccountDirectory(endpoint(accountsFlag, "aws", "--accounts", io));
+      : await buildAccountDirectory(endpoint(accountsFlag, "aws", "--accounts", io), io.env);
   return { directory, accounts };
 }
 
@@ -342,7 +342,7 @@ async function sourcePorts(flags: CommonFlags, _rules: Rules, io: CliIo) {
 const noAccounts = { listAccounts: async () => [] };
 
 async function targetPort(flags: CommonFlags, rules: Rules, io: CliIo) {
-  return buildTarget(endpoint(flags.target, "aws", "--target", io), rules);
+  return buildTarget(endpoint(flags.target, "aws", "--target", io), rules, io.env);
 }
 
 function endpoint(value: string, liveName: "google" | "aws", flag: string, io: CliIo): EndpointSpec {

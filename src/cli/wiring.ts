@@ -5,6 +5,7 @@
 import { resolve } from "node:path";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
+import { rateScaleFrom, scaleAwsRates } from "../adapters/rate-scale.js";
 import type { Rules } from "../mapping/index.js";
 import type { AccountDirectory, DirectorySource, IdentityCenter } from "../sync/ports.js";
 
@@ -29,22 +30,43 @@ export async function buildDirectorySource(
   env: Record<string, string | undefined>,
 ): Promise<DirectorySource> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
-  const { createGoogleDirectorySource } = await import("../adapters/google/index.js");
-  return createGoogleDirectorySource(env);
+  const { createGoogleDirectorySource, googleDirectoryDefaults } = await import("../adapters/google/index.js");
+  const scale = rateScaleFrom(env);
+  // IDC_SYNC_RATE_SCALE is for the benchmark only (see rate-scale.ts); unset, the defaults apply.
+  return createGoogleDirectorySource(
+    env,
+    scale === 1 ? {} : { requestsPerSecond: googleDirectoryDefaults.requestsPerSecond * scale },
+  );
 }
 
 /** The AWS accounts: AWS Organizations, or the organization section of a snapshot file. */
-export async function buildAccountDirectory(spec: EndpointSpec): Promise<AccountDirectory> {
+export async function buildAccountDirectory(
+  spec: EndpointSpec,
+  env: Record<string, string | undefined> = {},
+): Promise<AccountDirectory> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
-  const { createAwsAccountDirectory } = await import("../adapters/aws/index.js");
-  return createAwsAccountDirectory();
+  const { createAwsAccountDirectory, defaultAwsLimits } = await import("../adapters/aws/index.js");
+  const scale = rateScaleFrom(env);
+  return createAwsAccountDirectory(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) });
 }
 
-export async function buildTarget(spec: EndpointSpec, rules: Rules): Promise<IdentityCenter> {
+export async function buildTarget(
+  spec: EndpointSpec,
+  rules: Rules,
+  env: Record<string, string | undefined> = {},
+): Promise<IdentityCenter> {
   if (spec.kind === "file") return FileIdentityCenter.open(spec.path);
-  const { createAwsIdentityCenter } = await import("../adapters/aws/index.js");
+  const { createAwsIdentityCenter, defaultAwsLimits } = await import("../adapters/aws/index.js");
+  const scale = rateScaleFrom(env);
   return createAwsIdentityCenter({
     instanceArn: rules.identityCenter?.instanceArn,
     identityStoreId: rules.identityCenter?.identityStoreId,
+    // IDC_SYNC_RATE_SCALE is for the benchmark only: simulated time runs F times faster, polls included.
+    ...(scale === 1
+      ? {}
+      : { limits: scaleAwsRates(defaultAwsLimits, scale), pollIntervalMs: defaultPollIntervalMs / scale }),
   });
 }
+
+/** AwsIdentityCenter's first status poll interval, scaled with the rates under IDC_SYNC_RATE_SCALE. */
+const defaultPollIntervalMs = 1000;

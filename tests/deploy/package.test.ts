@@ -240,6 +240,7 @@ describe("the packaged zip", () => {
         status: "planned",
         plan: { add: 0, change: 0, remove: 0 },
       });
+      expect(String(second.result.planText)).toContain("breakglass@example.com: protected by safety.protect");
     }, 120_000);
 
     it("answers a bad manual payload with its problems and changes nothing", async () => {

@@ -19,6 +19,8 @@ export interface AwsIdentityCenterConfig {
   limits?: Partial<AwsLimits>;
   retry?: Partial<RetryPolicy>;
   onCall?: CallListener;
+  /** First wait before polling an asynchronous request (AwsIdentityCenter's default when omitted). */
+  pollIntervalMs?: number;
 }
 
 /**
@@ -44,6 +46,7 @@ export async function createAwsIdentityCenter(
     ...(config.limits ? { limits: config.limits } : {}),
     ...(config.retry ? { retry: config.retry } : {}),
     ...(config.onCall ? { onCall: config.onCall } : {}),
+    ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
   });
 }
 

@@ -5,8 +5,16 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
-import { type AccountClientFactory, AwsIamInventory, type AwsIamInventoryOptions } from "../../../src/adapters/aws-iam/index.js";
-import { type IamEmulator, type IamEmulatorOptions, startIamEmulator } from "../../emulators/aws/iam/iam-emulator.js";
+import {
+  type AccountClientFactory,
+  AwsIamInventory,
+  type AwsIamInventoryOptions,
+} from "../../../src/adapters/aws-iam/index.js";
+import {
+  type IamEmulator,
+  type IamEmulatorOptions,
+  startIamEmulator,
+} from "../../emulators/aws/iam/iam-emulator.js";
 import { seedAccountIds, seedAccounts } from "../../emulators/aws/iam/seed.js";
 
 export const now = new Date("2025-06-30T12:00:00Z");
@@ -23,14 +31,30 @@ export function clientsFor(url: string): { sts: STSClient; clients: AccountClien
     made.push(client);
     return client;
   };
-  const sts = track(new STSClient({ endpoint: url, region: "us-east-1", credentials: callerCredentials, maxAttempts: 1 }));
+  const sts = track(
+    new STSClient({ endpoint: url, region: "us-east-1", credentials: callerCredentials, maxAttempts: 1 }),
+  );
   return {
     sts,
     clients: {
       iam: (credentials) =>
-        track(new IAMClient({ endpoint: url, region: "us-east-1", credentials: credentials ?? callerCredentials, maxAttempts: 1 })),
+        track(
+          new IAMClient({
+            endpoint: url,
+            region: "us-east-1",
+            credentials: credentials ?? callerCredentials,
+            maxAttempts: 1,
+          }),
+        ),
       cloudTrail: (credentials, region) =>
-        track(new CloudTrailClient({ endpoint: url, region, credentials: credentials ?? callerCredentials, maxAttempts: 1 })),
+        track(
+          new CloudTrailClient({
+            endpoint: url,
+            region,
+            credentials: credentials ?? callerCredentials,
+            maxAttempts: 1,
+          }),
+        ),
     },
     destroy: () => {
       for (const client of made) client.destroy();

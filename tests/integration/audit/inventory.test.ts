@@ -13,7 +13,9 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
   it("reads the current account directly and the others through the audit role", async () => {
     harness = await startAuditHarness();
 
-    const [management, dev, prod] = await harness.inventory().readAccounts(seededAccounts.slice(0, 3), undefined);
+    const [management, dev, prod] = await harness
+      .inventory()
+      .readAccounts(seededAccounts.slice(0, 3), undefined);
 
     expect(management?.status === "read" && management.users.map((user) => user.userName)).toEqual([
       "alice.smith",
@@ -59,7 +61,8 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
         },
       ],
     });
-    const terraform = dev?.status === "read" ? dev.users.find((user) => user.userName === "terraform") : undefined;
+    const terraform =
+      dev?.status === "read" ? dev.users.find((user) => user.userName === "terraform") : undefined;
     expect(terraform?.accessKeys).toEqual([
       {
         id: "AKIA2222TERRAFORM001",
@@ -72,9 +75,13 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
       Version: "2012-10-17",
       Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
     });
-    const old = management?.status === "read" ? management.users.find((user) => user.userName === "old-backup") : undefined;
+    const old =
+      management?.status === "read"
+        ? management.users.find((user) => user.userName === "old-backup")
+        : undefined;
     expect(old?.accessKeys[0]?.lastUsed).toBeUndefined();
-    const dave = dev?.status === "read" ? dev.users.find((user) => user.userName === "dave-scripts") : undefined;
+    const dave =
+      dev?.status === "read" ? dev.users.find((user) => user.userName === "dave-scripts") : undefined;
     expect(dave?.tags).toEqual({ owner: "dave.ito@example.com" });
   });
 
@@ -91,7 +98,9 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
   it("reports an account whose credential report never completes, and goes on with the others", async () => {
     harness = await startAuditHarness({ reportPollsBeforeComplete: 50 });
 
-    const [management] = await harness.inventory({ reportMaxPolls: 3 }).readAccounts(seededAccounts.slice(0, 1), undefined);
+    const [management] = await harness
+      .inventory({ reportMaxPolls: 3 })
+      .readAccounts(seededAccounts.slice(0, 1), undefined);
 
     expect(management).toMatchObject({ status: "unreachable" });
     expect(management?.status === "unreachable" && management.reason).toMatch(/not ready after 3 polls/);
@@ -134,7 +143,9 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
     expect(activity?.AKIA2222CAROLJONES01).toMatchObject({ eventCount: 0, regions: [] });
     expect(activity?.AKIA2222DAVESCRIPTS1).toBeUndefined();
     const lookups = harness.emulator.requests().filter((request) => request.action === "LookupEvents");
-    expect(lookups.every((request) => request.account === seedAccountIds.dev && request.region === "eu-west-1")).toBe(true);
+    expect(
+      lookups.every((request) => request.account === seedAccountIds.dev && request.region === "eu-west-1"),
+    ).toBe(true);
     expect(lookups).toHaveLength(3 + 2);
   });
 
@@ -155,7 +166,9 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
     harness = await startAuditHarness();
     harness.emulator.throttleNextLookups(1_000);
 
-    const [, dev] = await harness.inventory({ retry: { maxAttempts: 2 } }).readAccounts(seededAccounts.slice(0, 2), cloudTrail);
+    const [, dev] = await harness
+      .inventory({ retry: { maxAttempts: 2 } })
+      .readAccounts(seededAccounts.slice(0, 2), cloudTrail);
 
     const activity = dev?.status === "read" ? dev.activity : undefined;
     expect(activity?.AKIA2222CIDEPLOYER01?.error).toMatch(/^ThrottlingException/);
@@ -182,7 +195,9 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
   it("stops counting a busy key at the cap and says the count is a lower bound", async () => {
     harness = await startAuditHarness();
 
-    const [, dev] = await harness.inventory({ maxEventsPerKey: 70 }).readAccounts(seededAccounts.slice(0, 2), cloudTrail);
+    const [, dev] = await harness
+      .inventory({ maxEventsPerKey: 70 })
+      .readAccounts(seededAccounts.slice(0, 2), cloudTrail);
 
     const terraform = dev?.status === "read" ? dev.activity?.AKIA2222TERRAFORM001 : undefined;
     expect(terraform).toMatchObject({ eventCount: 70, truncated: true });

@@ -1,7 +1,7 @@
-import type { DirectoryUser } from "../../../src/sync/model.js";
+import { summarizeKeyActivity } from "../../../src/audit/activity.js";
 import type { AuditOptions } from "../../../src/audit/classify.js";
 import type { AccessKeyRecord, IamUserRecord, KeyActivity } from "../../../src/audit/model.js";
-import { summarizeKeyActivity } from "../../../src/audit/activity.js";
+import type { DirectoryUser } from "../../../src/sync/model.js";
 
 export const now = new Date("2025-06-30T12:00:00Z");
 const day = 86_400_000;

@@ -9,11 +9,18 @@ const classify = (
   user: IamUserRecord,
   context: { activity?: KeyActivity[]; person?: PersonMatch } = {},
   overrides = {},
-) => classifyUser(user, { ...account, activity: context.activity, person: context.person }, options({ cloudTrailDays: 90, ...overrides }));
+) =>
+  classifyUser(
+    user,
+    { ...account, activity: context.activity, person: context.person },
+    options({ cloudTrailDays: 90, ...overrides }),
+  );
 
 describe("classifying an IAM user", () => {
   it("calls a user whose only key was never used unused, and safe to retire once CloudTrail saw nothing", () => {
-    const user = anIamUser("old-backup", { accessKeys: [aKey("AKIANEVERUSED", { createdAt: daysAgo(400) })] });
+    const user = anIamUser("old-backup", {
+      accessKeys: [aKey("AKIANEVERUSED", { createdAt: daysAgo(400) })],
+    });
 
     const classified = classify(user, { activity: [summarizeKeyActivity("AKIANEVERUSED", [], [])] });
 
@@ -35,7 +42,9 @@ describe("classifying an IAM user", () => {
   it("does not promise an unused user is safe to retire when a CloudTrail lookup failed", () => {
     const user = anIamUser("old-backup", { accessKeys: [aKey("AKIA1", { lastUsed: { at: daysAgo(200) } })] });
 
-    const classified = classify(user, { activity: [failedKeyActivity("AKIA1", ["eu-west-1"], "AccessDenied")] });
+    const classified = classify(user, {
+      activity: [failedKeyActivity("AKIA1", ["eu-west-1"], "AccessDenied")],
+    });
 
     expect(classified.recommendation).toBe("probably unused: confirm with --cloudtrail");
     expect(classified.evidence).toContain("CloudTrail lookup failed for a key: activity unknown");
@@ -45,14 +54,18 @@ describe("classifying an IAM user", () => {
     const user = anIamUser("carol", {
       passwordEnabled: true,
       passwordLastUsed: daysAgo(200),
-      accessKeys: [aKey("AKIACAROL", { lastUsed: { at: daysAgo(150), service: "ec2", region: "us-east-1" } })],
+      accessKeys: [
+        aKey("AKIACAROL", { lastUsed: { at: daysAgo(150), service: "ec2", region: "us-east-1" } }),
+      ],
     });
 
     const classified = classify(user, { activity: [summarizeKeyActivity("AKIACAROL", [], [])] });
 
     expect(classified.classification).toBe("unused");
     expect(classified.evidence).toContain("console last used 2024-12-12 (200 days ago)");
-    expect(classified.evidence).toContain("key AKIACAROL (active) last used 2025-01-31 (150 days ago) on ec2 in us-east-1");
+    expect(classified.evidence).toContain(
+      "key AKIACAROL (active) last used 2025-01-31 (150 days ago) on ec2 in us-east-1",
+    );
     expect(classify(user, {}, { staleDays: 365 }).classification).not.toBe("unused");
   });
 
@@ -66,7 +79,9 @@ describe("classifying an IAM user", () => {
     expect(classified.classification).toBe("system");
     expect(classified.recommendation).toBe("keep: used by a system");
     expect(classified.system).toEqual({ agents: ["AWS CLI"], sourceIps: ["203.0.113.10"], services: ["s3"] });
-    expect(classified.advice).toBe("never retire while in use: AWS CLI from 203.0.113.10 calling s3; move it to a role first");
+    expect(classified.advice).toBe(
+      "never retire while in use: AWS CLI from 203.0.113.10 calling s3; move it to a role first",
+    );
     expect(classified.cloudTrailEvents).toBe(60);
   });
 
@@ -85,10 +100,18 @@ describe("classifying an IAM user", () => {
       passwordEnabled: true,
       passwordLastUsed: daysAgo(2),
       attachedPolicies: [
-        { name: "AdministratorAccess", arn: "arn:aws:iam::aws:policy/AdministratorAccess", via: { kind: "group", group: "admins" } },
+        {
+          name: "AdministratorAccess",
+          arn: "arn:aws:iam::aws:policy/AdministratorAccess",
+          via: { kind: "group", group: "admins" },
+        },
       ],
       inlinePolicies: [
-        { name: "all", via: { kind: "user" }, document: '{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}' },
+        {
+          name: "all",
+          via: { kind: "user" },
+          document: '{"Statement":{"Effect":"Allow","Action":"*","Resource":"*"}}',
+        },
       ],
     });
 
@@ -119,7 +142,10 @@ describe("classifying an IAM user", () => {
 
     expect(classified.classification).toBe("person");
     expect(classified.recommendation).toBe("leaver: disable now");
-    expect(classified.findings[0]).toEqual({ kind: "leaver", message: "bob@example.com is suspended in Google" });
+    expect(classified.findings[0]).toEqual({
+      kind: "leaver",
+      message: "bob@example.com is suspended in Google",
+    });
     expect(classified.advice).toContain("keys are still in use (AWS CLI from 203.0.113.10 calling s3)");
   });
 });
@@ -139,7 +165,10 @@ describe("the audit report", () => {
         { account: { id: "444444444444", name: "legacy" }, status: "unreachable", reason: "AccessDenied" },
       ],
       options({
-        directory: { people: [aPerson("zoe.kato@example.com", { suspended: true })], domains: ["example.com"] },
+        directory: {
+          people: [aPerson("zoe.kato@example.com", { suspended: true })],
+          domains: ["example.com"],
+        },
       }),
     );
 
@@ -160,7 +189,9 @@ describe("spotting an allow-everything policy", () => {
     expect(allowsEverything('{"Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}')).toBe(false);
     expect(allowsEverything('{"Statement":[{"Effect":"Deny","Action":"*","Resource":"*"}]}')).toBe(false);
     expect(
-      allowsEverything('{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}'),
+      allowsEverything(
+        '{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"}}}]}',
+      ),
     ).toBe(false);
     expect(allowsEverything("not json")).toBe(false);
   });

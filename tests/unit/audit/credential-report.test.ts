@@ -22,7 +22,12 @@ describe("reading the IAM credential report", () => {
         passwordLastUsed: new Date("2025-06-28T09:30:00Z"),
         mfaActive: true,
       },
-      { user: "erin", arn: "arn:aws:iam::111111111111:user/team,a/erin", passwordEnabled: true, mfaActive: false },
+      {
+        user: "erin",
+        arn: "arn:aws:iam::111111111111:user/team,a/erin",
+        passwordEnabled: true,
+        mfaActive: false,
+      },
       { user: "ci", arn: "arn:aws:iam::111111111111:user/ci", passwordEnabled: false, mfaActive: false },
     ]);
   });

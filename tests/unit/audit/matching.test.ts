@@ -33,7 +33,9 @@ describe("matching an IAM user to a Google person", () => {
   });
 
   it("says a person is gone when an address in our domains is not in Google", () => {
-    expect(matchPerson(anIamUser("scripts", { tags: { owner: "dave@example.com" } }), people, domains)).toEqual({
+    expect(
+      matchPerson(anIamUser("scripts", { tags: { owner: "dave@example.com" } }), people, domains),
+    ).toEqual({
       email: "dave@example.com",
       status: "gone",
       by: "tag owner (not in Google)",
@@ -41,7 +43,9 @@ describe("matching an IAM user to a Google person", () => {
   });
 
   it("leaves addresses outside our domains and system-looking names unmatched", () => {
-    expect(matchPerson(anIamUser("vendor", { tags: { email: "x@partner.example" } }), people, domains)).toBeUndefined();
+    expect(
+      matchPerson(anIamUser("vendor", { tags: { email: "x@partner.example" } }), people, domains),
+    ).toBeUndefined();
     expect(matchPerson(anIamUser("ci-deployer"), people, domains)).toBeUndefined();
   });
 });

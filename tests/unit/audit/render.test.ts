@@ -78,7 +78,9 @@ describe("rendering the audit report", () => {
   it("prints a table for the terminal with the unreachable accounts under it", () => {
     const table = renderAuditReport(report, "table");
 
-    expect(table.split("\n")[0]).toMatch(/^ACCOUNT\s+USER\s+CLASS\s+RECOMMENDATION\s+LAST USE\s+FINDINGS\s+PERSON$/);
+    expect(table.split("\n")[0]).toMatch(
+      /^ACCOUNT\s+USER\s+CLASS\s+RECOMMENDATION\s+LAST USE\s+FINDINGS\s+PERSON$/,
+    );
     expect(table).toContain("! 444444444444 (legacy) not audited: AccessDenied");
     expect(table).toMatch(/ci-deployer\s+system\s+keep: used by a system\s+2025-06-29/);
   });
