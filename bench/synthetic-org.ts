@@ -191,7 +191,11 @@ function generateRules(size: OrgSize, departments: number): Pick<SyntheticOrg, "
       `      - orgUnit: /${departmentName(d)}/Team${teamsPerDepartment - 1}`,
     );
   }
-  lines.push("  - name: dept00-leads", "    members:", "      - where: { department: Dept00, title: Team lead }");
+  lines.push(
+    "  - name: dept00-leads",
+    "    members:",
+    "      - where: { department: Dept00, title: Team lead }",
+  );
   for (let g = 0; g < size.googleGroups; g += 1) {
     lines.push(`  - name: gg-${pad(g, 4)}`, "    members:", `      - googleGroup: ${groupEmail(g)}`);
   }
@@ -210,7 +214,11 @@ function generateRules(size: OrgSize, departments: number): Pick<SyntheticOrg, "
     if (p % 4 === 1) lines.push(`    tags: { tier: t${p % 3} }`);
   }
 
-  lines.push("accounts:", "  prod: { ou: ou-bnch-00000001 }", `  core: ["${accountId(0)}", "${accountId(1)}"]`);
+  lines.push(
+    "accounts:",
+    "  prod: { ou: ou-bnch-00000001 }",
+    `  core: ["${accountId(0)}", "${accountId(1)}"]`,
+  );
   for (let t = 0; t < teams; t += 1) lines.push(`  team${pad(t, 3)}: { tag: { team: team${pad(t, 3)} } }`);
 
   lines.push("assignments:");

@@ -1,0 +1,452 @@
+/**
+ * Runs the benchmark scenarios for one organisation: the real `idc-sync apply` (bin/idc-sync.mjs, a
+ * child process so its peak RSS is its own) with `--source google --target aws` against the Google
+ * Directory and AWS emulators, which throttle at the documented AWS limits × the time factor, while the
+ * adapters keep to their limits × the same factor (IDC_SYNC_RATE_SCALE).
+ */
+import { spawn } from "node:child_process";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { managedByTag } from "../src/adapters/aws/permission-set-attributes.js";
+import {
+  accountsFromSnapshot,
+  type DirectorySnapshot,
+  directoryFromSnapshot,
+  directorySnapshotSchema,
+} from "../src/adapters/file/directory-snapshot.js";
+import { rateScaleVariable } from "../src/adapters/rate-scale.js";
+import {
+  directoryRequestFromRules,
+  evaluate,
+  loadRules,
+  type Rules,
+  scopeFromRules,
+} from "../src/mapping/index.js";
+import type { Change, IdentityCenterState } from "../src/sync/model.js";
+import { computePlan } from "../src/sync/plan.js";
+import { type AwsEmulator, startAwsEmulator } from "../tests/emulators/aws/emulator.js";
+import {
+  type GoogleDirectoryEmulator,
+  startGoogleDirectoryEmulator,
+} from "../tests/emulators/google-directory/emulator.js";
+import { applyLowerBound, type CallCounts, readLowerBound, total } from "./lower-bound.js";
+import { adapterRates, documentedRates, isApplyCall, isWriteCall, serialSeconds } from "./rates.js";
+import { churn, generateOrg, moveAccounts, type OrgSize } from "./synthetic-org.js";
+
+export const scenarioNames = ["initial", "noop", "churn", "accountMoves"] as const;
+export type ScenarioName = (typeof scenarioNames)[number];
+
+const repoRoot = resolve(import.meta.dirname, "..");
+const instanceArn = "arn:aws:sso:::instance/ssoins-72230000a1b2c3d4";
+const identityStoreId = "d-9067a1b2c3";
+/** The Lambda's timeout and the handler's default deadline margin (DEADLINE_MARGIN_SECONDS). */
+export const lambdaTimeoutSeconds = 900;
+export const lambdaDeadlineMarginSeconds = 120;
+
+export interface BenchmarkOptions {
+  sizeName: string;
+  size: OrgSize;
+  /** Simulated time runs this many times faster: emulator limits and adapter rates × factor. */
+  timeFactor: number;
+  scenarios?: readonly ScenarioName[];
+  /** Progress lines (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** Per child run. Default 2 hours. */
+  timeoutMs?: number;
+}
+
+export interface ScenarioResult {
+  scenario: ScenarioName;
+  description: string;
+  exitCode: number;
+  changes: number;
+  changesByKind: Record<string, number>;
+  applied: number;
+  failed: number;
+  skipped: number;
+  notStarted: number;
+  /** A plan computed in the benchmark process against the emulator's state afterwards is empty. */
+  converged: boolean;
+  /** Up to five keys of what a plan after the run would still change (empty when converged). */
+  residualChanges: string[];
+  calls: CallCounts;
+  lowerBound: CallCounts;
+  assignmentReads: { perPrincipal: number; perPermissionSetAndAccount: number };
+  totals: {
+    calls: number;
+    lowerBound: number;
+    /** calls / lowerBound. */
+    ratio: number;
+    readCalls: number;
+    readLowerBound: number;
+    writeCalls: number;
+    writeLowerBound: number;
+  };
+  throttled: number;
+  time: {
+    /** First API request to last response in the child, in (scaled) wall seconds. */
+    apiSeconds: number;
+    /** The whole child process, Node and tsx start-up included. */
+    processSeconds: number;
+    /** The lower-bound calls at the documented limits × time factor, buckets one after another. */
+    lowerBoundSeconds: number;
+    /** lowerBoundSeconds / apiSeconds: the share of the limiting rate the run sustained. */
+    rateUtilisation: number;
+  };
+  peakRssMb: number;
+  /** The same calls at the real limits (adapter rates, factor 1), and what that means for the Lambda. */
+  realLimits: {
+    readSeconds: number;
+    applySeconds: number;
+    totalSeconds: number;
+    fitsOneInvocation: boolean;
+    /** Invocations the deadline-aware apply needs; undefined when the reads alone exceed one. */
+    invocations: number | undefined;
+  };
+}
+
+export interface BenchmarkResult {
+  size: string;
+  org: OrgSize & {
+    desiredUsers: number;
+    desiredGroups: number;
+    desiredMemberships: number;
+    desiredAssignments: number;
+  };
+  timeFactor: number;
+  rates: { documented: typeof documentedRates; adapter: typeof adapterRates };
+  scenarios: ScenarioResult[];
+  workDir: string;
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
+  const log = options.log ?? (() => {});
+  const scenarios = options.scenarios ?? scenarioNames;
+  const factor = options.timeFactor;
+  const workDir = await mkdtemp(join(tmpdir(), `idc-sync-bench-${options.sizeName}-`));
+  const org = generateOrg(options.size);
+
+  // The rules name the emulator's instance so no run spends a ListInstances on discovery.
+  const rulesYaml = org.rulesYaml.replace(
+    "version: 1\n",
+    `version: 1\nidentityCenter:\n  instanceArn: ${instanceArn}\n  identityStoreId: ${identityStoreId}\n`,
+  );
+  const rulesPath = join(workDir, "rules.yaml");
+  await writeFile(rulesPath, rulesYaml);
+  for (const [file, content] of Object.entries(org.ruleFiles)) {
+    await mkdir(dirname(join(workDir, file)), { recursive: true });
+    await writeFile(join(workDir, file), content);
+  }
+  let snapshot: DirectorySnapshot = directorySnapshotSchema.parse(org.snapshot);
+  await writeFile(join(workDir, "directory.json"), JSON.stringify(snapshot));
+  const loaded = await loadRules(rulesPath);
+  if (!loaded.ok)
+    throw new Error(`generated rules are invalid: ${JSON.stringify(loaded.issues.slice(0, 3))}`);
+  const rules = loaded.rules;
+  const desired = desiredOf(snapshot, rules);
+  log(
+    `${options.sizeName}: ${snapshot.users.length} Google users, ${snapshot.groups.length} groups, ` +
+      `${snapshot.organization?.accounts.length ?? 0} accounts → ${desired.users.length} Identity Center users, ` +
+      `${desired.groups.length} groups, ${desired.groups.reduce((n, g) => n + g.members.length, 0)} memberships, ` +
+      `${desired.assignments.length} assignments; time factor ${factor}; files in ${workDir}`,
+  );
+
+  const throttle = { identityStorePerOperation: 20, ssoAdmin: 20, organizations: 5, timeScale: factor };
+  const google: GoogleDirectoryEmulator = await startGoogleDirectoryEmulator({ snapshot });
+  const startAws = (
+    state: IdentityCenterState | undefined,
+    organization: DirectorySnapshot["organization"],
+  ) =>
+    startAwsEmulator({
+      instanceArn,
+      identityStoreId,
+      ...(state ? { state } : {}),
+      ...(organization ? { organization } : {}),
+      throttle,
+      // Each asynchronous request succeeds on its first status poll: the lower bound is attainable.
+      asyncPolls: 0,
+    });
+  let aws: AwsEmulator = await startAws(undefined, snapshot.organization);
+
+  const results: ScenarioResult[] = [];
+  try {
+    for (const scenario of scenarios) {
+      let description: string;
+      switch (scenario) {
+        case "initial":
+          description = "initial sync into an empty Identity Center";
+          break;
+        case "noop":
+          description = "no-op re-sync";
+          break;
+        case "churn": {
+          const churned = churn(snapshot);
+          snapshot = directorySnapshotSchema.parse(churned.snapshot);
+          google.setSnapshot(snapshot);
+          description = `1 % churn: ${churned.joiners} joiners, ${churned.leavers} leavers, ${churned.movers} movers`;
+          break;
+        }
+        case "accountMoves": {
+          const organization = snapshot.organization;
+          if (!organization) throw new Error("the synthetic directory has no organization");
+          const moved = moveAccounts(organization);
+          snapshot = { ...snapshot, organization: moved.organization };
+          // The emulator has no MoveAccount: restart it on the same Identity Center with the new tree.
+          const state = aws.state();
+          await aws.close();
+          aws = await startAws(state, moved.organization);
+          description = `${moved.moved.length} accounts moved between OUs`;
+          break;
+        }
+      }
+      log(`${options.sizeName} ${scenario}: ${description} ...`);
+      const result = await runScenario({
+        scenario,
+        description,
+        snapshot,
+        rules,
+        rulesPath,
+        workDir,
+        aws,
+        google,
+        factor,
+        timeoutMs: options.timeoutMs ?? 2 * 3600_000,
+      });
+      log(
+        `${options.sizeName} ${scenario}: ${result.changes} changes, ${result.failed} failed, ` +
+          `${result.totals.calls} calls (lower bound ${result.totals.lowerBound}), ` +
+          `${result.time.apiSeconds.toFixed(1)} s, peak RSS ${result.peakRssMb.toFixed(0)} MB`,
+      );
+      results.push(result);
+    }
+  } finally {
+    await google.close();
+    await aws.close();
+  }
+  return {
+    size: options.sizeName,
+    org: {
+      ...options.size,
+      desiredUsers: desired.users.length,
+      desiredGroups: desired.groups.length,
+      desiredMemberships: desired.groups.reduce((n, g) => n + g.members.length, 0),
+      desiredAssignments: desired.assignments.length,
+    },
+    timeFactor: factor,
+    rates: { documented: documentedRates, adapter: adapterRates },
+    scenarios: results,
+    workDir,
+  };
+}
+
+function desiredOf(snapshot: DirectorySnapshot, rules: Rules) {
+  const evaluation = evaluate(directoryFromSnapshot(snapshot), rules, accountsFromSnapshot(snapshot));
+  if (!evaluation.ok) throw new Error(`rules do not fit: ${JSON.stringify(evaluation.problems.slice(0, 3))}`);
+  return evaluation.desired;
+}
+
+interface ScenarioContext {
+  scenario: ScenarioName;
+  description: string;
+  snapshot: DirectorySnapshot;
+  rules: Rules;
+  rulesPath: string;
+  workDir: string;
+  aws: AwsEmulator;
+  google: GoogleDirectoryEmulator;
+  factor: number;
+  timeoutMs: number;
+}
+
+async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
+  const { aws, google, rules, factor } = context;
+  const scope = scopeFromRules(rules);
+  const reads = readLowerBound({
+    snapshot: context.snapshot,
+    groupEmails: directoryRequestFromRules(rules).groupEmails,
+    scope,
+    before: aws.state(),
+  });
+
+  aws.resetCounts();
+  google.resetCounts();
+  const probeFile = join(context.workDir, `probe-${context.scenario}.json`);
+  const child = await runChild(
+    ["apply", "--rules", context.rulesPath, "--source", "google", "--target", "aws", "--yes", "--json"],
+    {
+      IDC_SYNC_GOOGLE_ROOT_URL: google.url,
+      IDC_SYNC_GOOGLE_ACCESS_TOKEN: google.accessToken,
+      AWS_ENDPOINT_URL: aws.url,
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+      AWS_SECRET_ACCESS_KEY: "emulator-secret",
+      [rateScaleVariable]: String(factor),
+      IDC_SYNC_BENCH_PROBE: probeFile,
+    },
+    context.timeoutMs,
+  );
+  if (child.exitCode !== 0 && child.exitCode !== 1) {
+    throw new Error(`idc-sync apply exited ${child.exitCode}: ${child.stderr.slice(-2000)}`);
+  }
+  let output: {
+    changes: Change[];
+    report?: { applied: number; failed: number; skipped: number; notStarted: number };
+  };
+  try {
+    output = JSON.parse(child.stdout);
+  } catch (error) {
+    throw new Error(`idc-sync apply printed no JSON (exit ${child.exitCode}): ${child.stderr.slice(-2000)}`, {
+      cause: error,
+    });
+  }
+  const probe = JSON.parse(await readFile(probeFile, "utf8")) as {
+    maxRssKb: number;
+    firstRequestMs?: number;
+    lastResponseMs?: number;
+    exitMs: number;
+  };
+
+  const calls: CallCounts = {};
+  for (const [key, count] of Object.entries(aws.counts().byOperation)) calls[key] = count;
+  for (const [path, count] of Object.entries(google.requestCounts())) {
+    const key = `google:${googleOperation(path)}`;
+    calls[key] = (calls[key] ?? 0) + count;
+  }
+
+  const apply = applyLowerBound(output.changes);
+  const lowerBound: CallCounts = { ...reads.calls };
+  for (const [key, count] of [...Object.entries(apply.writes), ...Object.entries(apply.statusReads)])
+    lowerBound[key] = (lowerBound[key] ?? 0) + count;
+
+  const sumWhere = (counts: CallCounts, keep: (key: string) => boolean) =>
+    Object.entries(counts).reduce((sum, [key, count]) => (keep(key) ? sum + count : sum), 0);
+  const totalCalls = total(calls);
+  const totalLowerBound = total(lowerBound);
+
+  const apiSeconds =
+    probe.firstRequestMs !== undefined && probe.lastResponseMs !== undefined
+      ? (probe.lastResponseMs - probe.firstRequestMs) / 1000
+      : 0;
+  const lowerBoundSeconds = serialSeconds(lowerBound, documentedRates) / factor;
+
+  const readCalls = Object.fromEntries(Object.entries(calls).filter(([key]) => !isApplyCall(key)));
+  const applyCalls = Object.fromEntries(Object.entries(calls).filter(([key]) => isApplyCall(key)));
+  const readSeconds = serialSeconds(readCalls, adapterRates);
+  const applySeconds = serialSeconds(applyCalls, adapterRates);
+  const budget = lambdaTimeoutSeconds - lambdaDeadlineMarginSeconds;
+  const fitsOneInvocation = readSeconds + applySeconds <= lambdaTimeoutSeconds && readSeconds < budget;
+  // Every invocation reads the state again, then starts changes until the deadline margin.
+  const invocations = fitsOneInvocation
+    ? 1
+    : readSeconds >= budget
+      ? undefined
+      : Math.ceil(applySeconds / (budget - readSeconds));
+
+  const report = output.report ?? { applied: 0, failed: 0, skipped: 0, notStarted: 0 };
+  const changesByKind: Record<string, number> = {};
+  for (const change of output.changes) changesByKind[change.kind] = (changesByKind[change.kind] ?? 0) + 1;
+
+  const after = computePlan(desiredOf(context.snapshot, rules), asTheAdapterReadsIt(aws.state()), scope);
+  return {
+    scenario: context.scenario,
+    description: context.description,
+    exitCode: child.exitCode,
+    changes: output.changes.length,
+    changesByKind,
+    applied: report.applied,
+    failed: report.failed,
+    skipped: report.skipped,
+    notStarted: report.notStarted,
+    converged: after.changes.length === 0,
+    residualChanges: after.changes.slice(0, 5).map((change) => `${change.key}: ${change.reason}`),
+    calls,
+    lowerBound,
+    assignmentReads: reads.assignmentReads,
+    totals: {
+      calls: totalCalls,
+      lowerBound: totalLowerBound,
+      ratio: totalLowerBound === 0 ? 0 : totalCalls / totalLowerBound,
+      readCalls: sumWhere(calls, (key) => !isWriteCall(key)),
+      readLowerBound: sumWhere(lowerBound, (key) => !isWriteCall(key)),
+      writeCalls: sumWhere(calls, isWriteCall),
+      writeLowerBound: sumWhere(lowerBound, isWriteCall),
+    },
+    throttled: aws.counts().throttled,
+    time: {
+      apiSeconds,
+      processSeconds: probe.exitMs / 1000,
+      lowerBoundSeconds,
+      rateUtilisation: apiSeconds > 0 ? lowerBoundSeconds / apiSeconds : 0,
+    },
+    peakRssMb: probe.maxRssKb / 1024,
+    realLimits: {
+      readSeconds,
+      applySeconds,
+      totalSeconds: readSeconds + applySeconds,
+      fitsOneInvocation,
+      invocations,
+    },
+  };
+}
+
+/** The emulator's dump with the reserved managed-by tag dropped, as AwsIdentityCenter reads tags. */
+function asTheAdapterReadsIt(state: IdentityCenterState): IdentityCenterState {
+  for (const set of state.permissionSets) delete set.tags[managedByTag.key];
+  return state;
+}
+
+/** "users.list" for "/admin/directory/v1/users", "members.list" for ".../groups/x/members", ... */
+export function googleOperation(path: string): string {
+  const parts = path.replace(/^\/admin\/directory\/v1\//, "").split("/");
+  if (parts[0] === "users") return "users.list";
+  if (parts[0] === "groups" && parts[2] === "members") return "members.list";
+  if (parts[0] === "groups") return "groups.get";
+  if (parts[0] === "customer" && parts[2] === "orgunits") return "orgunits.list";
+  return path;
+}
+
+interface ChildRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runChild(args: string[], env: Record<string, string>, timeoutMs: number): Promise<ChildRun> {
+  const probe = pathToFileURL(join(repoRoot, "bench", "probe.mjs")).href;
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", probe, join(repoRoot, "bin", "idc-sync.mjs"), ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, NO_COLOR: "1", ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
+    );
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    child.on("error", reject);
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      if (code === null) {
+        reject(new Error(`idc-sync was killed (${signal}) after the ${timeoutMs} ms timeout or by a signal`));
+        return;
+      }
+      resolvePromise({
+        exitCode: code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8"),
+      });
+    });
+  });
+}
+
+/** Removes the temporary folder of a run. */
+export async function removeWorkDir(result: Pick<BenchmarkResult, "workDir">): Promise<void> {
+  await rm(result.workDir, { recursive: true, force: true });
+}

@@ -1,0 +1,61 @@
+/**
+ * The run state and run records as stored JSON, checked on the way in: a state written by another
+ * version or damaged by hand is an error that names the store, never a silently empty state (which
+ * would forget open drift and make the next run blind to it).
+ */
+import { z } from "zod";
+import { StateStoreError } from "../../sync/errors.js";
+import type { RunRecord, RunState } from "../../sync/run-state.js";
+
+const openDriftSchema = z.object({
+  key: z.string(),
+  kind: z.string(),
+  summary: z.string(),
+  reason: z.string(),
+  firstSeenAt: z.string(),
+  lastSeenAt: z.string(),
+  lastAlertAt: z.string().optional(),
+});
+
+const runStateSchema = z.object({
+  version: z.literal(1),
+  applied: z
+    .object({ digests: z.record(z.string(), z.string()), runId: z.string(), at: z.string() })
+    .optional(),
+  drift: z.record(z.string(), openDriftSchema),
+  health: z.object({
+    status: z.enum(["ok", "failing"]),
+    since: z.string(),
+    failedRuns: z.number().int().min(0),
+  }),
+});
+
+const runRecordSchema = z.looseObject({
+  runId: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  trigger: z.enum(["schedule", "manual", "cli"]),
+  mode: z.enum(["enforce", "report"]),
+  status: z.enum(["applied", "reported", "blocked", "partial", "failed", "invalid"]),
+});
+
+/** Parses a stored run state; `where` names the store in the error. */
+export function parseRunState(value: unknown, where: string): RunState {
+  const parsed = runStateSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new StateStoreError(
+      `${where} does not hold an idc-sync run state (${parsed.error.issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`)
+        .join("; ")}); move it aside to start afresh`,
+    );
+  }
+  return parsed.data as RunState;
+}
+
+/** Parses a stored run record. */
+export function parseRunRecord(value: unknown, where: string): RunRecord {
+  const parsed = runRecordSchema.safeParse(value);
+  if (!parsed.success) throw new StateStoreError(`${where} holds a run record idc-sync cannot read`);
+  return parsed.data as RunRecord;
+}
