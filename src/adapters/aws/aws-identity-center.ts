@@ -25,6 +25,7 @@ import {
   type User,
 } from "@aws-sdk/client-identitystore";
 import {
+  type AccountAssignment,
   type AccountAssignmentForPrincipal,
   type AccountAssignmentOperationStatus,
   AttachCustomerManagedPolicyReferenceToPermissionSetCommand,
@@ -43,6 +44,7 @@ import {
   DetachManagedPolicyFromPermissionSetCommand,
   GetInlinePolicyForPermissionSetCommand,
   GetPermissionsBoundaryForPermissionSetCommand,
+  ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
   ListAccountsForProvisionedPermissionSetCommand,
   ListCustomerManagedPolicyReferencesInPermissionSetCommand,
@@ -147,6 +149,13 @@ interface KnownPermissionSet {
   attributes?: PermissionSetAttributes;
 }
 
+/** A managed user or group whose assignments are read. */
+interface Principal {
+  type: PrincipalType;
+  id: string;
+  name: string;
+}
+
 const maxPageSize = 100;
 
 export class AwsIdentityCenter implements IdentityCenter {
@@ -194,8 +203,8 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   /**
    * Every user and group; members of managed groups only; managed permission sets in full (others by
-   * name only, not returned); assignments of managed principals only, one ListAccountAssignmentsForPrincipal
-   * per principal rather than a scan of every account × permission set.
+   * name only, not returned); assignments of managed principals only, per principal or per provisioned
+   * (permission set, account) pair, whichever costs fewer calls (`readManagedAssignments`).
    */
   async readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState> {
     try {
@@ -222,13 +231,80 @@ export class AwsIdentityCenter implements IdentityCenter {
 
     const permissionSets = await this.readPermissionSets(scope, progress);
 
-    const principals: { type: PrincipalType; id: string; name: string }[] = [
+    const principals: Principal[] = [
       ...users
         .filter((user) => isManagedUser(scope, user.userName))
         .map((user) => ({ type: "USER" as const, id: user.id, name: user.userName })),
       ...managedGroups.map((group) => ({ type: "GROUP" as const, id: group.id, name: group.displayName })),
     ];
+    const assignments = await this.readManagedAssignments(principals, permissionSets, progress);
+
+    return {
+      users: users.map((user) => structuredClone(user)),
+      groups: groups.map((group) => structuredClone(group)),
+      permissionSets,
+      assignments,
+    };
+  }
+
+  /**
+   * The assignments of the managed principals, read whichever way costs fewer calls. One
+   * ListAccountAssignmentsForPrincipal per principal reads exactly what is needed but costs a call per
+   * managed user; one ListAccountAssignments per (permission set, account it is provisioned to) reads
+   * every principal's assignments at once, which is far cheaper when there are thousands of users and a
+   * few hundred such pairs. Every assignment implies its permission set is provisioned to its account,
+   * so both ways see the same assignments; the second keeps only the managed principals'.
+   */
+  private async readManagedAssignments(
+    principals: Principal[],
+    managedSets: IcPermissionSet[],
+    progress?: ProgressListener,
+  ): Promise<Assignment[]> {
     const namesByArn = new Map([...this.permissionSetsByName].map(([name, known]) => [known.arn, name]));
+    const managedArns = new Set(managedSets.map((set) => set.arn));
+    const otherArns = [...namesByArn.keys()].filter((arn) => !managedArns.has(arn));
+    const knownPairs = managedSets.reduce((sum, set) => sum + set.provisionedAccountIds.length, 0);
+    // Listing the other permission sets' accounts is itself a call each: only worth it if even then the
+    // pairs could still come out cheaper than the principals.
+    if (principals.length <= knownPairs + otherArns.length) {
+      return this.readAssignmentsByPrincipal(principals, namesByArn, progress);
+    }
+    const otherSets = await mapConcurrently(otherArns, this.limits.readConcurrency, async (arn) => ({
+      arn,
+      provisionedAccountIds: await this.readProvisionedAccounts(arn),
+    }));
+    const pairs = [...managedSets, ...otherSets].flatMap((set) =>
+      set.provisionedAccountIds.map((accountId) => ({ arn: set.arn, accountId })),
+    );
+    if (principals.length <= pairs.length)
+      return this.readAssignmentsByPrincipal(principals, namesByArn, progress);
+
+    const principalsById = new Map(
+      principals.map((principal) => [`${principal.type}:${principal.id}`, principal]),
+    );
+    let pairsDone = 0;
+    const perPair = await mapConcurrently(pairs, this.limits.readConcurrency, async ({ arn, accountId }) => {
+      const found = await this.readAssignmentsInAccount(arn, accountId);
+      pairsDone += 1;
+      progress?.({ phase: "assignments", done: pairsDone, total: pairs.length });
+      const permissionSetName = namesByArn.get(arn);
+      if (permissionSetName === undefined) return [];
+      return found.flatMap((entry): Assignment[] => {
+        const principal = principalsById.get(`${entry.PrincipalType}:${entry.PrincipalId}`);
+        if (principal === undefined) return [];
+        return [
+          { principalType: principal.type, principalName: principal.name, permissionSetName, accountId },
+        ];
+      });
+    });
+    return perPair.flat();
+  }
+
+  private async readAssignmentsByPrincipal(
+    principals: Principal[],
+    namesByArn: Map<string, string>,
+    progress?: ProgressListener,
+  ): Promise<Assignment[]> {
     let principalsDone = 0;
     const perPrincipal = await mapConcurrently(principals, this.limits.readConcurrency, async (principal) => {
       const found = await this.readAssignments(principal.type, principal.id);
@@ -247,13 +323,28 @@ export class AwsIdentityCenter implements IdentityCenter {
         ];
       });
     });
+    return perPrincipal.flat();
+  }
 
-    return {
-      users: users.map((user) => structuredClone(user)),
-      groups: groups.map((group) => structuredClone(group)),
-      permissionSets,
-      assignments: perPrincipal.flat(),
-    };
+  private async readAssignmentsInAccount(arn: string, accountId: string): Promise<AccountAssignment[]> {
+    const assignments: AccountAssignment[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await this.ssoAdminCall("ListAccountAssignments", () =>
+        this.ssoAdmin.send(
+          new ListAccountAssignmentsCommand({
+            InstanceArn: this.instanceArn,
+            AccountId: accountId,
+            PermissionSetArn: arn,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      assignments.push(...(page.AccountAssignments ?? []));
+      nextToken = page.NextToken;
+    } while (nextToken);
+    return assignments;
   }
 
   private async readUsers(progress?: ProgressListener): Promise<IcUser[]> {

@@ -4,12 +4,15 @@
  * with `endpoint: emulator.url`. It throttles like AWS when asked (a token bucket per identitystore
  * operation, one for all of sso-admin, one for organizations), counts every request per operation,
  * and takes faults (throttling storms, server errors, FAILED asynchronous requests) from tests.
+ * DynamoDB (AWS JSON 1.0, target prefix `DynamoDB_20120810`) is there for the run state store: the few
+ * operations it uses, in `dynamodb-api.ts`.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import type { IdentityCenterState } from "../../../src/sync/model.js";
+import { DynamoDbTables, dynamoDbHandlers } from "./dynamodb-api.js";
 import { type Handler, identityStoreHandlers } from "./identity-store-api.js";
 import { organizationsHandlers } from "./organizations-api.js";
 import { AwsApiError, epochSeconds, type Input } from "./protocol.js";
@@ -25,6 +28,7 @@ export const EmulatedService = {
   identityStore: "identitystore",
   ssoAdmin: "sso-admin",
   organizations: "organizations",
+  dynamodb: "dynamodb",
 } as const;
 export type EmulatedService = (typeof EmulatedService)[keyof typeof EmulatedService];
 
@@ -32,6 +36,7 @@ const targetPrefixes: Record<string, EmulatedService> = {
   AWSIdentityStore: EmulatedService.identityStore,
   SWBExternalService: EmulatedService.ssoAdmin,
   AWSOrganizationsV20161128: EmulatedService.organizations,
+  DynamoDB_20120810: EmulatedService.dynamodb,
 };
 
 /** Requests per second AWS-style throttling allows; absent means no throttling. */
@@ -111,6 +116,8 @@ export interface AwsEmulator {
   state(): IdentityCenterState;
   /** Memberships and assignments left behind by deleted principals. */
   leftovers(): { memberships: StoredMembership[]; assignments: StoredAssignment[] };
+  /** The emulated DynamoDB tables (the run state store). */
+  dynamodb: DynamoDbTables;
   faults: AwsEmulatorFaults;
 }
 
@@ -147,6 +154,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   if (options.organization) store.seedOrganization(options.organization);
 
   const behaviour: AsyncBehaviour = { asyncPolls: options.asyncPolls ?? 1 };
+  const dynamoTables = new DynamoDbTables();
   const handlers: Record<EmulatedService, Record<string, Handler>> = {
     identitystore: identityStoreHandlers(store),
     "sso-admin": {
@@ -154,6 +162,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       ListInstances: () => ({ Instances: listedInstances(options, instanceArn, identityStoreId) }),
     },
     organizations: organizationsHandlers(store),
+    dynamodb: dynamoDbHandlers(dynamoTables),
   };
 
   let rates = options.throttle;
@@ -180,7 +189,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         ? rates.identityStorePerOperation
         : service === EmulatedService.ssoAdmin
           ? rates.ssoAdmin
-          : rates.organizations;
+          : service === EmulatedService.organizations
+            ? rates.organizations
+            : undefined;
     if (rate === undefined) return false;
     const key = service === EmulatedService.identityStore ? `${service}:${operation}` : service;
     let bucket = buckets.get(key);
@@ -247,7 +258,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         throw new AwsApiError("SerializationException", "The request body is not valid JSON");
       }
       const output = handle(service, operation, input);
-      send(response, 200, JSON.stringify(output ?? {}));
+      send(response, 200, JSON.stringify(output ?? {}), service);
     } catch (error) {
       const apiError =
         error instanceof AwsApiError
@@ -258,6 +269,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         response,
         apiError.status,
         JSON.stringify({ __type: apiError.type, message: apiError.message, ...apiError.extra }),
+        service,
       );
     }
   };
@@ -331,6 +343,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     },
     state: () => store.dump(),
     leftovers: () => store.leftovers(),
+    dynamodb: dynamoTables,
     faults,
   };
 }
@@ -365,9 +378,13 @@ function readBody(request: IncomingMessage): Promise<string> {
   });
 }
 
-function send(response: ServerResponse, status: number, body: string): void {
+function send(response: ServerResponse, status: number, body: string, service?: EmulatedService): void {
   response.statusCode = status;
-  response.setHeader("Content-Type", "application/x-amz-json-1.1");
+  // DynamoDB speaks AWS JSON 1.0; the others 1.1.
+  response.setHeader(
+    "Content-Type",
+    service === EmulatedService.dynamodb ? "application/x-amz-json-1.0" : "application/x-amz-json-1.1",
+  );
   response.setHeader("x-amzn-RequestId", randomUUID());
   response.end(body);
 }

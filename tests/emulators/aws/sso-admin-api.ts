@@ -506,6 +506,25 @@ export function ssoAdminHandlers(store: EmulatorStore, behaviour: AsyncBehaviour
       return { AccountAssignmentDeletionStatus: poll("deletion", requestId) };
     },
 
+    ListAccountAssignments(input) {
+      checkInstance(input);
+      const accountId = requireString(input, "AccountId");
+      const target = permissionSet(input);
+      const all = [...store.assignments.values()].filter(
+        (assignment) => assignment.accountId === accountId && assignment.permissionSetArn === target.arn,
+      );
+      const { page, nextToken } = paginate(all, input, pageRules(`ForAccount:${accountId}:${target.arn}`));
+      return {
+        AccountAssignments: page.map((assignment) => ({
+          AccountId: assignment.accountId,
+          PermissionSetArn: assignment.permissionSetArn,
+          PrincipalType: assignment.principalType,
+          PrincipalId: assignment.principalId,
+        })),
+        NextToken: nextToken,
+      };
+    },
+
     ListAccountAssignmentsForPrincipal(input) {
       checkInstance(input);
       const principalType = requireString(input, "PrincipalType");

@@ -149,10 +149,11 @@ describe("reading Identity Center state through the AWS APIs", () => {
     expect(harness.emulator.count("sso-admin", "ListManagedPoliciesInPermissionSet")).toBe(1);
     expect(harness.emulator.count("sso-admin", "GetInlinePolicyForPermissionSet")).toBe(1);
     expect(harness.emulator.count("sso-admin", "ListTagsForResource")).toBe(1);
-    expect(harness.emulator.count("sso-admin", "ListAccountsForProvisionedPermissionSet")).toBe(1);
+    // The managed one for its provisioning, the other (Legacy) to find its assignments (see below).
+    expect(harness.emulator.count("sso-admin", "ListAccountsForProvisionedPermissionSet")).toBe(2);
   });
 
-  it("reads assignments of managed principals only, one ListAccountAssignmentsForPrincipal each", () => {
+  it("reads assignments of managed principals only, per provisioned pair when that is cheaper", () => {
     expect(state.assignments).toEqual(
       expect.arrayContaining([
         {
@@ -176,8 +177,10 @@ describe("reading Identity Center state through the AWS APIs", () => {
       ]),
     );
     expect(state.assignments).toHaveLength(3);
-    // Managed users: alice, bob and the 130 people of example.com; managed groups: developers, admins.
-    expect(harness.emulator.count("sso-admin", "ListAccountAssignmentsForPrincipal")).toBe(132 + 2);
+    // 134 managed principals (alice, bob, 130 people of example.com, two groups) against five provisioned
+    // (permission set, account) pairs: Developer in 222… and 333…, Legacy in 111…, 222… and 333…
+    expect(harness.emulator.count("sso-admin", "ListAccountAssignmentsForPrincipal")).toBe(0);
+    expect(harness.emulator.count("sso-admin", "ListAccountAssignments")).toBe(5);
   });
 
   it("makes no write call and reports progress by phase", () => {
@@ -188,5 +191,43 @@ describe("reading Identity Center state through the AWS APIs", () => {
   it("reports to onCall exactly the requests the emulator received", () => {
     const received = harness.emulator.counts().byOperation;
     expect(Object.fromEntries(harness.adapterCalls)).toEqual(received);
+  });
+});
+
+describe("reading the assignments of a few principals", () => {
+  it("asks per principal when there are fewer principals than provisioned pairs", async () => {
+    const harness = await startHarness({
+      state: anIdentityCenter({
+        users: [aUser("alice")],
+        groups: [],
+        permissionSets: [
+          aStoredPermissionSet("Developer", { provisionedAccountIds: ["111111111111", "222222222222"] }),
+        ],
+        assignments: [
+          {
+            principalType: "USER",
+            principalName: "alice@example.com",
+            permissionSetName: "Developer",
+            accountId: "222222222222",
+          },
+        ],
+      }),
+    });
+    try {
+      const state = await harness.identityCenter.readState(aScope({ permissionSetNames: ["Developer"] }));
+
+      expect(state.assignments).toEqual([
+        {
+          principalType: "USER",
+          principalName: "alice@example.com",
+          permissionSetName: "Developer",
+          accountId: "222222222222",
+        },
+      ]);
+      expect(harness.emulator.count("sso-admin", "ListAccountAssignmentsForPrincipal")).toBe(1);
+      expect(harness.emulator.count("sso-admin", "ListAccountAssignments")).toBe(0);
+    } finally {
+      await harness.close();
+    }
   });
 });
