@@ -2,6 +2,7 @@
  * `idc-sync`: validate, plan and apply the rules; snapshot the live systems for offline work.
  * Commands only parse flags, build adapters, call the one use case and format its result.
  */
+import { randomUUID } from "node:crypto";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -16,6 +17,8 @@ import {
   type Rules,
   scopeFromRules,
 } from "../mapping/index.js";
+import { runMonitoredSync } from "../notify/monitored-sync.js";
+import { notificationSettingsFromRules, syncModeFromRules } from "../notify/settings.js";
 import { SyncError } from "../sync/errors.js";
 import type { Plan } from "../sync/model.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
@@ -23,8 +26,10 @@ import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { registerAuditCommand } from "./audit-command.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
+import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./io.js";
 import { createProgressReporter } from "./progress.js";
+import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
 import {
   buildAccountDirectory,
   buildDirectorySource,
@@ -39,6 +44,8 @@ interface CommonFlags {
   target: string;
   accounts?: string;
   json?: boolean;
+  /** The run state: a file or dynamodb:TABLE (default: beside a file target, else next to the rules). */
+  state?: string;
 }
 
 /** Runs the CLI and resolves to the exit code; never calls process.exit itself. */
@@ -96,6 +103,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       "--accounts <aws|file:PATH>",
       "where AWS accounts come from (default: the --source snapshot when it is a file, else AWS Organizations)",
     );
+  const stateOption = () =>
+    new Option(
+      "--state <file|dynamodb:TABLE>",
+      "the run state (drift, history): default beside a file target, else .idc-sync/state.json next to the rules",
+    );
   const allowDeletionsOption = () =>
     new Option(
       "--allow-deletions <n>",
@@ -135,6 +147,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option("--json", "print the plan as JSON")
     .option("--detailed-exitcode", "exit 0 when in sync, 2 when changes are pending")
     .addOption(allowDeletionsOption())
+    .addOption(stateOption())
     .action(async (flags: CommonFlags & { detailedExitcode?: boolean; allowDeletions?: number }) => {
       const rules = await loadRulesOrReport(flags.rules, io, flags.json);
       if (!rules) return setExitCode(ExitCode.usage);
@@ -149,6 +162,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
         mode: "plan",
         allowDeletions: flags.allowDeletions,
         onProgress: progress.listener,
+        drift: { lastApplied: await lastAppliedDigests(flags, io) },
       }).finally(progress.done);
       if (result.status === "invalid") {
         reportRuleIssues(result.problems, io, flags.json);
@@ -178,69 +192,103 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     .option("--json", "print the plan and the apply report as JSON")
     .option("-y, --yes", "apply without asking")
     .addOption(allowDeletionsOption())
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "enforce: apply, fixing drift; report: detect and alert, change nothing (default: sync.mode in the rules)",
+      ).choices(["enforce", "report"]),
+    )
+    .addOption(stateOption())
     .option(
       "--concurrency <n>",
       "changes in flight at once (adapters still keep to the API limits)",
       parseCount,
     )
-    .action(async (flags: CommonFlags & { yes?: boolean; allowDeletions?: number; concurrency?: number }) => {
-      const rules = await loadRulesOrReport(flags.rules, io, flags.json);
-      if (!rules) return setExitCode(ExitCode.usage);
-      if (!flags.yes && !io.isInteractive) {
-        throw new UsageError("not a terminal, so nobody can confirm: pass --yes to apply without asking");
-      }
-      const ports = {
-        ...(await sourcePorts(flags, rules, io)),
-        identityCenter: await targetPort(flags, rules, io),
-      };
-      const progress = createProgressReporter(io);
-      const result = await runSync({
-        rules,
-        ports,
-        mode: "apply",
-        allowDeletions: flags.allowDeletions,
-        concurrency: flags.concurrency,
-        onProgress: progress.listener,
-        confirm: flags.yes ? undefined : (plan) => confirmPlan(plan, io),
-        onOutcome: progress.changeApplied,
-      }).finally(progress.done);
-
-      switch (result.status) {
-        case "invalid":
-          reportRuleIssues(result.problems, io, flags.json);
-          return setExitCode(ExitCode.usage);
-        case "planned":
-          throw new Error("unexpected plan-only result for apply");
-        case "blocked":
-          printWarnings(result.warnings, io);
-          if (flags.json) {
-            io.stdout(`${JSON.stringify({ ...planToJson(result.plan), guard: result.guard }, null, 2)}\n`);
-          } else {
-            io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-          }
-          for (const violation of result.guard.violations)
-            io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
-          io.stderr("Nothing was applied.\n");
-          return setExitCode(ExitCode.stoppedByGuard);
-        case "declined":
-          io.stderr("Apply cancelled; nothing was changed.\n");
-          return setExitCode(ExitCode.ok);
-        case "applied": {
-          printWarnings(result.warnings, io);
-          if (flags.json) {
-            io.stdout(
-              `${JSON.stringify({ ...planToJson(result.plan), report: applyReportToJson(result.report) }, null, 2)}\n`,
-            );
-          } else {
-            if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-            io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
-          }
-          return setExitCode(
-            result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok,
-          );
+    .action(
+      async (
+        flags: CommonFlags & {
+          yes?: boolean;
+          allowDeletions?: number;
+          concurrency?: number;
+          mode?: "enforce" | "report";
+        },
+      ) => {
+        const rules = await loadRulesOrReport(flags.rules, io, flags.json);
+        if (!rules) return setExitCode(ExitCode.usage);
+        const mode = flags.mode ?? syncModeFromRules(rules);
+        if (mode === "enforce" && !flags.yes && !io.isInteractive) {
+          throw new UsageError("not a terminal, so nobody can confirm: pass --yes to apply without asking");
         }
-      }
-    });
+        const ports = {
+          ...(await sourcePorts(flags, rules, io)),
+          identityCenter: await targetPort(flags, rules, io),
+        };
+        const progress = createProgressReporter(io);
+        const monitored = await runMonitoredSync({
+          rules,
+          ports,
+          mode,
+          allowDeletions: flags.allowDeletions,
+          concurrency: flags.concurrency,
+          onProgress: progress.listener,
+          confirm: flags.yes ? undefined : (plan) => confirmPlan(plan, io),
+          onOutcome: progress.changeApplied,
+          run: { runId: randomUUID(), trigger: "cli" },
+          clock: { now: () => new Date() },
+          stateStore: await buildStateStore(stateLocation(flags, io), io.cwd),
+          notifier: await buildNotifier(io.env),
+          settings: notificationSettingsFromRules(rules),
+        }).finally(progress.done);
+        for (const warning of monitored.warnings) io.stderr(`warning: ${warning}\n`);
+        const result = monitored.result;
+
+        switch (result.status) {
+          case "invalid":
+            reportRuleIssues(result.problems, io, flags.json);
+            return setExitCode(ExitCode.usage);
+          case "planned":
+            // Report mode: the plan is what would undo the drift; nothing was changed.
+            printWarnings(result.warnings, io);
+            if (flags.json) {
+              io.stdout(
+                `${JSON.stringify({ ...planToJson(result.plan), mode, guard: result.guard }, null, 2)}\n`,
+              );
+            } else {
+              io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+              io.stdout("\nReport mode: nothing was changed.\n");
+            }
+            return setExitCode(ExitCode.ok);
+          case "blocked":
+            printWarnings(result.warnings, io);
+            if (flags.json) {
+              io.stdout(`${JSON.stringify({ ...planToJson(result.plan), guard: result.guard }, null, 2)}\n`);
+            } else {
+              io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+            }
+            for (const violation of result.guard.violations)
+              io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
+            io.stderr("Nothing was applied.\n");
+            return setExitCode(ExitCode.stoppedByGuard);
+          case "declined":
+            io.stderr("Apply cancelled; nothing was changed.\n");
+            return setExitCode(ExitCode.ok);
+          case "applied": {
+            printWarnings(result.warnings, io);
+            if (flags.json) {
+              io.stdout(
+                `${JSON.stringify({ ...planToJson(result.plan), report: applyReportToJson(result.report) }, null, 2)}\n`,
+              );
+            } else {
+              if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+              io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
+            }
+            return setExitCode(
+              result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok,
+            );
+          }
+        }
+      },
+    );
 
   const snapshot = program
     .command("snapshot")
@@ -292,6 +340,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
     });
 
   registerAuditCommand(program, io, setExitCode);
+  registerHistoryCommand(program, io, setExitCode);
 
   return program;
 }
@@ -349,6 +398,24 @@ function endpoint(value: string, liveName: "google" | "aws", flag: string, io: C
   const spec = parseEndpointSpec(value, liveName, io.cwd);
   if ("error" in spec) throw new UsageError(`${flag}: ${spec.error}`);
   return spec;
+}
+
+function stateLocation(flags: CommonFlags, io: CliIo): string {
+  return (
+    flags.state ??
+    defaultStateLocation(resolve(io.cwd, flags.rules), endpoint(flags.target, "aws", "--target", io))
+  );
+}
+
+/** The digests a plan classifies drift against; a plan still works, unclassified, when they cannot be read. */
+async function lastAppliedDigests(flags: CommonFlags, io: CliIo) {
+  try {
+    const stored = await (await buildStateStore(stateLocation(flags, io), io.cwd)).load();
+    return stored.state?.applied?.digests;
+  } catch (error) {
+    io.stderr(`warning: drift is not marked: ${(error as Error).message}\n`);
+    return undefined;
+  }
 }
 
 async function confirmPlan(plan: Plan, io: CliIo): Promise<boolean> {

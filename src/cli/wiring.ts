@@ -30,7 +30,9 @@ export async function buildDirectorySource(
   env: Record<string, string | undefined>,
 ): Promise<DirectorySource> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
-  const { createGoogleDirectorySource, googleDirectoryDefaults } = await import("../adapters/google/index.js");
+  const { createGoogleDirectorySource, googleDirectoryDefaults } = await import(
+    "../adapters/google/index.js"
+  );
   const scale = rateScaleFrom(env);
   // IDC_SYNC_RATE_SCALE is for the benchmark only (see rate-scale.ts); unset, the defaults apply.
   return createGoogleDirectorySource(

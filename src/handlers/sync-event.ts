@@ -9,14 +9,19 @@ export type SyncTrigger = "schedule" | "manual";
 
 export interface SyncRequest {
   trigger: SyncTrigger;
-  mode: "plan" | "apply";
+  /**
+   * `plan`: read and plan only. `apply`: enforce (a scheduled run follows `sync.mode` in the rules).
+   * `report`: detect drift and alert, change nothing.
+   */
+  mode: "plan" | "apply" | "report";
   allowDeletions?: number;
 }
 
 export type ParsedSyncEvent = { ok: true; request: SyncRequest } | { ok: false; problems: string[] };
 
 /** The example a person can copy when their payload was wrong. */
-export const manualPayloadExample = '{"mode":"plan"} or {"mode":"apply","allowDeletions":5}';
+export const manualPayloadExample =
+  '{"mode":"plan"}, {"mode":"report"} or {"mode":"apply","allowDeletions":5}';
 
 const scheduledEventSchema = z.looseObject({
   source: z.literal("aws.events"),
@@ -24,7 +29,7 @@ const scheduledEventSchema = z.looseObject({
 });
 
 const manualPayloadSchema = z.strictObject({
-  mode: z.enum(["plan", "apply"], { error: 'mode must be "plan" or "apply"' }),
+  mode: z.enum(["plan", "apply", "report"], { error: 'mode must be "plan", "apply" or "report"' }),
   allowDeletions: z
     .number({ error: "allowDeletions must be a number" })
     .int({ error: "allowDeletions must be a whole number" })
@@ -64,7 +69,7 @@ function formatIssue(issue: z.core.$ZodIssue, event: object): string {
   }
   const field = issue.path.join(".");
   if (issue.path.length === 1 && !(String(issue.path[0]) in event))
-    return `${field} is required: "plan" or "apply"`;
+    return `${field} is required: "plan", "apply" or "report"`;
   const value = (event as Record<string, unknown>)[field];
   // Our messages already name the field; add the value the person sent so the mistake is visible.
   return `${issue.message}, got ${JSON.stringify(value)}`;

@@ -5,17 +5,31 @@
  */
 import { randomUUID } from "node:crypto";
 import { formatRuleIssue, loadRules, type Rules } from "../mapping/index.js";
+import { defaultNotificationSettings } from "../notify/decide.js";
+import {
+  errorOutcome,
+  type MonitorContext,
+  reportUnrunnableRun,
+  runMonitoredSync,
+} from "../notify/monitored-sync.js";
+import { notificationSettingsFromRules, syncModeFromRules } from "../notify/settings.js";
 import type { GuardVerdict } from "../sync/guards.js";
 import type { ApplyReport, Change, ChangeOutcome, Plan } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
+import type { Notice } from "../sync/notices.js";
+import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { renderPlanText } from "../sync/render.js";
-import { runSync, type SyncPorts } from "../sync/run-sync.js";
+import type { SyncMode } from "../sync/run-state.js";
+import { type RunSyncResult, runSync, type SyncPorts } from "../sync/run-sync.js";
 import { type PlanSummary, summarizePlan } from "../sync/summary.js";
 import { manualPayloadExample, parseSyncEvent, type SyncRequest, type SyncTrigger } from "./sync-event.js";
 
 /** The part of the Lambda context the handler reads. */
 export interface LambdaContextLike {
   getRemainingTimeInMillis(): number;
+  /** For the link to the run's logs in alerts. */
+  logGroupName?: string;
+  logStreamName?: string;
 }
 
 /** Structured logging, as Powertools Logger does it; tests pass a recorder. */
@@ -40,6 +54,16 @@ export interface SyncHandlerDependencies {
   /** Changes in flight at once; the adapters still keep to the API limits. */
   concurrency?: number;
   newRunId?: () => string;
+  /**
+   * Keeps drift, run health and the run history. Without it, runs neither classify drift nor alert
+   * (the behaviour before issue #6).
+   */
+  stateStore?: StateStore;
+  /** Slack, when configured; asked for once per run that may alert. */
+  notifier?: () => Promise<Notifier | undefined>;
+  clock?: Clock;
+  /** The link to this invocation's logs, for alerts and the history. */
+  logUrl?: (context: LambdaContextLike) => string | undefined;
 }
 
 /** How many keys a summary lists before it only counts (a Lambda response is at most 6 MB). */
@@ -64,6 +88,10 @@ export type SyncInvocationResult = {
   /** True when the run did what it was asked and nothing failed. */
   ok: boolean;
   warnings?: string[];
+  /** Planned changes that undo drift (made outside idc-sync), when the run keeps state. */
+  drift?: number;
+  /** What was posted to Slack (or could not be). */
+  notices?: { kind: Notice["kind"]; delivered: boolean }[];
 } & (
   | { status: "rejected"; problems: string[]; hint: string }
   | { status: "invalid"; trigger: SyncTrigger; mode: SyncRequest["mode"]; problems: string[] }
@@ -84,6 +112,8 @@ export type SyncInvocationResult = {
       planText: string;
     }
   | { status: "applied"; trigger: SyncTrigger; mode: "apply"; plan: PlanSummary; apply: ApplySummary }
+  /** Report mode: drift detected and alerted, nothing changed. */
+  | { status: "reported"; trigger: SyncTrigger; mode: "report"; plan: PlanSummary; planText: string }
 );
 
 /**
@@ -118,12 +148,32 @@ export async function handleSyncInvocation(
     ...(allowDeletions === undefined ? {} : { allowDeletions }),
   });
 
+  // Set once runMonitoredSync has the run in hand: from then on it alerts about its own failures.
+  let monitored = false;
   try {
     const loaded = await loadRules(deps.rulesPath);
     if (!loaded.ok) {
       const problems = loaded.issues.map(formatRuleIssue);
       logger.error("the rules file has problems, nothing was changed", { problems });
-      return { runId, ok: false, status: "invalid", trigger, mode, problems };
+      const told =
+        mode === "plan" || deps.stateStore === undefined
+          ? undefined
+          : await reportUnrunnableRun(
+              // The rules are what name the topics; unreadable rules get the defaults (failures alert).
+              await monitorContext(deps, context, runId, trigger, mode === "report" ? "report" : "enforce", {
+                settings: defaultNotificationSettings,
+              }),
+              { kind: "invalid", problems },
+            );
+      return {
+        runId,
+        ok: false,
+        status: "invalid",
+        trigger,
+        mode,
+        problems,
+        ...(told ? { notices: noticeList(told.notices) } : {}),
+      };
     }
     const warnings = loaded.warnings.map(formatRuleIssue);
     for (const warning of warnings) logger.warn("rules warning", { warning });
@@ -139,23 +189,56 @@ export async function handleSyncInvocation(
       logger.info("plan", { summary: summarizePlan(plan), managedObjectCount: plan.managedObjectCount });
     };
 
-    const result = await runSync({
+    // A scheduled run follows the rules' sync.mode; a manual apply enforces, a manual report reports.
+    const syncMode: SyncMode | "plan" =
+      mode === "plan"
+        ? "plan"
+        : mode === "report"
+          ? "report"
+          : trigger === "schedule"
+            ? syncModeFromRules(loaded.rules)
+            : "enforce";
+    logger.appendKeys({ syncMode });
+    const syncOptions = {
       rules: loaded.rules,
       ports,
-      mode,
       ...(allowDeletions === undefined ? {} : { allowDeletions }),
       ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
       shouldContinue: deadline.shouldContinue,
       // Nobody is there to confirm a scheduled run; this hook is where the plan is known and nothing is
       // applied yet, so the plan is logged here, ahead of the changes.
-      confirm: async (plan) => {
+      confirm: async (plan: Plan) => {
         logPlan(plan);
         return true;
       },
-      onOutcome: (outcome, change) => logOutcome(logger, outcome, change),
-    });
+      onOutcome: (outcome: ChangeOutcome, change: Change) => logOutcome(logger, outcome, change),
+    };
+    let result: RunSyncResult;
+    let told: Pick<SyncInvocationResult, "notices"> = {};
+    if (syncMode === "plan") {
+      result = await runSync({ ...syncOptions, mode: "plan" });
+    } else if (deps.stateStore !== undefined) {
+      monitored = true;
+      const run = await runMonitoredSync({
+        ...syncOptions,
+        ...(await monitorContext(deps, context, runId, trigger, syncMode, {
+          settings: notificationSettingsFromRules(loaded.rules),
+        })),
+      });
+      for (const warning of run.warnings) logger.warn("run reporting problem", { warning });
+      result = run.result;
+      told = { notices: noticeList(run.notices) };
+    } else {
+      result = await runSync({ ...syncOptions, mode: syncMode === "report" ? "plan" : "apply" });
+    }
     const allWarnings = [...warnings, ...(result.status === "invalid" ? [] : result.warnings)];
-    const warningsField = allWarnings.length > 0 ? { warnings: allWarnings } : {};
+    const warningsField = {
+      ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}),
+      ...told,
+      ...("plan" in result && result.plan.changes.some((change) => change.cause !== undefined)
+        ? { drift: result.plan.changes.filter((change) => change.cause === "drift").length }
+        : {}),
+    };
 
     switch (result.status) {
       case "invalid": {
@@ -168,7 +251,25 @@ export async function handleSyncInvocation(
       case "planned": {
         logPlan(result.plan);
         for (const change of result.plan.changes) {
-          logger.info("planned change", { key: change.key, kind: change.kind, reason: change.reason });
+          logger.info("planned change", {
+            key: change.key,
+            kind: change.kind,
+            reason: change.reason,
+            ...(change.cause ? { cause: change.cause } : {}),
+          });
+        }
+        if (syncMode === "report") {
+          logger.info("report finished: nothing was changed", { summary: summarizePlan(result.plan) });
+          return {
+            runId,
+            ok: true,
+            status: "reported",
+            trigger,
+            mode: "report",
+            plan: summarizePlan(result.plan),
+            planText: capText(renderPlanText(result.plan)),
+            ...warningsField,
+          };
         }
         if (!result.guard.ok) logger.warn("apply would stop at a safety guard", { guard: result.guard });
         return {
@@ -221,8 +322,50 @@ export async function handleSyncInvocation(
     }
   } catch (error) {
     logger.error("sync failed", { error: errorDetails(error) });
+    if (!monitored && mode !== "plan" && deps.stateStore !== undefined) {
+      // Failed before the sync began (credentials, instance discovery): still alerted and recorded.
+      const syncMode = mode === "report" ? "report" : "enforce";
+      await monitorContext(deps, context, runId, trigger, syncMode, { settings: defaultNotificationSettings })
+        .then((monitor) => reportUnrunnableRun(monitor, errorOutcome(error)))
+        .catch((reportError: unknown) =>
+          logger.warn("the failure could not be reported", { error: errorDetails(reportError) }),
+        );
+    }
     throw error;
   }
+}
+
+async function monitorContext(
+  deps: SyncHandlerDependencies,
+  context: LambdaContextLike,
+  runId: string,
+  trigger: SyncTrigger,
+  mode: SyncMode,
+  { settings }: Pick<MonitorContext, "settings">,
+): Promise<MonitorContext> {
+  const stateStore = deps.stateStore;
+  if (stateStore === undefined) throw new Error("monitorContext needs a state store");
+  const logUrl = deps.logUrl?.(context);
+  const notifier = await deps.notifier?.();
+  return {
+    run: { runId, trigger, ...(logUrl ? { logUrl } : {}) },
+    mode,
+    clock: deps.clock ?? { now: () => new Date() },
+    stateStore,
+    ...(notifier ? { notifier } : {}),
+    settings,
+    onNotice: (notice, delivery) => {
+      if (delivery.delivered) deps.logger.info("notice posted", { notice: notice.kind });
+      else if (notifier)
+        deps.logger.warn("notice not delivered", { notice: notice.kind, error: delivery.error });
+    },
+  };
+}
+
+function noticeList(
+  notices: { notice: Notice; delivered: boolean }[],
+): NonNullable<SyncInvocationResult["notices"]> {
+  return notices.map(({ notice, delivered }) => ({ kind: notice.kind, delivered }));
 }
 
 /** `shouldContinue` for runSync: true while more than `marginMs` remain; tells once when it stops. */

@@ -387,6 +387,31 @@ const safetySchema = z.strictObject({
     .prefault({}),
 });
 
+const syncSchema = z.strictObject({
+  /** enforce: fix drift and report it; report: detect and alert, change nothing. */
+  mode: z.enum(["enforce", "report"], { error: 'sync.mode is "enforce" or "report"' }).default("enforce"),
+});
+
+const notificationsSchema = z.strictObject({
+  slack: z
+    .strictObject({
+      /** What to post: drift (new, reminders, resolved), failure (and recovery), changes (joiners, movers, leavers). */
+      on: z
+        .array(
+          z.enum(["drift", "failure", "changes"], {
+            error: 'notifications.slack.on lists "drift", "failure" or "changes"',
+          }),
+        )
+        .default(["drift", "failure"]),
+      /** Drift still open is reminded about at most this often. */
+      remindEveryHours: z
+        .number({ error: "remindEveryHours is a number of hours" })
+        .positive({ error: "remindEveryHours must be more than 0" })
+        .default(24),
+    })
+    .prefault({}),
+});
+
 /** The rules file as written (input) and as parsed (output, before inline policies are loaded). */
 export const rulesSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -399,6 +424,8 @@ export const rulesSchema = z.strictObject({
   accounts: z.record(accountSetNameSchema, accountSetSchema).default({}),
   assignments: z.array(assignmentSchema).default([]),
   safety: safetySchema.prefault({}),
+  sync: syncSchema.prefault({}),
+  notifications: notificationsSchema.prefault({}),
 });
 
 export type RulesFileInput = z.input<typeof rulesSchema>;

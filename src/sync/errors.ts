@@ -47,3 +47,20 @@ export class ChangeFailedError extends SyncError {
     super(message, options);
   }
 }
+
+/** The run state could not be read or written. */
+export class StateStoreError extends SyncError {
+  override name = "StateStoreError";
+}
+
+/** Another run saved the run state since this run read it; this run's save was refused. */
+export class StateConflictError extends StateStoreError {
+  override name = "StateConflictError";
+  constructor(
+    message: string,
+    readonly expectedRevision: string | undefined,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -238,11 +238,27 @@ export interface FieldChange {
   to: unknown;
 }
 
+/**
+ * Why a change is in the plan. `drift`: Identity Center was changed outside idc-sync (the desired side
+ * did not move since the last run that left this item in step). The others: the desired side moved,
+ * because a person joined, moved or left in Google, or because the rules changed.
+ */
+export const ChangeCause = {
+  drift: "drift",
+  joiner: "joiner",
+  mover: "mover",
+  leaver: "leaver",
+  rules: "rules",
+} as const;
+export type ChangeCause = (typeof ChangeCause)[keyof typeof ChangeCause];
+
 interface ChangeBase {
   /** Stable, unique within a plan, e.g. "member:developers:alice@example.com". */
   key: string;
   /** Human reason: "suspended in Google", "member of aws-admins@example.com". */
   reason: string;
+  /** Set by `classifyChanges` when the run knows the last applied desired state; absent otherwise. */
+  cause?: ChangeCause;
 }
 
 export interface CreateUser extends ChangeBase {

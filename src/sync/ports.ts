@@ -4,6 +4,8 @@
  * an SDK, `process.env` or the clock directly.
  */
 import type { AwsAccount, Change, Directory, DirectoryRequest, IdentityCenterState, Scope } from "./model.js";
+import type { Notice } from "./notices.js";
+import type { RunRecord, RunState } from "./run-state.js";
 
 /** Reads people, groups and org units. Throws a `DirectoryReadError` rather than return a partial picture. */
 export interface DirectorySource {
@@ -24,6 +26,34 @@ export interface IdentityCenter {
   readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState>;
   /** Applies one change; throws (a `ChangeFailedError` where AWS gave a reason) when it did not happen. */
   applyChange(change: Change): Promise<void>;
+}
+
+/** The run state as stored, with the revision a conditional save must find. */
+export interface StoredRunState {
+  /** Undefined before the first run. */
+  state: RunState | undefined;
+  /** Opaque; undefined before the first save. */
+  revision: string | undefined;
+}
+
+/**
+ * Keeps the run state and the run history. `save` is conditional: it throws a `StateConflictError`
+ * when the stored revision is no longer `expectedRevision`, so two runs never clobber each other.
+ */
+export interface StateStore {
+  load(): Promise<StoredRunState>;
+  save(state: RunState, expectedRevision: string | undefined): Promise<void>;
+  recordRun(run: RunRecord): Promise<void>;
+  /** The most recent runs first, at most `limit`. */
+  listRuns(limit: number): Promise<RunRecord[]>;
+}
+
+/**
+ * Tells people what happened (Slack). Never throws and never blocks a sync for long: a message that
+ * cannot be delivered after a few tries resolves `{ delivered: false }` with the reason.
+ */
+export interface Notifier {
+  notify(notice: Notice): Promise<{ delivered: true } | { delivered: false; error: string }>;
 }
 
 export interface Clock {

@@ -170,7 +170,8 @@ function painter(enabled: boolean): Paint {
 }
 
 function changeLines(change: Change, paint: Paint): string[] {
-  const lines = [`  ${headline(change, paint)}  ${paint("dim", `# ${change.reason}`)}`];
+  const drift = change.cause === "drift" ? `  ${paint("red", "[drift: changed outside idc-sync]")}` : "";
+  const lines = [`  ${headline(change, paint)}  ${paint("dim", `# ${change.reason}`)}${drift}`];
   if (
     change.kind === "updateUser" ||
     change.kind === "updateGroup" ||
@@ -180,6 +181,11 @@ function changeLines(change: Change, paint: Paint): string[] {
       lines.push(`      ${paint("yellow", markers.change)} ${fieldText(field)}`);
   }
   return lines;
+}
+
+/** A change in one plain line, without its reason: "- membership developers ← alice@example.com". */
+export function describeChange(change: Change): string {
+  return headline(change, (_color, text) => text, true);
 }
 
 /** The marker and the object a change is about, without its reason; with `noun` when out of its section. */

@@ -6,6 +6,7 @@
 import type { RuleIssue, Rules } from "../mapping/index.js";
 import { directoryRequestFromRules, evaluate, safetyFromRules, scopeFromRules } from "../mapping/index.js";
 import { applyPlan } from "./apply.js";
+import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
 import type { ApplyReport, Change, ChangeOutcome, DesiredState, Plan } from "./model.js";
 import { computePlan } from "./plan.js";
@@ -31,16 +32,35 @@ export interface RunSyncOptions {
   concurrency?: number;
   onProgress?: ProgressListener;
   onOutcome?: (outcome: ChangeOutcome, change: Change) => void;
+  /**
+   * Classifies every change's `cause` (drift, joiner, ...) against the digests the run state kept
+   * (`lastApplied` undefined: state is kept but no run left any yet). Omitted: changes carry no cause.
+   */
+  drift?: { lastApplied: DesiredDigests | undefined };
 }
+
+/** The desired state's digests, present when `drift` was asked for. */
+type Digests = { digests?: DesiredDigests };
 
 export type RunSyncResult =
   /** The rules do not fit the directory or the organization (a missing Google group, a quota breach). */
   | { status: "invalid"; problems: RuleIssue[] }
-  | { status: "planned"; plan: Plan; guard: GuardVerdict; desired: DesiredState; warnings: string[] }
+  | ({
+      status: "planned";
+      plan: Plan;
+      guard: GuardVerdict;
+      desired: DesiredState;
+      warnings: string[];
+    } & Digests)
   /** A safety guard stopped the apply before anything changed. */
-  | { status: "blocked"; plan: Plan; guard: Extract<GuardVerdict, { ok: false }>; warnings: string[] }
-  | { status: "declined"; plan: Plan; warnings: string[] }
-  | { status: "applied"; plan: Plan; report: ApplyReport; warnings: string[] };
+  | ({
+      status: "blocked";
+      plan: Plan;
+      guard: Extract<GuardVerdict, { ok: false }>;
+      warnings: string[];
+    } & Digests)
+  | ({ status: "declined"; plan: Plan; warnings: string[] } & Digests)
+  | ({ status: "applied"; plan: Plan; report: ApplyReport; warnings: string[] } & Digests);
 
 /**
  * Runs one sync. Reading failures throw (a `SyncError`), and happen before anything is applied;
@@ -55,7 +75,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
 
   const scope = scopeFromRules(rules);
   const actual = await ports.identityCenter.readState(scope, options.onProgress);
-  const plan = computePlan(evaluation.desired, actual, scope);
+  const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
+  const computed = computePlan(evaluation.desired, actual, scope);
+  const plan =
+    options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
+  const known: Digests = digests ? { digests } : {};
   const guard = checkGuards(plan, {
     maxDeletions: safetyFromRules(rules).maxDeletions,
     allowDeletions: options.allowDeletions,
@@ -64,15 +88,15 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const warnings = evaluation.warnings;
 
   if (options.mode === "plan")
-    return { status: "planned", plan, guard, desired: evaluation.desired, warnings };
-  if (!guard.ok) return { status: "blocked", plan, guard, warnings };
+    return { status: "planned", plan, guard, desired: evaluation.desired, warnings, ...known };
+  if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
   if (plan.changes.length > 0 && options.confirm && !(await options.confirm(plan))) {
-    return { status: "declined", plan, warnings };
+    return { status: "declined", plan, warnings, ...known };
   }
   const report = await applyPlan(plan, ports.identityCenter, {
     concurrency: options.concurrency,
     shouldContinue: options.shouldContinue,
     onOutcome: options.onOutcome,
   });
-  return { status: "applied", plan, report, warnings };
+  return { status: "applied", plan, report, warnings, ...known };
 }

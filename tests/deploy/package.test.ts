@@ -129,6 +129,26 @@ describe("the packaged CloudFormation template", () => {
     ]);
   });
 
+  it("keeps the run state in an on-demand DynamoDB table with TTL, and only that table is reachable", () => {
+    expect(resource("StateTable", "AWS::DynamoDB::Table").Properties).toMatchObject({
+      BillingMode: "PAY_PER_REQUEST",
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+    });
+    expect(fn().Environment).toMatchObject({ Variables: { STATE_TABLE_NAME: { Ref: "StateTable" } } });
+    const dynamo = roleStatements().filter((statement) =>
+      [statement.Action].flat().some((action) => action.startsWith("dynamodb:")),
+    );
+    expect(dynamo).toEqual([
+      expect.objectContaining({ Resource: [{ "Fn::GetAtt": ["StateTable", "Arn"] }] }),
+    ]);
+  });
+
+  it("reads a Slack webhook secret only when one is given", () => {
+    const policy = resource("SlackWebhookSecretPolicy", "AWS::IAM::RolePolicy");
+    expect(policy.Condition).toBe("HasSlackWebhookSecret");
+    expect(template.Conditions?.HasSlackWebhookSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": ["", ""] }] });
+  });
+
   it("keeps Identity Center writes on Identity Center resources", () => {
     const writes = roleStatements().filter((statement) => statement.Sid !== "IdentityCenterDiscover");
     for (const statement of writes) {
@@ -326,6 +346,7 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
     "client-sso-admin": "sso",
     "client-organizations": "organizations",
     "client-secrets-manager": "secretsmanager",
+    "client-dynamodb": "dynamodb",
   };
   const map = JSON.parse(await readFile(join(bundleDir, "src/handlers/sync.mjs.map"), "utf8")) as {
     sources: string[];

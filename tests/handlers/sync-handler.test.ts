@@ -157,7 +157,7 @@ describe("the sync handler", () => {
     expect(result).toMatchObject({ ok: false, status: "rejected" });
     const rejected = assertStatus(result, "rejected");
     expect(rejected.problems).toEqual([
-      'mode must be "plan" or "apply", got "aply"',
+      'mode must be "plan", "apply" or "report", got "aply"',
       "allowDeletions must be 0 or more, got -2",
       'unknown field "dryRun": only "mode" and "allowDeletions" are read',
     ]);
@@ -166,7 +166,7 @@ describe("the sync handler", () => {
   });
 
   it.each([
-    ["an empty object", {}, ['mode is required: "plan" or "apply"']],
+    ["an empty object", {}, ['mode is required: "plan", "apply" or "report"']],
     ["a bare string", "apply", [expect.stringContaining("the event must be a JSON object")]],
     ["a string count", { mode: "apply", allowDeletions: "3" }, ['allowDeletions must be a number, got "3"']],
     [

@@ -75,7 +75,9 @@ export class DynamoDbStateStore implements StateStore {
     try {
       raw = JSON.parse(gunzipSync(data).toString("utf8"));
     } catch (error) {
-      throw new StateStoreError(`${this.where()}: the run state is not readable gzipped JSON`, { cause: error });
+      throw new StateStoreError(`${this.where()}: the run state is not readable gzipped JSON`, {
+        cause: error,
+      });
     }
     return { state: parseRunState(raw, this.where()), revision };
   }
@@ -88,7 +90,8 @@ export class DynamoDbStateStore implements StateStore {
       for (let offset = 0; offset < data.length; offset += this.chunkBytes)
         chunks.push(data.subarray(offset, offset + this.chunkBytes));
     }
-    const previous = chunks.length > 0 || expectedRevision !== undefined ? await this.getItem(statePk, headSk) : undefined;
+    const previous =
+      chunks.length > 0 || expectedRevision !== undefined ? await this.getItem(statePk, headSk) : undefined;
     for (const [index, chunk] of chunks.entries()) {
       await this.send("PutItem", () =>
         this.client.send(

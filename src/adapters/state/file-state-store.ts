@@ -81,8 +81,15 @@ export class FileStateStore implements StateStore {
       throw new StateStoreError(`${this.path} is not JSON; move it aside to start afresh`, { cause: error });
     }
     const object = raw as Partial<StateFileContent> | null;
-    if (object === null || typeof object !== "object" || object.version !== 1 || typeof object.revision !== "number") {
-      throw new StateStoreError(`${this.path} is not an idc-sync run state file; move it aside to start afresh`);
+    if (
+      object === null ||
+      typeof object !== "object" ||
+      object.version !== 1 ||
+      typeof object.revision !== "number"
+    ) {
+      throw new StateStoreError(
+        `${this.path} is not an idc-sync run state file; move it aside to start afresh`,
+      );
     }
     return {
       version: 1,

@@ -92,7 +92,7 @@ export function dynamoDbHandlers(store: DynamoDbTables): Record<string, DynamoHa
       if (!match) throw validation(`KeyConditionExpression not emulated: ${expression}`);
       const name = attributeName(match[1]!, input);
       if (name !== t.hashKey) throw validation("Query condition missed key schema element");
-      const wanted = JSON.stringify(valueOf(match[2]!, input));
+      const wanted = JSON.stringify(expressionValue(match[2]!, input));
       let items = [...t.items.values()].filter((item) => JSON.stringify(item[name]) === wanted);
       const range = t.rangeKey;
       if (range) items.sort((a, b) => compare(scalar(a[range], range), scalar(b[range], range)));
@@ -135,7 +135,7 @@ function checkCondition(input: Input, existing: Item | undefined): void {
     const equals = /^\s*(#?\w+)\s*=\s*(:\w+)\s*$/.exec(term);
     if (equals) {
       const current = existing?.[attributeName(equals[1]!, input)];
-      return current !== undefined && sameValue(current, valueOf(equals[2]!, input));
+      return current !== undefined && sameValue(current, expressionValue(equals[2]!, input));
     }
     throw validation(`ConditionExpression not emulated: ${term}`);
   };
@@ -154,7 +154,7 @@ function attributeName(token: string, input: Input): string {
   return name;
 }
 
-function valueOf(token: string, input: Input): AttributeValue {
+function expressionValue(token: string, input: Input): AttributeValue {
   const values = (input.ExpressionAttributeValues ?? {}) as Record<string, AttributeValue>;
   const value = values[token];
   if (value === undefined)

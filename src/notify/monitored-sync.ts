@@ -1,0 +1,261 @@
+/**
+ * A sync run that remembers and tells: the use case behind `idc-sync apply` and every Lambda run that
+ * is not a plain plan. It loads the run state, runs `runSync` with drift classification (report mode
+ * plans only), decides the notices (`decideNotices`, pure), sends them, then saves the state and a run
+ * record. Slack problems and a refused state save never fail the sync: they come back as warnings.
+ */
+import { formatRuleIssue } from "../mapping/index.js";
+import { nextAppliedDigests } from "../sync/drift.js";
+import { SyncError } from "../sync/errors.js";
+import type { Change } from "../sync/model.js";
+import { OutcomeStatus } from "../sync/model.js";
+import type { Notice, NoticeRun } from "../sync/notices.js";
+import type { Clock, Notifier, StateStore } from "../sync/ports.js";
+import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
+import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
+import { summarizePlan } from "../sync/summary.js";
+import {
+  decideNotices,
+  forgetUndeliveredAlert,
+  type NotificationSettings,
+  type RunOutcome,
+} from "./decide.js";
+
+/** Who and what a run is, for notices and the history. */
+export interface RunIdentity {
+  runId: string;
+  trigger: NoticeRun["trigger"];
+  /** The run's logs (CloudWatch), when known. */
+  logUrl?: string;
+}
+
+export interface MonitorContext {
+  run: RunIdentity;
+  mode: SyncMode;
+  clock: Clock;
+  stateStore: StateStore;
+  /** Absent when no Slack webhook is configured: state and history are still kept. */
+  notifier?: Notifier;
+  settings: NotificationSettings;
+  /** Told about each notice as it is sent (or not), for the logs. */
+  onNotice?: (notice: Notice, delivery: { delivered: boolean; error?: string }) => void;
+}
+
+export type MonitoredSyncOptions = Omit<RunSyncOptions, "mode" | "drift"> & MonitorContext;
+
+export interface MonitoredSyncResult {
+  result: RunSyncResult;
+  /** Undefined when the run was declined at the prompt (nothing is recorded then). */
+  record?: RunRecord;
+  notices: { notice: Notice; delivered: boolean }[];
+  /** Slack or state problems that did not stop the run. */
+  warnings: string[];
+}
+
+/**
+ * Runs one sync in `mode` and reports it. A failure to read (Google, Identity Center, the state) is
+ * alerted and recorded, then thrown again, so callers exit non-zero as before.
+ */
+export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<MonitoredSyncResult> {
+  const startedAt = options.clock.now();
+  let stored: Awaited<ReturnType<StateStore["load"]>>;
+  try {
+    stored = await options.stateStore.load();
+  } catch (error) {
+    // Without the state nothing may be saved over it; the failure is still told and recorded.
+    await finish(options, startedAt, undefined, errorOutcome(error), undefined, { save: false });
+    throw error;
+  }
+  const previous = stored.state;
+  const {
+    clock: _clock,
+    stateStore: _store,
+    notifier: _notifier,
+    settings: _settings,
+    run: _run,
+    onNotice: _onNotice,
+    ...syncOptions
+  } = options;
+
+  let result: RunSyncResult;
+  try {
+    result = await runSync({
+      ...syncOptions,
+      mode: options.mode === "report" ? "plan" : "apply",
+      drift: { lastApplied: previous?.applied?.digests },
+    });
+  } catch (error) {
+    await finish(options, startedAt, stored, errorOutcome(error), undefined);
+    throw error;
+  }
+  if (result.status === "declined") return { result, notices: [], warnings: [] };
+  const outcome: RunOutcome =
+    result.status === "invalid"
+      ? { kind: "invalid", problems: result.problems.map(formatRuleIssue) }
+      : result.status === "planned"
+        ? { kind: "reported", plan: result.plan }
+        : result.status === "blocked"
+          ? { kind: "blocked", plan: result.plan, violations: result.guard.violations }
+          : { kind: "applied", plan: result.plan, report: result.report };
+  const finished = await finish(options, startedAt, stored, outcome, result);
+  return { result, ...finished };
+}
+
+/**
+ * Alerts and records a run that could not start its sync (the rules file does not load), with the same
+ * notices, health tracking and history as any other run.
+ */
+export async function reportUnrunnableRun(
+  context: MonitorContext,
+  outcome: Extract<RunOutcome, { kind: "error" | "invalid" }>,
+): Promise<Omit<MonitoredSyncResult, "result">> {
+  const startedAt = context.clock.now();
+  let stored: Awaited<ReturnType<StateStore["load"]>> | undefined;
+  try {
+    stored = await context.stateStore.load();
+  } catch {
+    stored = undefined;
+  }
+  return finish(context, startedAt, stored, outcome, undefined, { save: stored !== undefined });
+}
+
+async function finish(
+  context: MonitorContext,
+  startedAt: Date,
+  stored: Awaited<ReturnType<StateStore["load"]>> | undefined,
+  outcome: RunOutcome,
+  result: RunSyncResult | undefined,
+  { save }: { save: boolean } = { save: true },
+): Promise<Omit<MonitoredSyncResult, "result">> {
+  const previous = stored?.state ?? initialRunState();
+  const run: NoticeRun = {
+    runId: context.run.runId,
+    trigger: context.run.trigger,
+    mode: context.mode,
+    at: startedAt.toISOString(),
+    ...(context.run.logUrl ? { logUrl: context.run.logUrl } : {}),
+  };
+  const decision = decideNotices({ now: startedAt, run, previous, outcome, settings: context.settings });
+  const warnings: string[] = [];
+
+  let drift = decision.drift;
+  const sent: MonitoredSyncResult["notices"] = [];
+  for (const notice of decision.notices) {
+    const delivery = context.notifier
+      ? await context.notifier.notify(notice).catch((error: unknown) => ({
+          delivered: false as const,
+          error: (error as Error).message ?? String(error),
+        }))
+      : ({ delivered: false, error: "no Slack webhook configured" } as const);
+    context.onNotice?.(notice, delivery);
+    sent.push({ notice, delivered: delivery.delivered });
+    if (!delivery.delivered) {
+      drift = forgetUndeliveredAlert(drift, notice, previous.drift);
+      if (context.notifier) warnings.push(`the ${notice.kind} notice was not delivered: ${delivery.error}`);
+    }
+  }
+
+  const next: RunState = {
+    version: 1,
+    ...appliedAfter(previous, result, run),
+    drift,
+    health: decision.health,
+  };
+  if (save && stored !== undefined) {
+    try {
+      await context.stateStore.save(next, stored.revision);
+    } catch (error) {
+      warnings.push(`the run state was not saved: ${(error as Error).message}`);
+    }
+  }
+
+  const plan = result && "plan" in result ? result.plan : undefined;
+  const report = result?.status === "applied" ? result.report : undefined;
+  const message = messageOf(outcome);
+  const record: RunRecord = {
+    runId: context.run.runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: context.clock.now().toISOString(),
+    trigger: context.run.trigger,
+    mode: context.mode,
+    status: decision.status,
+    ...(plan ? { plan: pickCounts(summarizePlan(plan)), causes: causesOf(plan.changes) } : {}),
+    ...(report ? { applied: report.applied, failed: report.failed } : {}),
+    ...(message ? { message } : {}),
+    ...(context.run.logUrl ? { logUrl: context.run.logUrl } : {}),
+  };
+  try {
+    await context.stateStore.recordRun(record);
+  } catch (error) {
+    warnings.push(`the run was not recorded in the history: ${(error as Error).message}`);
+  }
+  return { record, notices: sent, warnings };
+}
+
+/** The digests to keep: every item now in step takes this run's; the rest keep what was known. */
+function appliedAfter(
+  previous: RunState,
+  result: RunSyncResult | undefined,
+  run: NoticeRun,
+): Pick<RunState, "applied"> {
+  if (
+    result === undefined ||
+    result.status === "invalid" ||
+    result.status === "declined" ||
+    !result.digests
+  ) {
+    return previous.applied ? { applied: previous.applied } : {};
+  }
+  let unsettled: Change[] = result.plan.changes;
+  if (result.status === "applied") {
+    const done = new Set(
+      result.report.outcomes.filter((o) => o.status === OutcomeStatus.applied).map((o) => o.key),
+    );
+    unsettled = result.plan.changes.filter((change) => !done.has(change.key));
+  }
+  return {
+    applied: {
+      digests: nextAppliedDigests(result.digests, previous.applied?.digests, unsettled),
+      runId: run.runId,
+      at: run.at,
+    },
+  };
+}
+
+/** A thrown error as a run outcome: its class and message, and its cause. */
+export function errorOutcome(error: unknown): Extract<RunOutcome, { kind: "error" }> {
+  if (error instanceof SyncError) {
+    const cause =
+      error.cause instanceof Error ? [`caused by ${error.cause.name}: ${error.cause.message}`] : [];
+    return { kind: "error", message: `${error.name}: ${error.message}`, details: cause };
+  }
+  return {
+    kind: "error",
+    message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+  };
+}
+
+function messageOf(outcome: RunOutcome): string | undefined {
+  switch (outcome.kind) {
+    case "error":
+      return outcome.message;
+    case "invalid":
+      return outcome.problems.slice(0, 3).join("; ");
+    case "blocked":
+      return outcome.violations.map((violation) => violation.message).join(" ");
+    case "applied":
+      return outcome.report.failed > 0 ? `${outcome.report.failed} changes failed` : undefined;
+    default:
+      return undefined;
+  }
+}
+
+function pickCounts(summary: { add: number; change: number; remove: number }) {
+  return { add: summary.add, change: summary.change, remove: summary.remove };
+}
+
+function causesOf(changes: Change[]): RunRecord["causes"] {
+  const causes: NonNullable<RunRecord["causes"]> = {};
+  for (const change of changes) if (change.cause) causes[change.cause] = (causes[change.cause] ?? 0) + 1;
+  return causes;
+}

@@ -1,0 +1,64 @@
+/**
+ * What a run tells people, as plain data. `src/notify/decide.ts` decides which notices a run sends;
+ * a `Notifier` adapter renders and delivers them (Slack Block Kit in `src/notify/slack-message.ts`).
+ */
+import type { GuardViolation } from "./guards.js";
+import type { ChangeCause, ChangeKind } from "./model.js";
+import type { SyncMode } from "./run-state.js";
+import type { PlanSummary } from "./summary.js";
+
+/** The run a notice is about. */
+export interface NoticeRun {
+  runId: string;
+  trigger: "schedule" | "manual" | "cli";
+  mode: SyncMode;
+  /** ISO-8601: when the run started. */
+  at: string;
+  /** The run's logs (CloudWatch log stream), when known. */
+  logUrl?: string;
+}
+
+/** A difference made outside idc-sync, and what this run did about it. */
+export interface DriftItem {
+  key: string;
+  kind: ChangeKind;
+  /** The change that undoes it: "- membership developers ← mallory@example.com". */
+  summary: string;
+  reason: string;
+  firstSeenAt: string;
+  /** `reverted`: undone by this run; `open`: still there (report mode, a guard stop, or the fix failed). */
+  status: "reverted" | "open";
+}
+
+export interface ChangeLine {
+  key: string;
+  summary: string;
+  reason: string;
+  cause?: ChangeCause;
+}
+
+export type Notice =
+  /** Drift seen for the first time. */
+  | { kind: "drift"; run: NoticeRun; items: DriftItem[] }
+  /** Drift still open after the reminder interval. */
+  | { kind: "driftReminder"; run: NoticeRun; items: DriftItem[] }
+  /** Drift that is gone: fixed by hand, undone by an enforce run, or matched by the rules now. */
+  | { kind: "driftResolved"; run: NoticeRun; items: (DriftItem & { resolvedBy: "idc-sync" | "elsewhere" })[] }
+  /** The run failed: a read, the rules, or some changes. */
+  | {
+      kind: "failure";
+      run: NoticeRun;
+      problem: "error" | "invalid" | "changesFailed";
+      message: string;
+      details: string[];
+      /** Consecutive failing runs, this one included. */
+      failedRuns: number;
+    }
+  /** A safety guard stopped the run before anything changed. */
+  | { kind: "blocked"; run: NoticeRun; violations: GuardViolation[]; plan: PlanSummary; failedRuns: number }
+  /** The first good run after failing ones. */
+  | { kind: "recovered"; run: NoticeRun; failingSince: string; failedRuns: number }
+  /** What an enforce run changed for joiners, movers, leavers and rules changes (opt-in). */
+  | { kind: "changes"; run: NoticeRun; changes: ChangeLine[]; plan: PlanSummary };
+
+export type NoticeKind = Notice["kind"];

@@ -1,0 +1,84 @@
+/**
+ * What idc-sync remembers between runs (issue #6): the desired state as last left in step (digests),
+ * the drift still open with when it was first seen and last alerted, whether runs are failing, and a
+ * record of each run for `idc-sync history`. Plain JSON data; the `StateStore` port keeps it.
+ */
+import type { DesiredDigests } from "./drift.js";
+import type { ChangeCause, ChangeKind } from "./model.js";
+
+/** How a run treats drift: `enforce` fixes it (and reports it), `report` only detects and alerts. */
+export const SyncMode = { enforce: "enforce", report: "report" } as const;
+export type SyncMode = (typeof SyncMode)[keyof typeof SyncMode];
+
+/** One difference made outside idc-sync that is still there. */
+export interface OpenDrift {
+  /** The key of the change that would undo it. */
+  key: string;
+  kind: ChangeKind;
+  /** "- membership developers ← mallory@example.com". */
+  summary: string;
+  reason: string;
+  /** ISO-8601 instants. */
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** Absent until an alert about it was delivered. */
+  lastAlertAt?: string;
+}
+
+export interface RunHealth {
+  status: "ok" | "failing";
+  /** When the current status began (the first failing run, or the recovery). */
+  since: string;
+  /** Consecutive failing runs (0 when ok). */
+  failedRuns: number;
+}
+
+export interface RunState {
+  version: 1;
+  /** Digests of the desired state as last left in step; absent until a run completes a plan. */
+  applied?: { digests: DesiredDigests; runId: string; at: string };
+  /** Open drift by change key. */
+  drift: Record<string, OpenDrift>;
+  health: RunHealth;
+}
+
+/** An empty state: no run yet. */
+export function initialRunState(): RunState {
+  return { version: 1, drift: {}, health: { status: "ok", since: new Date(0).toISOString(), failedRuns: 0 } };
+}
+
+export const RunStatus = {
+  /** Enforce: the plan was applied (possibly empty) and nothing failed. */
+  applied: "applied",
+  /** Report: detected, nothing changed. */
+  reported: "reported",
+  /** A safety guard stopped the run before anything changed. */
+  blocked: "blocked",
+  /** Some changes failed. */
+  partial: "partial",
+  /** The run could not read, plan or save what it needed; nothing was applied. */
+  failed: "failed",
+  /** The rules do not load or do not fit the directory; nothing was applied. */
+  invalid: "invalid",
+} as const;
+export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
+
+/** One run, as `idc-sync history` lists it. */
+export interface RunRecord {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  trigger: "schedule" | "manual" | "cli";
+  mode: SyncMode;
+  status: RunStatus;
+  /** Planned changes by family. */
+  plan?: { add: number; change: number; remove: number };
+  /** Planned changes by cause. */
+  causes?: Partial<Record<ChangeCause, number>>;
+  applied?: number;
+  failed?: number;
+  /** The error or guard message of a failed, invalid or blocked run. */
+  message?: string;
+  /** Where the run's logs are (a CloudWatch log stream console link). */
+  logUrl?: string;
+}

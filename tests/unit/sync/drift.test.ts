@@ -1,0 +1,119 @@
+import { describe, expect, it } from "vitest";
+import {
+  classifyChanges,
+  desiredDigests,
+  nextAppliedDigests,
+  unknownDigest,
+} from "../../../src/sync/drift.js";
+import type { Change, DesiredState, Plan, RemoveMember } from "../../../src/sync/model.js";
+
+const desired = (members: string[], description = "Developers"): DesiredState => ({
+  users: members.map((userName) => ({
+    userName,
+    displayName: userName,
+    givenName: "A",
+    familyName: "B",
+    email: userName,
+    previousUserNames: [],
+    reason: "orgUnit /Engineering",
+  })),
+  groups: [
+    {
+      displayName: "developers",
+      description,
+      previousNames: [],
+      members: members.map((userName) => ({ userName, reason: "orgUnit /Engineering" })),
+    },
+  ],
+  permissionSets: [],
+  assignments: [],
+  absentReasons: {},
+});
+const plan = (...changes: Change[]): Plan => ({ changes, notes: [], managedObjectCount: 0 });
+const removeMember = (userName: string): RemoveMember => ({
+  kind: "removeMember",
+  key: `member:developers:${userName}`,
+  reason: "no longer matched by the rules for developers",
+  groupName: "developers",
+  userName,
+});
+const addMember = (userName: string): Change => ({
+  ...removeMember(userName),
+  kind: "addMember",
+  reason: "orgUnit",
+});
+const causes = (classified: Plan) => classified.changes.map((change) => change.cause);
+
+describe("drift classification", () => {
+  const before = desiredDigests(desired(["alice@example.com"]));
+
+  it("calls nothing drift when there is no previous state to compare with", () => {
+    // Without a comparison, a member the rules do not want is treated as someone on the way out.
+    expect(causes(classifyChanges(plan(removeMember("mallory@example.com")), before, undefined))).toEqual([
+      "leaver",
+    ]);
+  });
+
+  it("calls a membership added by hand drift: the rules wanted it absent before and now", () => {
+    const current = desiredDigests(desired(["alice@example.com"]));
+    expect(causes(classifyChanges(plan(removeMember("mallory@example.com")), current, before))).toEqual([
+      "drift",
+    ]);
+  });
+
+  it("calls a membership removed by hand drift, and a membership Google added a joiner", () => {
+    const current = desiredDigests(desired(["alice@example.com", "bob@example.com"]));
+    const classified = classifyChanges(
+      plan(addMember("alice@example.com"), addMember("bob@example.com")),
+      current,
+      before,
+    );
+    expect(causes(classified)).toEqual(["drift", "joiner"]);
+  });
+
+  it("calls a removal for someone Google dropped a leaver", () => {
+    const current = desiredDigests(desired([]));
+    expect(causes(classifyChanges(plan(removeMember("alice@example.com")), current, before))).toEqual([
+      "leaver",
+    ]);
+  });
+
+  it("calls a group whose description changed in the rules a rules change, not drift", () => {
+    const current = desiredDigests(desired(["alice@example.com"], "All developers"));
+    const update: Change = {
+      kind: "updateGroup",
+      key: "group:developers",
+      reason: "description changed in the rules",
+      currentDisplayName: "developers",
+      displayName: "developers",
+      fields: [],
+    };
+    expect(causes(classifyChanges(plan(update), current, before))).toEqual(["rules"]);
+    expect(causes(classifyChanges(plan(update), before, before))).toEqual(["drift"]);
+  });
+
+  it("never calls an item drift while its last applied desired side is unknown", () => {
+    const unknown = { ...before, "member:developers:mallory@example.com": unknownDigest };
+    expect(causes(classifyChanges(plan(removeMember("mallory@example.com")), before, unknown))).toEqual([
+      "leaver",
+    ]);
+  });
+});
+
+describe("the digests kept after a run", () => {
+  it("take this run's digests for items in step, and keep the old ones for changes that did not happen", () => {
+    const last = desiredDigests(desired(["alice@example.com"]));
+    const current = desiredDigests(desired(["alice@example.com", "bob@example.com"]));
+
+    const next = nextAppliedDigests(current, last, [addMember("bob@example.com")]);
+
+    expect(next["member:developers:bob@example.com"]).toBeUndefined();
+    expect(next["user:bob@example.com"]).toBe(current["user:bob@example.com"]);
+  });
+
+  it("mark a change that did not happen as unknown when there was no state before", () => {
+    const current = desiredDigests(desired(["alice@example.com"]));
+    const next = nextAppliedDigests(current, undefined, [removeMember("mallory@example.com")]);
+    expect(next["member:developers:mallory@example.com"]).toBe(unknownDigest);
+  });
+});
