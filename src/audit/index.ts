@@ -11,4 +11,5 @@ export { CredentialReportFormatError, parseCredentialReport } from "./credential
 export { matchPerson } from "./matching.js";
 export * from "./model.js";
 export { AuditFormat, csvColumns, renderAuditReport } from "./render.js";
+export { type AuditSummaryNotice, auditSlackSummary, auditSummaryLinesLimit } from "./slack-summary.js";
 export { classifyUserAgent } from "./user-agent.js";

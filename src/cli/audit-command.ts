@@ -1,15 +1,18 @@
 /**
  * `idc-sync audit iam-users`: the IAM user inventory of the organization, read-only. It parses flags,
  * builds the adapters (Organizations, STS/IAM/CloudTrail, optionally the Google directory), reads every
- * account, and hands the result to the pure classifier and renderer in `src/audit`.
+ * account, and hands the result to the pure classifier and renderer in `src/audit`. With `--slack` it
+ * also posts the summary through the Slack notifier; that post is the only thing it sends anywhere.
  */
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AwsIamInventoryConfig } from "../adapters/aws-iam/factory.js";
+import type { SlackNotifierOptions } from "../adapters/slack/slack-notifier.js";
 import {
   AuditFormat,
   type AuditOptions,
+  auditSlackSummary,
   buildAuditReport,
   defaultAuditOptions,
   renderAuditReport,
@@ -20,6 +23,7 @@ import type { AccountDirectory } from "../sync/ports.js";
 import { ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { createProgressReporter } from "./progress.js";
+import { buildNotifier, slackWebhookVariable } from "./run-state-wiring.js";
 import { buildAccountDirectory, buildDirectorySource, parseEndpointSpec } from "./wiring.js";
 
 /** What tests (and only tests) replace: the clock and the adapters' waiting. */
@@ -29,6 +33,8 @@ export interface AuditCommandDeps {
   inventory?: Partial<AwsIamInventoryConfig>;
   /** The Organizations account directory; by default built from the environment. */
   accountDirectory?: () => Promise<AccountDirectory>;
+  /** Slack notifier settings for `--slack`, e.g. a sleep between retries that does not really wait. */
+  slack?: Omit<SlackNotifierOptions, "webhookUrl">;
 }
 
 interface AuditFlags {
@@ -45,6 +51,7 @@ interface AuditFlags {
   format: AuditFormat;
   out?: string;
   concurrency?: number;
+  slack?: boolean;
 }
 
 /** CloudTrail event history keeps 90 days. */
@@ -109,6 +116,7 @@ export function registerAuditCommand(
     )
     .option("--out <file>", "write the report to this file instead of stdout")
     .addOption(new Option("--concurrency <n>", "accounts read at once").argParser(positiveInteger))
+    .option("--slack", `also post a summary to the Slack incoming webhook in ${slackWebhookVariable}`)
     .action(async (flags: AuditFlags) => {
       const usage = (message: string) => {
         io.stderr(`idc-sync: ${message}\n`);
@@ -119,6 +127,9 @@ export function registerAuditCommand(
       if (days > maxDays) return usage(`--days: CloudTrail keeps ${maxDays} days of events, got ${days}`);
       if (flags.regions && !flags.cloudtrail) return usage("--regions needs --cloudtrail");
       if (flags.accounts && flags.ou) return usage("--accounts and --ou cannot be combined");
+      const notifier = flags.slack ? await buildNotifier(io.env, deps.slack) : undefined;
+      if (flags.slack && !notifier)
+        return usage(`--slack needs ${slackWebhookVariable} (a Slack incoming webhook URL)`);
 
       let directory: AuditOptions["directory"];
       if (flags.source) {
@@ -169,6 +180,12 @@ export function registerAuditCommand(
       for (const account of unreachable)
         io.stderr(`warning: ${account.id} (${account.name}) was not audited: ${account.reason}\n`);
       if (unreachable.length > 0) setExitCode(ExitCode.failed);
+      if (notifier) {
+        // Slack is a courtesy: an undelivered summary is a warning and leaves the exit code as it is.
+        const delivery = await notifier.notify(auditSlackSummary(report));
+        if (delivery.delivered) io.stderr("Posted the summary to Slack\n");
+        else io.stderr(`warning: the Slack summary was not delivered: ${delivery.error}\n`);
+      }
     });
   return audit;
 }

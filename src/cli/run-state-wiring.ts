@@ -3,6 +3,7 @@
  * `--state dynamodb:TABLE` (the Lambda's table, to read its history), and `SLACK_WEBHOOK_URL`.
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
+import type { SlackNotifierOptions } from "../adapters/slack/slack-notifier.js";
 import { FileStateStore } from "../adapters/state/file-state-store.js";
 import type { Notifier, StateStore } from "../sync/ports.js";
 import type { EndpointSpec } from "./wiring.js";
@@ -38,10 +39,13 @@ export async function buildStateStore(location: string, cwd: string): Promise<St
   return new FileStateStore(resolve(cwd, location));
 }
 
-/** The Slack notifier when `SLACK_WEBHOOK_URL` is set. */
-export async function buildNotifier(env: Record<string, string | undefined>): Promise<Notifier | undefined> {
+/** The Slack notifier when `SLACK_WEBHOOK_URL` is set; `settings` are for tests (a sleep that does not wait). */
+export async function buildNotifier(
+  env: Record<string, string | undefined>,
+  settings: Omit<SlackNotifierOptions, "webhookUrl"> = {},
+): Promise<Notifier | undefined> {
   const url = env[slackWebhookVariable]?.trim();
   if (!url) return undefined;
   const { SlackNotifier } = await import("../adapters/slack/slack-notifier.js");
-  return new SlackNotifier({ webhookUrl: url });
+  return new SlackNotifier({ ...settings, webhookUrl: url });
 }

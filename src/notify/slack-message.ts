@@ -3,7 +3,7 @@
  * `text` is the one-line fallback Slack shows in notifications; the blocks carry what happened, the
  * counts, the changes with their reasons (capped, "and N more"), the run id and the link to its logs.
  */
-import type { DriftItem, Notice, NoticeRun } from "../sync/notices.js";
+import type { AuditSummaryLine, DriftItem, Notice, NoticeRun } from "../sync/notices.js";
 import type { PlanSummary } from "../sync/summary.js";
 
 export type SlackTextObject = { type: "mrkdwn" | "plain_text"; text: string };
@@ -78,7 +78,7 @@ export function slackMessageFor(notice: Notice): SlackMessage {
       const streak = notice.failedRuns > 1 ? `\n_${notice.failedRuns} failing runs in a row._` : "";
       return message(`:x: ${title}`, notice.run, [
         `${escapeMrkdwn(notice.message)}${streak}`,
-        ...(notice.details.length > 0 ? [bulletList(notice.details.map(escape))] : []),
+        ...(notice.details.length > 0 ? [bulletList(notice.details.map(escapeMrkdwn))] : []),
       ]);
     }
     case "blocked": {
@@ -109,7 +109,83 @@ export function slackMessageFor(notice: Notice): SlackMessage {
         ),
       ]);
     }
+    case "auditSummary":
+      return auditSummaryMessage(notice);
   }
+}
+
+/** The IAM user inventory: counts, the users to act on first, the accounts not audited. */
+function auditSummaryMessage(notice: Extract<Notice, { kind: "auditSummary" }>): SlackMessage {
+  const { counts } = notice;
+  const title = `IAM user inventory: ${count(counts.users, "user")} in ${count(counts.accountsRead, "account")}`;
+  const notAudited =
+    counts.accountsUnreachable > 0 ? `, ${count(counts.accountsUnreachable, "account")} not audited` : "";
+  const totals = [
+    `*${count(counts.leavers, "leaver")}*`,
+    `${counts.unused} unused (${counts.safeToRetire} safe to retire)`,
+    `${counts.people} ${counts.people === 1 ? "person" : "people"}`,
+    count(counts.systems, "system"),
+    `${counts.unknown} unknown`,
+  ].join(" · ");
+  const findings =
+    notice.topFindings.length === 0
+      ? "No leavers and no user safe to retire."
+      : [
+          "*Act on these first* (leavers, then users safe to retire):",
+          ...notice.topFindings.map((line) => `• ${auditLine(line)}`),
+          ...(notice.moreFindings > 0 ? [`… and ${notice.moreFindings} more`] : []),
+        ].join("\n");
+  const unreachable =
+    notice.unreachable.length === 0
+      ? ""
+      : `*Not audited* (${count(notice.unreachable.length, "account")}):\n${bulletList(
+          notice.unreachable.map(
+            (account) =>
+              `${escapeMrkdwn(accountLabel(account.id, account.name))}: ${escapeMrkdwn(account.reason)}`,
+          ),
+        )}`;
+  const cloudTrail =
+    notice.cloudTrailDays === undefined
+      ? "CloudTrail not searched: no user is safe to retire without `--cloudtrail`"
+      : `CloudTrail searched over ${notice.cloudTrailDays} days`;
+  return {
+    text: `:mag: ${title}: ${count(counts.leavers, "leaver")}, ${counts.safeToRetire} safe to retire${notAudited}`,
+    blocks: [
+      { type: "header", text: { type: "plain_text", text: truncate(title, headerLimit) } },
+      ...[totals, findings, unreachable]
+        .filter((text) => text !== "")
+        .map(
+          (text): SlackBlock => ({
+            type: "section",
+            text: { type: "mrkdwn", text: truncate(text, sectionLimit) },
+          }),
+        ),
+      {
+        type: "context",
+        elements: [
+          {
+            type: "mrkdwn",
+            text: [
+              `Generated ${notice.generatedAt}`,
+              `stale after ${notice.staleDays} days`,
+              cloudTrail,
+            ].join(" · "),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function auditLine(line: AuditSummaryLine): string {
+  const labels = [line.leaver ? "_leaver_" : undefined, line.safeToRetire ? "_safe to retire_" : undefined]
+    .filter((label) => label !== undefined)
+    .join(" ");
+  return `${code(line.userName)} in ${escapeMrkdwn(accountLabel(line.accountId, line.accountName))} ${labels}: ${escapeMrkdwn(line.detail)}`;
+}
+
+function accountLabel(id: string, name: string): string {
+  return name === id ? id : `${name} (${id})`;
 }
 
 function message(title: string, run: NoticeRun, sections: string[]): SlackMessage {

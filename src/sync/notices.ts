@@ -37,6 +37,32 @@ export interface ChangeLine {
   cause?: ChangeCause;
 }
 
+/** The counts of an IAM user inventory (`idc-sync audit iam-users`). */
+export interface AuditSummaryCounts {
+  users: number;
+  /** Accounts whose users were read. */
+  accountsRead: number;
+  /** Accounts that could not be entered (their users are not counted). */
+  accountsUnreachable: number;
+  leavers: number;
+  unused: number;
+  safeToRetire: number;
+  people: number;
+  systems: number;
+  unknown: number;
+}
+
+/** One IAM user worth acting on: a leaver's, or one that is safe to retire. */
+export interface AuditSummaryLine {
+  accountId: string;
+  accountName: string;
+  userName: string;
+  leaver: boolean;
+  safeToRetire: boolean;
+  /** Why, briefly: "bob@example.com is suspended in Google", "last used 2024-12-01". */
+  detail: string;
+}
+
 export type Notice =
   /** Drift seen for the first time. */
   | { kind: "drift"; run: NoticeRun; items: DriftItem[] }
@@ -59,6 +85,21 @@ export type Notice =
   /** The first good run after failing ones. */
   | { kind: "recovered"; run: NoticeRun; failingSince: string; failedRuns: number }
   /** What an enforce run changed for joiners, movers, leavers and rules changes (opt-in). */
-  | { kind: "changes"; run: NoticeRun; changes: ChangeLine[]; plan: PlanSummary };
+  | { kind: "changes"; run: NoticeRun; changes: ChangeLine[]; plan: PlanSummary }
+  /** The summary of an IAM user inventory (`idc-sync audit iam-users --slack`); not about a sync run. */
+  | {
+      kind: "auditSummary";
+      /** ISO-8601: when the report was built. */
+      generatedAt: string;
+      staleDays: number;
+      /** The CloudTrail window in days; undefined when CloudTrail was not searched. */
+      cloudTrailDays?: number;
+      counts: AuditSummaryCounts;
+      /** Leavers first, then users safe to retire; at most ten. */
+      topFindings: AuditSummaryLine[];
+      /** How many more lines there were beyond `topFindings`. */
+      moreFindings: number;
+      unreachable: { id: string; name: string; reason: string }[];
+    };
 
 export type NoticeKind = Notice["kind"];

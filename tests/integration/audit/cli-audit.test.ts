@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { parse } from "csv-parse/sync";
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createAwsAccountDirectory } from "../../../src/adapters/aws/index.js";
 import { loadDirectorySnapshot } from "../../../src/adapters/file/directory-snapshot.js";
 import type { AuditReport } from "../../../src/audit/model.js";
@@ -14,13 +14,17 @@ import { idcSync, repoRoot } from "../../cli/cli-harness.js";
 import { type AwsEmulator, startAwsEmulator } from "../../emulators/aws/emulator.js";
 import { type IamEmulator, startIamEmulator } from "../../emulators/aws/iam/iam-emulator.js";
 import { seedAccountIds, seedAccounts, seedDirectoryFile } from "../../emulators/aws/iam/seed.js";
+import { startWebhookSink, type WebhookSink } from "../../emulators/slack/webhook-sink.js";
 import { now, quickSleep } from "./harness.js";
 
 /**
  * Runs `audit iam-users` as main.ts registers it, with the default SDK clients finding the emulators
  * through AWS_ENDPOINT_URL_* like in production; only the clock and the waiting are injected.
  */
-async function audit(args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+async function audit(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
   let exitCode = 0;
@@ -33,7 +37,7 @@ async function audit(args: string[]): Promise<{ exitCode: number; stdout: string
     },
     isInteractive: false,
     ask: async () => "",
-    env: process.env,
+    env: { ...process.env, ...env },
     cwd: repoRoot,
   };
   const program = new Command("idc-sync")
@@ -54,6 +58,7 @@ async function audit(args: string[]): Promise<{ exitCode: number; stdout: string
         cloudTrailPerSecond: 10_000,
       },
       accountDirectory: async () => createAwsAccountDirectory({ limits: { organizationsPerSecond: 10_000 } }),
+      slack: { sleep: quickSleep, timeoutMs: 2_000 },
     },
   );
   try {
@@ -191,6 +196,65 @@ describe("idc-sync audit iam-users against a seeded multi-account organisation",
       ["444444444444", "unreachable"],
     ]);
   });
+
+  describe("with --slack", () => {
+    let sink: WebhookSink;
+    beforeEach(async () => {
+      sink = await startWebhookSink();
+    });
+    afterEach(async () => {
+      await sink.close();
+    });
+
+    it("posts one summary naming the leavers, the counts and the account it could not enter", async () => {
+      pointAtEmulators();
+
+      const run = await audit(["--cloudtrail", "--days", "30", ...withGoogle, "--slack"], {
+        SLACK_WEBHOOK_URL: sink.url,
+      });
+
+      expect(run.exitCode).toBe(1);
+      expect(run.stdout).toContain("9 IAM users in 3 accounts, 2 leavers");
+      expect(sink.messages).toHaveLength(1);
+      const message = sink.messages[0]!;
+      const text = sink.textOf(message);
+      expect(message.blocks[0]).toMatchObject({
+        type: "header",
+        text: { text: "IAM user inventory: 9 users in 3 accounts" },
+      });
+      expect(text).toContain("*2 leavers* · ");
+      expect(text).toContain("safe to retire)");
+      expect(text).toContain("• `bob` in management (111111111111) _leaver_:");
+      expect(text).toMatch(
+        /• `dave-scripts` in dev \(222222222222\) _leaver_ _safe to retire_: dave\.ito@example\.com is gone from Google/,
+      );
+      expect(text).toMatch(/• `old-backup` in .* _safe to retire_/);
+      expect(text.indexOf("`dave-scripts`")).toBeLessThan(text.indexOf("`old-backup`"));
+      expect(text).toContain("• legacy (444444444444): cannot assume");
+      expect(text).toContain("CloudTrail searched over 30 days");
+      expect(message.text).toContain("2 leavers");
+    });
+
+    it("prints the report and keeps the exit code when Slack answers 500", async () => {
+      pointAtEmulators();
+      sink.behave({ answer: "status", status: 500 });
+      const env = { SLACK_WEBHOOK_URL: sink.url };
+
+      const withUnreachable = await audit(["--cloudtrail", ...withGoogle, "--slack"], env);
+      const allRead = await audit(["--accounts", "222222222222", "--slack"], env);
+
+      expect(withUnreachable.exitCode).toBe(1);
+      expect(withUnreachable.stdout).toContain("9 IAM users in 3 accounts, 2 leavers");
+      expect(withUnreachable.stderr).toContain(
+        "warning: the Slack summary was not delivered: Slack answered 500",
+      );
+      expect(allRead.exitCode).toBe(0);
+      expect(allRead.stdout).toContain("dave-scripts");
+      expect(allRead.stderr).toContain("warning: the Slack summary was not delivered: Slack answered 500");
+      expect(sink.messages).toEqual([]);
+      expect(sink.attempts).toBe(6);
+    });
+  });
 });
 
 describe("idc-sync audit iam-users usage", () => {
@@ -205,6 +269,7 @@ describe("idc-sync audit iam-users usage", () => {
     [["--cloudtrail", "--days", "91"], "--days: CloudTrail keeps 90 days of events, got 91"],
     [["--days", "30"], "--days needs --cloudtrail"],
     [["--source", "file:x.yaml"], "--source needs --domain (or --rules)"],
+    [["--slack"], "--slack needs SLACK_WEBHOOK_URL"],
   ])("refuses %j before calling AWS", async (args, message) => {
     const run = await idcSync(["audit", "iam-users", ...args]);
 
