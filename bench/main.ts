@@ -1,5 +1,6 @@
 /**
  * npm run bench -- --size S|M|L [--json] [--time-factor F] [--scenarios initial,noop,churn,accountMoves]
+ *                   [--heap-mb N] (cap the idc-sync process's heap as a Lambda of that size would)
  *
  * Prints a table per scenario (or the whole result as JSON) on stdout; progress goes to stderr.
  */
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       "time-factor": { type: "string" },
       scenarios: { type: "string" },
       keep: { type: "boolean", default: false },
+      "heap-mb": { type: "string" },
     },
   });
   const sizeName = (values.size ?? "S").toUpperCase();
@@ -49,7 +51,14 @@ async function main(): Promise<void> {
     process.exit(64);
   }
 
+  const childHeapMb = values["heap-mb"] === undefined ? undefined : Number(values["heap-mb"]);
+  if (childHeapMb !== undefined && !(Number.isInteger(childHeapMb) && childHeapMb > 0)) {
+    process.stderr.write(`--heap-mb must be a whole number of megabytes, got '${values["heap-mb"]}'\n`);
+    process.exit(64);
+  }
+
   const result: BenchmarkResult = await runBenchmark({
+    childHeapMb,
     sizeName,
     size,
     timeFactor,

@@ -67,6 +67,9 @@ export function renderResult(result: BenchmarkResult): string {
     `Time factor ${result.timeFactor}: emulators throttle at identitystore ${documentedRates.identityStore}/s per operation, ` +
       `sso-admin ${documentedRates.ssoAdmin}/s, organizations ${documentedRates.organizations}/s, each × ${result.timeFactor}; ` +
       `the adapters run at their limits × ${result.timeFactor} (IDC_SYNC_RATE_SCALE). The Google emulator does not throttle.`,
+    result.childHeapMb === undefined
+      ? "idc-sync heap: Node's default (sized from the machine's memory, collected lazily)."
+      : `idc-sync heap capped at ${result.childHeapMb} MB (--max-old-space-size), as in a Lambda of about that size.`,
     "",
     table(
       [

@@ -55,6 +55,12 @@ export interface BenchmarkOptions {
   log?: (line: string) => void;
   /** Per child run. Default 2 hours. */
   timeoutMs?: number;
+  /**
+   * Caps the idc-sync process's V8 heap (`--max-old-space-size`), as a Lambda with that much memory
+   * would. Unset, Node sizes the heap from the machine's 24 GiB and collects lazily, so peak RSS then
+   * says more about the garbage collector than about what a run needs.
+   */
+  childHeapMb?: number;
 }
 
 export interface ScenarioResult {
@@ -116,6 +122,8 @@ export interface BenchmarkResult {
     desiredAssignments: number;
   };
   timeFactor: number;
+  /** The idc-sync process's heap cap in MB (`--heap-mb`), or undefined for Node's default. */
+  childHeapMb: number | undefined;
   rates: { documented: typeof documentedRates; adapter: typeof adapterRates };
   scenarios: ScenarioResult[];
   workDir: string;
@@ -213,6 +221,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         google,
         factor,
         timeoutMs: options.timeoutMs ?? 2 * 3600_000,
+        childHeapMb: options.childHeapMb,
       });
       log(
         `${options.sizeName} ${scenario}: ${result.changes} changes, ${result.failed} failed, ` +
@@ -235,6 +244,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       desiredAssignments: desired.assignments.length,
     },
     timeFactor: factor,
+    childHeapMb: options.childHeapMb,
     rates: { documented: documentedRates, adapter: adapterRates },
     scenarios: results,
     workDir,
@@ -258,6 +268,7 @@ interface ScenarioContext {
   google: GoogleDirectoryEmulator;
   factor: number;
   timeoutMs: number;
+  childHeapMb: number | undefined;
 }
 
 async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
@@ -286,6 +297,7 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
       IDC_SYNC_BENCH_PROBE: probeFile,
     },
     context.timeoutMs,
+    context.childHeapMb,
   );
   if (child.exitCode !== 0 && child.exitCode !== 1) {
     throw new Error(`idc-sync apply exited ${child.exitCode}: ${child.stderr.slice(-2000)}`);
@@ -413,12 +425,18 @@ interface ChildRun {
   stderr: string;
 }
 
-function runChild(args: string[], env: Record<string, string>, timeoutMs: number): Promise<ChildRun> {
+function runChild(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs: number,
+  heapMb: number | undefined,
+): Promise<ChildRun> {
   const probe = pathToFileURL(join(repoRoot, "bench", "probe.mjs")).href;
+  const heap = heapMb === undefined ? [] : [`--max-old-space-size=${heapMb}`];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(
       process.execPath,
-      ["--import", probe, join(repoRoot, "bin", "idc-sync.mjs"), ...args],
+      [...heap, "--import", probe, join(repoRoot, "bin", "idc-sync.mjs"), ...args],
       {
         cwd: repoRoot,
         env: { ...process.env, NO_COLOR: "1", ...env },
