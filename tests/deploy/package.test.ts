@@ -166,7 +166,7 @@ describe("the packaged CloudFormation template", () => {
     expect(JSON.stringify(statements)).toContain("role/aws-reserved/sso.amazonaws.com/*");
   });
 
-  it("lets a stage change the schedule and turn it off with --param", async () => {
+  it("lets a stage change the schedule, turn it off and size the memory with --param", async () => {
     const { stdout } = await run(
       osls,
       [
@@ -180,13 +180,16 @@ describe("the packaged CloudFormation template", () => {
         "--param",
         "scheduleEnabled=false",
         "--param",
+        "memorySize=1024",
+        "--param",
         `googleSecretArn=${secretArn}`,
       ],
       { cwd: root, env: offlineEnv, timeout: 120_000 },
     );
     const printed = JSON.parse(stdout.slice(stdout.indexOf("{"))) as {
-      functions: { sync: { events: Json[] } };
+      functions: { sync: { events: Json[]; memorySize: number } };
     };
+    expect(printed.functions.sync.memorySize).toBe(1024);
     expect(printed.functions.sync.events).toEqual([
       { schedule: { rate: ["cron(0 6 * * ? *)"], enabled: false, description: "idc-sync scheduled apply" } },
     ]);
