@@ -28,6 +28,7 @@ import { registerAuditCommand } from "./audit-command.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./io.js";
+import { writeJsonDocument } from "./json-output.js";
 import { createProgressReporter } from "./progress.js";
 import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
 import {
@@ -171,7 +172,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       if (result.status !== "planned") throw new Error(`unexpected result ${result.status} for a plan`);
       printWarnings(result.warnings, io);
       if (flags.json) {
-        io.stdout(`${JSON.stringify({ ...planToJson(result.plan), guard: result.guard }, null, 2)}\n`);
+        writeJsonDocument(io.stdout, { ...planToJson(result.plan), guard: result.guard });
       } else {
         io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
         if (!result.guard.ok) {
@@ -250,9 +251,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
             // Report mode: the plan is what would undo the drift; nothing was changed.
             printWarnings(result.warnings, io);
             if (flags.json) {
-              io.stdout(
-                `${JSON.stringify({ ...planToJson(result.plan), mode, guard: result.guard }, null, 2)}\n`,
-              );
+              writeJsonDocument(io.stdout, { ...planToJson(result.plan), mode, guard: result.guard });
             } else {
               io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
               io.stdout("\nReport mode: nothing was changed.\n");
@@ -261,7 +260,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
           case "blocked":
             printWarnings(result.warnings, io);
             if (flags.json) {
-              io.stdout(`${JSON.stringify({ ...planToJson(result.plan), guard: result.guard }, null, 2)}\n`);
+              writeJsonDocument(io.stdout, { ...planToJson(result.plan), guard: result.guard });
             } else {
               io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
             }
@@ -275,9 +274,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
           case "applied": {
             printWarnings(result.warnings, io);
             if (flags.json) {
-              io.stdout(
-                `${JSON.stringify({ ...planToJson(result.plan), report: applyReportToJson(result.report) }, null, 2)}\n`,
-              );
+              writeJsonDocument(io.stdout, {
+                ...planToJson(result.plan),
+                report: applyReportToJson(result.report),
+              });
             } else {
               if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
               io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
