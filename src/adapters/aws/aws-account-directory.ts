@@ -15,6 +15,7 @@ import {
 import { SyncError } from "../../sync/errors.js";
 import { type AccountStatus, AccountStatus as AccountStatuses, type AwsAccount } from "../../sync/model.js";
 import type { AccountDirectory, ProgressListener } from "../../sync/ports.js";
+import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener, type RetryPolicy } from "./aws-caller.js";
 import { type AwsLimits, defaultAwsLimits, mapConcurrently, type Sleep } from "./limits.js";
 
@@ -122,15 +123,12 @@ export class AwsAccountDirectory implements AccountDirectory {
     operation: string,
     fetch: (nextToken: string | undefined) => Promise<[T[], string | undefined]>,
   ): Promise<T[]> {
-    const items: T[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      const [page, next] = await this.caller.call(AwsService.organizations, operation, () => fetch(token));
-      items.push(...page);
-      nextToken = next;
-    } while (nextToken);
-    return items;
+    return allPages(async (nextToken) => {
+      const [items, next] = await this.caller.call(AwsService.organizations, operation, () =>
+        fetch(nextToken),
+      );
+      return { items, nextToken: next };
+    });
   }
 }
 

@@ -86,6 +86,7 @@ import type {
 } from "../../sync/model.js";
 import type { IdentityCenter, ProgressListener } from "../../sync/ports.js";
 import { isManagedGroup, isManagedPermissionSet, isManagedUser, userKey } from "../../sync/scope.js";
+import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
 import {
   type AwsLimits,
@@ -327,9 +328,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   }
 
   private async readAssignmentsInAccount(arn: string, accountId: string): Promise<AccountAssignment[]> {
-    const assignments: AccountAssignment[] = [];
-    let nextToken: string | undefined;
-    do {
+    const assignments = await allPages<AccountAssignment>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListAccountAssignments", () =>
         this.ssoAdmin.send(
           new ListAccountAssignmentsCommand({
@@ -341,30 +340,28 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      assignments.push(...(page.AccountAssignments ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.AccountAssignments, nextToken: page.NextToken };
+    });
     return assignments;
   }
 
   private async readUsers(progress?: ProgressListener): Promise<IcUser[]> {
-    const raw: User[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.identityStoreCall("ListUsers", () =>
-        this.identityStore.send(
-          new ListUsersCommand({
-            IdentityStoreId: this.identityStoreId,
-            Extensions: [enterpriseExtension],
-            MaxResults: maxPageSize,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      raw.push(...(page.Users ?? []));
-      nextToken = page.NextToken;
-      progress?.({ phase: "users", done: raw.length });
-    } while (nextToken);
+    const raw = await allPages<User>(
+      async (nextToken) => {
+        const page = await this.identityStoreCall("ListUsers", () =>
+          this.identityStore.send(
+            new ListUsersCommand({
+              IdentityStoreId: this.identityStoreId,
+              Extensions: [enterpriseExtension],
+              MaxResults: maxPageSize,
+              NextToken: nextToken,
+            }),
+          ),
+        );
+        return { items: page.Users, nextToken: page.NextToken };
+      },
+      (done) => progress?.({ phase: "users", done }),
+    );
 
     this.userIdsByKey.clear();
     this.usersById.clear();
@@ -375,22 +372,21 @@ export class AwsIdentityCenter implements IdentityCenter {
   }
 
   private async readGroups(progress?: ProgressListener): Promise<IcGroup[]> {
-    const raw: Group[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.identityStoreCall("ListGroups", () =>
-        this.identityStore.send(
-          new ListGroupsCommand({
-            IdentityStoreId: this.identityStoreId,
-            MaxResults: maxPageSize,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      raw.push(...(page.Groups ?? []));
-      nextToken = page.NextToken;
-      progress?.({ phase: "groups", done: raw.length });
-    } while (nextToken);
+    const raw = await allPages<Group>(
+      async (nextToken) => {
+        const page = await this.identityStoreCall("ListGroups", () =>
+          this.identityStore.send(
+            new ListGroupsCommand({
+              IdentityStoreId: this.identityStoreId,
+              MaxResults: maxPageSize,
+              NextToken: nextToken,
+            }),
+          ),
+        );
+        return { items: page.Groups, nextToken: page.NextToken };
+      },
+      (done) => progress?.({ phase: "groups", done }),
+    );
 
     this.groupIdsByName.clear();
     this.groupsById.clear();
@@ -405,9 +401,7 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   /** userNames of the group's members; memberships left behind by deleted users are skipped. */
   private async readMembers(groupId: string): Promise<string[]> {
-    const memberships: GroupMembership[] = [];
-    let nextToken: string | undefined;
-    do {
+    const memberships = await allPages<GroupMembership>(async (nextToken) => {
       const page = await this.identityStoreCall("ListGroupMemberships", () =>
         this.identityStore.send(
           new ListGroupMembershipsCommand({
@@ -418,9 +412,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      memberships.push(...(page.GroupMemberships ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.GroupMemberships, nextToken: page.NextToken };
+    });
 
     const members: string[] = [];
     for (const membership of memberships) {
@@ -435,9 +428,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   }
 
   private async listPermissionSetNames(progress?: ProgressListener): Promise<void> {
-    const arns: string[] = [];
-    let nextToken: string | undefined;
-    do {
+    const arns = await allPages<string>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListPermissionSets", () =>
         this.ssoAdmin.send(
           new ListPermissionSetsCommand({
@@ -447,9 +438,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      arns.push(...(page.PermissionSets ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.PermissionSets, nextToken: page.NextToken };
+    });
 
     let described = 0;
     const describedSets = await mapConcurrently(arns, this.limits.readConcurrency, async (arn) => {
@@ -497,25 +487,22 @@ export class AwsIdentityCenter implements IdentityCenter {
           this.ssoAdmin.send(new DescribePermissionSetCommand(target)),
         )
       ).PermissionSet;
-    const managedPolicyArns: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await this.ssoAdminCall("ListManagedPoliciesInPermissionSet", () =>
-        this.ssoAdmin.send(
-          new ListManagedPoliciesInPermissionSetCommand({
-            ...target,
-            MaxResults: maxPageSize,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      for (const policy of page.AttachedManagedPolicies ?? [])
-        if (policy.Arn) managedPolicyArns.push(policy.Arn);
-      nextToken = page.NextToken;
-    } while (nextToken);
+    const managedPolicyArns = (
+      await allPages(async (nextToken) => {
+        const page = await this.ssoAdminCall("ListManagedPoliciesInPermissionSet", () =>
+          this.ssoAdmin.send(
+            new ListManagedPoliciesInPermissionSetCommand({
+              ...target,
+              MaxResults: maxPageSize,
+              NextToken: nextToken,
+            }),
+          ),
+        );
+        return { items: page.AttachedManagedPolicies, nextToken: page.NextToken };
+      })
+    ).flatMap((policy) => (policy.Arn ? [policy.Arn] : []));
 
-    const customerManaged: CustomerManagedPolicyReference[] = [];
-    do {
+    const customerManaged = await allPages<CustomerManagedPolicyReference>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListCustomerManagedPolicyReferencesInPermissionSet", () =>
         this.ssoAdmin.send(
           new ListCustomerManagedPolicyReferencesInPermissionSetCommand({
@@ -525,9 +512,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      customerManaged.push(...(page.CustomerManagedPolicyReferences ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.CustomerManagedPolicyReferences, nextToken: page.NextToken };
+    });
 
     const inline = await this.ssoAdminCall("GetInlinePolicyForPermissionSet", () =>
       this.ssoAdmin.send(new GetInlinePolicyForPermissionSetCommand(target)),
@@ -542,8 +528,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       }
     });
 
-    const tags: Tag[] = [];
-    do {
+    const tags = await allPages<Tag>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListTagsForResource", () =>
         this.ssoAdmin.send(
           new ListTagsForResourceCommand({
@@ -553,9 +538,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      tags.push(...(page.Tags ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.Tags, nextToken: page.NextToken };
+    });
 
     const attributes: PermissionSetAttributes = {
       name: details?.Name ?? "",
@@ -573,9 +557,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   }
 
   private async readProvisionedAccounts(arn: string): Promise<string[]> {
-    const accountIds: string[] = [];
-    let nextToken: string | undefined;
-    do {
+    const accountIds = await allPages<string>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListAccountsForProvisionedPermissionSet", () =>
         this.ssoAdmin.send(
           new ListAccountsForProvisionedPermissionSetCommand({
@@ -586,9 +568,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      accountIds.push(...(page.AccountIds ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.AccountIds, nextToken: page.NextToken };
+    });
     return accountIds.sort(compareText);
   }
 
@@ -596,9 +577,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     type: PrincipalType,
     principalId: string,
   ): Promise<AccountAssignmentForPrincipal[]> {
-    const assignments: AccountAssignmentForPrincipal[] = [];
-    let nextToken: string | undefined;
-    do {
+    const assignments = await allPages<AccountAssignmentForPrincipal>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListAccountAssignmentsForPrincipal", () =>
         this.ssoAdmin.send(
           new ListAccountAssignmentsForPrincipalCommand({
@@ -610,9 +589,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           }),
         ),
       );
-      assignments.push(...(page.AccountAssignments ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.AccountAssignments, nextToken: page.NextToken };
+    });
     return assignments;
   }
 

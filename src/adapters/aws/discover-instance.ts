@@ -4,6 +4,7 @@
  */
 import { type InstanceMetadata, ListInstancesCommand, type SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { ConfigurationError } from "../../sync/errors.js";
+import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener } from "./aws-caller.js";
 import { defaultAwsLimits, type Sleep } from "./limits.js";
 
@@ -30,16 +31,14 @@ export async function discoverInstance(
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const instances: InstanceMetadata[] = [];
-  let nextToken: string | undefined;
+  let instances: InstanceMetadata[];
   try {
-    do {
+    instances = await allPages<InstanceMetadata>(async (nextToken) => {
       const page = await caller.call(AwsService.ssoAdmin, "ListInstances", () =>
         ssoAdmin.send(new ListInstancesCommand({ MaxResults: 100, NextToken: nextToken })),
       );
-      instances.push(...(page.Instances ?? []));
-      nextToken = page.NextToken;
-    } while (nextToken);
+      return { items: page.Instances, nextToken: page.NextToken };
+    });
   } catch (error) {
     throw new ConfigurationError(
       `cannot list IAM Identity Center instances (sso:ListInstances): ${(error as Error).message}; check the credentials, the region and that the caller may call sso:ListInstances`,
