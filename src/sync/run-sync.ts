@@ -67,28 +67,13 @@ export type RunSyncResult =
  * user mistakes and guard stops come back as values.
  */
 export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
-  const { rules, ports } = options;
-  const directory = await ports.directory.readDirectory(directoryRequestFromRules(rules), options.onProgress);
-  const accounts = await ports.accounts.listAccounts(options.onProgress);
-  const evaluation = evaluate(directory, rules, accounts);
-  if (!evaluation.ok) return { status: "invalid", problems: evaluation.problems };
-
-  const scope = scopeFromRules(rules);
-  const actual = await ports.identityCenter.readState(scope, options.onProgress);
-  const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
-  const computed = computePlan(evaluation.desired, actual, scope);
-  const plan =
-    options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
+  const { ports } = options;
+  const planned = await readAndPlan(options);
+  if ("problems" in planned) return { status: "invalid", problems: planned.problems };
+  if ("desired" in planned) return { status: "planned", ...planned };
+  const { plan, guard, warnings, digests } = planned;
   const known: Digests = digests ? { digests } : {};
-  const guard = checkGuards(plan, {
-    maxDeletions: safetyFromRules(rules).maxDeletions,
-    allowDeletions: options.allowDeletions,
-    directoryUserCount: directory.users.length,
-  });
-  const warnings = evaluation.warnings;
 
-  if (options.mode === "plan")
-    return { status: "planned", plan, guard, desired: evaluation.desired, warnings, ...known };
   if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
   if (plan.changes.length > 0 && options.confirm && !(await options.confirm(plan))) {
     return { status: "declined", plan, warnings, ...known };
@@ -99,4 +84,45 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     onOutcome: options.onOutcome,
   });
   return { status: "applied", plan, report, warnings, ...known };
+}
+
+interface PlanOutcome {
+  plan: Plan;
+  guard: GuardVerdict;
+  warnings: string[];
+  digests?: DesiredDigests;
+}
+
+/**
+ * Reads both sides and plans. Kept apart from `runSync` so the directory, the actual state and (when
+ * applying) the desired state — at 50,000 people most of the run's memory — can be collected before the
+ * apply starts: an async function keeps its locals while it waits, so only the plan leaves here.
+ */
+async function readAndPlan(
+  options: RunSyncOptions,
+): Promise<{ problems: RuleIssue[] } | (PlanOutcome & { desired: DesiredState }) | PlanOutcome> {
+  const { rules, ports } = options;
+  const directory = await ports.directory.readDirectory(directoryRequestFromRules(rules), options.onProgress);
+  const accounts = await ports.accounts.listAccounts(options.onProgress);
+  const evaluation = evaluate(directory, rules, accounts);
+  if (!evaluation.ok) return { problems: evaluation.problems };
+
+  const scope = scopeFromRules(rules);
+  const actual = await ports.identityCenter.readState(scope, options.onProgress);
+  const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
+  const computed = computePlan(evaluation.desired, actual, scope);
+  const plan =
+    options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
+  const guard = checkGuards(plan, {
+    maxDeletions: safetyFromRules(rules).maxDeletions,
+    allowDeletions: options.allowDeletions,
+    directoryUserCount: directory.users.length,
+  });
+  const outcome: PlanOutcome = {
+    plan,
+    guard,
+    warnings: evaluation.warnings,
+    ...(digests ? { digests } : {}),
+  };
+  return options.mode === "plan" ? { ...outcome, desired: evaluation.desired } : outcome;
 }
