@@ -6,6 +6,8 @@
  * The one promise the report makes is "safe to retire": it is given only to users nobody used for
  * `staleDays` AND whose keys CloudTrail saw doing nothing in the window. A system user is never safe.
  */
+
+import { compareStrings as compare } from "../sync/keys.js";
 import type { Directory } from "../sync/model.js";
 import { matchPerson } from "./matching.js";
 import {
@@ -378,8 +380,4 @@ function isoDay(date: Date): string {
 function daysAgo(date: Date, now: Date): string {
   const days = Math.floor((now.getTime() - date.getTime()) / day);
   return days <= 0 ? "today" : days === 1 ? "1 day ago" : `${days} days ago`;
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

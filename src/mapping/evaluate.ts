@@ -2,6 +2,8 @@
  * The rules applied to a directory and an account list: the desired Identity Center state. Pure, and
  * deterministic whatever the order of its inputs.
  */
+
+import { compareStrings as compare } from "../sync/keys.js";
 import {
   AccountStatus,
   type AwsAccount,
@@ -16,6 +18,7 @@ import {
   type EnterpriseAttributes,
   PrincipalType,
 } from "../sync/model.js";
+import { domainOf } from "../sync/scope.js";
 import { formatRuleIssue, type RuleIssue, type RulePath, ruleIssue, sortIssues } from "./issues.js";
 import type { Rules } from "./rules.js";
 import {
@@ -431,14 +434,6 @@ function inOrgUnit(userPath: string, selectorPath: string, recursive: boolean): 
 
 function addressesOf(user: DirectoryUser): string[] {
   return [...new Set([user.primaryEmail, ...user.aliases].map((address) => address.toLowerCase()))];
-}
-
-function domainOf(email: string): string {
-  return email.slice(email.lastIndexOf("@") + 1);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function compareAssignments(a: DesiredAssignment, b: DesiredAssignment): number {

@@ -64,6 +64,7 @@ import {
 } from "@aws-sdk/client-sso-admin";
 import { canonicalPolicyText } from "../../sync/canonical-json.js";
 import { ChangeFailedError, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
+import { compareStrings } from "../../sync/keys.js";
 import type {
   Assignment,
   Change,
@@ -99,7 +100,6 @@ import {
 import {
   boundaryFromAws,
   boundaryToAws,
-  compareText,
   customerPolicyFromAws,
   customerPolicyKey,
   customerPolicyToAws,
@@ -424,7 +424,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       if (membership.MembershipId)
         this.membershipIds.set(membershipKey(groupId, userId), membership.MembershipId);
     }
-    return members.sort(compareText);
+    return members.sort(compareStrings);
   }
 
   private async listPermissionSetNames(progress?: ProgressListener): Promise<void> {
@@ -472,7 +472,7 @@ export class AwsIdentityCenter implements IdentityCenter {
         return { ...structuredClone(attributes), name, arn: known.arn, provisionedAccountIds };
       },
     );
-    return permissionSets.sort((a, b) => compareText(a.name, b.name));
+    return permissionSets.sort((a, b) => compareStrings(a.name, b.name));
   }
 
   private async readPermissionSetAttributes(
@@ -544,7 +544,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     const attributes: PermissionSetAttributes = {
       name: details?.Name ?? "",
       sessionDuration: details?.SessionDuration ?? "PT1H",
-      managedPolicyArns: managedPolicyArns.sort(compareText),
+      managedPolicyArns: managedPolicyArns.sort(compareStrings),
       customerManagedPolicies: sortCustomerPolicies(customerManaged.map(customerPolicyFromAws)),
       tags: tagsFromAws(tags),
     };
@@ -570,7 +570,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       );
       return { items: page.AccountIds, nextToken: page.NextToken };
     });
-    return accountIds.sort(compareText);
+    return accountIds.sort(compareStrings);
   }
 
   private async readAssignments(
@@ -1046,6 +1046,18 @@ export class AwsIdentityCenter implements IdentityCenter {
     });
   }
 
+  /** The request CreateAccountAssignment and DeleteAccountAssignment share. */
+  private assignmentRequest(assignment: Assignment, permissionSetArn: string, principalId: string) {
+    return {
+      InstanceArn: this.instanceArn,
+      TargetId: assignment.accountId,
+      TargetType: "AWS_ACCOUNT" as const,
+      PermissionSetArn: permissionSetArn,
+      PrincipalType: assignment.principalType,
+      PrincipalId: principalId,
+    };
+  }
+
   private async createAssignment(change: CreateAssignment): Promise<void> {
     const { assignment } = change;
     const arn = await this.requirePermissionSetArn(assignment.permissionSetName);
@@ -1055,14 +1067,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       try {
         const output = await this.ssoAdminCall("CreateAccountAssignment", () =>
           this.ssoAdmin.send(
-            new CreateAccountAssignmentCommand({
-              InstanceArn: this.instanceArn,
-              TargetId: assignment.accountId,
-              TargetType: "AWS_ACCOUNT",
-              PermissionSetArn: arn,
-              PrincipalType: assignment.principalType,
-              PrincipalId: principalId,
-            }),
+            new CreateAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
           ),
         );
         started = output.AccountAssignmentCreationStatus;
@@ -1099,14 +1104,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       try {
         const output = await this.ssoAdminCall("DeleteAccountAssignment", () =>
           this.ssoAdmin.send(
-            new DeleteAccountAssignmentCommand({
-              InstanceArn: this.instanceArn,
-              TargetId: assignment.accountId,
-              TargetType: "AWS_ACCOUNT",
-              PermissionSetArn: arn,
-              PrincipalType: assignment.principalType,
-              PrincipalId: principalId,
-            }),
+            new DeleteAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
           ),
         );
         started = output.AccountAssignmentDeletionStatus;

@@ -7,6 +7,7 @@ import type {
   CustomerManagedPolicyReference,
   Tag,
 } from "@aws-sdk/client-sso-admin";
+import { compareStrings } from "../../sync/keys.js";
 import type { CustomerManagedPolicyRef, PermissionsBoundary } from "../../sync/model.js";
 
 /** Tag idc-sync puts on every permission set it creates. It is the adapter's own marker, hidden from reads. */
@@ -50,7 +51,7 @@ export function customerPolicyKey(reference: CustomerManagedPolicyRef): string {
 /** Sorted by path then name, as the model wants. */
 export function sortCustomerPolicies(references: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
   return [...references].sort((a, b) =>
-    a.path === b.path ? compareText(a.name, b.name) : compareText(a.path, b.path),
+    a.path === b.path ? compareStrings(a.name, b.name) : compareStrings(a.path, b.path),
   );
 }
 
@@ -66,7 +67,7 @@ export function tagsFromAws(tags: Tag[]): Record<string, string> {
 
 export function tagsToAws(tags: Record<string, string>): Tag[] {
   return Object.entries(tags)
-    .sort(([a], [b]) => compareText(a, b))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([Key, Value]) => ({ Key, Value }));
 }
 
@@ -93,10 +94,6 @@ export function tagDifference(
   for (const [key, value] of Object.entries(after)) if (before[key] !== value) set[key] = value;
   const removedKeys = Object.keys(before)
     .filter((key) => !(key in after) && key !== managedByTag.key)
-    .sort(compareText);
+    .sort(compareStrings);
   return { set, removedKeys };
-}
-
-export function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,6 +1,12 @@
 import type { AwsAccount, Directory, DirectoryRequest } from "../../sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../../sync/ports.js";
-import { accountsFromSnapshot, directoryFromSnapshot, loadDirectorySnapshot } from "./directory-snapshot.js";
+import { domainOf } from "../../sync/scope.js";
+import {
+  accountsFromSnapshot,
+  type DirectorySnapshot,
+  directoryFromSnapshot,
+  loadDirectorySnapshot,
+} from "./directory-snapshot.js";
 
 /**
  * `--source file:PATH`: the directory and the organization from a snapshot file. It filters like the
@@ -8,10 +14,13 @@ import { accountsFromSnapshot, directoryFromSnapshot, loadDirectorySnapshot } fr
  * a plan from a snapshot equals a plan from the live directory it was taken from.
  */
 export class FileDirectorySource implements DirectorySource, AccountDirectory {
+  /** Read and parsed once: a run asks for the directory and then for the accounts of the same file. */
+  private snapshot: Promise<DirectorySnapshot> | undefined;
+
   constructor(private readonly path: string) {}
 
   async readDirectory(request: DirectoryRequest): Promise<Directory> {
-    const directory = directoryFromSnapshot(await loadDirectorySnapshot(this.path));
+    const directory = directoryFromSnapshot(await this.load());
     const domains = new Set(request.domains.map((domain) => domain.toLowerCase()));
     const wantedGroups = new Set(request.groupEmails.map((address) => address.toLowerCase()));
     return {
@@ -22,10 +31,11 @@ export class FileDirectorySource implements DirectorySource, AccountDirectory {
   }
 
   async listAccounts(): Promise<AwsAccount[]> {
-    return accountsFromSnapshot(await loadDirectorySnapshot(this.path), this.path);
+    return accountsFromSnapshot(await this.load(), this.path);
   }
-}
 
-export function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf("@") + 1).toLowerCase();
+  private load(): Promise<DirectorySnapshot> {
+    this.snapshot ??= loadDirectorySnapshot(this.path);
+    return this.snapshot;
+  }
 }

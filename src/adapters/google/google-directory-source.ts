@@ -13,6 +13,7 @@ import type {
   DirectoryUser,
 } from "../../sync/model.js";
 import type { DirectorySource, ProgressListener } from "../../sync/ports.js";
+import { domainOf } from "../../sync/scope.js";
 import { classifyGoogleError, FailureKind, type GoogleFailure } from "./google-errors.js";
 import { type BudgetClock, RequestBudget } from "./request-budget.js";
 
@@ -361,8 +362,4 @@ function arrayOf<T>(value: unknown): T[] {
   return Array.isArray(value)
     ? (value.filter((entry) => typeof entry === "object" && entry !== null) as T[])
     : [];
-}
-
-function domainOf(address: string): string {
-  return address.slice(address.lastIndexOf("@") + 1);
 }
