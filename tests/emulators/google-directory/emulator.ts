@@ -16,6 +16,7 @@ import {
   snapshotIdFor,
   snapshotUserToDirectoryUser,
 } from "../../../src/adapters/file/directory-snapshot.js";
+import { GooglePush, type GooglePushOptions } from "./changes.js";
 import { EmulatorFaults, type GoogleErrorSpec, invalidCredentials } from "./faults.js";
 
 export interface GoogleDirectoryEmulatorOptions {
@@ -36,6 +37,8 @@ export interface GoogleDirectoryEmulatorOptions {
    * `admins` and ask only for `scopes` (what the Admin console granted). Answers the access token.
    */
   delegation?: EmulatedDelegation;
+  /** Push channels, the Reports activity log and the change hooks (push.ts, reports.ts, changes.ts). */
+  push?: GooglePushOptions;
 }
 
 export interface EmulatedDelegation {
@@ -63,6 +66,8 @@ export interface GoogleDirectoryEmulator {
   faults: EmulatorFaults;
   /** Serves another snapshot from now on (people joined, left, were renamed). */
   setSnapshot(snapshot: DirectorySnapshot): void;
+  /** Watch channels, activities and the change hooks that produce notifications (changes.ts). */
+  push: GooglePush;
 }
 
 /** Page sizes of the real API: default and largest. */
@@ -85,6 +90,18 @@ export async function startGoogleDirectoryEmulator(
   let inFlight = 0;
   let peak = 0;
   let data = indexSnapshot(options.snapshot);
+  let rootUrl = "";
+  const push = new GooglePush(
+    {
+      get: () => data.snapshot,
+      set: (snapshot) => {
+        data = indexSnapshot(snapshot);
+      },
+      rootUrl: () => rootUrl,
+      customerId,
+    },
+    options.push,
+  );
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? "/", "http://emulator");
@@ -112,6 +129,15 @@ export async function startGoogleDirectoryEmulator(
         reason: req.headers.authorization ? "authError" : "required",
       });
     }
+    const pushed = await push.route(req, path, url.searchParams);
+    if (pushed) {
+      if ("error" in pushed) return sendError(res, pushed.error);
+      if (pushed.body === undefined) {
+        res.writeHead(pushed.status);
+        return void res.end();
+      }
+      return sendJson(res, pushed.status, pushed.body);
+    }
     if (req.method !== "GET") {
       return sendError(res, {
         status: 405,
@@ -120,7 +146,7 @@ export async function startGoogleDirectoryEmulator(
         domain: "global",
       });
     }
-    const result = route(data, customerId, path, url.searchParams);
+    const result = route(data, customerId, path, url.searchParams, push);
     if ("error" in result) return sendError(res, result.error);
     return sendJson(res, 200, result.body);
   };
@@ -144,9 +170,10 @@ export async function startGoogleDirectoryEmulator(
   });
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  rootUrl = `http://${host}:${address.port}/`;
 
   return {
-    url: `http://${host}:${address.port}/`,
+    url: rootUrl,
     accessToken,
     customerId,
     faults,
@@ -164,6 +191,7 @@ export async function startGoogleDirectoryEmulator(
     setSnapshot: (snapshot) => {
       data = indexSnapshot(snapshot);
     },
+    push,
   };
 }
 
@@ -268,10 +296,12 @@ function route(
   customerId: string,
   path: string,
   query: URLSearchParams,
+  push: GooglePush,
 ): RouteResult {
   if (!path.startsWith(apiPrefix)) return notFound("Not Found");
   const parts = path.slice(apiPrefix.length).split("/");
   if (parts.length === 1 && parts[0] === "users") return listUsers(data, customerId, query);
+  if (parts.length === 2 && parts[0] === "users") return getUser(data, customerId, parts[1]!, push);
   if (parts[0] === "groups" && parts.length === 2) return getGroup(data, parts[1]!);
   if (parts[0] === "groups" && parts.length === 3 && parts[2] === "members") {
     return listMembers(data, parts[1]!, query, path);
@@ -306,6 +336,24 @@ function listUsers(data: IndexedDirectory, customerId: string, query: URLSearchP
       page.nextPageToken,
     ),
   };
+}
+
+/**
+ * `users.get`: "GET https://admin.googleapis.com/admin/directory/v1/users/{userKey}", where userKey "can be
+ * the user's primary email address, alias email address, or unique user ID"
+ * (https://developers.google.com/workspace/admin/directory/reference/rest/v1/users/get).
+ */
+function getUser(data: IndexedDirectory, customerId: string, key: string, push: GooglePush): RouteResult {
+  const wanted = key.toLowerCase();
+  const user = data.users.find(
+    (candidate) =>
+      candidate.primaryEmail === wanted ||
+      candidate.aliases.includes(wanted) ||
+      snapshotUserToDirectoryUser(candidate).id === key,
+  );
+  if (!user) return notFound("Resource Not Found: userKey");
+  const resource = userResource(user, customerId);
+  return { body: { ...resource, isAdmin: push.isAdmin(user.primaryEmail) } };
 }
 
 function getGroup(data: IndexedDirectory, key: string): RouteResult {
