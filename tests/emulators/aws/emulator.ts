@@ -15,6 +15,11 @@ import type { IdentityCenterState } from "../../../src/sync/model.js";
 import { DynamoDbTables, dynamoDbHandlers } from "./dynamodb-api.js";
 import { type Handler, identityStoreHandlers } from "./identity-store-api.js";
 import { organizationsHandlers } from "./organizations-api.js";
+import {
+  accessKeyOf,
+  OrganizationPolicies,
+  type OrganizationPoliciesOptions,
+} from "./organizations-policies.js";
 import { AwsApiError, epochSeconds, type Input } from "./protocol.js";
 import {
   type AssignmentRequestView,
@@ -64,6 +69,8 @@ export interface AwsEmulatorOptions {
   throttle?: ThrottleRates;
   /** Status polls answered IN_PROGRESS before an asynchronous request completes. Default 1. */
   asyncPolls?: number;
+  /** Service control policies, quotas and who may manage them (organizations-policies.ts). */
+  organizationPolicies?: OrganizationPoliciesOptions;
 }
 
 export interface OperationFilter {
@@ -119,6 +126,8 @@ export interface AwsEmulator {
   /** The emulated DynamoDB tables (the run state store). */
   dynamodb: DynamoDbTables;
   faults: AwsEmulatorFaults;
+  /** SCPs and the test controls for callers, the management account and delegated administrators. */
+  organizationPolicies: OrganizationPolicies;
 }
 
 const readPattern = /^(List|Describe|Get|IsMember)/;
@@ -155,13 +164,19 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
 
   const behaviour: AsyncBehaviour = { asyncPolls: options.asyncPolls ?? 1 };
   const dynamoTables = new DynamoDbTables();
+  const organizationPolicies = new OrganizationPolicies(store, options.organizationPolicies);
+  // The access key of the request being answered; handlers run synchronously, so one variable serves.
+  let callerAccessKey: string | undefined;
   const handlers: Record<EmulatedService, Record<string, Handler>> = {
     identitystore: identityStoreHandlers(store),
     "sso-admin": {
       ...ssoAdminHandlers(store, behaviour),
       ListInstances: () => ({ Instances: listedInstances(options, instanceArn, identityStoreId) }),
     },
-    organizations: organizationsHandlers(store),
+    organizations: {
+      ...organizationsHandlers(store),
+      ...organizationPolicies.handlers(() => callerAccessKey),
+    },
     dynamodb: dynamoDbHandlers(dynamoTables),
   };
 
@@ -257,6 +272,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
       } catch {
         throw new AwsApiError("SerializationException", "The request body is not valid JSON");
       }
+      callerAccessKey = accessKeyOf(request.headers.authorization);
       const output = handle(service, operation, input);
       send(response, 200, JSON.stringify(output ?? {}), service);
     } catch (error) {
@@ -345,6 +361,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     leftovers: () => store.leftovers(),
     dynamodb: dynamoTables,
     faults,
+    organizationPolicies,
   };
 }
 
