@@ -405,13 +405,10 @@ export function blockProblems(blocks: unknown[]): string[] {
             `[ERROR] no more than ${messageLimits.sectionFields} items allowed [json-pointer:${at}/fields]`,
           );
         }
-        fields.forEach((field, fieldIndex) =>
-          tooLong(
-            (field as { text?: unknown }).text,
-            messageLimits.sectionFieldText,
-            `${at}/fields/${fieldIndex}/text`,
-          ),
-        );
+        fields.forEach((field, fieldIndex) => {
+          const fieldText = (field as { text?: unknown }).text;
+          tooLong(fieldText, messageLimits.sectionFieldText, `${at}/fields/${fieldIndex}/text`);
+        });
         if (text === undefined && fields.length === 0)
           problems.push(`[ERROR] missing required field: text [json-pointer:${at}]`);
         break;
