@@ -146,10 +146,11 @@ describe("Directory users.watch in the Google emulator, through @googleapis/admi
       notification.headers["x-goog-channel-id"],
       notification.headers["x-goog-resource-state"],
     ]);
-    expect(states).toEqual([
-      ["channel-delete", "sync"],
+    // Channels deliver independently, so only the order within one channel is fixed.
+    expect(states.sort()).toEqual([
       ["channel-add", "sync"],
       ["channel-delete", "delete"],
+      ["channel-delete", "sync"],
     ]);
     await expect(clients().directory.users.get({ userKey: "robert@example.com" })).rejects.toMatchObject({
       status: 404,
@@ -210,6 +211,15 @@ describe("Directory users.watch in the Google emulator, through @googleapis/admi
     expect(emulator.push.channels.live()).toEqual([]);
   });
 
+  it("never sends to an address outside this machine unless a test injects fetch", async () => {
+    await watchUsers("update", { address: "https://hooks.example.com/google" });
+    await emulator.push.channels.settle();
+
+    expect(emulator.push.channels.deliveries()).toEqual([
+      expect.objectContaining({ resourceState: "sync", attempts: [0], outcome: "failed" }),
+    ]);
+  });
+
   it("expires channels on demand (test hook)", async () => {
     await watchUsers("update");
     await watchUsers("delete");
@@ -223,7 +233,17 @@ describe("Directory users.watch in the Google emulator, through @googleapis/admi
   });
 
   it("refuses a watch without event, with an http address when not allowed, or with oversized id and token", async () => {
-    const strict = await startGoogleDirectoryEmulator({ snapshot: sampleSnapshot() });
+    const posted: string[] = [];
+    const strict = await startGoogleDirectoryEmulator({
+      snapshot: sampleSnapshot(),
+      // Nothing leaves this machine: deliveries to the https address are recorded, not sent.
+      push: {
+        fetch: async (address) => {
+          posted.push(String(address));
+          return new Response(null, { status: 200 });
+        },
+      },
+    });
     try {
       const auth = new OAuth2Client();
       auth.setCredentials({ access_token: strict.accessToken });
@@ -249,6 +269,8 @@ describe("Directory users.watch in the Google emulator, through @googleapis/admi
       const opened = await watch({ event: "update" }, {});
       expect(opened.data.id).toBe("c1");
       await expect(watch({ event: "add" }, {})).rejects.toMatchObject({ status: 400 });
+      await strict.push.channels.settle();
+      expect(posted).toEqual(["https://hooks.example.com/g"]);
     } finally {
       await strict.close();
     }
@@ -291,10 +313,15 @@ describe("Reports activities.watch and activities.list in the Google emulator, t
   it("pushes a membership change as the activity, with the event name as the resource state", async () => {
     await watchActivities("admin");
     await watchActivities("groups_enterprise");
+    await emulator.push.channels.settle();
     emulator.push.addGroupMember("aws-admins@example.com", "dana@example.com");
     await emulator.push.channels.settle();
 
-    const events = receiver.received.slice(2);
+    const events = receiver.received
+      .slice(2)
+      .sort((a, b) =>
+        String(a.headers["x-goog-channel-id"]).localeCompare(String(b.headers["x-goog-channel-id"])),
+      );
     expect(events.map((n) => [n.headers["x-goog-channel-id"], n.headers["x-goog-resource-state"]])).toEqual([
       ["reports-admin", "ADD_GROUP_MEMBER"],
       ["reports-groups_enterprise", "add_member"],

@@ -103,7 +103,10 @@ export interface PushDeliveryOptions {
    * Admin SDK still enforces it is not documented; off unless a test sets it.
    */
   verifiedDomains?: string[];
-  /** How notifications are posted. Default: global fetch. */
+  /**
+   * How notifications are posted. Default: global fetch, to loopback addresses only (tests never reach
+   * outside this machine; a notification for any other host is recorded as failed without being sent).
+   */
   fetch?: typeof fetch;
 }
 
@@ -412,6 +415,11 @@ export class PushChannels {
       // "X-Goog-Channel-Token ... Only present if defined."
       if (channel.token !== undefined) headers["x-goog-channel-token"] = channel.token;
       let status = 0;
+      if (!this.options.fetch && !isLoopback(channel.address)) {
+        record.attempts.push(0);
+        record.outcome = "failed";
+        return;
+      }
       try {
         const response = await this.fetchFn(channel.address, {
           method: "POST",
@@ -439,6 +447,11 @@ export class PushChannels {
     }
     record.outcome = "gave-up";
   }
+}
+
+function isLoopback(address: string): boolean {
+  const host = new URL(address).hostname;
+  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
 function invalid(message: string): { error: GoogleErrorSpec } {
