@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { LineCounter, parseDocument } from "yaml";
+import { LineCounter, parseDocument, type YAMLWarning } from "yaml";
 import type { z } from "zod";
 import type { CustomerManagedPolicyRef } from "../sync/model.js";
 import { checkRules } from "./checks.js";
@@ -22,6 +22,7 @@ import type { Rules } from "./rules.js";
 import { type RulesFile, rulesSchema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { indexDocument } from "./yaml-index.js";
+import { checkYamlLimits, yamlLimits } from "./yaml-limits.js";
 
 export type LoadRulesResult =
   | { ok: true; rules: Rules; warnings: RuleIssue[] }
@@ -45,10 +46,16 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     const { line, col } = lineCounter.linePos(offset);
     return { file: options.file, line, column: col };
   };
-  const yamlIssues = document.errors.map((error) => ({
-    ...at(error.pos[0]),
-    message: firstLine(error.message),
-  }));
+  const yamlIssues = [
+    ...document.errors.map((error) => ({ ...at(error.pos[0]), message: firstLine(error.message) })),
+    ...document.warnings.filter(isDirectiveProblem).map((warning) => ({
+      ...at(warning.pos[0]),
+      message: directiveMessage(warning.message),
+    })),
+  ];
+  if (yamlIssues.length === 0) {
+    for (const problem of checkYamlLimits(document)) yamlIssues.push({ ...at(problem.offset), ...problem });
+  }
   if (yamlIssues.length > 0) return { ok: false, issues: sortIssues(yamlIssues) };
   const yamlWarnings = document.warnings.map((warning) => ({
     ...at(warning.pos[0]),
@@ -56,7 +63,16 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
   }));
 
   const source = indexDocument(options.file, document, lineCounter);
-  const raw: unknown = document.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: yamlLimits.maxAliasExpansion });
+  } catch (error) {
+    // checkYamlLimits catches what makes toJS throw; this is the second line of defence, never a crash.
+    return {
+      ok: false,
+      issues: [{ ...at(0), message: `cannot expand the YAML: ${firstLine((error as Error).message)}` }],
+    };
+  }
   if (raw === null || raw === undefined) {
     return {
       ok: false,
@@ -329,6 +345,19 @@ function dedupe(issues: RuleIssue[]): RuleIssue[] {
     seen.add(key);
     return true;
   });
+}
+
+/** An unknown directive or `%YAML 9.9` is only a warning to yaml; a rules file must not depend on either. */
+function isDirectiveProblem(warning: YAMLWarning): boolean {
+  return warning.code === "BAD_DIRECTIVE";
+}
+
+function directiveMessage(message: string): string {
+  const version = /^Unsupported YAML version (\S+)/.exec(message)?.[1];
+  if (version !== undefined) return `unsupported YAML version ${version}: use %YAML 1.2 (or no directive)`;
+  const directive = /^Unknown directive (\S+)/.exec(message)?.[1];
+  if (directive !== undefined) return `unknown YAML directive ${directive}`;
+  return firstLine(message);
 }
 
 function firstLine(message: string): string {
