@@ -3,8 +3,10 @@
  * static quotas. They run on the raw parsed YAML, defensively, so they report alongside schema errors
  * instead of waiting for the schema to pass.
  */
+import { posix, win32 } from "node:path";
 import { canonicalJson } from "../sync/canonical-json.js";
 import { formatRulePath, type RuleIssue, type RulePath, type RulesSource, ruleIssue } from "./issues.js";
+import { describeJsonSyntaxError } from "./json-syntax.js";
 import { accountIdPattern } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
@@ -14,11 +16,16 @@ export const ruleQuotas = {
   inlinePolicyBytes: 32_768,
 } as const;
 
+/** A policy file's text, or why it cannot be used: a phrase after "inline policy file 'X' ". */
+export type PolicyFileRead = { text: string } | { problem: string };
+
 export interface CheckContext {
   source: RulesSource;
-  /** Resolves an inline policy path written in the rules to the path handed to `readFile`. */
-  resolvePolicyPath: (written: string) => string;
-  readFile: (path: string) => string | undefined;
+  /**
+   * Reads a policy file by its path relative to the rules file's folder. The path is normalised and
+   * stays inside that folder (absolute paths and `..` are refused before the reader is asked).
+   */
+  readPolicyFile: (path: string) => PolicyFileRead;
 }
 
 export interface CheckResult {
@@ -203,16 +210,17 @@ function loadInlinePolicy(
   let document: unknown;
   let origin: string;
   if (typeof value === "string" && value !== "") {
-    const path = context.resolvePolicyPath(value);
-    const content = context.readFile(path);
-    if (content === undefined)
-      return { problem: `inline policy file '${value}' does not exist or cannot be read (${path})` };
-    try {
-      document = JSON.parse(content);
-    } catch (cause) {
-      return { problem: `inline policy file '${value}' is not valid JSON: ${(cause as Error).message}` };
-    }
     origin = `inline policy file '${value}'`;
+    const path = policyPathInRulesFolder(value);
+    if ("problem" in path) return { problem: `${origin} ${path.problem}` };
+    const read = context.readPolicyFile(path.relative);
+    if ("problem" in read) return { problem: `${origin} ${read.problem}` };
+    try {
+      document = JSON.parse(read.text);
+    } catch {
+      // JSON.parse quotes the text around the mistake; a policy path may name a secret, so say only where.
+      return { problem: `${origin} is not valid JSON: ${describeJsonSyntaxError(read.text)}` };
+    }
   } else if (isRecord(value)) {
     document = value;
     origin = "inline policy";
@@ -228,4 +236,20 @@ function loadInlinePolicy(
     };
   }
   return { canonical };
+}
+
+/**
+ * A policy path as written, checked without touching the disk: relative, and still inside the rules
+ * file's folder once `.` and `..` are folded (`policies/../../x` is outside).
+ */
+function policyPathInRulesFolder(written: string): { relative: string } | { problem: string } {
+  if (written.includes("\u0000")) return { problem: "is not a usable path: it contains a NUL character" };
+  if (posix.isAbsolute(written) || win32.isAbsolute(written)) {
+    return { problem: "is an absolute path: write it relative to the rules file's folder" };
+  }
+  const relative = posix.normalize(written.replaceAll("\\", "/"));
+  if (relative === ".." || relative.startsWith("../")) {
+    return { problem: "is outside the rules file's folder: policy files must be in that folder or below it" };
+  }
+  return { relative };
 }

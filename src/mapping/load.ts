@@ -1,15 +1,12 @@
 /**
  * Loading the rules file: YAML → schema → cross-checks → normalised `Rules`, reporting every problem
- * at once with its line and column. `parseRules` is pure (files come through `readFile`); `loadRules`
+ * at once with its line and column. `parseRules` is pure (policy files come through `readPolicyFile`); `loadRules`
  * at the bottom is the thin wrapper that touches the disk.
  */
-import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
 import { LineCounter, parseDocument, type YAMLWarning } from "yaml";
 import type { z } from "zod";
 import type { CustomerManagedPolicyRef } from "../sync/model.js";
-import { checkRules } from "./checks.js";
+import { checkRules, type PolicyFileRead } from "./checks.js";
 import {
   formatRulePath,
   type RuleIssue,
@@ -19,6 +16,7 @@ import {
   sortIssues,
 } from "./issues.js";
 import type { Rules } from "./rules.js";
+import { fileLimits, policyFileReader, readRegularFile } from "./rules-files.js";
 import { type RulesFile, rulesSchema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { indexDocument } from "./yaml-index.js";
@@ -29,10 +27,13 @@ export type LoadRulesResult =
   | { ok: false; issues: RuleIssue[] };
 
 export interface ParseRulesOptions {
-  /** The rules file name as the user gave it; used in messages and to resolve inline policy paths. */
+  /** The rules file name as the user gave it; used in messages. */
   file: string;
-  /** Returns a file's content, or undefined when it is missing or unreadable. */
-  readFile: (path: string) => string | undefined;
+  /**
+   * Reads an inline policy file by its path relative to the rules file's folder. parseRules hands over
+   * only normalised paths that stay inside that folder; the reader must refuse whatever a link leads out.
+   */
+  readPolicyFile: (path: string) => PolicyFileRead;
 }
 
 /**
@@ -80,12 +81,7 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     };
   }
 
-  const rulesDirectory = dirname(options.file);
-  const checked = checkRules(raw, {
-    source,
-    resolvePolicyPath: (written) => (isAbsolute(written) ? written : join(rulesDirectory, written)),
-    readFile: options.readFile,
-  });
+  const checked = checkRules(raw, { source, readPolicyFile: options.readPolicyFile });
   const parsed = rulesSchema.safeParse(raw);
   const schemaIssues = parsed.success ? [] : describeZodIssues(parsed.error.issues, [], raw, source);
   const issues = dedupe([...schemaIssues, ...checked.errors]);
@@ -368,33 +364,16 @@ function firstLine(message: string): string {
 
 /**
  * Reads a rules file from disk and parses it. Inline policy paths resolve against the rules file's
- * folder (relative to the working directory when the rules path is relative). A missing rules file is
- * reported as an issue, like every other user mistake.
+ * folder (relative to the working directory when the rules path is relative) and must stay inside it.
+ * A missing or unreadable rules file is reported as an issue, like every other user mistake.
  */
 export async function loadRules(path: string): Promise<LoadRulesResult> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (cause) {
+  const read = readRegularFile(path, fileLimits.rulesFileBytes);
+  if ("problem" in read) {
     return {
       ok: false,
-      issues: [
-        {
-          file: path,
-          line: 1,
-          column: 1,
-          message: `cannot read the rules file: ${(cause as Error).message}`,
-        },
-      ],
+      issues: [{ file: path, line: 1, column: 1, message: `cannot read the rules file: it ${read.problem}` }],
     };
   }
-  return parseRules(text, { file: path, readFile: readTextOrUndefined });
-}
-
-function readTextOrUndefined(path: string): string | undefined {
-  try {
-    return readFileSync(resolve(path), "utf8");
-  } catch {
-    return undefined;
-  }
+  return parseRules(read.text, { file: path, readPolicyFile: policyFileReader(path) });
 }

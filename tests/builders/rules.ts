@@ -4,6 +4,7 @@
  * does not load, so a test states only what it is about.
  */
 import { stringify } from "yaml";
+import type { PolicyFileRead } from "../../src/mapping/checks.js";
 import { parseRules, type Rules } from "../../src/mapping/index.js";
 import { formatRuleIssue } from "../../src/mapping/issues.js";
 import type { AwsAccount, Directory, DirectoryGroup, DirectoryUser } from "../../src/sync/model.js";
@@ -18,14 +19,17 @@ export function aRulesText(parts: Record<string, unknown> = {}): string {
   return stringify(aRulesObject(parts));
 }
 
-/** A `readFile` backed by a map of path → content; every other path is missing. */
-export function inMemoryFiles(files: Record<string, string> = {}): (path: string) => string | undefined {
-  return (path) => files[path];
+/** A `readPolicyFile` backed by a map of path (relative to the rules file) → content; others are missing. */
+export function inMemoryFiles(files: Record<string, string> = {}): (path: string) => PolicyFileRead {
+  return (path) => {
+    const text = files[path];
+    return text === undefined ? { problem: "does not exist" } : { text };
+  };
 }
 
 /** Loads rules text as `rules.yaml`, with `files` (paths relative to the rules file) readable. */
 export function loadRulesText(text: string, files: Record<string, string> = {}) {
-  return parseRules(text, { file: "rules.yaml", readFile: inMemoryFiles(files) });
+  return parseRules(text, { file: "rules.yaml", readPolicyFile: inMemoryFiles(files) });
 }
 
 /** Loaded rules built from `parts`; throws with the formatted issues when they do not load. */

@@ -468,10 +468,10 @@ describe("inline policy files", () => {
       `    inlinePolicy: ${path}`,
     );
 
-  it("resolves the path against the rules file's folder", () => {
-    const result = parseRules(withPolicy("../policies/dev.json"), {
+  it("asks for the path relative to the rules file's folder, folded", () => {
+    const result = parseRules(withPolicy("./policies/../policies/dev.json"), {
       file: "config/rules.yaml",
-      readFile: inMemoryFiles({ "policies/dev.json": '{"Version": "2012-10-17"}' }),
+      readPolicyFile: inMemoryFiles({ "policies/dev.json": '{"Version": "2012-10-17"}' }),
     });
 
     expect(result.ok && result.rules.permissionSets[0]?.inlinePolicy).toBe('{"Version":"2012-10-17"}');
@@ -479,13 +479,57 @@ describe("inline policy files", () => {
 
   it("reports a missing file at the inlinePolicy value", () => {
     expect(issuesOf(withPolicy("policies/missing.json"))).toEqual([
-      "rules.yaml:5:19: inline policy file 'policies/missing.json' does not exist or cannot be read (policies/missing.json)",
+      "rules.yaml:5:19: inline policy file 'policies/missing.json' does not exist",
     ]);
   });
 
-  it("reports a file that is not JSON", () => {
-    expect(issuesOf(withPolicy("p.json"), { "p.json": "{ not json" })).toEqual([
-      expect.stringMatching(/^rules\.yaml:5:19: inline policy file 'p\.json' is not valid JSON: /),
+  it("refuses a path that climbs out of the rules file's folder, without asking for it", () => {
+    const asked: string[] = [];
+    const result = parseRules(withPolicy("policies/../../secret.json"), {
+      file: "rules.yaml",
+      readPolicyFile: (path) => {
+        asked.push(path);
+        return { text: "{}" };
+      },
+    });
+
+    expect(result.ok ? [] : result.issues.map(formatRuleIssue)).toEqual([
+      "rules.yaml:5:19: inline policy file 'policies/../../secret.json' is outside the rules file's folder: policy files must be in that folder or below it",
+    ]);
+    expect(asked).toEqual([]);
+  });
+
+  it("refuses absolute paths, POSIX and Windows alike", () => {
+    for (const path of [
+      "/etc/passwd",
+      "/proc/self/environ",
+      "'C:\\keys\\key.json'",
+      "'\\\\server\\share\\k.json'",
+    ]) {
+      expect(issuesOf(withPolicy(path), { "etc/passwd": "{}" })).toEqual([
+        expect.stringMatching(
+          /^rules\.yaml:5:19: inline policy file '.*' is an absolute path: write it relative to the rules file's folder$/,
+        ),
+      ]);
+    }
+  });
+
+  it("reports where a file stops being JSON without quoting what it contains", () => {
+    const secret = "root:x:0:0:root:/root:/bin/bash";
+
+    const issues = issuesOf(withPolicy("p.json"), {
+      "p.json": `{\n  "Version": "2012-10-17",\n  ${secret}\n}`,
+    });
+
+    expect(issues).toEqual([
+      "rules.yaml:5:19: inline policy file 'p.json' is not valid JSON: line 3, column 3: unexpected character",
+    ]);
+    expect(issues.join("\n")).not.toMatch(/root/);
+  });
+
+  it("names an empty policy file as empty", () => {
+    expect(issuesOf(withPolicy("p.json"), { "p.json": "  \n" })).toEqual([
+      "rules.yaml:5:19: inline policy file 'p.json' is not valid JSON: the file is empty",
     ]);
   });
 
