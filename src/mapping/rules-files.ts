@@ -5,7 +5,16 @@
  * `../service-account-key.json`, a link to `/etc/passwd`, `/dev/zero` or a FIFO never get read at all.
  * Problems are phrases about the path; none of them ever quotes what a file contains.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, realpathSync, type Stats, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  realpathSync,
+  type Stats,
+  statSync,
+} from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { PolicyFileRead } from "./checks.js";
 
