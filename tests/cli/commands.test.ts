@@ -1,4 +1,4 @@
-import { readFile, writeFile } from "node:fs/promises";
+import { cp, readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { aTemporaryIdentityCenter, examples, idcSync, idcSyncProcess } from "./cli-harness.js";
 
@@ -100,10 +100,8 @@ describe("idc-sync plan and apply against files", () => {
       "maxDeletions: 1",
     );
     const strictPath = state.replace("identity-center.json", "rules.yaml");
-    await writeFile(
-      strictPath,
-      strictRules.replace("inlinePolicy: policies/", `inlinePolicy: ${examples("policies/")}`),
-    );
+    await writeFile(strictPath, strictRules);
+    await cp(examples("policies"), strictPath.replace("rules.yaml", "policies"), { recursive: true });
 
     const blocked = await idcSync(["apply", "--rules", strictPath, ...nextWeek, ...target, "--yes"]);
     expect(blocked.exitCode).toBe(3);

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -219,7 +219,8 @@ describe("the sync handler", () => {
     const strictRules = join(dir, "rules.yaml");
     const { readFile } = await import("node:fs/promises");
     const text = (await readFile(rulesPath, "utf8")).replace("maxDeletions: 10%", "maxDeletions: 0");
-    await writeFile(strictRules, text.replaceAll("policies/", `${join(root, "examples/policies")}/`));
+    await writeFile(strictRules, text);
+    await cp(join(root, "examples/policies"), join(dir, "policies"), { recursive: true });
     const next = deps({
       rulesPath: strictRules,
       buildPorts: async () => {

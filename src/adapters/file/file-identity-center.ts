@@ -1,5 +1,6 @@
 import type { Change, IdentityCenterState, Scope } from "../../sync/model.js";
 import type { IdentityCenter } from "../../sync/ports.js";
+import { sweepTemporaryFiles } from "./atomic-write.js";
 import { InMemoryIdentityCenter } from "./in-memory-identity-center.js";
 import { loadStateFile, saveStateFile } from "./state-file.js";
 
@@ -17,8 +18,12 @@ export class FileIdentityCenter implements IdentityCenter {
     private readonly inner: InMemoryIdentityCenter,
   ) {}
 
-  /** Opens the state file; a missing file is an empty Identity Center, a corrupt one a StateFileError. */
+  /**
+   * Opens the state file; a missing file is an empty Identity Center, a corrupt one a StateFileError.
+   * Temporary files that a killed run left beside it are removed first.
+   */
   static async open(path: string): Promise<FileIdentityCenter> {
+    await sweepTemporaryFiles(path);
     return new FileIdentityCenter(path, new InMemoryIdentityCenter(await loadStateFile(path)));
   }
 

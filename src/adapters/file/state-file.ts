@@ -4,11 +4,11 @@
  * the AWS emulator can be seeded from one. A missing file is an empty Identity Center; a file that
  * exists but cannot be read or parsed is an error, and such a file is never overwritten.
  */
-import { randomUUID } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { StateFileError } from "../../sync/errors.js";
 import type { IdentityCenterState } from "../../sync/model.js";
+import { writeFileAtomically } from "./atomic-write.js";
 
 const enterpriseSchema = z.strictObject({
   employeeNumber: z.string().optional(),
@@ -123,10 +123,8 @@ export function stateFileText(state: IdentityCenterState): string {
 
 /** Writes atomically (temporary file, then rename) so a killed run never leaves half a file behind. */
 export async function saveStateFile(path: string, state: IdentityCenterState): Promise<void> {
-  const temporary = `${path}.${randomUUID()}.tmp`;
   try {
-    await writeFile(temporary, stateFileText(state), "utf8");
-    await rename(temporary, path);
+    await writeFileAtomically(path, stateFileText(state));
   } catch (error) {
     throw new StateFileError(`cannot write state file ${path}: ${(error as Error).message}`, path, {
       cause: error,

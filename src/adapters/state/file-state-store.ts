@@ -1,14 +1,14 @@
 /**
  * The run state in a local JSON file (the CLI's default, `.idc-sync/state.json` next to the rules).
- * Writes go to a temporary file that is renamed over the old one, so a crash never leaves half a file;
- * `save` re-reads the revision first and refuses when another run saved since this one loaded.
+ * Writes go to a temporary file that is renamed over the old one, so a crash never leaves half a file
+ * (and the temporary files of killed runs are swept away); `save` re-reads the revision first and refuses when another run saved since this one loaded.
  */
-import { randomUUID } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { StateConflictError, StateStoreError } from "../../sync/errors.js";
 import type { StateStore, StoredRunState } from "../../sync/ports.js";
 import type { RunRecord, RunState } from "../../sync/run-state.js";
+import { sweepTemporaryFiles, writeFileAtomically } from "../file/atomic-write.js";
 import { parseRunRecord, parseRunState } from "./run-state-codec.js";
 
 /** How many runs the file keeps; older ones are dropped as new ones are recorded. */
@@ -22,6 +22,9 @@ interface StateFileContent {
 }
 
 export class FileStateStore implements StateStore {
+  /** Leftover temporary files of killed runs are removed before this store's first write. */
+  private swept: Promise<unknown> | undefined;
+
   constructor(
     readonly path: string,
     private readonly historyLimit = fileHistoryLimit,
@@ -102,9 +105,9 @@ export class FileStateStore implements StateStore {
   private async write(content: StateFileContent): Promise<void> {
     try {
       await mkdir(dirname(this.path), { recursive: true });
-      const temporary = `${this.path}.${randomUUID()}.tmp`;
-      await writeFile(temporary, `${JSON.stringify(content, null, 2)}\n`, "utf8");
-      await rename(temporary, this.path);
+      this.swept ??= sweepTemporaryFiles(this.path);
+      await this.swept;
+      await writeFileAtomically(this.path, `${JSON.stringify(content, null, 2)}\n`);
     } catch (error) {
       throw new StateStoreError(`cannot write the run state ${this.path}: ${(error as Error).message}`, {
         cause: error,
