@@ -24,7 +24,7 @@ import type { Plan } from "../sync/model.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
-import { registerAuditCommand } from "./audit-command.js";
+import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./io.js";
@@ -49,12 +49,24 @@ interface CommonFlags {
   state?: string;
 }
 
-/** Runs the CLI and resolves to the exit code; never calls process.exit itself. */
-export async function runCli(argv: string[], io: CliIo): Promise<number> {
+/** What tests (and only tests) replace below the command line. */
+export interface CliOptions {
+  audit?: AuditCommandDeps;
+}
+
+/**
+ * Runs the CLI and resolves to the exit code; never calls process.exit itself. Whatever goes wrong ends
+ * as a message and an exit code: a stack trace is printed only with IDC_SYNC_DEBUG set.
+ */
+export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}): Promise<number> {
   let exitCode: number = ExitCode.ok;
-  const program = buildProgram(io, (code) => {
-    exitCode = code;
-  });
+  const program = buildProgram(
+    io,
+    (code) => {
+      exitCode = code;
+    },
+    options,
+  );
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
@@ -71,7 +83,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         io.stderr(`  caused by: ${error.cause.stack}\n`);
       return ExitCode.failed;
     }
-    throw error;
+    // Not one of ours (a file that cannot be written, a bug): still one line, and nothing was applied
+    // that the output has not reported.
+    io.stderr(`idc-sync: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (io.env.IDC_SYNC_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
+    else io.stderr("  (set IDC_SYNC_DEBUG=1 to see where it happened)\n");
+    return ExitCode.failed;
   }
   return exitCode;
 }
@@ -80,7 +97,7 @@ class UsageError extends Error {
   override name = "UsageError";
 }
 
-function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
+function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: CliOptions): Command {
   const program = new Command("idc-sync")
     .description("Keep AWS IAM Identity Center in step with Google Workspace, from a rules file in git.")
     .showHelpAfterError()
@@ -339,7 +356,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void): Command {
       );
     });
 
-  registerAuditCommand(program, io, setExitCode);
+  registerAuditCommand(program, io, setExitCode, options.audit);
   registerHistoryCommand(program, io, setExitCode);
 
   return program;

@@ -6,8 +6,14 @@
  */
 import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import type { IAMClient } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, GetCallerIdentityCommand, type STSClient } from "@aws-sdk/client-sts";
+import {
+  AssumeRoleCommand,
+  GetCallerIdentityCommand,
+  type GetCallerIdentityCommandOutput,
+  type STSClient,
+} from "@aws-sdk/client-sts";
 import type { AccessKeyRecord, AccountInventory, AuditedAccount, KeyActivity } from "../../audit/model.js";
+import { SyncError } from "../../sync/errors.js";
 import type { ProgressListener } from "../../sync/ports.js";
 import type { RetryPolicy } from "../aws/aws-caller.js";
 import { mapConcurrently, realSleep, type Sleep } from "../aws/limits.js";
@@ -69,6 +75,11 @@ const day = 86_400_000;
 /** Re-assume this long before the temporary credentials expire. */
 const refreshMarginMs = 5 * 60_000;
 
+/** The audit could not start: without the caller's own account it cannot tell which roles to assume. */
+export class IamInventoryReadError extends SyncError {
+  override name = "IamInventoryReadError";
+}
+
 export class AwsIamInventory {
   private readonly sleep: Sleep;
 
@@ -78,9 +89,17 @@ export class AwsIamInventory {
 
   /** The account the caller's credentials belong to, and the partition (for role ARNs). */
   async currentAccount(): Promise<{ accountId: string; partition: string }> {
-    const identity = await sendWithRetry("sts:GetCallerIdentity", undefined, { sleep: this.sleep }, () =>
-      this.options.sts.send(new GetCallerIdentityCommand({})),
-    );
+    let identity: GetCallerIdentityCommandOutput;
+    try {
+      identity = await sendWithRetry("sts:GetCallerIdentity", undefined, { sleep: this.sleep }, () =>
+        this.options.sts.send(new GetCallerIdentityCommand({})),
+      );
+    } catch (error) {
+      throw new IamInventoryReadError(
+        `cannot tell which AWS account the credentials belong to (sts:GetCallerIdentity): ${(error as Error).message}; check the network or AWS_ENDPOINT_URL, the region and the credentials`,
+        { cause: error },
+      );
+    }
     return { accountId: identity.Account ?? "", partition: identity.Arn?.split(":")[1] ?? "aws" };
   }
 
