@@ -55,7 +55,8 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     })),
   ];
   if (yamlIssues.length === 0) {
-    for (const problem of checkYamlLimits(document)) yamlIssues.push({ ...at(problem.offset), ...problem });
+    for (const problem of checkYamlLimits(document))
+      yamlIssues.push({ ...at(problem.offset), message: problem.message });
   }
   if (yamlIssues.length > 0) return { ok: false, issues: sortIssues(yamlIssues) };
   const yamlWarnings = document.warnings.map((warning) => ({

@@ -15,7 +15,7 @@ import {
   type Stats,
   statSync,
 } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import type { PolicyFileRead } from "./checks.js";
 
 export const fileLimits = {
@@ -60,16 +60,18 @@ export function readRegularFile(
     const unfitNow = unfitFile(opened, maxBytes);
     if (unfitNow !== undefined) return { problem: unfitNow };
     // Read at most one byte past the cap whatever the size said: /proc files report a size of 0.
-    const buffer = Buffer.alloc(maxBytes + 1);
+    const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const read = readSync(descriptor, buffer, length, buffer.length - length, null);
+      const chunk = Buffer.allocUnsafe(Math.min(readChunkBytes, maxBytes + 1 - length));
+      const read = readSync(descriptor, chunk, 0, chunk.length, null);
       if (read === 0) break;
+      chunks.push(chunk.subarray(0, read));
       length += read;
       if (length > maxBytes) return { problem: `is larger than ${maxBytes} bytes, the most that is read` };
     }
     try {
-      return { text: new TextDecoder("utf-8", { fatal: true }).decode(buffer.subarray(0, length)) };
+      return { text: new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks, length)) };
     } catch {
       return { problem: "is not UTF-8 text" };
     }
@@ -97,12 +99,14 @@ export function policyFileReader(rulesFile: string): (path: string) => PolicyFil
       return { problem: describeFsError(error) };
     }
     const inside = relative(realFolder, real);
-    if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
+    if (inside === ".." || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
       return { problem: "leads outside the rules file's folder through a symbolic link" };
     }
     return readRegularFile(real, fileLimits.policyFileBytes, { followLinks: false });
   };
 }
+
+const readChunkBytes = 64 * 1024;
 
 function unfitFile(stats: Stats, maxBytes: number): string | undefined {
   if (!stats.isFile()) return `is not a regular file but ${kindOf(stats)}`;

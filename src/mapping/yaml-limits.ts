@@ -32,7 +32,7 @@ export interface YamlProblem {
 
 /**
  * Checks every alias of `document`: it must have an anchor before it, must not sit inside the node it
- * refers to, must not be a map key, and all aliases together must expand to at most
+ * refers to, must not be a map key (nor may a list or a map), and all aliases together must expand to at most
  * `yamlLimits.maxAliasExpansion` values. Merge keys (`<<`, YAML 1.1) must merge maps. Maps and lists
  * nest at most `yamlLimits.maxNesting` deep.
  */
@@ -95,6 +95,9 @@ export function checkYamlLimits(document: Document): YamlProblem[] {
       for (const pair of node.items) {
         if (!isPair(pair)) continue;
         if (isAlias(pair.key)) problemAt(pair.key, "an alias cannot be used as a map key");
+        // yaml would turn a list or map key into a string and warn on the process's stderr.
+        else if (isMap(pair.key) || isSeq(pair.key))
+          problemAt(pair.key, "a map key must be a plain value, not a list or a map");
         else size += walk(pair.key, depth + 1);
         size += walk(pair.value, depth + 1);
         if (isMergeKey(pair.key) && !mergesMaps(pair.value, anchors)) {

@@ -78,6 +78,13 @@ describe("YAML aliases in the rules file", () => {
     ]);
   });
 
+  it("refuses a list or a map as a map key", () => {
+    expect(issuesOf(lines(...header, "? [a, b]", ": 1", "? { c: d }", ": 2"))).toEqual([
+      "rules.yaml:3:3: a map key must be a plain value, not a list or a map",
+      "rules.yaml:5:3: a map key must be a plain value, not a list or a map",
+    ]);
+  });
+
   it("still accepts aliases that repeat a part of the rules a few times", () => {
     const result = loadRulesText(
       lines(
