@@ -194,6 +194,12 @@ export function applyLowerBound(changes: readonly Change[]): { writes: CallCount
         add(writes, "sso-admin:DeleteAccountAssignment", 1);
         add(statusReads, "sso-admin:DescribeAccountAssignmentDeletionStatus", 1);
         break;
+      case "deleteGroup":
+        add(writes, "identitystore:DeleteGroup", 1);
+        break;
+      case "deletePermissionSet":
+        add(writes, "sso-admin:DeletePermissionSet", 1);
+        break;
       default: {
         const unknown: never = change;
         throw new Error(`no lower bound for change kind ${(unknown as Change).kind}`);

@@ -175,6 +175,7 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     }
     groups.push({
       displayName: group.name,
+      rule: `groups[${groupIndex}]`,
       ...(group.description === undefined ? {} : { description: group.description }),
       previousNames: [...group.previousNames].sort(compare),
       members: desiredMembers,
@@ -248,7 +249,7 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
   // The `managed-by` marker is the AWS adapter's own business (it tags what it creates and hides the
   // tag on read), so the desired tags are exactly the rules' tags.
   const permissionSets: DesiredPermissionSet[] = rules.permissionSets
-    .map((set) => ({ ...set, tags: { ...set.tags } }))
+    .map((set, index) => ({ ...set, tags: { ...set.tags }, rule: `permissionSets[${index}]` }))
     .sort((a, b) => compare(a.name, b.name));
 
   // ── Accounts ──
@@ -374,6 +375,7 @@ function desiredUserFrom(user: DirectoryUser, mapping: AttributeMapping, reason:
   const title = mapping.title === false ? undefined : fieldValue(user, mapping.title);
   return {
     userName,
+    googleId: user.id,
     email: userName,
     givenName: user.givenName,
     familyName: user.familyName,

@@ -132,6 +132,11 @@ const usersSchema = z.strictObject({
   exclude: z.array(emailSchema).default([]),
   static: z.array(staticUserSchema).default([]),
   leavers: z.enum(["delete", "strip"]).default("delete"),
+  /**
+   * Users another provisioner created (SCIM: Google's own AWS app, Okta, ...; they carry ExternalIds):
+   * `leave` them alone (default), or `manage` them like any other user.
+   */
+  externallyProvisioned: z.enum(["leave", "manage"]).default("leave"),
   attributes: attributesSchema.prefault({}),
 });
 

@@ -15,6 +15,7 @@ export function scopeFromRules(rules: Rules): Scope {
     protectedUserNames: sorted(rules.safety.protect.users),
     protectedGroupNames: sorted(rules.safety.protect.groups),
     leavers: rules.users.leavers,
+    externallyProvisioned: rules.users.externallyProvisioned,
   };
 }
 

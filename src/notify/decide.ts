@@ -55,6 +55,8 @@ export interface Decision {
   drift: Record<string, OpenDrift>;
   health: RunHealth;
   status: RunStatus;
+  /** The users another provisioner owns that people know about after this run (undefined: none yet). */
+  externallyProvisionedReported?: string[];
 }
 
 /** How many failed changes a failure notice lists (the renderer caps what it shows again). */
@@ -90,7 +92,10 @@ export function decideNotices(input: DecideInput): Decision {
   }
 
   const plan = "plan" in outcome ? outcome.plan : undefined;
-  if (plan === undefined) return { notices, drift: previous.drift, health, status };
+  const known = previous.externallyProvisionedReported;
+  if (plan === undefined) {
+    return { notices, drift: previous.drift, health, status, ...reported(known) };
+  }
 
   const tracked = trackDrift(plan, outcome, previous, now, settings, on.has("drift"));
   if (on.has("drift")) {
@@ -102,7 +107,37 @@ export function decideNotices(input: DecideInput): Decision {
     const changes = appliedChanges(plan, outcome.report).filter((line) => line.cause !== "drift");
     if (changes.length > 0) notices.push({ kind: "changes", run, changes, plan: summarizePlan(plan) });
   }
-  return { notices, drift: tracked.drift, health, status };
+  // Users another provisioner owns are told about once, when first seen: idc-sync leaves them alone,
+  // so telling again every run would be noise, not news.
+  const foreign = plan.externallyProvisionedUsers ?? [];
+  const told = new Set(known ?? []);
+  const fresh = foreign.filter((userName) => !told.has(userName));
+  if (on.has("drift") && fresh.length > 0) {
+    notices.push({ kind: "externallyProvisioned", run, users: fresh, total: foreign.length });
+  }
+  return {
+    notices,
+    drift: tracked.drift,
+    health,
+    status,
+    ...reported(on.has("drift") ? foreign : known),
+  };
+}
+
+/**
+ * The users to remember as told about when an externally-provisioned notice was not delivered: those
+ * known before, so the next run tells again.
+ */
+export function forgetUndeliveredForeignUsers(
+  reportedNow: string[] | undefined,
+  notice: Notice,
+  previous: string[] | undefined,
+): string[] | undefined {
+  return notice.kind === "externallyProvisioned" ? previous : reportedNow;
+}
+
+function reported(users: string[] | undefined): Pick<Decision, "externallyProvisionedReported"> {
+  return users === undefined ? {} : { externallyProvisionedReported: users };
 }
 
 /**

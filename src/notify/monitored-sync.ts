@@ -9,6 +9,7 @@ import { nextAppliedDigests } from "../sync/drift.js";
 import { SyncError } from "../sync/errors.js";
 import type { Change } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
+import { settleOwnership } from "../sync/ownership.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
@@ -17,6 +18,7 @@ import { summarizePlan } from "../sync/summary.js";
 import {
   decideNotices,
   forgetUndeliveredAlert,
+  forgetUndeliveredForeignUsers,
   type NotificationSettings,
   type RunOutcome,
 } from "./decide.js";
@@ -83,6 +85,7 @@ export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<M
       ...syncOptions,
       mode: options.mode === "report" ? "plan" : "apply",
       drift: { lastApplied: previous?.applied?.digests },
+      ownership: { record: previous?.ownership },
     });
   } catch (error) {
     await finish(options, startedAt, stored, errorOutcome(error), undefined);
@@ -139,6 +142,7 @@ async function finish(
   const warnings: string[] = [];
 
   let drift = decision.drift;
+  let foreignReported = decision.externallyProvisionedReported;
   const sent: MonitoredSyncResult["notices"] = [];
   for (const notice of decision.notices) {
     const delivery = context.notifier
@@ -151,6 +155,11 @@ async function finish(
     sent.push({ notice, delivered: delivery.delivered });
     if (!delivery.delivered) {
       drift = forgetUndeliveredAlert(drift, notice, previous.drift);
+      foreignReported = forgetUndeliveredForeignUsers(
+        foreignReported,
+        notice,
+        previous.externallyProvisionedReported,
+      );
       if (context.notifier) warnings.push(`the ${notice.kind} notice was not delivered: ${delivery.error}`);
     }
   }
@@ -160,6 +169,8 @@ async function finish(
     ...appliedAfter(previous, result, run),
     drift,
     health: decision.health,
+    ...ownershipAfter(previous, result),
+    ...(foreignReported === undefined ? {} : { externallyProvisionedReported: foreignReported }),
   };
   if (save && stored !== undefined) {
     try {
@@ -206,13 +217,7 @@ function appliedAfter(
   ) {
     return previous.applied ? { applied: previous.applied } : {};
   }
-  let unsettled: Change[] = result.plan.changes;
-  if (result.status === "applied") {
-    const done = new Set(
-      result.report.outcomes.filter((o) => o.status === OutcomeStatus.applied).map((o) => o.key),
-    );
-    unsettled = result.plan.changes.filter((change) => !done.has(change.key));
-  }
+  const unsettled = unsettledChanges(result);
   return {
     applied: {
       digests: nextAppliedDigests(result.digests, previous.applied?.digests, unsettled),
@@ -220,6 +225,23 @@ function appliedAfter(
       at: run.at,
     },
   };
+}
+
+/** The ownership record to keep: the plan's, corrected for the changes that did not happen. */
+function ownershipAfter(previous: RunState, result: RunSyncResult | undefined): Pick<RunState, "ownership"> {
+  const kept = previous.ownership ? { ownership: previous.ownership } : {};
+  if (result === undefined || result.status === "invalid" || result.status === "declined") return kept;
+  const settled = settleOwnership(result.plan, previous.ownership, unsettledChanges(result));
+  return settled ? { ownership: settled } : kept;
+}
+
+/** The planned changes that did not happen: all of them unless the plan was applied. */
+function unsettledChanges(result: Extract<RunSyncResult, { plan: unknown }>): Change[] {
+  if (result.status !== "applied") return result.plan.changes;
+  const done = new Set(
+    result.report.outcomes.filter((o) => o.status === OutcomeStatus.applied).map((o) => o.key),
+  );
+  return result.plan.changes.filter((change) => !done.has(change.key));
 }
 
 /** A thrown error as a run outcome: its class and message, and its cause. */

@@ -109,6 +109,15 @@ export function slackMessageFor(notice: Notice): SlackMessage {
         ),
       ]);
     }
+    case "externallyProvisioned":
+      return message(
+        `:information_source: ${count(notice.users.length, "user")} created by another provisioner`,
+        notice.run,
+        [
+          `These Identity Center users were created by another provisioner (SCIM: Google's own AWS app, Okta, ...): they carry ExternalIds, which only a SCIM provisioner sets. idc-sync leaves them alone (no change, no deletion), so the two do not undo each other every run. To let idc-sync manage them, set \`users.externallyProvisioned: manage\` in the rules; to keep the other provisioner, stop managing these people in idc-sync. This is said once; ${count(notice.total, "such user")} now.`,
+          bulletList(notice.users.map((userName) => code(userName))),
+        ],
+      );
     case "auditSummary":
       return auditSummaryMessage(notice);
   }

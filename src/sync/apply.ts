@@ -94,14 +94,38 @@ export async function applyPlan(
 /**
  * Changes grouped by kind in `changeKindOrder`, keeping the plan's order inside each group. New users
  * come in waves, managers before the people who report to them, because Identity Center refers to a
- * manager by user id and that id exists only once the manager is created.
+ * manager by user id and that id exists only once the manager is created. A rename that frees a
+ * userName someone new is created under (an address reused after its owner was renamed in Google) runs
+ * before the creations, since userNames are unique.
  */
 function phasesOf(changes: readonly Change[]): Change[][] {
   const byKind = new Map<ChangeKind, Change[]>(changeKindOrder.map((kind) => [kind, []]));
-  for (const change of changes) byKind.get(change.kind)?.push(change);
+  const freeing = freeingRenames(changes);
+  for (const change of changes) if (!freeing.has(change.key)) byKind.get(change.kind)?.push(change);
+  const freeingPhase = changes.filter((change) => freeing.has(change.key));
   return [...byKind.entries()]
-    .flatMap(([kind, phase]) => (kind === "createUser" ? managerWaves(phase as CreateUser[]) : [phase]))
+    .flatMap(([kind, phase]) =>
+      kind === "createUser" ? [freeingPhase, ...managerWaves(phase as CreateUser[])] : [phase],
+    )
     .filter((phase) => phase.length > 0);
+}
+
+/** Keys of the renames whose old userName a createUser of the same plan takes. */
+function freeingRenames(changes: readonly Change[]): Set<string> {
+  const created = new Set(
+    changes.flatMap((change) => (change.kind === "createUser" ? [userKey(change.user.userName)] : [])),
+  );
+  const keys = new Set<string>();
+  for (const change of changes) {
+    if (
+      change.kind === "updateUser" &&
+      userKey(change.userName) !== userKey(change.user.userName) &&
+      created.has(userKey(change.userName))
+    ) {
+      keys.add(change.key);
+    }
+  }
+  return keys;
 }
 
 function managerWaves(creations: CreateUser[]): Change[][] {
@@ -133,8 +157,8 @@ function managerWaves(creations: CreateUser[]): Change[][] {
 
 /**
  * For each change, the keys of the changes in the same plan that must have succeeded first. Only
- * real dependencies: a change whose prerequisite failed would fail too, or (for deleteUser) would
- * leave the leaver's access behind.
+ * real dependencies: a change whose prerequisite failed would fail too, or (for deleteUser,
+ * deleteGroup, deletePermissionSet) would leave access or orphans behind.
  */
 export function dependenciesOf(changes: readonly Change[]): Map<string, string[]> {
   const userMakers = new Map<string, string>();
@@ -142,6 +166,10 @@ export function dependenciesOf(changes: readonly Change[]): Map<string, string[]
   const permissionSetCreators = new Map<string, string>();
   const permissionSetUpdaters = new Map<string, string>();
   const userRemovals = new Map<string, string[]>();
+  /** Old lower-case userName → the rename that frees it. */
+  const userNameFreers = new Map<string, string>();
+  const groupRemovals = new Map<string, string[]>();
+  const permissionSetRemovals = new Map<string, string[]>();
 
   for (const change of changes) {
     switch (change.kind) {
@@ -151,6 +179,7 @@ export function dependenciesOf(changes: readonly Change[]): Map<string, string[]
       case "updateUser":
         if (userKey(change.userName) !== userKey(change.user.userName)) {
           userMakers.set(userKey(change.user.userName), change.key);
+          userNameFreers.set(userKey(change.userName), change.key);
         }
         break;
       case "createGroup":
@@ -167,11 +196,15 @@ export function dependenciesOf(changes: readonly Change[]): Map<string, string[]
         break;
       case "removeMember":
         push(userRemovals, userKey(change.userName), change.key);
+        push(groupRemovals, change.groupName, change.key);
         break;
       case "deleteAssignment":
         if (change.assignment.principalType === PrincipalType.user) {
           push(userRemovals, userKey(change.assignment.principalName), change.key);
+        } else {
+          push(groupRemovals, change.assignment.principalName, change.key);
         }
+        push(permissionSetRemovals, change.assignment.permissionSetName, change.key);
         break;
       default:
         break;
@@ -203,6 +236,17 @@ export function dependenciesOf(changes: readonly Change[]): Map<string, string[]
         break;
       case "deleteUser":
         deps.push(...(userRemovals.get(userKey(change.userName)) ?? []));
+        break;
+      case "createUser":
+        deps.push(userNameFreers.get(userKey(change.user.userName)));
+        break;
+      // A group or permission set goes only once nothing uses it: AWS leaves a deleted group's
+      // memberships and assignments behind, and refuses to delete a permission set still assigned.
+      case "deleteGroup":
+        deps.push(...(groupRemovals.get(change.displayName) ?? []));
+        break;
+      case "deletePermissionSet":
+        deps.push(...(permissionSetRemovals.get(change.permissionSetName) ?? []));
         break;
       default:
         break;

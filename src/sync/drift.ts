@@ -38,7 +38,7 @@ const presentDigest = "1";
 export function desiredDigests(desired: DesiredState): DesiredDigests {
   const digests: DesiredDigests = {};
   for (const user of desired.users) {
-    const { reason: _reason, previousUserNames: _previous, ...attributes } = user;
+    const { reason: _reason, previousUserNames: _previous, googleId: _googleId, ...attributes } = user;
     digests[userChangeKey(user.userName)] = digestOf(attributes);
   }
   for (const group of desired.groups) {
@@ -49,7 +49,8 @@ export function desiredDigests(desired: DesiredState): DesiredDigests {
     for (const member of group.members)
       digests[memberChangeKey(group.displayName, member.userName)] = presentDigest;
   }
-  for (const set of desired.permissionSets) digests[permissionSetChangeKey(set.name)] = digestOf(set);
+  for (const { rule: _rule, ...set } of desired.permissionSets)
+    digests[permissionSetChangeKey(set.name)] = digestOf(set);
   for (const assignment of desired.assignments) digests[assignmentChangeKey(assignment)] = presentDigest;
   return digests;
 }
@@ -79,6 +80,7 @@ export function classifyChanges(
       const before = lastApplied[item];
       if (before !== unknownDigest && before === current[item]) return "drift";
     }
+    if (leftTheRules(change, current)) return "rules";
     const subject = userSubject(change);
     if (subject === undefined) return "rules";
     const key = userChangeKey(subject);
@@ -109,6 +111,22 @@ export function nextAppliedDigests(
     else next[item] = before;
   }
   return next;
+}
+
+/** A removal because its group or permission set is no longer desired at all: the rules changed. */
+function leftTheRules(change: Change, current: DesiredDigests): boolean {
+  switch (change.kind) {
+    case "removeMember":
+      return current[groupChangeKey(change.groupName)] === undefined;
+    case "deleteAssignment":
+      return (
+        current[permissionSetChangeKey(change.assignment.permissionSetName)] === undefined ||
+        (change.assignment.principalType === PrincipalType.group &&
+          current[groupChangeKey(change.assignment.principalName)] === undefined)
+      );
+    default:
+      return false;
+  }
 }
 
 /** The person a change is about, when it is about one. */

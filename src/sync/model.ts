@@ -103,6 +103,11 @@ export interface UserAttributes {
 }
 
 export interface DesiredUser extends UserAttributes {
+  /**
+   * Google's immutable user id (absent for static users). The plan finds the person's Identity Center
+   * user by it first, through the run state's record of which user each Google id became.
+   */
+  googleId?: string;
   /** Other addresses of the same person (Google aliases): a managed user found under one is renamed. */
   previousUserNames: string[];
   /** Why the user exists, for the plan: "member of developers (orgUnit /Engineering)". */
@@ -117,6 +122,8 @@ export interface DesiredMember {
 
 export interface DesiredGroup {
   displayName: string;
+  /** Where the rules define it ("groups[2]"), for the ownership record and removal reasons. */
+  rule?: string;
   description?: string;
   /** Names this group had before, from the rules: a managed group found under one is renamed. */
   previousNames: string[];
@@ -149,7 +156,10 @@ export interface PermissionSetAttributes {
   tags: Record<string, string>;
 }
 
-export type DesiredPermissionSet = PermissionSetAttributes;
+export interface DesiredPermissionSet extends PermissionSetAttributes {
+  /** Where the rules define it ("permissionSets[1]"), for the ownership record and removal reasons. */
+  rule?: string;
+}
 
 export const PrincipalType = { user: "USER", group: "GROUP" } as const;
 export type PrincipalType = (typeof PrincipalType)[keyof typeof PrincipalType];
@@ -197,11 +207,39 @@ export interface Scope {
   protectedGroupNames: string[];
   /** `delete` removes leavers; `strip` removes their memberships and assignments but keeps the user. */
   leavers: "delete" | "strip";
+  /**
+   * Users another provisioner created (SCIM: they carry `ExternalIds`). `leave` (the default): never
+   * created, changed or deleted, like users outside the managed domains; `manage`: managed like any other.
+   */
+  externallyProvisioned?: "leave" | "manage";
+  /**
+   * What adapters must read beyond the rules' names, for removals (set by `readScopeFor` from the
+   * ownership record): members and assignments of these groups, these permission sets in full with
+   * every assignment that uses them.
+   */
+  ownedGroupNames?: string[];
+  ownedPermissionSetNames?: string[];
+  /**
+   * True when the ownership record is lost (or never kept): adapters then read the tags of every
+   * permission set the rules do not name and return, in full, those tagged `managed-by=idc-sync`.
+   */
+  findTaggedPermissionSets?: boolean;
+}
+
+/** An identifier another identity provider gave a user (Identity Store `ExternalId`). */
+export interface ExternalId {
+  issuer: string;
+  id: string;
 }
 
 export interface IcUser extends UserAttributes {
   /** Identity Store user id. */
   id: string;
+  /**
+   * Set by a SCIM provisioner (Google's own auto-provisioning, Okta, ...), never by the Identity Store
+   * API idc-sync uses: a user that has them belongs to that provisioner.
+   */
+  externalIds?: ExternalId[];
 }
 
 export interface IcGroup {
@@ -217,6 +255,8 @@ export interface IcGroup {
 
 export interface IcPermissionSet extends PermissionSetAttributes {
   arn: string;
+  /** True when it carries the `managed-by=idc-sync` tag idc-sync puts on the permission sets it creates. */
+  managedByTag?: boolean;
   /** Accounts the permission set is provisioned to (ListAccountsForProvisionedPermissionSet). */
   provisionedAccountIds: string[];
 }
@@ -276,6 +316,11 @@ export interface DeleteUser extends ChangeBase {
   kind: "deleteUser";
   userName: string;
 }
+/** A group idc-sync owns that the rules no longer name; planned after its memberships and assignments go. */
+export interface DeleteGroup extends ChangeBase {
+  kind: "deleteGroup";
+  displayName: string;
+}
 export interface CreateGroup extends ChangeBase {
   kind: "createGroup";
   displayName: string;
@@ -315,6 +360,11 @@ export interface ProvisionPermissionSet extends ChangeBase {
   /** Accounts already using the permission set, which need the new version pushed. */
   accountIds: string[];
 }
+/** A permission set idc-sync owns that the rules no longer define; planned after its assignments go. */
+export interface DeletePermissionSet extends ChangeBase {
+  kind: "deletePermissionSet";
+  permissionSetName: string;
+}
 export interface CreateAssignment extends ChangeBase {
   kind: "createAssignment";
   assignment: Assignment;
@@ -336,11 +386,16 @@ export type Change =
   | UpdatePermissionSet
   | ProvisionPermissionSet
   | CreateAssignment
-  | DeleteAssignment;
+  | DeleteAssignment
+  | DeleteGroup
+  | DeletePermissionSet;
 
 export type ChangeKind = Change["kind"];
 
-/** Apply order (DESIGN.md §2): creations and updates first, removals last. */
+/**
+ * Apply order (DESIGN.md §2): creations and updates first, removals last; a group or a permission set
+ * goes only after the memberships and assignments that use it.
+ */
 export const changeKindOrder: readonly ChangeKind[] = [
   "createPermissionSet",
   "updatePermissionSet",
@@ -354,17 +409,25 @@ export const changeKindOrder: readonly ChangeKind[] = [
   "deleteAssignment",
   "removeMember",
   "deleteUser",
+  "deleteGroup",
+  "deletePermissionSet",
 ] as const;
 
 export const removalKinds: ReadonlySet<ChangeKind> = new Set([
   "deleteUser",
   "removeMember",
   "deleteAssignment",
+  "deleteGroup",
+  "deletePermissionSet",
 ]);
 
 /** Something outside scope that the plan noticed and left alone. */
 export interface ScopeNote {
-  kind: "unmanagedUser" | "unmanagedGroup" | "protected";
+  /**
+   * `externallyProvisioned`: users another provisioner owns; `keptInUse`: a group or permission set
+   * idc-sync would remove but may not, because something it never touches still uses it.
+   */
+  kind: "unmanagedUser" | "unmanagedGroup" | "protected" | "externallyProvisioned" | "keptInUse";
   name: string;
   detail: string;
 }
@@ -374,8 +437,41 @@ export interface Plan {
   changes: Change[];
   /** Things left alone because they are outside scope or protected (for reporting, never applied). */
   notes: ScopeNote[];
-  /** Managed objects counted for percentage limits (managed users + memberships + assignments). */
+  /**
+   * Managed objects counted for percentage limits: managed users, memberships, assignments, and the
+   * groups and permission sets idc-sync manages.
+   */
   managedObjectCount: number;
+  /**
+   * What idc-sync will own once the plan is applied (`settleOwnership` corrects it for changes that did
+   * not happen). Kept in the run state; never rendered.
+   */
+  ownership?: Ownership;
+  /** userNames of users another provisioner owns that the plan left alone (for a one-time notice). */
+  externallyProvisionedUsers?: string[];
+}
+
+// ─── Ownership ──────────────────────────────────────────────────────────────────────────────────────
+
+/** A group or permission set idc-sync owns, and where it came from. */
+export interface OwnedObject {
+  /** The rule that last defined it ("groups[2]"); absent when known only by the managed-by tag. */
+  rule?: string;
+  /** `created` by idc-sync, or `adopted`: it existed when the rules first named it. */
+  origin: "created" | "adopted";
+}
+
+/**
+ * What idc-sync owns in Identity Center, kept in the run state between runs. Groups have no tags, so
+ * this record is the only way to know a group idc-sync made once the rules stop naming it.
+ */
+export interface Ownership {
+  /** By display name. */
+  groups: Record<string, OwnedObject>;
+  /** By name. */
+  permissionSets: Record<string, OwnedObject>;
+  /** Google user id → Identity Store UserId of the same person. */
+  users: Record<string, string>;
 }
 
 // ─── Applying ───────────────────────────────────────────────────────────────────────────────────────

@@ -84,6 +84,11 @@ export type Notice =
   | { kind: "blocked"; run: NoticeRun; violations: GuardViolation[]; plan: PlanSummary; failedRuns: number }
   /** The first good run after failing ones. */
   | { kind: "recovered"; run: NoticeRun; failingSince: string; failedRuns: number }
+  /**
+   * Users another provisioner (SCIM) created, seen for the first time: idc-sync leaves them alone.
+   * `users` are the new ones; `total` counts all such users this run saw.
+   */
+  | { kind: "externallyProvisioned"; run: NoticeRun; users: string[]; total: number }
   /** What an enforce run changed for joiners, movers, leavers and rules changes (opt-in). */
   | { kind: "changes"; run: NoticeRun; changes: ChangeLine[]; plan: PlanSummary }
   /** The summary of an IAM user inventory (`idc-sync audit iam-users --slack`); not about a sync run. */

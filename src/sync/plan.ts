@@ -30,6 +30,8 @@ import type {
   IcPermissionSet,
   IcUser,
   IdentityCenterState,
+  OwnedObject,
+  Ownership,
   PermissionSetAttributes,
   PermissionsBoundary,
   Plan,
@@ -63,9 +65,19 @@ const noteNameSample = 5;
  * when Identity Center already matches. Renames (a managed user found under one of a desired user's
  * previous userNames, a managed group under one of a desired group's previous names) become one
  * update that keeps memberships and assignments, never a delete and a create.
+ *
+ * `ownership` is what the run state remembers idc-sync owns (`undefined`: lost, or never kept). With it,
+ * a group or permission set that left the rules is removed, its memberships and assignments first, and a
+ * person renamed in Google is found by their Google id. Without it the plan falls back to "named in the
+ * rules, or tagged managed-by=idc-sync": it never removes anything it cannot tell is its own.
  */
-export function computePlan(desired: DesiredState, actual: IdentityCenterState, scope: Scope): Plan {
-  return new Planner(desired, actual, scope).plan();
+export function computePlan(
+  desired: DesiredState,
+  actual: IdentityCenterState,
+  scope: Scope,
+  ownership?: Ownership,
+): Plan {
+  return new Planner(desired, actual, scope, ownership).plan();
 }
 
 class Planner {
@@ -78,10 +90,19 @@ class Planner {
   private readonly managedDesiredUsers: Map<string, DesiredUser>;
   private readonly desiredGroups: Map<string, DesiredGroup>;
   private readonly managedDesiredGroups: Map<string, DesiredGroup>;
+  private readonly desiredPermissionSets: Map<string, DesiredPermissionSet>;
   private readonly actualUsers: Map<string, IcUser>;
+  private readonly actualUsersById: Map<string, IcUser>;
   private readonly actualGroups: Map<string, IcGroup>;
   private readonly actualPermissionSets: Map<string, IcPermissionSet>;
   private readonly actualAssignments: Assignment[];
+
+  /** Lower-case userNames of users another provisioner owns (ExternalIds) that idc-sync leaves alone. */
+  private readonly externallyProvisioned = new Set<string>();
+  /** Groups idc-sync owns that the rules no longer name → why they go. */
+  private readonly retiringGroups = new Map<string, string>();
+  /** Permission sets idc-sync owns that the rules no longer define → why they go. */
+  private readonly retiringPermissionSets = new Map<string, string>();
 
   /** Old lower-case userName → desired user it becomes. */
   private readonly userRenames = new Map<string, DesiredUser>();
@@ -90,6 +111,8 @@ class Planner {
   /** The reverse maps: new name → old name. */
   private readonly userRenameSources = new Map<string, string>();
   private readonly groupRenameSources = new Map<string, string>();
+  /** New lower-case userName → the Google id that found the user, for renames found that way. */
+  private readonly renamedByGoogleId = new Map<string, string>();
   /** Managed actual users that are not desired, by their name after the plan (lower case) → reason. */
   private readonly leavers = new Map<string, string>();
 
@@ -97,20 +120,29 @@ class Planner {
     private readonly desired: DesiredState,
     actual: IdentityCenterState,
     private readonly scope: Scope,
+    private readonly ownership: Ownership | undefined,
   ) {
     this.desiredUsers = indexBy(desired.users, (u) => userKey(u.userName));
     this.managedDesiredUsers = new Map();
     this.desiredGroups = indexBy(desired.groups, (g) => g.displayName);
     this.managedDesiredGroups = new Map();
+    this.desiredPermissionSets = indexBy(desired.permissionSets, (p) => p.name);
     this.actualUsers = indexBy(actual.users, (u) => userKey(u.userName));
+    this.actualUsersById = new Map([...this.actualUsers.values()].map((user) => [user.id, user]));
     this.actualGroups = indexBy(actual.groups, (g) => g.displayName);
     this.actualPermissionSets = indexBy(actual.permissionSets, (p) => p.name);
     this.actualAssignments = sortedBy(actual.assignments, (a) => assignmentChangeKey(a));
+    if (scope.externallyProvisioned !== "manage") {
+      for (const [key, user] of this.actualUsers) {
+        if ((user.externalIds?.length ?? 0) > 0 && isManagedUser(scope, key)) this.externallyProvisioned.add(key);
+      }
+    }
   }
 
   plan(): Plan {
     this.selectManagedDesiredUsers();
     this.selectManagedDesiredGroups();
+    this.findRetiringObjects();
     this.findUserRenames();
     this.findGroupRenames();
     this.planUsers();
@@ -123,7 +155,29 @@ class Planner {
       changes: [...this.changes].sort(compareChanges),
       notes: [...this.notes.values()].sort(compareNotes),
       managedObjectCount: this.countManagedObjects(),
+      ownership: this.ownershipAfter(),
+      externallyProvisionedUsers: [...this.externallyProvisioned]
+        .map((key) => this.actualUsers.get(key)?.userName ?? key)
+        .sort(compareStrings),
     };
+  }
+
+  // ─── What idc-sync manages ────────────────────────────────────────────────────────────────────────
+
+  /** A user idc-sync may create, change or delete: in scope, and not another provisioner's. */
+  private manages(userName: string): boolean {
+    return isManagedUser(this.scope, userName) && !this.externallyProvisioned.has(userKey(userName));
+  }
+
+  /** A group whose memberships and assignments idc-sync reconciles: named in the rules, or retiring. */
+  private managesGroup(displayName: string): boolean {
+    return isManagedGroup(this.scope, displayName) || this.retiringGroups.has(displayName);
+  }
+
+  private managesAssignment(assignment: Assignment): boolean {
+    return assignment.principalType === PrincipalType.user
+      ? this.manages(assignment.principalName)
+      : this.managesGroup(assignment.principalName);
   }
 
   // ─── Selection and renames ────────────────────────────────────────────────────────────────────────
@@ -134,6 +188,8 @@ class Planner {
         this.note("protected", user.userName, "in the rules but protected by safety.protect; left alone");
       } else if (!isManagedUser(this.scope, key)) {
         this.note("unmanagedUser", user.userName, "in the rules but outside the managed domains; left alone");
+      } else if (this.externallyProvisioned.has(key)) {
+        // Noted once with the others in noteUnmanagedActuals.
       } else {
         this.managedDesiredUsers.set(key, user);
       }
@@ -156,15 +212,53 @@ class Planner {
     }
   }
 
+  /**
+   * Groups and permission sets idc-sync owns that the rules no longer name. Owned means in the ownership
+   * record; when the record is lost, a permission set tagged managed-by=idc-sync (groups carry no tags,
+   * so without the record a group the rules dropped is left alone).
+   */
+  private findRetiringObjects(): void {
+    for (const name of this.actualGroups.keys()) {
+      if (isManagedGroup(this.scope, name) || isProtectedGroup(this.scope, name)) continue;
+      const owned = this.ownership?.groups[name];
+      if (owned !== undefined) this.retiringGroups.set(name, removedReason(owned, name));
+    }
+    for (const [name, set] of this.actualPermissionSets) {
+      if (isManagedPermissionSet(this.scope, name)) continue;
+      const owned =
+        this.ownership === undefined
+          ? set.managedByTag === true
+            ? ({ origin: "created" } satisfies OwnedObject)
+            : undefined
+          : this.ownership.permissionSets[name];
+      if (owned !== undefined) this.retiringPermissionSets.set(name, removedReason(owned, name));
+    }
+  }
+
+  /**
+   * Finds each managed desired user's Identity Center user when it is not under the same userName:
+   * first by Google id (the run state records which user each Google id became), then by the person's
+   * Google aliases. An id match wins over an exact userName match only when that name will be freed by
+   * another rename (an address given to someone new after its owner was renamed).
+   */
   private findUserRenames(): void {
+    const claims = this.googleIdClaims();
     for (const [key, user] of this.managedDesiredUsers) {
-      if (this.actualUsers.has(key)) continue;
+      const claimed = claims.get(key);
+      if (claimed !== undefined) {
+        this.userRenames.set(claimed, user);
+        this.userRenameSources.set(key, claimed);
+        this.renamedByGoogleId.set(key, user.googleId ?? "");
+      }
+    }
+    for (const [key, user] of this.managedDesiredUsers) {
+      if (this.userRenameSources.has(key) || this.hasOwnUser(key)) continue;
       const candidates = [...new Set(user.previousUserNames.map(userKey))].sort(compareStrings);
       for (const previous of candidates) {
         const found = this.actualUsers.get(previous);
         if (
           found !== undefined &&
-          isManagedUser(this.scope, found.userName) &&
+          this.manages(found.userName) &&
           !this.desiredUsers.has(previous) &&
           !this.userRenames.has(previous)
         ) {
@@ -174,6 +268,38 @@ class Planner {
         }
       }
     }
+  }
+
+  /** True when an actual user has this userName and no rename takes it elsewhere. */
+  private hasOwnUser(key: string): boolean {
+    return this.actualUsers.has(key) && !this.userRenames.has(key);
+  }
+
+  /** Desired userName (lower case) → the actual user (lower case) its Google id points at, for renames. */
+  private googleIdClaims(): Map<string, string> {
+    const byDesired = new Map<string, string>();
+    const byActual = new Map<string, string>();
+    if (this.ownership === undefined) return byDesired;
+    for (const [key, user] of this.managedDesiredUsers) {
+      if (user.googleId === undefined) continue;
+      const userId = this.ownership.users[user.googleId];
+      const found = userId === undefined ? undefined : this.actualUsersById.get(userId);
+      if (found === undefined || !this.manages(found.userName)) continue;
+      const foundKey = userKey(found.userName);
+      if (byActual.has(foundKey)) continue;
+      byActual.set(foundKey, key);
+      if (foundKey !== key) byDesired.set(key, foundKey);
+    }
+    // The desired name belongs to another user nobody's id claims: that user is the person (the id
+    // record is stale, or the user was made by hand); the id's user is then a leaver, not a rename.
+    for (const [key, foundKey] of [...byDesired]) {
+      const holder = byActual.get(key);
+      if (this.actualUsers.has(key) && (holder === undefined || holder === key)) {
+        byDesired.delete(key);
+        byActual.delete(foundKey);
+      }
+    }
+    return byDesired;
   }
 
   private findGroupRenames(): void {
@@ -195,13 +321,14 @@ class Planner {
     }
   }
 
-  /** The actual user a managed desired user corresponds to: same name, or renamed from an old one. */
+  /** The actual user a managed desired user corresponds to: renamed from an old one, or the same name. */
   private actualUserFor(key: string): { user: IcUser; renamedFrom?: string } | undefined {
-    const same = this.actualUsers.get(key);
-    if (same !== undefined) return { user: same };
     const previous = this.userRenameSources.get(key);
-    const user = previous === undefined ? undefined : this.actualUsers.get(previous);
-    return user === undefined ? undefined : { user, renamedFrom: user.userName };
+    if (previous !== undefined) {
+      const user = this.actualUsers.get(previous);
+      return user === undefined ? undefined : { user, renamedFrom: user.userName };
+    }
+    return this.hasOwnUser(key) ? { user: this.actualUsers.get(key)! } : undefined;
   }
 
   private actualGroupFor(name: string): { group: IcGroup; renamedFrom?: string } | undefined {
@@ -240,13 +367,16 @@ class Planner {
       if (renamedFrom !== undefined)
         fields.unshift({ field: "userName", from: renamedFrom, to: wanted.userName });
       if (fields.length === 0) continue;
+      const googleId = this.renamedByGoogleId.get(key);
       this.changes.push({
         kind: "updateUser",
         key: userChangeKey(key),
         reason:
-          renamedFrom !== undefined
-            ? `renamed in the directory: ${renamedFrom} is now ${wanted.userName}`
-            : `changed in the directory: ${fields.map((f) => f.field).join(", ")}`,
+          renamedFrom === undefined
+            ? `changed in the directory: ${fields.map((f) => f.field).join(", ")}`
+            : googleId !== undefined
+              ? `renamed in Google (same Google id ${googleId}): ${renamedFrom} is now ${wanted.userName}`
+              : `renamed in the directory: ${renamedFrom} is now ${wanted.userName}`,
         userName: current.userName,
         user: updatedUserAttributes(wanted, current),
         fields,
@@ -259,7 +389,7 @@ class Planner {
         this.note("protected", current.userName, "protected by safety.protect; left alone");
         continue;
       }
-      if (!isManagedUser(this.scope, key)) continue;
+      if (!this.manages(key)) continue;
       const reason = this.absentReason(key);
       this.leavers.set(key, reason);
       if (this.scope.leavers === "delete") {
@@ -316,6 +446,25 @@ class Planner {
         fields,
       });
     }
+
+    for (const [name, reason] of this.retiringGroups) {
+      const group = this.actualGroups.get(name);
+      if (group === undefined) continue;
+      if (group.members === undefined) {
+        this.note("keptInUse", name, `${reason}, but its memberships were not read; the group is kept`);
+        continue;
+      }
+      const guarded = group.members.filter((member) => isProtectedUser(this.scope, member));
+      if (guarded.length > 0) {
+        this.note(
+          "keptInUse",
+          name,
+          `${reason}, but protected ${guarded.length === 1 ? "user" : "users"} ${guarded.sort(compareStrings).join(", ")} ${guarded.length === 1 ? "is a member" : "are members"}; the group is kept`,
+        );
+        continue;
+      }
+      this.changes.push({ kind: "deleteGroup", key: groupChangeKey(name), reason, displayName: name });
+    }
   }
 
   /** May a desired member be added? Only users that will exist and that idc-sync may touch. */
@@ -330,7 +479,7 @@ class Planner {
       return false;
     }
     if (this.managedDesiredUsers.has(key)) return true;
-    if (isManagedUser(this.scope, key)) return false; // a managed user the rules do not want: a leaver
+    if (this.manages(key)) return false; // a managed user the rules do not want: a leaver
     if (this.actualUsers.has(key) && !this.userRenames.has(key)) return true; // unmanaged, exists, untouched
     this.note(
       "unmanagedUser",
@@ -342,11 +491,12 @@ class Planner {
 
   private planMemberships(): void {
     // Groups whose memberships idc-sync reconciles: managed actual groups (by their name after the
-    // plan) and managed desired groups, which exist once createGroup has run.
+    // plan), managed desired groups, which exist once createGroup has run, and retiring groups.
     const groupNames = new Set<string>(this.managedDesiredGroups.keys());
     for (const name of this.actualGroups.keys()) {
       if (isManagedGroup(this.scope, name)) groupNames.add(this.groupNameAfter(name));
     }
+    for (const name of this.retiringGroups.keys()) groupNames.add(name);
     for (const groupName of [...groupNames].sort(compareStrings)) {
       const wanted = this.managedDesiredGroups.get(groupName);
       const current = this.actualGroupFor(groupName)?.group;
@@ -380,12 +530,13 @@ class Planner {
           userName: member.userName,
         });
       }
+      const retiring = this.retiringGroups.get(groupName);
       for (const [key, userName] of actualMembers) {
         if (desiredMembers.has(key) || isProtectedUser(this.scope, key)) continue;
         this.changes.push({
           kind: "removeMember",
           key: memberChangeKey(groupName, key),
-          reason: this.leavers.get(key) ?? `no longer matched by the rules for ${groupName}`,
+          reason: retiring ?? this.leavers.get(key) ?? `no longer matched by the rules for ${groupName}`,
           groupName,
           userName,
         });
@@ -397,7 +548,7 @@ class Planner {
 
   private noteLeaversInUnmanagedGroups(): void {
     for (const [name, group] of this.actualGroups) {
-      if (isManagedGroup(this.scope, name) || group.members === undefined) continue;
+      if (this.managesGroup(name) || group.members === undefined) continue;
       for (const member of group.members) {
         if (this.leavers.has(userKey(member))) {
           this.note(
@@ -413,8 +564,7 @@ class Planner {
   // ─── Permission sets ──────────────────────────────────────────────────────────────────────────────
 
   private planPermissionSets(): void {
-    const desiredSets = indexBy(this.desired.permissionSets, (p) => p.name);
-    for (const [name, wanted] of desiredSets) {
+    for (const [name, wanted] of this.desiredPermissionSets) {
       if (!isManagedPermissionSet(this.scope, name)) continue;
       const current = this.actualPermissionSets.get(name);
       if (current === undefined) {
@@ -463,9 +613,16 @@ class Planner {
       wanted.set(key, normalizeAssignment(assignment));
     }
 
+    /** Retiring permission set → principals whose assignments of it idc-sync may not remove. */
+    const keptBy = new Map<string, Set<string>>();
     const current = new Map<string, Assignment>();
     for (const assignment of this.actualAssignments) {
-      if (!isManagedAssignment(this.scope, assignment)) continue;
+      if (!this.managesAssignment(assignment)) {
+        if (this.retiringPermissionSets.has(assignment.permissionSetName)) {
+          push(keptBy, assignment.permissionSetName, principalText(assignment));
+        }
+        continue;
+      }
       const after: Assignment = {
         ...assignment,
         principalName:
@@ -477,18 +634,48 @@ class Planner {
     }
 
     for (const [key, assignment] of wanted) {
+      if (this.retiringPermissionSets.has(assignment.permissionSetName)) {
+        push(keptBy, assignment.permissionSetName, "the rules");
+      }
       if (current.has(key)) continue;
       const { reason, ...plain } = assignment;
       this.changes.push({ kind: "createAssignment", key, reason, assignment: plain });
     }
     for (const [key, assignment] of current) {
       if (wanted.has(key)) continue;
-      const reason =
-        assignment.principalType === PrincipalType.user
-          ? (this.leavers.get(userKey(assignment.principalName)) ?? notGrantedReason)
-          : notGrantedReason;
-      this.changes.push({ kind: "deleteAssignment", key, reason, assignment });
+      this.changes.push({ kind: "deleteAssignment", key, reason: this.removalReason(assignment), assignment });
     }
+
+    for (const [name, reason] of this.retiringPermissionSets) {
+      const kept = keptBy.get(name);
+      if (kept !== undefined) {
+        this.note(
+          "keptInUse",
+          name,
+          `${reason}, but it is still assigned to ${[...kept].sort(compareStrings).join(", ")}, which idc-sync does not manage; remove those assignments and idc-sync deletes it`,
+        );
+        continue;
+      }
+      this.changes.push({
+        kind: "deletePermissionSet",
+        key: permissionSetChangeKey(name),
+        reason,
+        permissionSetName: name,
+      });
+    }
+  }
+
+  /** Why an assignment of a managed principal goes: its group or permission set left the rules, or no rule grants it. */
+  private removalReason(assignment: Assignment): string {
+    if (assignment.principalType === PrincipalType.group) {
+      const retiring = this.retiringGroups.get(assignment.principalName);
+      if (retiring !== undefined) return retiring;
+    }
+    const retiringSet = this.retiringPermissionSets.get(assignment.permissionSetName);
+    if (retiringSet !== undefined) return retiringSet;
+    return assignment.principalType === PrincipalType.user
+      ? (this.leavers.get(userKey(assignment.principalName)) ?? notGrantedReason)
+      : notGrantedReason;
   }
 
   /** A desired assignment is planned only for a principal idc-sync manages and keeps. */
@@ -512,7 +699,7 @@ class Planner {
     return managed;
   }
 
-  // ─── Notes and counts ─────────────────────────────────────────────────────────────────────────────
+  // ─── Notes, counts and ownership ──────────────────────────────────────────────────────────────────
 
   private noteUnmanagedActuals(): void {
     const users = [...this.actualUsers.values()]
@@ -525,12 +712,26 @@ class Planner {
         leftAlone(users, "outside the managed domains"),
       );
     }
+    const foreign = [...this.externallyProvisioned].map((key) => this.actualUsers.get(key)!);
+    if (foreign.length > 0) {
+      const issuers = [
+        ...new Set(foreign.flatMap((user) => (user.externalIds ?? []).map((external) => external.issuer))),
+      ].sort(compareStrings);
+      this.note(
+        "externallyProvisioned",
+        `${foreign.length} user${foreign.length === 1 ? "" : "s"}`,
+        `${leftAlone(
+          foreign.map((user) => user.userName),
+          `created by another provisioner (SCIM; ExternalIds issued by ${issuers.join(", ")})`,
+        )}. idc-sync does not create, change or delete them, so the two never undo each other; set users.externallyProvisioned: manage in the rules to let idc-sync manage them`,
+      );
+    }
     for (const [name] of this.actualGroups) {
       if (isProtectedGroup(this.scope, name))
         this.note("protected", name, "protected by safety.protect; left alone");
     }
     const groups = [...this.actualGroups.keys()].filter(
-      (name) => !isManagedGroup(this.scope, name) && !isProtectedGroup(this.scope, name),
+      (name) => !this.managesGroup(name) && !isProtectedGroup(this.scope, name),
     );
     if (groups.length > 0) {
       this.note(
@@ -543,20 +744,96 @@ class Planner {
 
   private countManagedObjects(): number {
     let count = 0;
-    for (const user of this.actualUsers.values()) if (isManagedUser(this.scope, user.userName)) count += 1;
+    for (const user of this.actualUsers.values()) if (this.manages(user.userName)) count += 1;
     for (const group of this.actualGroups.values()) {
-      if (!isManagedGroup(this.scope, group.displayName)) continue;
+      if (!this.managesGroup(group.displayName)) continue;
+      count += 1;
       for (const member of group.members ?? []) if (!isProtectedUser(this.scope, member)) count += 1;
     }
-    for (const assignment of this.actualAssignments)
-      if (isManagedAssignment(this.scope, assignment)) count += 1;
+    for (const name of this.actualPermissionSets.keys()) {
+      if (isManagedPermissionSet(this.scope, name) || this.retiringPermissionSets.has(name)) count += 1;
+    }
+    for (const assignment of this.actualAssignments) if (this.managesAssignment(assignment)) count += 1;
     return count;
+  }
+
+  /**
+   * What idc-sync owns once this plan is applied: the groups and permission sets the rules name (those
+   * that exist or are created), the retiring ones it may not remove yet, and which Identity Center user
+   * each managed person's Google id is.
+   */
+  private ownershipAfter(): Ownership {
+    const previous = this.ownership;
+    const groups: Record<string, OwnedObject> = {};
+    for (const [name, group] of this.managedDesiredGroups) {
+      const match = this.actualGroupFor(name);
+      const before = previous?.groups[name] ?? (match ? previous?.groups[match.group.displayName] : undefined);
+      groups[name] = ownedObject(group.rule, before?.origin ?? (match === undefined ? "created" : "adopted"));
+    }
+    const deletedGroups = new Set(
+      this.changes.filter((change) => change.kind === "deleteGroup").map((change) => change.displayName),
+    );
+    for (const name of this.retiringGroups.keys()) {
+      const kept = previous?.groups[name];
+      if (!deletedGroups.has(name) && kept !== undefined) groups[name] = kept;
+    }
+
+    const permissionSets: Record<string, OwnedObject> = {};
+    for (const [name, set] of this.desiredPermissionSets) {
+      if (!isManagedPermissionSet(this.scope, name)) continue;
+      const existing = this.actualPermissionSets.get(name);
+      const origin =
+        previous?.permissionSets[name]?.origin ??
+        (existing === undefined || existing.managedByTag === true ? "created" : "adopted");
+      permissionSets[name] = ownedObject(set.rule, origin);
+    }
+    const deletedSets = new Set(
+      this.changes
+        .filter((change) => change.kind === "deletePermissionSet")
+        .map((change) => change.permissionSetName),
+    );
+    for (const name of this.retiringPermissionSets.keys()) {
+      if (deletedSets.has(name)) continue;
+      permissionSets[name] = previous?.permissionSets[name] ?? { origin: "created" };
+    }
+
+    const users: Record<string, string> = {};
+    for (const [key, user] of this.managedDesiredUsers) {
+      const match = user.googleId === undefined ? undefined : this.actualUserFor(key);
+      if (match !== undefined && user.googleId !== undefined) users[user.googleId] = match.user.id;
+    }
+    return { groups: sortedRecord(groups), permissionSets: sortedRecord(permissionSets), users: sortedRecord(users) };
   }
 
   private note(kind: ScopeNote["kind"], name: string, detail: string): void {
     const id = `${kind}\u0000${name}\u0000${detail}`;
     if (!this.notes.has(id)) this.notes.set(id, { kind, name, detail });
   }
+}
+
+/** "removed from the rules (was groups[2] kaigodx-developers)". */
+function removedReason(owned: OwnedObject, name: string): string {
+  return owned.rule === undefined
+    ? `removed from the rules (${name} is tagged managed-by=idc-sync)`
+    : `removed from the rules (was ${owned.rule} ${name})`;
+}
+
+function ownedObject(rule: string | undefined, origin: OwnedObject["origin"]): OwnedObject {
+  return rule === undefined ? { origin } : { rule, origin };
+}
+
+function principalText(assignment: Assignment): string {
+  return `${assignment.principalType.toLowerCase()} ${assignment.principalName}`;
+}
+
+function push<V>(map: Map<string, Set<V>>, key: string, value: V): void {
+  const set = map.get(key);
+  if (set) set.add(value);
+  else map.set(key, new Set([value]));
+}
+
+function sortedRecord<V>(record: Record<string, V>): Record<string, V> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => compareStrings(a, b)));
 }
 
 // ─── Comparisons ────────────────────────────────────────────────────────────────────────────────────

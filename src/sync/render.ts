@@ -26,9 +26,9 @@ export const noChangesText = "No changes. Identity Center matches the rules.";
 const sections: readonly { title: string; kinds: readonly ChangeKind[] }[] = [
   {
     title: "Permission sets",
-    kinds: ["createPermissionSet", "updatePermissionSet", "provisionPermissionSet"],
+    kinds: ["createPermissionSet", "updatePermissionSet", "provisionPermissionSet", "deletePermissionSet"],
   },
-  { title: "Groups", kinds: ["createGroup", "updateGroup"] },
+  { title: "Groups", kinds: ["createGroup", "updateGroup", "deleteGroup"] },
   { title: "Users", kinds: ["createUser", "updateUser", "deleteUser"] },
   { title: "Group memberships", kinds: ["addMember", "removeMember"] },
   { title: "Account assignments", kinds: ["createAssignment", "deleteAssignment"] },
@@ -210,6 +210,8 @@ const nouns: Record<ChangeKind, string> = {
   removeMember: "membership",
   createAssignment: "assignment",
   deleteAssignment: "assignment",
+  deleteGroup: "group",
+  deletePermissionSet: "permission set",
 };
 
 function markerAndSubject(change: Change): [Marker, string] {
@@ -248,6 +250,10 @@ function markerAndSubject(change: Change): [Marker, string] {
       return ["add", assignmentText(change.assignment)];
     case "deleteAssignment":
       return ["remove", assignmentText(change.assignment)];
+    case "deleteGroup":
+      return ["remove", change.displayName];
+    case "deletePermissionSet":
+      return ["remove", change.permissionSetName];
   }
 }
 

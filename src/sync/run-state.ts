@@ -4,7 +4,7 @@
  * record of each run for `idc-sync history`. Plain JSON data; the `StateStore` port keeps it.
  */
 import type { DesiredDigests } from "./drift.js";
-import type { ChangeCause, ChangeKind } from "./model.js";
+import type { ChangeCause, ChangeKind, Ownership } from "./model.js";
 
 /** How a run treats drift: `enforce` fixes it (and reports it), `report` only detects and alerts. */
 export const SyncMode = { enforce: "enforce", report: "report" } as const;
@@ -40,6 +40,13 @@ export interface RunState {
   /** Open drift by change key. */
   drift: Record<string, OpenDrift>;
   health: RunHealth;
+  /**
+   * What idc-sync owns (groups, permission sets, Google id → user). Absent until a run keeps one; while
+   * absent, plans fall back to "named in the rules, or tagged managed-by=idc-sync".
+   */
+  ownership?: Ownership;
+  /** userNames of users another provisioner owns that people were already told about. */
+  externallyProvisionedReported?: string[];
 }
 
 /** An empty state: no run yet. */

@@ -8,7 +8,8 @@ import { directoryRequestFromRules, evaluate, safetyFromRules, scopeFromRules } 
 import { applyPlan } from "./apply.js";
 import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
-import type { ApplyReport, Change, ChangeOutcome, DesiredState, Plan } from "./model.js";
+import type { ApplyReport, Change, ChangeOutcome, DesiredState, Ownership, Plan } from "./model.js";
+import { readScopeFor } from "./ownership.js";
 import { computePlan } from "./plan.js";
 import type { AccountDirectory, DirectorySource, IdentityCenter, ProgressListener } from "./ports.js";
 
@@ -37,6 +38,11 @@ export interface RunSyncOptions {
    * (`lastApplied` undefined: state is kept but no run left any yet). Omitted: changes carry no cause.
    */
   drift?: { lastApplied: DesiredDigests | undefined };
+  /**
+   * What the run state says idc-sync owns (`record` undefined: lost, or never kept). Omitted: the same as
+   * lost, so the plan removes only what it can tell is its own by the rules and the managed-by tag.
+   */
+  ownership?: { record: Ownership | undefined };
 }
 
 /** The desired state's digests, present when `drift` was asked for. */
@@ -107,10 +113,11 @@ async function readAndPlan(
   const evaluation = evaluate(directory, rules, accounts);
   if (!evaluation.ok) return { problems: evaluation.problems };
 
-  const scope = scopeFromRules(rules);
+  const ownership = options.ownership?.record;
+  const scope = readScopeFor(scopeFromRules(rules), ownership);
   const actual = await ports.identityCenter.readState(scope, options.onProgress);
   const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
-  const computed = computePlan(evaluation.desired, actual, scope);
+  const computed = computePlan(evaluation.desired, actual, scope, ownership);
   const plan =
     options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
   const guard = checkGuards(plan, {

@@ -25,6 +25,8 @@ export const changeKindFamily = {
   deleteUser: "remove",
   removeMember: "remove",
   deleteAssignment: "remove",
+  deleteGroup: "remove",
+  deletePermissionSet: "remove",
 } as const satisfies Record<ChangeKind, "add" | "change" | "remove">;
 
 /** Counts the plan's changes by family and by kind (every kind present, zero when absent). */

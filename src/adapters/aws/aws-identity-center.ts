@@ -9,6 +9,7 @@ import {
   CreateGroupCommand,
   CreateGroupMembershipCommand,
   CreateUserCommand,
+  DeleteGroupCommand,
   DeleteGroupMembershipCommand,
   DeleteUserCommand,
   GetGroupIdCommand,
@@ -35,6 +36,7 @@ import {
   type CustomerManagedPolicyReference,
   DeleteAccountAssignmentCommand,
   DeleteInlinePolicyFromPermissionSetCommand,
+  DeletePermissionSetCommand,
   DeletePermissionsBoundaryFromPermissionSetCommand,
   DescribeAccountAssignmentCreationStatusCommand,
   DescribeAccountAssignmentDeletionStatusCommand,
@@ -86,7 +88,13 @@ import type {
   UpdateUser,
 } from "../../sync/model.js";
 import type { IdentityCenter, ProgressListener } from "../../sync/ports.js";
-import { isManagedGroup, isManagedPermissionSet, isManagedUser, userKey } from "../../sync/scope.js";
+import {
+  isManagedGroup,
+  isManagedPermissionSet,
+  isManagedUser,
+  isProtectedGroup,
+  userKey,
+} from "../../sync/scope.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
 import {
@@ -222,7 +230,14 @@ export class AwsIdentityCenter implements IdentityCenter {
     const users = await this.readUsers(progress);
     const groups = await this.readGroups(progress);
 
-    const managedGroups = groups.filter((group) => isManagedGroup(scope, group.displayName));
+    // Groups the ownership record holds but the rules no longer name are read like managed ones: their
+    // memberships and assignments are what a removal takes away first.
+    const ownedGroups = new Set(scope.ownedGroupNames ?? []);
+    const managedGroups = groups.filter(
+      (group) =>
+        isManagedGroup(scope, group.displayName) ||
+        (ownedGroups.has(group.displayName) && !isProtectedGroup(scope, group.displayName)),
+    );
     let membersDone = 0;
     await mapConcurrently(managedGroups, this.limits.readConcurrency, async (group) => {
       group.members = await this.readMembers(group.id);
@@ -239,13 +254,43 @@ export class AwsIdentityCenter implements IdentityCenter {
       ...managedGroups.map((group) => ({ type: "GROUP" as const, id: group.id, name: group.displayName })),
     ];
     const assignments = await this.readManagedAssignments(principals, permissionSets, progress);
+    const retiring = permissionSets.filter((set) => !isManagedPermissionSet(scope, set.name));
+    const inUse = await this.readEveryAssignmentOf(retiring);
 
     return {
       users: users.map((user) => structuredClone(user)),
       groups: groups.map((group) => structuredClone(group)),
       permissionSets,
-      assignments,
+      assignments: uniqueAssignments([...assignments, ...inUse]),
     };
+  }
+
+  /**
+   * Every assignment of the given permission sets, whoever the principal: a permission set that left the
+   * rules can only be deleted once nothing uses it (DeletePermissionSet answers ConflictException while
+   * it is assigned), so the plan must see the assignments idc-sync may not remove too. A principal that
+   * no longer exists (AWS leaves its assignments behind) is named `deleted:<id>`.
+   */
+  private async readEveryAssignmentOf(sets: IcPermissionSet[]): Promise<Assignment[]> {
+    const pairs = sets.flatMap((set) =>
+      set.provisionedAccountIds.map((accountId) => ({ set, accountId })),
+    );
+    const perPair = await mapConcurrently(pairs, this.limits.readConcurrency, async ({ set, accountId }) => {
+      const found = await this.readAssignmentsInAccount(set.arn, accountId);
+      return found.map((entry): Assignment => {
+        const principalType = entry.PrincipalType === "GROUP" ? "GROUP" : "USER";
+        const id = entry.PrincipalId ?? "";
+        const name =
+          principalType === "USER" ? this.usersById.get(id)?.userName : this.groupsById.get(id)?.displayName;
+        return {
+          principalType,
+          principalName: name ?? `deleted:${id}`,
+          permissionSetName: set.name,
+          accountId,
+        };
+      });
+    });
+    return perPair.flat();
   }
 
   /**
@@ -459,26 +504,73 @@ export class AwsIdentityCenter implements IdentityCenter {
     this.permissionSetsListed = true;
   }
 
+  /**
+   * The permission sets the rules define, those the ownership record holds, and (when the record is
+   * lost) those tagged managed-by=idc-sync, all in full. Others are listed by name only, not returned.
+   */
   private async readPermissionSets(scope: Scope, progress?: ProgressListener): Promise<IcPermissionSet[]> {
     await this.listPermissionSetNames(progress);
-    const managed = [...this.permissionSetsByName].filter(([name]) => isManagedPermissionSet(scope, name));
+    const owned = new Set(scope.ownedPermissionSetNames ?? []);
+    const wanted = [...this.permissionSetsByName].filter(
+      ([name]) => isManagedPermissionSet(scope, name) || owned.has(name),
+    );
+    const tagsRead = new Map<string, Tag[]>();
+    if (scope.findTaggedPermissionSets === true) {
+      const others = [...this.permissionSetsByName].filter(
+        ([name]) => !isManagedPermissionSet(scope, name) && !owned.has(name),
+      );
+      await mapConcurrently(others, this.limits.readConcurrency, async ([name, known]) => {
+        const tags = await this.readTags(known.arn);
+        if (tags.some(isManagedByTag)) {
+          tagsRead.set(name, tags);
+          wanted.push([name, known]);
+        }
+      });
+    }
     const permissionSets = await mapConcurrently(
-      managed,
+      wanted,
       this.limits.readConcurrency,
       async ([name, known]) => {
-        const attributes = await this.readPermissionSetAttributes(known.arn, known.details);
+        const { attributes, managedByTag } = await this.readPermissionSetAttributes(
+          known.arn,
+          known.details,
+          tagsRead.get(name),
+        );
         known.attributes = attributes;
         const provisionedAccountIds = await this.readProvisionedAccounts(known.arn);
-        return { ...structuredClone(attributes), name, arn: known.arn, provisionedAccountIds };
+        const set: IcPermissionSet = {
+          ...structuredClone(attributes),
+          name,
+          arn: known.arn,
+          provisionedAccountIds,
+        };
+        if (managedByTag) set.managedByTag = true;
+        return set;
       },
     );
     return permissionSets.sort((a, b) => compareStrings(a.name, b.name));
   }
 
+  private async readTags(arn: string): Promise<Tag[]> {
+    return allPages<Tag>(async (nextToken) => {
+      const page = await this.ssoAdminCall("ListTagsForResource", () =>
+        this.ssoAdmin.send(
+          new ListTagsForResourceCommand({
+            InstanceArn: this.instanceArn,
+            ResourceArn: arn,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      return { items: page.Tags, nextToken: page.NextToken };
+    });
+  }
+
   private async readPermissionSetAttributes(
     arn: string,
     described?: PermissionSet,
-  ): Promise<PermissionSetAttributes> {
+    tagsAlreadyRead?: Tag[],
+  ): Promise<{ attributes: PermissionSetAttributes; managedByTag: boolean }> {
     const target = { InstanceArn: this.instanceArn, PermissionSetArn: arn };
     const details =
       described ??
@@ -528,18 +620,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       }
     });
 
-    const tags = await allPages<Tag>(async (nextToken) => {
-      const page = await this.ssoAdminCall("ListTagsForResource", () =>
-        this.ssoAdmin.send(
-          new ListTagsForResourceCommand({
-            InstanceArn: this.instanceArn,
-            ResourceArn: arn,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      return { items: page.Tags, nextToken: page.NextToken };
-    });
+    const tags = tagsAlreadyRead ?? (await this.readTags(arn));
 
     const attributes: PermissionSetAttributes = {
       name: details?.Name ?? "",
@@ -553,7 +634,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     if (inline.InlinePolicy) attributes.inlinePolicy = canonicalPolicyText(inline.InlinePolicy);
     const permissionsBoundary = boundaryFromAws(boundary.PermissionsBoundary);
     if (permissionsBoundary) attributes.permissionsBoundary = permissionsBoundary;
-    return attributes;
+    return { attributes, managedByTag: tags.some(isManagedByTag) };
   }
 
   private async readProvisionedAccounts(arn: string): Promise<string[]> {
@@ -632,6 +713,10 @@ export class AwsIdentityCenter implements IdentityCenter {
         return this.createAssignment(change);
       case "deleteAssignment":
         return this.deleteAssignment(change);
+      case "deleteGroup":
+        return this.deleteGroup(change.displayName);
+      case "deletePermissionSet":
+        return this.deletePermissionSet(change.permissionSetName);
       default: {
         const unknown: never = change;
         throw new SyncError(`unknown change kind ${(unknown as Change).kind}`);
@@ -701,6 +786,48 @@ export class AwsIdentityCenter implements IdentityCenter {
         if (key.endsWith(`/${id}`)) this.membershipIds.delete(key);
     }
     this.userIdsByKey.delete(userKey(userName));
+  }
+
+  /**
+   * DeleteGroup: AWS documents no cascade, so the plan removes the group's memberships and assignments
+   * first. A group already gone is what we wanted.
+   */
+  private async deleteGroup(displayName: string): Promise<void> {
+    const id = await this.findGroupId(displayName);
+    if (id !== undefined) {
+      try {
+        await this.identityStoreCall("DeleteGroup", () =>
+          this.identityStore.send(new DeleteGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: id })),
+        );
+      } catch (error) {
+        if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
+      }
+      this.groupsById.delete(id);
+      for (const key of [...this.membershipIds.keys()])
+        if (key.startsWith(`${id}/`)) this.membershipIds.delete(key);
+    }
+    this.groupIdsByName.delete(displayName);
+  }
+
+  /**
+   * DeletePermissionSet. AWS refuses (ConflictException) while the permission set is still assigned; the
+   * plan deletes its assignments first and waits for each deletion to finish, and AWS's words reach the
+   * report when it refuses anyway (an assignment made by hand meanwhile). Already gone is what we wanted.
+   */
+  private async deletePermissionSet(name: string): Promise<void> {
+    const arn = await this.findPermissionSetArn(name, false);
+    if (arn !== undefined) {
+      try {
+        await this.ssoAdminCall("DeletePermissionSet", () =>
+          this.ssoAdmin.send(
+            new DeletePermissionSetCommand({ InstanceArn: this.instanceArn, PermissionSetArn: arn }),
+          ),
+        );
+      } catch (error) {
+        if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
+      }
+    }
+    this.permissionSetsByName.delete(name);
   }
 
   private async createGroup(change: CreateGroup): Promise<void> {
@@ -852,7 +979,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       const existing = await this.findPermissionSetArn(wanted.name, true);
       if (existing === undefined) throw error;
       arn = existing;
-      await this.reconcilePermissionSet(arn, await this.readPermissionSetAttributes(arn), wanted);
+      await this.reconcilePermissionSet(arn, (await this.readPermissionSetAttributes(arn)).attributes, wanted);
     }
     this.permissionSetsByName.set(wanted.name, { arn, attributes: structuredClone(wanted) });
   }
@@ -1254,6 +1381,25 @@ export class AwsIdentityCenter implements IdentityCenter {
   private ssoAdminCall<T>(operation: string, send: () => Promise<T>): Promise<T> {
     return this.caller.call(AwsService.ssoAdmin, operation, send);
   }
+}
+
+function isManagedByTag(tag: Tag): boolean {
+  return tag.Key === managedByTag.key && tag.Value === managedByTag.value;
+}
+
+/** Assignments without duplicates (read both per principal and per permission set and account). */
+function uniqueAssignments(assignments: Assignment[]): Assignment[] {
+  const byKey = new Map<string, Assignment>();
+  for (const assignment of assignments) {
+    const key = [
+      assignment.principalType,
+      assignment.principalName,
+      assignment.permissionSetName,
+      assignment.accountId,
+    ].join("\u0000");
+    if (!byKey.has(key)) byKey.set(key, assignment);
+  }
+  return [...byKey.values()];
 }
 
 function membershipKey(groupId: string, userId: string): string {

@@ -38,6 +38,12 @@ export function userFromAws(user: User, userNameOf: (userId: string) => string |
     email,
   };
   if (user.Title !== undefined && user.Title !== "") result.title = user.Title;
+  // Only a SCIM provisioner sets ExternalIds ("identifiers issued to this resource by an external
+  // identity provider", Identity Store User); CreateUser and UpdateUser cannot.
+  const externalIds = (user.ExternalIds ?? []).flatMap((external) =>
+    external.Issuer && external.Id ? [{ issuer: external.Issuer, id: external.Id }] : [],
+  );
+  if (externalIds.length > 0) result.externalIds = externalIds;
   const enterprise = enterpriseFromAws(user.Extensions?.[enterpriseExtension], userNameOf);
   if (enterprise) result.enterprise = enterprise;
   return result;

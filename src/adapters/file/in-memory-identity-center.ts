@@ -32,8 +32,10 @@ export interface InMemoryIdentityCenterOptions {
  * A real, complete Identity Center held in memory: the engine of the `file:` target and the fake of the
  * unit tests. It behaves like the AWS service where idc-sync can tell: userNames are unique
  * case-insensitively, a duplicate create or an unknown name fails with a `ChangeFailedError`, a rename
- * carries memberships and assignments, deleting a user removes its memberships and assignments, and an
- * assignment provisions its permission set to the account.
+ * carries memberships and assignments, an assignment provisions its permission set to the account, a
+ * permission set it creates carries the managed-by=idc-sync tag, and a permission set still assigned
+ * cannot be deleted (AWS answers ConflictException). Deleting a user or a group also removes its
+ * memberships and assignments, which AWS would leave behind unnamed: a name-keyed state cannot hold them.
  */
 export class InMemoryIdentityCenter implements IdentityCenter {
   private readonly store: Store;
@@ -131,7 +133,7 @@ class Store {
   constructor(initial: IdentityCenterState, idGenerator: IdGenerator = counterIdGenerator()) {
     this.nextId = idGenerator;
     for (const user of initial.users) {
-      this.users.set(userKey(user.userName), { id: user.id, ...copyUser(user) });
+      this.users.set(userKey(user.userName), withExternalIds({ id: user.id, ...copyUser(user) }, user.externalIds));
       this.takenIds.add(user.id);
     }
     for (const group of initial.groups) {
@@ -174,7 +176,8 @@ class Store {
         if (newKey !== oldKey && this.users.has(newKey))
           fail(`a user named ${change.user.userName} already exists`);
         this.users.delete(oldKey);
-        this.users.set(newKey, { id: current.id, ...copyUser(change.user) });
+        // ExternalIds belong to the SCIM provisioner; UpdateUser never touches them.
+        this.users.set(newKey, withExternalIds({ id: current.id, ...copyUser(change.user) }, current.externalIds));
         if (newKey !== oldKey) this.renameUserReferences(oldKey, change.user.userName);
         return;
       }
@@ -214,6 +217,16 @@ class Store {
         if (renamed) this.renameGroupReferences(current.displayName, change.displayName);
         return;
       }
+      case "deleteGroup": {
+        const name = group(change.displayName).displayName;
+        this.groups.delete(name);
+        for (const [assignmentKey, a] of this.assignments) {
+          if (a.principalType === PrincipalType.group && a.principalName === name) {
+            this.assignments.delete(assignmentKey);
+          }
+        }
+        return;
+      }
       case "addMember": {
         const g = group(change.groupName);
         const member = user(change.userName);
@@ -232,6 +245,7 @@ class Store {
         const arn = this.freshId("permissionSet");
         this.permissionSets.set(name, {
           arn,
+          managedByTag: true,
           ...copyPermissionSet(change.permissionSet),
           provisionedAccountIds: [],
         });
@@ -241,6 +255,7 @@ class Store {
         const current = permissionSet(change.permissionSet.name);
         this.permissionSets.set(current.name, {
           arn: current.arn,
+          ...(current.managedByTag === true ? { managedByTag: true } : {}),
           ...copyPermissionSet(change.permissionSet),
           provisionedAccountIds: current.provisionedAccountIds,
         });
@@ -250,6 +265,17 @@ class Store {
         const set = permissionSet(change.permissionSetName);
         // Provisioning pushes the current version; the accounts it reaches now use the permission set.
         set.provisionedAccountIds = [...new Set([...set.provisionedAccountIds, ...change.accountIds])];
+        return;
+      }
+      case "deletePermissionSet": {
+        const set = permissionSet(change.permissionSetName);
+        const using = [...this.assignments.values()].filter((a) => a.permissionSetName === set.name);
+        if (using.length > 0) {
+          fail(
+            `ConflictException: the permission set is still assigned (${using.length} assignment${using.length === 1 ? "" : "s"}, e.g. ${using[0]!.principalName} in ${using[0]!.accountId}); remove its assignments first`,
+          );
+        }
+        this.permissionSets.delete(set.name);
         return;
       }
       case "createAssignment": {
@@ -282,7 +308,7 @@ class Store {
     const byName = <T>(entries: Iterable<[string, T]>) =>
       [...entries].sort(([a], [b]) => compareStrings(a, b)).map(([, value]) => value);
     return {
-      users: byName(this.users).map((u) => ({ id: u.id, ...copyUser(u) })),
+      users: byName(this.users).map((u) => withExternalIds({ id: u.id, ...copyUser(u) }, u.externalIds)),
       groups: byName(this.groups).map((g) =>
         withDescription(
           { id: g.id, displayName: g.displayName, members: [...g.members.values()].sort(compareStrings) },
@@ -338,6 +364,12 @@ function withDescription<T extends object>(
   description: string | undefined,
 ): T & { description?: string } {
   return description === undefined ? object : { ...object, description };
+}
+
+function withExternalIds(user: IcUser, externalIds: IcUser["externalIds"]): IcUser {
+  return externalIds === undefined || externalIds.length === 0
+    ? user
+    : { ...user, externalIds: externalIds.map((external) => ({ ...external })) };
 }
 
 function copyUser(user: UserAttributes): UserAttributes {

@@ -33,6 +33,8 @@ const stateFileSchema = z.strictObject({
       email: z.string(),
       title: z.string().optional(),
       enterprise: enterpriseSchema.optional(),
+      // As the Identity Store returns them for a user a SCIM provisioner created (User.ExternalIds).
+      externalIds: z.array(z.strictObject({ issuer: z.string(), id: z.string() })).min(1).max(10).optional(),
     }),
   ),
   groups: z.array(
@@ -47,6 +49,8 @@ const stateFileSchema = z.strictObject({
     z.strictObject({
       arn: z.string(),
       name: z.string(),
+      /** The permission set carries the managed-by=idc-sync tag (idc-sync created it). */
+      managedByTag: z.boolean().optional(),
       description: z.string().optional(),
       sessionDuration: z.string(),
       relayState: z.string().optional(),

@@ -17,6 +17,17 @@ const openDriftSchema = z.object({
   lastAlertAt: z.string().optional(),
 });
 
+const ownedObjectSchema = z.object({
+  rule: z.string().optional(),
+  origin: z.enum(["created", "adopted"]),
+});
+
+const ownershipSchema = z.object({
+  groups: z.record(z.string(), ownedObjectSchema),
+  permissionSets: z.record(z.string(), ownedObjectSchema),
+  users: z.record(z.string(), z.string()),
+});
+
 const runStateSchema = z.object({
   version: z.literal(1),
   applied: z
@@ -28,6 +39,8 @@ const runStateSchema = z.object({
     since: z.string(),
     failedRuns: z.number().int().min(0),
   }),
+  ownership: ownershipSchema.optional(),
+  externallyProvisionedReported: z.array(z.string()).optional(),
 });
 
 const runRecordSchema = z.looseObject({
