@@ -174,13 +174,15 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
         identityCenter: await targetPort(flags, rules, io),
       };
       const progress = createProgressReporter(io);
+      const remembered = await rememberedState(flags, io);
       const result = await runSync({
         rules,
         ports,
         mode: "plan",
         allowDeletions: flags.allowDeletions,
         onProgress: progress.listener,
-        drift: { lastApplied: await lastAppliedDigests(flags, io) },
+        drift: { lastApplied: remembered?.applied?.digests },
+        ownership: { record: remembered?.ownership },
       }).finally(progress.done);
       if (result.status === "invalid") {
         reportRuleIssues(result.problems, io, flags.json);
@@ -424,13 +426,19 @@ function stateLocation(flags: CommonFlags, io: CliIo): string {
   );
 }
 
-/** The digests a plan classifies drift against; a plan still works, unclassified, when they cannot be read. */
-async function lastAppliedDigests(flags: CommonFlags, io: CliIo) {
+/**
+ * The run state a plan reads: the digests it classifies drift against and the ownership record it plans
+ * removals with. A plan still works when they cannot be read: unclassified, and removing only what is
+ * named in the rules or tagged managed-by=idc-sync.
+ */
+async function rememberedState(flags: CommonFlags, io: CliIo) {
   try {
     const stored = await (await buildStateStore(stateLocation(flags, io), io.cwd)).load();
-    return stored.state?.applied?.digests;
+    return stored.state;
   } catch (error) {
-    io.stderr(`warning: drift is not marked: ${(error as Error).message}\n`);
+    io.stderr(
+      `warning: the run state cannot be read, so drift is not marked and only permission sets tagged managed-by=idc-sync are recognised as idc-sync's: ${(error as Error).message}\n`,
+    );
     return undefined;
   }
 }

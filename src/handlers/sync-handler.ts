@@ -20,7 +20,7 @@ import type { Notice } from "../sync/notices.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { renderPlanText } from "../sync/render.js";
 import type { SyncMode } from "../sync/run-state.js";
-import { type RunSyncResult, runSync, type SyncPorts } from "../sync/run-sync.js";
+import { type RunSyncOptions, type RunSyncResult, runSync, type SyncPorts } from "../sync/run-sync.js";
 import { type PlanSummary, summarizePlan } from "../sync/summary.js";
 import { manualPayloadExample, parseSyncEvent, type SyncRequest, type SyncTrigger } from "./sync-event.js";
 
@@ -216,7 +216,11 @@ export async function handleSyncInvocation(
     let result: RunSyncResult;
     let told: Pick<SyncInvocationResult, "notices"> = {};
     if (syncMode === "plan") {
-      result = await runSync({ ...syncOptions, mode: "plan" });
+      result = await runSync({
+        ...syncOptions,
+        mode: "plan",
+        ...(deps.stateStore === undefined ? {} : await rememberedForPlan(deps.stateStore, logger)),
+      });
     } else if (deps.stateStore !== undefined) {
       monitored = true;
       const run = await runMonitoredSync({
@@ -332,6 +336,25 @@ export async function handleSyncInvocation(
         );
     }
     throw error;
+  }
+}
+
+/**
+ * What a plan-mode run reads from the state it never writes: the drift digests and the ownership record,
+ * so the plan it shows is the plan an apply would make. Unreadable state only loses those two.
+ */
+async function rememberedForPlan(
+  stateStore: StateStore,
+  logger: SyncLogger,
+): Promise<Pick<RunSyncOptions, "drift" | "ownership">> {
+  try {
+    const { state } = await stateStore.load();
+    return { drift: { lastApplied: state?.applied?.digests }, ownership: { record: state?.ownership } };
+  } catch (error) {
+    logger.warn("the run state cannot be read; the plan falls back to the rules and managed-by tags", {
+      error: errorDetails(error),
+    });
+    return {};
   }
 }
 

@@ -96,12 +96,46 @@ export function checkGuards(plan: Plan, context: GuardContext): GuardVerdict {
       removals,
       limit,
       message:
-        `The plan would remove ${plural(removals, "object")}; ${basis}${override}. Nothing was applied. ` +
-        `Review the plan, then re-run with --allow-deletions ${removals} to apply it.`,
+        `The plan would remove ${plural(removals, "object")} (${removalBreakdown(plan)}); ${basis}${override}. ` +
+        `Nothing was applied. Review the plan, then re-run with --allow-deletions ${removals} to apply it.`,
     });
   }
 
   return violations.length === 0 ? { ok: true } : { ok: false, violations };
+}
+
+/** How many names of removed users, groups and permission sets the guard message lists. */
+const namesListed = 5;
+
+/** What would go, most consequential first: "1 group kaigodx-developers; 10 memberships; 3 assignments". */
+export function removalBreakdown(plan: Pick<Plan, "changes">): string {
+  const named = (kind: "deletePermissionSet" | "deleteGroup" | "deleteUser", noun: string) => {
+    const names = plan.changes.flatMap((change) =>
+      change.kind !== kind
+        ? []
+        : [
+            change.kind === "deletePermissionSet"
+              ? change.permissionSetName
+              : change.kind === "deleteGroup"
+                ? change.displayName
+                : change.userName,
+          ],
+    );
+    if (names.length === 0) return [];
+    const more = names.length > namesListed ? ` and ${names.length - namesListed} more` : "";
+    return [`${plural(names.length, noun)} ${names.slice(0, namesListed).join(", ")}${more}`];
+  };
+  const counted = (kind: "removeMember" | "deleteAssignment", noun: string) => {
+    const count = plan.changes.filter((change) => change.kind === kind).length;
+    return count === 0 ? [] : [plural(count, noun)];
+  };
+  return [
+    ...named("deletePermissionSet", "permission set"),
+    ...named("deleteGroup", "group"),
+    ...named("deleteUser", "user"),
+    ...counted("removeMember", "membership"),
+    ...counted("deleteAssignment", "assignment"),
+  ].join("; ");
 }
 
 function plural(count: number, noun: string): string {

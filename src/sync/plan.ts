@@ -41,7 +41,6 @@ import type {
 } from "./model.js";
 import { PrincipalType } from "./model.js";
 import {
-  isManagedAssignment,
   isManagedGroup,
   isManagedPermissionSet,
   isManagedUser,
@@ -134,7 +133,8 @@ class Planner {
     this.actualAssignments = sortedBy(actual.assignments, (a) => assignmentChangeKey(a));
     if (scope.externallyProvisioned !== "manage") {
       for (const [key, user] of this.actualUsers) {
-        if ((user.externalIds?.length ?? 0) > 0 && isManagedUser(scope, key)) this.externallyProvisioned.add(key);
+        if ((user.externalIds?.length ?? 0) > 0 && isManagedUser(scope, key))
+          this.externallyProvisioned.add(key);
       }
     }
   }
@@ -643,7 +643,12 @@ class Planner {
     }
     for (const [key, assignment] of current) {
       if (wanted.has(key)) continue;
-      this.changes.push({ kind: "deleteAssignment", key, reason: this.removalReason(assignment), assignment });
+      this.changes.push({
+        kind: "deleteAssignment",
+        key,
+        reason: this.removalReason(assignment),
+        assignment,
+      });
     }
 
     for (const [name, reason] of this.retiringPermissionSets) {
@@ -767,7 +772,8 @@ class Planner {
     const groups: Record<string, OwnedObject> = {};
     for (const [name, group] of this.managedDesiredGroups) {
       const match = this.actualGroupFor(name);
-      const before = previous?.groups[name] ?? (match ? previous?.groups[match.group.displayName] : undefined);
+      const before =
+        previous?.groups[name] ?? (match ? previous?.groups[match.group.displayName] : undefined);
       groups[name] = ownedObject(group.rule, before?.origin ?? (match === undefined ? "created" : "adopted"));
     }
     const deletedGroups = new Set(
@@ -802,7 +808,11 @@ class Planner {
       const match = user.googleId === undefined ? undefined : this.actualUserFor(key);
       if (match !== undefined && user.googleId !== undefined) users[user.googleId] = match.user.id;
     }
-    return { groups: sortedRecord(groups), permissionSets: sortedRecord(permissionSets), users: sortedRecord(users) };
+    return {
+      groups: sortedRecord(groups),
+      permissionSets: sortedRecord(permissionSets),
+      users: sortedRecord(users),
+    };
   }
 
   private note(kind: ScopeNote["kind"], name: string, detail: string): void {

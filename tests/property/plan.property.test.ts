@@ -142,7 +142,7 @@ function viewInsideScope(after: IdentityCenterState, desired: DesiredState, scop
     ),
     permissionSets: after.permissionSets
       .filter((p) => isManagedPermissionSet(scope, p.name) && desiredSets.has(p.name))
-      .map(({ arn: _arn, provisionedAccountIds: _ids, ...attributes }) =>
+      .map(({ arn: _arn, provisionedAccountIds: _ids, managedByTag: _tag, ...attributes }) =>
         withoutUnmanagedText(
           attributes,
           desired.permissionSets.find((p) => p.name === attributes.name),

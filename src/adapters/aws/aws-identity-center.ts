@@ -272,9 +272,7 @@ export class AwsIdentityCenter implements IdentityCenter {
    * no longer exists (AWS leaves its assignments behind) is named `deleted:<id>`.
    */
   private async readEveryAssignmentOf(sets: IcPermissionSet[]): Promise<Assignment[]> {
-    const pairs = sets.flatMap((set) =>
-      set.provisionedAccountIds.map((accountId) => ({ set, accountId })),
-    );
+    const pairs = sets.flatMap((set) => set.provisionedAccountIds.map((accountId) => ({ set, accountId })));
     const perPair = await mapConcurrently(pairs, this.limits.readConcurrency, async ({ set, accountId }) => {
       const found = await this.readAssignmentsInAccount(set.arn, accountId);
       return found.map((entry): Assignment => {
@@ -797,7 +795,9 @@ export class AwsIdentityCenter implements IdentityCenter {
     if (id !== undefined) {
       try {
         await this.identityStoreCall("DeleteGroup", () =>
-          this.identityStore.send(new DeleteGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: id })),
+          this.identityStore.send(
+            new DeleteGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: id }),
+          ),
         );
       } catch (error) {
         if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
@@ -979,7 +979,11 @@ export class AwsIdentityCenter implements IdentityCenter {
       const existing = await this.findPermissionSetArn(wanted.name, true);
       if (existing === undefined) throw error;
       arn = existing;
-      await this.reconcilePermissionSet(arn, (await this.readPermissionSetAttributes(arn)).attributes, wanted);
+      await this.reconcilePermissionSet(
+        arn,
+        (await this.readPermissionSetAttributes(arn)).attributes,
+        wanted,
+      );
     }
     this.permissionSetsByName.set(wanted.name, { arn, attributes: structuredClone(wanted) });
   }

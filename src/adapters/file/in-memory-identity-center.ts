@@ -133,7 +133,10 @@ class Store {
   constructor(initial: IdentityCenterState, idGenerator: IdGenerator = counterIdGenerator()) {
     this.nextId = idGenerator;
     for (const user of initial.users) {
-      this.users.set(userKey(user.userName), withExternalIds({ id: user.id, ...copyUser(user) }, user.externalIds));
+      this.users.set(
+        userKey(user.userName),
+        withExternalIds({ id: user.id, ...copyUser(user) }, user.externalIds),
+      );
       this.takenIds.add(user.id);
     }
     for (const group of initial.groups) {
@@ -177,7 +180,10 @@ class Store {
           fail(`a user named ${change.user.userName} already exists`);
         this.users.delete(oldKey);
         // ExternalIds belong to the SCIM provisioner; UpdateUser never touches them.
-        this.users.set(newKey, withExternalIds({ id: current.id, ...copyUser(change.user) }, current.externalIds));
+        this.users.set(
+          newKey,
+          withExternalIds({ id: current.id, ...copyUser(change.user) }, current.externalIds),
+        );
         if (newKey !== oldKey) this.renameUserReferences(oldKey, change.user.userName);
         return;
       }

@@ -34,7 +34,11 @@ const stateFileSchema = z.strictObject({
       title: z.string().optional(),
       enterprise: enterpriseSchema.optional(),
       // As the Identity Store returns them for a user a SCIM provisioner created (User.ExternalIds).
-      externalIds: z.array(z.strictObject({ issuer: z.string(), id: z.string() })).min(1).max(10).optional(),
+      externalIds: z
+        .array(z.strictObject({ issuer: z.string(), id: z.string() }))
+        .min(1)
+        .max(10)
+        .optional(),
     }),
   ),
   groups: z.array(

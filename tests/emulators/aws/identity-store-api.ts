@@ -70,6 +70,7 @@ function userOut(store: EmulatorStore, user: StoredUser, extensions: unknown): R
     Name: user.Name,
     Emails: user.Emails,
     Title: user.Title,
+    ...(user.ExternalIds !== undefined ? { ExternalIds: user.ExternalIds } : {}),
     ...user.other,
     UserStatus: "ENABLED",
     CreatedAt: user.CreatedAt,
@@ -146,6 +147,8 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
   return {
     CreateUser(input) {
       checkStore(input);
+      // CreateUser's request syntax has no ExternalIds: only a SCIM provisioner sets them.
+      if (input.ExternalIds !== undefined) throw validation("ExternalIds cannot be set through CreateUser");
       const userName = requireString(input, "UserName");
       const displayName = requireString(input, "DisplayName");
       const name = requireObject(input, "Name");
@@ -324,6 +327,11 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
     DeleteGroup(input) {
       checkStore(input);
       const target = group(requireString(input, "GroupId"));
+      // Identity Store API reference, DeleteGroup: "Delete a group within an identity store given
+      // GroupId", with no word of its memberships or assignments; the IAM Identity Center user guide
+      // (howtodeletepermissionset): "You should remove permission sets and applications assignments from
+      // users or groups you want to delete before deleting them. Otherwise, you'll have unassigned and
+      // unused permission sets". So: no cascade, and no refusal either; what the group had stays behind.
       store.groups.delete(target.GroupId);
       return {};
     },

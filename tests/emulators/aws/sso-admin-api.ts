@@ -193,6 +193,31 @@ export function ssoAdminHandlers(store: EmulatorStore, behaviour: AsyncBehaviour
       return { PermissionSet: describe(created) };
     },
 
+    DeletePermissionSet(input) {
+      checkInstance(input);
+      const target = permissionSet(input);
+      // IAM Identity Center user guide, "Delete permission sets": "Before you can delete a permission set
+      // from IAM Identity Center, you must remove it from all AWS accounts that use the permission set."
+      // The API answers ConflictException while an assignment uses it (terraform-provider-aws#26757:
+      // "ConflictException: Could not delete because PermissionSet has ApplicationProfile associated
+      // with it"; aws-samples/aws-iam-identity-center-extensions#89: "AWS SSO admin API does not allow
+      // deleting a permission set that already has account assignments"). An assignment whose deletion
+      // is still IN_PROGRESS still exists here, so deleting too early is refused as well (the stricter
+      // reading; the same PR reports the race).
+      const inUse = [...store.assignments.values()].filter(
+        (assignment) => assignment.permissionSetArn === target.arn,
+      );
+      if (inUse.length > 0) {
+        throw new AwsApiError(
+          "ConflictException",
+          `Could not delete because PermissionSet has ApplicationProfile associated with it (${inUse.length} account assignment${inUse.length === 1 ? "" : "s"})`,
+        );
+      }
+      // No assignment left: the accounts it was provisioned to go with it.
+      store.permissionSets.delete(target.arn);
+      return {};
+    },
+
     DescribePermissionSet(input) {
       checkInstance(input);
       return { PermissionSet: describe(permissionSet(input)) };

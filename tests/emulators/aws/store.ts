@@ -16,6 +16,12 @@ export interface StoredUser {
   Name?: Record<string, unknown>;
   Emails?: Record<string, unknown>[];
   Title?: string;
+  /**
+   * Identity Store User `ExternalIds`: "A list of ExternalId objects that contains the identifiers issued
+   * to this resource by an external identity provider" (1 to 10 items). Only a SCIM provisioner sets
+   * them: CreateUser and UpdateUser take no such parameter, so only seeding puts them here.
+   */
+  ExternalIds?: { Issuer: string; Id: string }[];
   /** Other single-valued SCIM attributes set by UpdateUser (nickName, locale, ...). */
   other: Record<string, unknown>;
   Extensions: Record<string, Record<string, unknown>>;
@@ -146,6 +152,11 @@ export class EmulatorStore {
         Name: { GivenName: user.givenName, FamilyName: user.familyName },
         Emails: [{ Value: user.email, Type: "work", Primary: true }],
         ...(user.title !== undefined ? { Title: user.title } : {}),
+        ...(user.externalIds !== undefined && user.externalIds.length > 0
+          ? {
+              ExternalIds: user.externalIds.map((external) => ({ Issuer: external.issuer, Id: external.id })),
+            }
+          : {}),
         other: {},
         Extensions: {},
         CreatedAt: now,
@@ -207,7 +218,10 @@ export class EmulatorStore {
                     },
             }
           : {}),
-        tags: new Map(Object.entries(permissionSet.tags)),
+        tags: new Map([
+          ...Object.entries(permissionSet.tags),
+          ...(permissionSet.managedByTag === true ? [["managed-by", "idc-sync"] as [string, string]] : []),
+        ]),
         provisionedAccountIds: new Set(permissionSet.provisionedAccountIds),
       });
     }
@@ -275,7 +289,8 @@ export class EmulatorStore {
 
   /**
    * Everything the emulator holds, in the model's terms: all users, all groups with their members,
-   * all permission sets (tags as stored, the managed-by marker included) and all assignments whose
+   * all permission sets (tags as stored, the managed-by marker included and also flagged as
+   * `managedByTag`) and all assignments whose
    * principal still exists. Memberships and assignments left behind by deleted principals are in
    * `leftovers`, since the model cannot name them.
    */
@@ -291,6 +306,12 @@ export class EmulatorStore {
         email: typeof email === "string" ? email : "",
       };
       if (user.Title !== undefined) result.title = user.Title;
+      if (user.ExternalIds !== undefined) {
+        result.externalIds = user.ExternalIds.map((external) => ({
+          issuer: external.Issuer,
+          id: external.Id,
+        }));
+      }
       const extension = user.Extensions[enterpriseExtension];
       if (extension) {
         const { manager, ...text } = extension;
@@ -328,6 +349,7 @@ export class EmulatorStore {
         tags: Object.fromEntries([...permissionSet.tags].sort(([a], [b]) => a.localeCompare(b))),
         provisionedAccountIds: [...permissionSet.provisionedAccountIds].sort(),
       };
+      if (permissionSet.tags.get("managed-by") === "idc-sync") result.managedByTag = true;
       if (permissionSet.description !== undefined) result.description = permissionSet.description;
       if (permissionSet.relayState !== undefined) result.relayState = permissionSet.relayState;
       if (permissionSet.inlinePolicy !== undefined) result.inlinePolicy = permissionSet.inlinePolicy;

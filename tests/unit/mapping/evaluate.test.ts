@@ -83,6 +83,7 @@ describe("which directory users are desired", () => {
     expect(desired.users).toEqual([
       {
         userName: "alice@example.com",
+        googleId: "google-alice",
         email: "alice@example.com",
         givenName: "Alice",
         familyName: "Tester",
@@ -251,6 +252,7 @@ describe("group membership", () => {
     expect(desired.groups).toEqual([
       {
         displayName: "developers",
+        rule: "groups[0]",
         previousNames: [],
         members: [
           { userName: "eng@example.com", reason: "orgUnit /Engineering" },
@@ -326,6 +328,27 @@ describe("permission sets", () => {
     expect(desired.permissionSets.map((set) => [set.name, set.tags])).toEqual([
       ["Alpha", {}],
       ["Zeta", { team: "a" }],
+    ]);
+  });
+
+  it("says where in the rules each group and permission set is defined, for the ownership record", () => {
+    const rules = someRules({
+      groups: [
+        { name: "admins", members: [] },
+        { name: "developers", members: [] },
+      ],
+      permissionSets: [{ name: "Zeta" }, { name: "Alpha" }],
+    });
+
+    const desired = desiredFrom(aDirectory(), rules);
+
+    expect(desired.groups.map((group) => [group.displayName, group.rule])).toEqual([
+      ["admins", "groups[0]"],
+      ["developers", "groups[1]"],
+    ]);
+    expect(desired.permissionSets.map((set) => [set.name, set.rule])).toEqual([
+      ["Alpha", "permissionSets[1]"],
+      ["Zeta", "permissionSets[0]"],
     ]);
   });
 });

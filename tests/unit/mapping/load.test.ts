@@ -27,6 +27,7 @@ describe("loading a valid rules file", () => {
       exclude: [],
       static: [],
       leavers: "delete",
+      externallyProvisioned: "leave",
       attributes: {
         displayName: "{givenName} {familyName}",
         title: "title",

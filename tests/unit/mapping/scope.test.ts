@@ -34,6 +34,7 @@ describe("scope from rules", () => {
       protectedUserNames: ["breakglass@example.com"],
       protectedGroupNames: ["AWSControlTowerAdmins"],
       leavers: "strip",
+      externallyProvisioned: "leave",
     });
   });
 });

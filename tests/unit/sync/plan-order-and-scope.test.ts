@@ -77,7 +77,7 @@ describe("computePlan as a whole", () => {
     expect(computePlan(reversed, reversedActual, scope)).toEqual(computePlan(desired, actual, scope));
   });
 
-  it("counts managed users, memberships of managed groups and managed assignments", () => {
+  it("counts managed users, groups, permission sets, memberships of managed groups and managed assignments", () => {
     const actual = anIdentityCenterState({
       users: [
         anIcUser({ userName: "alice@example.com" }),
@@ -92,8 +92,8 @@ describe("computePlan as a whole", () => {
       assignments: [anAssignment(), anAssignment({ principalName: "unmanaged" })],
     });
     const plan = computePlan(desired, actual, { ...scope, protectedUserNames: ["breakglass@example.com"] });
-    // alice; developers ∋ alice; developers × Developer
-    expect(plan.managedObjectCount).toBe(3);
+    // alice; developers; Developer; developers ∋ alice; developers × Developer
+    expect(plan.managedObjectCount).toBe(5);
   });
 
   it("keeps notes about many unmanaged users to one bounded line", () => {
