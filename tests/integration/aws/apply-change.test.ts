@@ -236,6 +236,7 @@ describe("applying each kind of change through the AWS APIs", () => {
     expect(reread.permissionSets.find((entry) => entry.name === "Auditor")).toEqual({
       ...auditor,
       arn: stored?.arn,
+      managedByTag: true,
       provisionedAccountIds: [],
     });
   });
@@ -264,6 +265,7 @@ describe("applying each kind of change through the AWS APIs", () => {
     expect(permissionSet("Developer")).toEqual({
       ...after,
       arn: developer.arn,
+      managedByTag: true,
       tags: { team: "platform", owner: "infra", "managed-by": "idc-sync" },
       provisionedAccountIds: ["222222222222"],
     });

@@ -125,7 +125,7 @@ describe("reading Identity Center state through the AWS APIs", () => {
     expect(harness.emulator.count("identitystore", "ListGroupMemberships")).toBe(3);
   });
 
-  it("reads managed permission sets in full, the inline policy canonical and the managed-by marker hidden", () => {
+  it("reads managed permission sets in full, the inline policy canonical and the managed-by marker as a flag, not a tag", () => {
     expect(state.permissionSets).toEqual([
       {
         arn: developer.arn,
@@ -141,6 +141,7 @@ describe("reading Identity Center state through the AWS APIs", () => {
           '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}',
         permissionsBoundary: { kind: "managed", managedPolicyArn: "arn:aws:iam::aws:policy/PowerUserAccess" },
         tags: { team: "platform" },
+        managedByTag: true,
         provisionedAccountIds: ["222222222222", "333333333333"],
       },
     ]);
