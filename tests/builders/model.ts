@@ -14,6 +14,7 @@ import type {
   IcPermissionSet,
   IcUser,
   IdentityCenterState,
+  Ownership,
   Plan,
   Scope,
 } from "../../src/sync/model.js";
@@ -44,12 +45,17 @@ export function anIcUser(overrides: Partial<IcUser> = {}): IcUser {
 
 /** The Identity Center user that matches a desired user exactly. */
 export function icUserFrom(user: DesiredUser, id = `id-${user.userName}`): IcUser {
-  const { previousUserNames: _p, reason: _r, ...attributes } = user;
+  const { previousUserNames: _p, reason: _r, googleId: _g, ...attributes } = user;
   return { id, ...attributes };
 }
 
 export function aMember(userName: string, reason = "orgUnit /Engineering"): DesiredMember {
   return { userName, reason };
+}
+
+/** An ownership record: what the run state says idc-sync owns. */
+export function anOwnership(overrides: Partial<Ownership> = {}): Ownership {
+  return { groups: {}, permissionSets: {}, users: {}, ...overrides };
 }
 
 export function aDesiredGroup(overrides: Partial<DesiredGroup> = {}): DesiredGroup {
@@ -140,7 +146,7 @@ export function identityCenterStateFrom(desired: DesiredState): IdentityCenterSt
       ...(g.description === undefined ? {} : { description: g.description }),
       members: g.members.map((m) => m.userName),
     })),
-    permissionSets: desired.permissionSets.map((p) => ({
+    permissionSets: desired.permissionSets.map(({ rule: _rule, ...p }) => ({
       ...structuredClone(p),
       arn: `arn:aws:sso:::permissionSet/ssoins-test/ps-${p.name}`,
       provisionedAccountIds: [...(provisioned.get(p.name) ?? [])].sort(),

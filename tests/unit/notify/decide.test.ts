@@ -3,6 +3,7 @@ import {
   decideNotices,
   defaultNotificationSettings,
   forgetUndeliveredAlert,
+  forgetUndeliveredForeignUsers,
 } from "../../../src/notify/decide.js";
 import type { Change, Plan } from "../../../src/sync/model.js";
 import type { NoticeRun } from "../../../src/sync/notices.js";
@@ -35,6 +36,33 @@ const decide = (previous: RunState, now: string, plan = planOf(drift)) =>
 const kinds = (decision: ReturnType<typeof decide>) => decision.notices.map((notice) => notice.kind);
 
 describe("deciding what a run tells", () => {
+  it("tells about users another provisioner owns once, when first seen, and again only about new ones", () => {
+    const seen = (...users: string[]): Plan => ({ ...planOf(), externallyProvisionedUsers: users });
+
+    const first = decide(initialRunState(), "2026-05-04T09:00:00.000Z", seen("dave@example.com"));
+    expect(first.notices).toEqual([
+      { kind: "externallyProvisioned", run, users: ["dave@example.com"], total: 1 },
+    ]);
+    const told = { ...initialRunState(), externallyProvisionedReported: first.externallyProvisionedReported };
+
+    expect(kinds(decide(told, "2026-05-04T09:15:00.000Z", seen("dave@example.com")))).toEqual([]);
+    const more = decide(told, "2026-05-04T09:30:00.000Z", seen("dave@example.com", "erin@example.com"));
+    expect(more.notices).toEqual([
+      { kind: "externallyProvisioned", run, users: ["erin@example.com"], total: 2 },
+    ]);
+  });
+
+  it("tells again about users another provisioner owns when the notice was not delivered", () => {
+    const plan: Plan = { ...planOf(), externallyProvisionedUsers: ["dave@example.com"] };
+    const first = decide(initialRunState(), "2026-05-04T09:00:00.000Z", plan);
+    const notice = first.notices[0];
+    if (!notice) throw new Error("expected a notice");
+
+    expect(
+      forgetUndeliveredForeignUsers(first.externallyProvisionedReported, notice, undefined),
+    ).toBeUndefined();
+  });
+
   it("alerts on new drift once, reminds after the interval, and resolves when it is gone", () => {
     const first = decide(initialRunState(), "2026-05-04T09:00:00.000Z");
     expect(kinds(first)).toEqual(["drift"]);

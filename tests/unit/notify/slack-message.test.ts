@@ -31,6 +31,20 @@ describe("Slack messages", () => {
     expect(message.text).toContain("run-7");
   });
 
+  it("explain once why users another provisioner created are left alone, and how to opt in", () => {
+    const message = slackMessageFor({
+      kind: "externallyProvisioned",
+      run,
+      users: ["dave@example.com", "erin@example.com"],
+      total: 2,
+    });
+
+    expect(message.text).toContain("2 users created by another provisioner");
+    expect(text(message)).toContain("they carry ExternalIds, which only a SCIM provisioner sets");
+    expect(text(message)).toContain("users.externallyProvisioned: manage");
+    expect(text(message)).toContain("dave@example.com");
+  });
+
   it("show a failure's details Slack-escaped, not URL-encoded", () => {
     const message = slackMessageFor({
       kind: "failure",

@@ -222,4 +222,89 @@ describe("applyPlan", () => {
       "user:carol@example.com": ["member:platform:carol@example.com"],
     });
   });
+
+  describe("removing a group and a permission set that left the rules", () => {
+    const owned = {
+      groups: { old: { rule: "groups[1]", origin: "created" as const } },
+      permissionSets: { Old: { rule: "permissionSets[1]", origin: "created" as const } },
+      users: {},
+    };
+    const actual = anIdentityCenterState({
+      users: [anIcUser({ userName: "alice@example.com" })],
+      groups: [anIcGroup({ displayName: "old", members: ["alice@example.com"] })],
+      permissionSets: [anIcPermissionSet({ name: "Old" })],
+      assignments: [anAssignment({ principalName: "old", permissionSetName: "Old" })],
+    });
+    const desired = aDesiredState({ users: [aDesiredUser({ userName: "alice@example.com" })] });
+    const rules = aScope({ groupNames: [], permissionSetNames: [] });
+
+    it("takes away the memberships and assignments first, then the group and the permission set", async () => {
+      const ic = new InMemoryIdentityCenter(actual);
+      const plan = computePlan(desired, actual, rules, owned);
+
+      const report = await applyPlan(plan, ic, { concurrency: 4 });
+
+      expect(report).toMatchObject({ applied: 4, failed: 0 });
+      expect(ic.appliedChanges().map((c) => c.kind)).toEqual([
+        "deleteAssignment",
+        "removeMember",
+        "deleteGroup",
+        "deletePermissionSet",
+      ]);
+      expect(ic.snapshot()).toMatchObject({ groups: [], permissionSets: [], assignments: [] });
+    });
+
+    it("keeps the group and the permission set when taking an assignment away failed", async () => {
+      const ic = new InMemoryIdentityCenter(actual).failChanges((c) => c.kind === "deleteAssignment");
+
+      const report = await applyPlan(computePlan(desired, actual, rules, owned), ic);
+
+      const blockedBy = ["assignment:GROUP:old:Old:111111111111"];
+      expect(report.outcomes.filter((o) => o.status === "skipped")).toEqual([
+        { key: "group:old", kind: "deleteGroup", status: "skipped", blockedBy },
+        { key: "permissionSet:Old", kind: "deletePermissionSet", status: "skipped", blockedBy },
+      ]);
+      expect(ic.snapshot().groups.map((g) => g.displayName)).toEqual(["old"]);
+    });
+
+    it("knows a group waits for its memberships and assignments, a permission set for its assignments", () => {
+      const deps = dependenciesOf(computePlan(desired, actual, rules, owned).changes);
+
+      expect(deps.get("group:old")).toEqual([
+        "assignment:GROUP:old:Old:111111111111",
+        "member:old:alice@example.com",
+      ]);
+      expect(deps.get("permissionSet:Old")).toEqual(["assignment:GROUP:old:Old:111111111111"]);
+    });
+  });
+
+  it("renames a person before creating the newcomer who takes over their old address", async () => {
+    const actual = anIdentityCenterState({
+      users: [anIcUser({ id: "u-carol", userName: "carol@example.com" })],
+    });
+    const desired = aDesiredState({
+      users: [
+        aDesiredUser({ userName: "carol.chiba@example.com", googleId: "g-carol" }),
+        aDesiredUser({ userName: "carol@example.com", googleId: "g-newcomer" }),
+      ],
+    });
+    const plan = computePlan(desired, actual, scope, {
+      groups: {},
+      permissionSets: {},
+      users: { "g-carol": "u-carol" },
+    });
+    const ic = new InMemoryIdentityCenter(actual);
+
+    const report = await applyPlan(plan, ic);
+
+    expect(report).toMatchObject({ applied: 2, failed: 0 });
+    expect(ic.appliedChanges().map((c) => `${c.kind} ${c.key}`)).toEqual([
+      "updateUser user:carol.chiba@example.com",
+      "createUser user:carol@example.com",
+    ]);
+    expect(dependenciesOf(plan.changes).get("user:carol@example.com")).toEqual([
+      "user:carol.chiba@example.com",
+    ]);
+    expect(ic.snapshot().users.find((u) => u.userName === "carol.chiba@example.com")?.id).toBe("u-carol");
+  });
 });

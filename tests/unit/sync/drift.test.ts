@@ -71,6 +71,22 @@ describe("drift classification", () => {
     expect(causes(classified)).toEqual(["drift", "joiner"]);
   });
 
+  it("calls the removals of a group that left the rules a rules change, not drift or a mover", () => {
+    const current = desiredDigests({ ...desired(["alice@example.com"]), groups: [] });
+    const removal = {
+      ...removeMember("alice@example.com"),
+      reason: "removed from the rules (was groups[0] developers)",
+    };
+    const deleteGroup: Change = {
+      kind: "deleteGroup",
+      key: "group:developers",
+      reason: removal.reason,
+      displayName: "developers",
+    };
+
+    expect(causes(classifyChanges(plan(removal, deleteGroup), current, before))).toEqual(["rules", "rules"]);
+  });
+
   it("calls a removal for someone Google dropped a leaver", () => {
     const current = desiredDigests(desired([]));
     expect(causes(classifyChanges(plan(removeMember("alice@example.com")), current, before))).toEqual([

@@ -221,4 +221,88 @@ describe("InMemoryIdentityCenter", () => {
     );
     expect((await ic.readState(aScope())).groups[0]?.members).toEqual([]);
   });
+
+  it("tags the permission sets it creates as idc-sync's, and keeps the mark through updates", async () => {
+    const ic = new InMemoryIdentityCenter(
+      anIdentityCenterState({ permissionSets: [anIcPermissionSet({ name: "Found" })] }),
+    );
+    await ic.applyChange({
+      kind: "createPermissionSet",
+      key: "permissionSet:Developer",
+      reason: "r",
+      permissionSet: aDesiredPermissionSet(),
+    });
+    await ic.applyChange({
+      kind: "updatePermissionSet",
+      key: "permissionSet:Developer",
+      reason: "r",
+      before: aDesiredPermissionSet(),
+      permissionSet: aDesiredPermissionSet({ sessionDuration: "PT1H" }),
+      fields: [],
+    });
+
+    expect(ic.snapshot().permissionSets.map((set) => [set.name, set.managedByTag])).toEqual([
+      ["Developer", true],
+      ["Found", undefined],
+    ]);
+  });
+
+  it("deletes a group with what it still had, as AWS leaves it behind unnamed", async () => {
+    const ic = new InMemoryIdentityCenter(
+      anIdentityCenterState({
+        users: [anIcUser()],
+        groups: [anIcGroup({ members: ["alice@example.com"] })],
+        permissionSets: [anIcPermissionSet()],
+        assignments: [anAssignment()],
+      }),
+    );
+
+    await ic.applyChange({
+      kind: "deleteGroup",
+      key: "group:developers",
+      reason: "r",
+      displayName: "developers",
+    });
+
+    expect(ic.snapshot()).toMatchObject({ groups: [], assignments: [] });
+  });
+
+  it("refuses to delete a permission set that is still assigned, as AWS does, and deletes it once it is not", async () => {
+    const ic = new InMemoryIdentityCenter(
+      anIdentityCenterState({
+        groups: [anIcGroup()],
+        permissionSets: [anIcPermissionSet()],
+        assignments: [anAssignment()],
+      }),
+    );
+    const deletion: Change = {
+      kind: "deletePermissionSet",
+      key: "permissionSet:Developer",
+      reason: "r",
+      permissionSetName: "Developer",
+    };
+
+    await expect(ic.applyChange(deletion)).rejects.toThrow(
+      "deletePermissionSet permissionSet:Developer: ConflictException: the permission set is still assigned (1 assignment, e.g. developers in 111111111111); remove its assignments first",
+    );
+    await ic.applyChange({ kind: "deleteAssignment", key: "a", reason: "r", assignment: anAssignment() });
+    await ic.applyChange(deletion);
+    expect(ic.snapshot().permissionSets).toEqual([]);
+  });
+
+  it("keeps a user's ExternalIds, which only its SCIM provisioner sets, through an update", async () => {
+    const externalIds = [{ issuer: "scim", id: "1043" }];
+    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ users: [anIcUser({ externalIds })] }));
+
+    await ic.applyChange({
+      kind: "updateUser",
+      key: "user:alice@example.com",
+      reason: "r",
+      userName: "alice@example.com",
+      user: { ...alice, displayName: "Alice Liddell" },
+      fields: [],
+    });
+
+    expect(ic.snapshot().users[0]).toMatchObject({ displayName: "Alice Liddell", externalIds });
+  });
 });
