@@ -34,8 +34,9 @@ export interface InMemoryIdentityCenterOptions {
  * case-insensitively, a duplicate create or an unknown name fails with a `ChangeFailedError`, a rename
  * carries memberships and assignments, an assignment provisions its permission set to the account, a
  * permission set it creates carries the managed-by=idc-sync tag, and a permission set still assigned
- * cannot be deleted (AWS answers ConflictException). Deleting a user or a group also removes its
- * memberships and assignments, which AWS would leave behind unnamed: a name-keyed state cannot hold them.
+ * cannot be deleted (AWS answers ConflictException). Deleting a user also removes its memberships and
+ * assignments, and deleting a group that still has any is refused: AWS would leave them behind unnamed,
+ * which a name-keyed state cannot hold.
  */
 export class InMemoryIdentityCenter implements IdentityCenter {
   private readonly store: Store;
@@ -224,13 +225,18 @@ class Store {
         return;
       }
       case "deleteGroup": {
-        const name = group(change.displayName).displayName;
-        this.groups.delete(name);
-        for (const [assignmentKey, a] of this.assignments) {
-          if (a.principalType === PrincipalType.group && a.principalName === name) {
-            this.assignments.delete(assignmentKey);
-          }
+        // AWS would delete the group and leave its memberships and assignments behind, unnamed and
+        // unreachable; a name-keyed state cannot hold them, so a deletion that would is refused.
+        const target = group(change.displayName);
+        const assigned = [...this.assignments.values()].filter(
+          (a) => a.principalType === PrincipalType.group && a.principalName === target.displayName,
+        ).length;
+        if (target.members.size > 0 || assigned > 0) {
+          fail(
+            `the group still has ${target.members.size} member(s) and ${assigned} assignment(s), which AWS would leave behind; remove them first`,
+          );
         }
+        this.groups.delete(target.displayName);
         return;
       }
       case "addMember": {

@@ -247,7 +247,7 @@ describe("InMemoryIdentityCenter", () => {
     ]);
   });
 
-  it("deletes a group with what it still had, as AWS leaves it behind unnamed", async () => {
+  it("deletes a group only once its memberships and assignments are gone, since AWS would leave them behind", async () => {
     const ic = new InMemoryIdentityCenter(
       anIdentityCenterState({
         users: [anIcUser()],
@@ -256,13 +256,25 @@ describe("InMemoryIdentityCenter", () => {
         assignments: [anAssignment()],
       }),
     );
-
-    await ic.applyChange({
+    const deletion: Change = {
       kind: "deleteGroup",
       key: "group:developers",
       reason: "r",
       displayName: "developers",
+    };
+
+    await expect(ic.applyChange(deletion)).rejects.toThrow(
+      "deleteGroup group:developers: the group still has 1 member(s) and 1 assignment(s), which AWS would leave behind; remove them first",
+    );
+    await ic.applyChange({ kind: "deleteAssignment", key: "a", reason: "r", assignment: anAssignment() });
+    await ic.applyChange({
+      kind: "removeMember",
+      key: "m",
+      reason: "r",
+      groupName: "developers",
+      userName: "alice@example.com",
     });
+    await ic.applyChange(deletion);
 
     expect(ic.snapshot()).toMatchObject({ groups: [], assignments: [] });
   });
