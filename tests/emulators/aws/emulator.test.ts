@@ -1,13 +1,19 @@
 import {
+  CreateGroupCommand,
   CreateGroupMembershipCommand,
   CreateUserCommand,
+  DeleteGroupCommand,
   DeleteUserCommand,
   type IdentitystoreClient,
   ListUsersCommand,
 } from "@aws-sdk/client-identitystore";
 import {
   CreateAccountAssignmentCommand,
+  DeleteAccountAssignmentCommand,
+  DeletePermissionSetCommand,
   DescribeAccountAssignmentCreationStatusCommand,
+  DescribeAccountAssignmentDeletionStatusCommand,
+  ListPermissionSetsCommand,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -185,5 +191,115 @@ describe("the AWS emulator, spoken to by the real SDK", () => {
       reason: { name: "ThrottlingException" },
     });
     expect(emulator.counts()).toMatchObject({ reads: 5, writes: 0, throttled: 3 });
+  });
+
+  /** A group holding one user, assigned Developer in 111111111111: ready to be taken apart. */
+  async function aGroupInUse() {
+    const { UserId } = await identityStore.send(
+      new CreateUserCommand({ IdentityStoreId: IdentityStoreId(), ...newUser("member@example.com") }),
+    );
+    const { GroupId } = await identityStore.send(
+      new CreateGroupCommand({ IdentityStoreId: IdentityStoreId(), DisplayName: "kaigodx" }),
+    );
+    await identityStore.send(
+      new CreateGroupMembershipCommand({
+        IdentityStoreId: IdentityStoreId(),
+        GroupId,
+        MemberId: { UserId: UserId! },
+      }),
+    );
+    const assignment = {
+      InstanceArn: emulator.instanceArn,
+      TargetId: "111111111111",
+      TargetType: "AWS_ACCOUNT" as const,
+      PermissionSetArn: "arn:aws:sso:::permissionSet/ssoins-72230000a1b2c3d4/ps-0000000000000001",
+      PrincipalType: "GROUP" as const,
+      PrincipalId: GroupId!,
+    };
+    emulator.faults.asyncPolls = 0;
+    const started = await ssoAdmin.send(new CreateAccountAssignmentCommand(assignment));
+    await ssoAdmin.send(
+      new DescribeAccountAssignmentCreationStatusCommand({
+        InstanceArn: emulator.instanceArn,
+        AccountAssignmentCreationRequestId: started.AccountAssignmentCreationStatus?.RequestId,
+      }),
+    );
+    return { GroupId: GroupId!, assignment };
+  }
+
+  it("deletes a group without a word about its memberships and assignments, and leaves them behind", async () => {
+    const { GroupId } = await aGroupInUse();
+
+    await identityStore.send(new DeleteGroupCommand({ IdentityStoreId: IdentityStoreId(), GroupId }));
+
+    expect(emulator.state().groups).toEqual([]);
+    expect(emulator.leftovers()).toMatchObject({
+      memberships: [{ GroupId }],
+      assignments: [{ principalId: GroupId }],
+    });
+  });
+
+  it("refuses to delete a permission set while an assignment uses it, even one whose deletion is still in progress", async () => {
+    const { assignment } = await aGroupInUse();
+    const deletePermissionSet = () =>
+      ssoAdmin.send(
+        new DeletePermissionSetCommand({
+          InstanceArn: emulator.instanceArn,
+          PermissionSetArn: assignment.PermissionSetArn,
+        }),
+      );
+
+    await expect(deletePermissionSet()).rejects.toMatchObject({
+      name: "ConflictException",
+      message: expect.stringContaining(
+        "Could not delete because PermissionSet has ApplicationProfile associated with it",
+      ),
+    });
+    emulator.faults.asyncPolls = 1;
+    const deleting = await ssoAdmin.send(new DeleteAccountAssignmentCommand(assignment));
+    await expect(deletePermissionSet()).rejects.toMatchObject({ name: "ConflictException" });
+    const poll = () =>
+      ssoAdmin.send(
+        new DescribeAccountAssignmentDeletionStatusCommand({
+          InstanceArn: emulator.instanceArn,
+          AccountAssignmentDeletionRequestId: deleting.AccountAssignmentDeletionStatus?.RequestId,
+        }),
+      );
+    await poll();
+    expect((await poll()).AccountAssignmentDeletionStatus?.Status).toBe("SUCCEEDED");
+
+    await deletePermissionSet();
+
+    const listed = await ssoAdmin.send(new ListPermissionSetsCommand({ InstanceArn: emulator.instanceArn }));
+    expect(listed.PermissionSets).toEqual([]);
+  });
+
+  it("returns the ExternalIds a SCIM provisioner set", async () => {
+    await emulator.close();
+    emulator = await startAwsEmulator({
+      state: {
+        users: [
+          {
+            id: "9067000000-00000001-0000-4000-8000-000000000000",
+            userName: "scim@example.com",
+            displayName: "Scim User",
+            givenName: "Scim",
+            familyName: "User",
+            email: "scim@example.com",
+            externalIds: [{ issuer: "https://scim.example/issuer", id: "ext-1" }],
+          },
+        ],
+        groups: [],
+        permissionSets: [],
+        assignments: [],
+      },
+    });
+    identityStore.destroy();
+    ssoAdmin.destroy();
+    ({ identityStore, ssoAdmin } = clientsFor(emulator));
+
+    const listed = await identityStore.send(new ListUsersCommand({ IdentityStoreId: IdentityStoreId() }));
+
+    expect(listed.Users?.[0]?.ExternalIds).toEqual([{ Issuer: "https://scim.example/issuer", Id: "ext-1" }]);
   });
 });

@@ -147,8 +147,6 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
   return {
     CreateUser(input) {
       checkStore(input);
-      // CreateUser's request syntax has no ExternalIds: only a SCIM provisioner sets them.
-      if (input.ExternalIds !== undefined) throw validation("ExternalIds cannot be set through CreateUser");
       const userName = requireString(input, "UserName");
       const displayName = requireString(input, "DisplayName");
       const name = requireObject(input, "Name");
