@@ -470,8 +470,17 @@ export interface Ownership {
   groups: Record<string, OwnedObject>;
   /** By name. */
   permissionSets: Record<string, OwnedObject>;
-  /** Google user id → Identity Store UserId of the same person. */
-  users: Record<string, string>;
+  /** Google user id → the person's Identity Center user. */
+  users: Record<string, OwnedUser>;
+}
+
+/**
+ * The Identity Center user a Google id became. `userId` once a run has seen the user (it survives any
+ * rename); until then (the run that creates the user cannot know its id) the userName it was created as.
+ */
+export interface OwnedUser {
+  userId?: string;
+  userName: string;
 }
 
 // ─── Applying ───────────────────────────────────────────────────────────────────────────────────────

@@ -31,6 +31,7 @@ import type {
   IcUser,
   IdentityCenterState,
   OwnedObject,
+  OwnedUser,
   Ownership,
   PermissionSetAttributes,
   PermissionsBoundary,
@@ -282,8 +283,15 @@ class Planner {
     if (this.ownership === undefined) return byDesired;
     for (const [key, user] of this.managedDesiredUsers) {
       if (user.googleId === undefined) continue;
-      const userId = this.ownership.users[user.googleId];
-      const found = userId === undefined ? undefined : this.actualUsersById.get(userId);
+      const record = this.ownership.users[user.googleId];
+      // A recorded id is the only way to the user; the name is used only while no run has seen the id
+      // (a user with that name now may be someone else, once the recorded user is gone).
+      const found =
+        record === undefined
+          ? undefined
+          : record.userId !== undefined
+            ? this.actualUsersById.get(record.userId)
+            : this.actualUsers.get(userKey(record.userName));
       if (found === undefined || !this.manages(found.userName)) continue;
       const foundKey = userKey(found.userName);
       if (byActual.has(foundKey)) continue;
@@ -803,10 +811,12 @@ class Planner {
       permissionSets[name] = previous?.permissionSets[name] ?? { origin: "created" };
     }
 
-    const users: Record<string, string> = {};
+    const users: Record<string, OwnedUser> = {};
     for (const [key, user] of this.managedDesiredUsers) {
-      const match = user.googleId === undefined ? undefined : this.actualUserFor(key);
-      if (match !== undefined && user.googleId !== undefined) users[user.googleId] = match.user.id;
+      if (user.googleId === undefined) continue;
+      const match = this.actualUserFor(key);
+      users[user.googleId] =
+        match === undefined ? { userName: user.userName } : { userId: match.user.id, userName: user.userName };
     }
     return {
       groups: sortedRecord(groups),

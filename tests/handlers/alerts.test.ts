@@ -209,6 +209,45 @@ describe("Slack alerts from the sync function", () => {
     expect(sink.messages).toHaveLength(1);
   });
 
+  it("tells once about a user another provisioner created, and never changes or deletes it", async () => {
+    await emulator.close();
+    const seeded = await loadStateFile(join(root, "examples/identity-center.json"));
+    const scim = {
+      id: "90000000-0000-0000-0000-0000000000aa",
+      userName: "kenji.watanabe@example.com",
+      displayName: "Kenji W. (from Google's SCIM app)",
+      givenName: "Kenji",
+      familyName: "Watanabe",
+      email: "kenji.watanabe@example.com",
+      externalIds: [{ issuer: "https://accounts.google.com/o/saml2?idpid=C0abc", id: "100001" }],
+    };
+    const organization = (await loadDirectorySnapshot(directoryPath)).organization;
+    emulator = await startAwsEmulator({
+      state: { ...seeded, users: [...seeded.users, scim] },
+      ...(organization ? { organization } : {}),
+    });
+    dynamo.destroy();
+    dynamo = new DynamoDBClient({
+      endpoint: emulator.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    await createStateTable(dynamo, tableName);
+
+    const first = await invoke();
+    hours(1);
+    const second = await invoke();
+
+    expect(first).toMatchObject({ ok: true, status: "applied" });
+    expect(second).toMatchObject({ ok: true, status: "applied", plan: { add: 0, change: 0, remove: 0 } });
+    expect(sink.messages).toHaveLength(1);
+    const told = sink.textOf(sink.messages[0]!);
+    expect(told).toContain("1 user created by another provisioner");
+    expect(told).toContain("kenji.watanabe@example.com");
+    expect(told).toContain("users.externallyProvisioned: manage");
+    expect(emulator.state().users.find((user) => user.userName === scim.userName)).toEqual(scim);
+  });
+
   it("does not count a Google change as drift: a leaver is a leaver", async () => {
     await invoke();
     directory = new FileDirectorySource(nextDirectoryPath);
@@ -268,6 +307,40 @@ describe("Slack alerts from the sync function", () => {
     expect(text).toContain("stopped by a safety guard");
     expect(text).toMatch(/idc-sync apply --allow-deletions \d+/);
     expect(text).toMatch(/\{"mode":"apply","allowDeletions":\d+\}/);
+  });
+
+  it("removes a group that left the rules after the guard is let through, with the ownership kept in DynamoDB", async () => {
+    await invoke();
+    const rules = join(dir, "rules.yaml");
+    const text = await readFile(rules, "utf8");
+    await writeFile(
+      rules,
+      text
+        .replace("groups: [developers, kaigodx-developers]", "groups: [developers]")
+        .replace(/ {2}- name: kaigodx-developers\n(?: {4}.*\n| {6}.*\n)+/, "")
+        .replace(
+          / {2}- groups: \[kaigodx-developers\]\n {4}permissionSets: \[Developer\]\n {4}accounts: \[kaigodx-dev\]\n/,
+          "",
+        )
+        .replace(
+          "groups: [developers, kaigodx-developers, support-readonly]",
+          "groups: [developers, support-readonly]",
+        ),
+    );
+
+    const blocked = await invoke();
+    const letThrough = await invoke({ mode: "apply", allowDeletions: 16 });
+
+    expect(blocked).toMatchObject({ ok: false, status: "blocked" });
+    expect(sink.textOf(sink.messages[0]!)).toContain(
+      "The plan would remove 16 objects (1 group kaigodx-developers; 1 user hiroshi.hasegawa@example.com; 11 memberships; 3 assignments)",
+    );
+    expect(letThrough).toMatchObject({ ok: true, status: "applied", plan: { remove: 16 } });
+    const state = emulator.state();
+    expect(state.groups.map((group) => group.displayName)).not.toContain("kaigodx-developers");
+    expect(state.assignments.filter((a) => a.principalName === "kaigodx-developers")).toEqual([]);
+    expect(emulator.leftovers()).toEqual({ memberships: [], assignments: [] });
+    expect(await invoke()).toMatchObject({ ok: true, plan: { add: 0, change: 0, remove: 0 } });
   });
 
   it("keeps syncing when Slack answers 500: three tries, the run succeeds, and the alert is tried again next run", async () => {

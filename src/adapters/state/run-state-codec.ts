@@ -25,7 +25,7 @@ const ownedObjectSchema = z.object({
 const ownershipSchema = z.object({
   groups: z.record(z.string(), ownedObjectSchema),
   permissionSets: z.record(z.string(), ownedObjectSchema),
-  users: z.record(z.string(), z.string()),
+  users: z.record(z.string(), z.object({ userId: z.string().optional(), userName: z.string() })),
 });
 
 const runStateSchema = z.object({

@@ -291,7 +291,7 @@ describe("applyPlan", () => {
     const plan = computePlan(desired, actual, scope, {
       groups: {},
       permissionSets: {},
-      users: { "g-carol": "u-carol" },
+      users: { "g-carol": { userId: "u-carol", userName: "carol@example.com" } },
     });
     const ic = new InMemoryIdentityCenter(actual);
 

@@ -45,7 +45,9 @@ const wanted = (users = [carolRenamed]) =>
     groups: [aDesiredGroup({ members: [aMember("carol.chiba@example.com")] })],
     assignments: [aDesiredAssignment({ principalType: "USER", principalName: "carol.chiba@example.com" })],
   });
-const remembered = anOwnership({ users: { "g-carol": "u-carol" } });
+const remembered = anOwnership({
+  users: { "g-carol": { userId: "u-carol", userName: "carol@example.com" } },
+});
 
 describe("one person, one Identity Center user", () => {
   it("renames the user of a person renamed in Google without an alias, found by their Google id, keeping memberships and grants", () => {
@@ -64,7 +66,20 @@ describe("one person, one Identity Center user", () => {
         { field: "email", from: "carol@example.com", to: "carol.chiba@example.com" },
       ],
     });
-    expect(plan.ownership?.users).toEqual({ "g-carol": "u-carol" });
+    expect(plan.ownership?.users).toEqual({
+      "g-carol": { userId: "u-carol", userName: "carol.chiba@example.com" },
+    });
+  });
+
+  it("finds the person by the userName their user was created with while no run has seen its id yet", () => {
+    const justCreated = anOwnership({ users: { "g-carol": { userName: "carol@example.com" } } });
+    const actual = anIdentityCenterState({ users: [carolBefore], groups: memberships, assignments: grants });
+
+    const plan = computePlan(wanted(), actual, aScope(), justCreated);
+
+    expect(plan.changes.map((c) => `${c.kind} ${c.key}`)).toEqual([
+      "updateUser user:carol.chiba@example.com",
+    ]);
   });
 
   it("records which user each person's Google id is, once the user is found by name", () => {
@@ -73,7 +88,15 @@ describe("one person, one Identity Center user", () => {
     const plan = computePlan(wanted(), actual, aScope(), anOwnership());
 
     expect(plan.changes.filter((c) => c.kind.endsWith("User"))).toEqual([]);
-    expect(plan.ownership?.users).toEqual({ "g-carol": "u-9" });
+    expect(plan.ownership?.users).toEqual({
+      "g-carol": { userId: "u-9", userName: "carol.chiba@example.com" },
+    });
+  });
+
+  it("records the userName a person's user is about to be created with", () => {
+    const plan = computePlan(wanted(), anIdentityCenterState(), aScope(), anOwnership());
+
+    expect(plan.ownership?.users).toEqual({ "g-carol": { userName: "carol.chiba@example.com" } });
   });
 
   it("gives a freed address to the new person who now has it, and keeps the old user with the renamed one", () => {
@@ -103,7 +126,9 @@ describe("one person, one Identity Center user", () => {
     expect(lines(plan).filter((line) => line.includes("User"))).toEqual([
       "deleteUser user:carol@example.com # not in Google",
     ]);
-    expect(plan.ownership?.users).toEqual({ "g-carol": "u-new" });
+    expect(plan.ownership?.users).toEqual({
+      "g-carol": { userId: "u-new", userName: "carol.chiba@example.com" },
+    });
   });
 
   it("still finds a renamed person by a Google alias when there is no record", () => {
@@ -136,7 +161,12 @@ describe("one person, one Identity Center user", () => {
     const outsider = anIcUser({ id: "u-carol", userName: "carol@other.org" });
     const guarded = anIcUser({ id: "u-guarded", userName: "breakglass@example.com" });
     const actual = anIdentityCenterState({ users: [outsider, guarded] });
-    const ids = anOwnership({ users: { "g-carol": "u-carol", "g-dave": "u-guarded" } });
+    const ids = anOwnership({
+      users: {
+        "g-carol": { userId: "u-carol", userName: "carol@other.org" },
+        "g-dave": { userId: "u-guarded", userName: "breakglass@example.com" },
+      },
+    });
     const dave = aDesiredUser({ userName: "dave@example.com", googleId: "g-dave" });
 
     const plan = computePlan(
