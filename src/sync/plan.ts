@@ -816,7 +816,9 @@ class Planner {
       if (user.googleId === undefined) continue;
       const match = this.actualUserFor(key);
       users[user.googleId] =
-        match === undefined ? { userName: user.userName } : { userId: match.user.id, userName: user.userName };
+        match === undefined
+          ? { userName: user.userName }
+          : { userId: match.user.id, userName: user.userName };
     }
     return {
       groups: sortedRecord(groups),
