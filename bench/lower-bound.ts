@@ -9,10 +9,14 @@
  * - Organizations (20 a page): ListRoots; ListOrganizationalUnitsForParent and ListAccountsForParent for
  *   the root and every OU; ListTagsForResource per account (tag selectors need them).
  * - Identity Store (100 a page): ListUsers; ListGroups; ListGroupMemberships for each managed group
- *   that exists.
+ *   that exists, and for each group the ownership record holds that the rules no longer name.
  * - SSO admin (100 a page): ListPermissionSets; DescribePermissionSet per permission set (the list
  *   gives ARNs, not names); for each managed one that exists, its managed policies, customer managed
  *   policy references, inline policy, permissions boundary, tags and provisioned accounts (6 requests).
+ *   Permission sets that left the rules but are idc-sync's (in the ownership record, or, without one,
+ *   tagged managed-by=idc-sync: then one tag listing per permission set the rules do not name) are read
+ *   the same way, plus every assignment of them (ListAccountAssignments per provisioned account), since
+ *   a permission set still assigned cannot be deleted.
  *   Assignments of managed principals: the cheaper of two complete ways to learn them, (a) one
  *   ListAccountAssignmentsForPrincipal listing per managed principal, or (b) one ListAccountAssignments
  *   listing per (permission set, account it is provisioned to), plus the provisioned-account listing of
@@ -25,7 +29,12 @@
 import type { DirectorySnapshot } from "../src/adapters/file/directory-snapshot.js";
 import { expandGroupMembers } from "../src/adapters/file/directory-snapshot.js";
 import type { Change, IdentityCenterState, Scope } from "../src/sync/model.js";
-import { isManagedGroup, isManagedPermissionSet, isManagedUser } from "../src/sync/scope.js";
+import {
+  isManagedGroup,
+  isManagedPermissionSet,
+  isManagedUser,
+  isProtectedGroup,
+} from "../src/sync/scope.js";
 
 /** "service:Operation" → calls. Services: google, organizations, identitystore, sso-admin. */
 export type CallCounts = Record<string, number>;
@@ -40,6 +49,7 @@ export interface ReadInputs {
   snapshot: DirectorySnapshot;
   /** Email addresses of the Google groups the rules reference. */
   groupEmails: readonly string[];
+  /** The scope the run reads with (`readScopeFor`: the rules' scope and the ownership record's hints). */
   scope: Scope;
   /** Identity Center before the run (the emulator's state). */
   before: IdentityCenterState;
@@ -77,14 +87,34 @@ export function readLowerBound(inputs: ReadInputs): ReadLowerBound {
 
   add(calls, "identitystore:ListUsers", pages(before.users.length, 100));
   add(calls, "identitystore:ListGroups", pages(before.groups.length, 100));
-  const managedGroups = before.groups.filter((group) => isManagedGroup(scope, group.displayName));
+  const ownedGroups = new Set(scope.ownedGroupNames ?? []);
+  const managedGroups = before.groups.filter(
+    (group) =>
+      isManagedGroup(scope, group.displayName) ||
+      (ownedGroups.has(group.displayName) && !isProtectedGroup(scope, group.displayName)),
+  );
   for (const group of managedGroups) {
     add(calls, "identitystore:ListGroupMemberships", pages(group.members?.length ?? 0, 100));
   }
 
   add(calls, "sso-admin:ListPermissionSets", pages(before.permissionSets.length, 100));
   add(calls, "sso-admin:DescribePermissionSet", before.permissionSets.length);
-  const managedSets = before.permissionSets.filter((set) => isManagedPermissionSet(scope, set.name));
+  const ownedSets = new Set(scope.ownedPermissionSetNames ?? []);
+  const unnamed = before.permissionSets.filter(
+    (set) => !isManagedPermissionSet(scope, set.name) && !ownedSets.has(set.name),
+  );
+  if (scope.findTaggedPermissionSets === true) {
+    for (const set of unnamed)
+      add(calls, "sso-admin:ListTagsForResource", pages(Object.keys(set.tags).length + 1, 50));
+  }
+  const tagged = new Set(
+    scope.findTaggedPermissionSets === true
+      ? unnamed.filter((set) => set.managedByTag === true).map((set) => set.name)
+      : [],
+  );
+  const managedSets = before.permissionSets.filter(
+    (set) => isManagedPermissionSet(scope, set.name) || ownedSets.has(set.name) || tagged.has(set.name),
+  );
   for (const set of managedSets) {
     add(calls, "sso-admin:ListManagedPoliciesInPermissionSet", pages(set.managedPolicyArns.length, 100));
     add(
@@ -94,7 +124,8 @@ export function readLowerBound(inputs: ReadInputs): ReadLowerBound {
     );
     add(calls, "sso-admin:GetInlinePolicyForPermissionSet", 1);
     add(calls, "sso-admin:GetPermissionsBoundaryForPermissionSet", 1);
-    add(calls, "sso-admin:ListTagsForResource", pages(Object.keys(set.tags).length + 1, 50));
+    if (!tagged.has(set.name))
+      add(calls, "sso-admin:ListTagsForResource", pages(Object.keys(set.tags).length + 1, 50));
     add(
       calls,
       "sso-admin:ListAccountsForProvisionedPermissionSet",
@@ -123,9 +154,9 @@ export function readLowerBound(inputs: ReadInputs): ReadLowerBound {
     perPair.set(key, (perPair.get(key) ?? 0) + 1);
   }
   let perPermissionSetAndAccount = 0;
+  const readInFull = new Set(managedSets.map((set) => set.name));
   for (const set of before.permissionSets) {
-    if (!isManagedPermissionSet(scope, set.name))
-      perPermissionSetAndAccount += pages(set.provisionedAccountIds.length, 100);
+    if (!readInFull.has(set.name)) perPermissionSetAndAccount += pages(set.provisionedAccountIds.length, 100);
     for (const accountId of set.provisionedAccountIds) {
       perPermissionSetAndAccount += pages(perPair.get(`${set.name}/${accountId}`) ?? 0, 100);
     }
@@ -134,6 +165,17 @@ export function readLowerBound(inputs: ReadInputs): ReadLowerBound {
     add(calls, "sso-admin:ListAccountAssignmentsForPrincipal", perPrincipal);
   } else {
     add(calls, "sso-admin:ListAccountAssignments", perPermissionSetAndAccount);
+  }
+  // Every assignment of a permission set that left the rules, whoever holds it.
+  for (const set of managedSets) {
+    if (isManagedPermissionSet(scope, set.name)) continue;
+    for (const accountId of set.provisionedAccountIds) {
+      add(
+        calls,
+        "sso-admin:ListAccountAssignments",
+        pages(perPair.get(`${set.name}/${accountId}`) ?? 0, 100),
+      );
+    }
   }
   return { calls, assignmentReads: { perPrincipal, perPermissionSetAndAccount } };
 }

@@ -17,6 +17,7 @@ import {
   directorySnapshotSchema,
 } from "../src/adapters/file/directory-snapshot.js";
 import { rateScaleVariable } from "../src/adapters/rate-scale.js";
+import { FileStateStore } from "../src/adapters/state/file-state-store.js";
 import {
   directoryRequestFromRules,
   evaluate,
@@ -25,6 +26,7 @@ import {
   scopeFromRules,
 } from "../src/mapping/index.js";
 import type { Change, IdentityCenterState } from "../src/sync/model.js";
+import { readScopeFor } from "../src/sync/ownership.js";
 import { computePlan } from "../src/sync/plan.js";
 import { type AwsEmulator, startAwsEmulator } from "../tests/emulators/aws/emulator.js";
 import {
@@ -274,10 +276,12 @@ interface ScenarioContext {
 async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
   const { aws, google, rules, factor } = context;
   const scope = scopeFromRules(rules);
+  // The command keeps its run state next to the rules; what it owns decides what it reads.
+  const stored = await new FileStateStore(join(dirname(context.rulesPath), ".idc-sync", "state.json")).load();
   const reads = readLowerBound({
     snapshot: context.snapshot,
     groupEmails: directoryRequestFromRules(rules).groupEmails,
-    scope,
+    scope: readScopeFor(scope, stored.state?.ownership),
     before: aws.state(),
   });
 

@@ -3,6 +3,7 @@ import { applyLowerBound, readLowerBound, total } from "../../bench/lower-bound.
 import { generateOrg } from "../../bench/synthetic-org.js";
 import { directorySnapshotSchema } from "../../src/adapters/file/directory-snapshot.js";
 import type { IdentityCenterState, Scope } from "../../src/sync/model.js";
+import { readScopeFor } from "../../src/sync/ownership.js";
 
 const scope: Scope = {
   domains: ["bench.example"],
@@ -71,6 +72,49 @@ describe("the benchmark's lower bound", () => {
     expect(result.assignmentReads).toEqual({ perPrincipal: 250, perPermissionSetAndAccount: 2 });
     expect(result.calls["sso-admin:ListAccountAssignments"]).toBe(2);
     expect(result.calls["sso-admin:ListAccountAssignmentsForPrincipal"]).toBeUndefined();
+  });
+
+  it("reads the tags of permission sets outside the rules only when the ownership record is lost, and what a removal needs", () => {
+    const set = (name: string, extra: object = {}) => ({
+      name,
+      arn: `arn:${name}`,
+      sessionDuration: "PT1H",
+      managedPolicyArns: [],
+      customerManagedPolicies: [],
+      tags: {},
+      provisionedAccountIds: ["111111111111"],
+      ...extra,
+    });
+    const before = {
+      ...empty,
+      groups: [{ id: "g1", displayName: "gone", members: [] }],
+      permissionSets: [set("PS00"), set("Old", { managedByTag: true }), set("AWSAdministratorAccess")],
+    } as unknown as IdentityCenterState;
+    const bound = (withScope: Scope) =>
+      readLowerBound({
+        snapshot: directorySnapshotSchema.parse({}),
+        groupEmails: [],
+        scope: withScope,
+        before,
+      }).calls;
+
+    const lost = bound(readScopeFor(scope, undefined));
+    const recorded = bound(
+      readScopeFor(scope, {
+        groups: { gone: { rule: "groups[1]", origin: "created" } },
+        permissionSets: { Old: { rule: "permissionSets[1]", origin: "created" } },
+        users: {},
+      }),
+    );
+
+    // Lost: PS00 in full (its tags), then the tags of Old and AWSAdministratorAccess; Old in full.
+    expect(lost["sso-admin:ListTagsForResource"]).toBe(3);
+    expect(lost["sso-admin:GetInlinePolicyForPermissionSet"]).toBe(2);
+    expect(lost["identitystore:ListGroupMemberships"]).toBeUndefined();
+    // With the record: no tag hunt; the owned group's members and the owned permission set in full.
+    expect(recorded["sso-admin:ListTagsForResource"]).toBe(2);
+    expect(recorded["identitystore:ListGroupMemberships"]).toBe(1);
+    expect(recorded["sso-admin:ListAccountAssignments"]).toBe(1);
   });
 
   it("is one write per change, plus one status read per asynchronous change", () => {
