@@ -112,10 +112,15 @@ const owned: Ownership = {
 };
 
 /** One run as the CLI does it, with the ownership record, through a fresh adapter that logs its calls. */
-async function sync(harness: Harness, record: Ownership | undefined) {
+async function sync(
+  harness: Harness,
+  record: Ownership | undefined,
+  options: Parameters<Harness["newIdentityCenter"]>[0] = {},
+) {
   const calls: string[] = [];
   const adapter: AwsIdentityCenter = harness.newIdentityCenter({
     onCall: (service, operation) => calls.push(`${service}:${operation}`),
+    ...options,
   });
   const actual = await adapter.readState(readScopeFor(scope, record));
   const plan = computePlan(desired, actual, scope, record);
@@ -229,6 +234,29 @@ describe("removing what left the rules, against the AWS emulator", () => {
     ]);
     expect(next.report.failed).toBe(0);
     expect(harness.emulator.state().permissionSets.map((set) => set.name)).toEqual(["Developer"]);
+  });
+
+  it("reports a group deletion AWS throttles past the retries, keeps it owned, and deletes it next run", async () => {
+    harness = await startHarness({ state: seeded() });
+    harness.emulator.faults.throttleNext(3, { service: "identitystore", operation: "DeleteGroup" });
+
+    const first = await sync(harness, owned, { retry: { maxAttempts: 3 } });
+
+    expect(first.report.outcomes.find((o) => o.key === "group:kaigodx-developers")).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("ThrottlingException"),
+    });
+    expect(first.next?.groups["kaigodx-developers"]).toEqual({ rule: "groups[1]", origin: "created" });
+    expect(harness.emulator.state().groups.map((group) => group.displayName)).toContain("kaigodx-developers");
+
+    const second = await sync(harness, first.next);
+
+    expect(second.plan.changes.map((change) => `${change.kind} ${change.key}`)).toEqual([
+      "deleteGroup group:kaigodx-developers",
+    ]);
+    expect(second.report.failed).toBe(0);
+    expect(harness.emulator.state().groups.map((group) => group.displayName)).toEqual(["developers"]);
+    expect(harness.emulator.leftovers()).toEqual({ memberships: [], assignments: [] });
   });
 
   it("with the record lost, reads tags to find its permission sets, and does not touch a group it cannot tell is its own", async () => {
