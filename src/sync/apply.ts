@@ -4,7 +4,7 @@
  * independent ones go on, and a re-run converges.
  */
 
-import type { ApplyReport, Change, ChangeKind, ChangeOutcome, CreateUser } from "./model.js";
+import type { ApplyReport, Change, ChangeKind, ChangeOutcome, CreateUser, UpdateUser } from "./model.js";
 import { changeKindOrder, OutcomeStatus, PrincipalType } from "./model.js";
 import type { IdentityCenter } from "./ports.js";
 import { userKey } from "./scope.js";
@@ -102,10 +102,14 @@ function phasesOf(changes: readonly Change[]): Change[][] {
   const byKind = new Map<ChangeKind, Change[]>(changeKindOrder.map((kind) => [kind, []]));
   const freeing = freeingRenames(changes);
   for (const change of changes) if (!freeing.has(change.key)) byKind.get(change.kind)?.push(change);
-  const freeingPhase = changes.filter((change) => freeing.has(change.key));
+  const freeingPhase = changes.filter((change) => freeing.has(change.key)) as UpdateUser[];
   return [...byKind.entries()]
     .flatMap(([kind, phase]) =>
-      kind === "createUser" ? [freeingPhase, ...managerWaves(phase as CreateUser[])] : [phase],
+      kind === "createUser"
+        ? [...renameWaves(freeingPhase), ...managerWaves(phase as CreateUser[])]
+        : kind === "updateUser"
+          ? renameWaves(phase as UpdateUser[])
+          : [phase],
     )
     .filter((phase) => phase.length > 0);
 }
@@ -117,15 +121,41 @@ function freeingRenames(changes: readonly Change[]): Set<string> {
   );
   const keys = new Set<string>();
   for (const change of changes) {
-    if (
-      change.kind === "updateUser" &&
-      userKey(change.userName) !== userKey(change.user.userName) &&
-      created.has(userKey(change.userName))
-    ) {
-      keys.add(change.key);
-    }
+    if (isRename(change) && created.has(userKey(change.userName))) keys.add(change.key);
   }
   return keys;
+}
+
+function isRename(change: Change): change is UpdateUser {
+  return change.kind === "updateUser" && userKey(change.userName) !== userKey(change.user.userName);
+}
+
+/**
+ * Updates in waves: a rename to a userName another rename gives up waits for it (userNames are
+ * unique). A cycle (two people swapping addresses) cannot be ordered; its renames share a wave.
+ */
+function renameWaves(updates: UpdateUser[]): Change[][] {
+  const freeing = new Map(updates.filter(isRename).map((change) => [userKey(change.userName), change]));
+  const depths = new Map<string, number>();
+  const depthOf = (change: UpdateUser, visiting: Set<string>): number => {
+    const known = depths.get(change.key);
+    if (known !== undefined) return known;
+    const before = isRename(change) ? freeing.get(userKey(change.user.userName)) : undefined;
+    const depth =
+      before === undefined || visiting.has(change.key)
+        ? 0
+        : 1 + depthOf(before, new Set([...visiting, change.key]));
+    depths.set(change.key, depth);
+    return depth;
+  };
+  const waves = new Map<number, Change[]>();
+  for (const change of updates) {
+    const depth = depthOf(change, new Set());
+    const wave = waves.get(depth);
+    if (wave) wave.push(change);
+    else waves.set(depth, [change]);
+  }
+  return [...waves.entries()].sort(([a], [b]) => a - b).map(([, wave]) => wave);
 }
 
 function managerWaves(creations: CreateUser[]): Change[][] {
@@ -239,6 +269,9 @@ export function dependenciesOf(changes: readonly Change[]): Map<string, string[]
         break;
       case "createUser":
         deps.push(userNameFreers.get(userKey(change.user.userName)));
+        break;
+      case "updateUser":
+        if (isRename(change)) deps.push(userNameFreers.get(userKey(change.user.userName)));
         break;
       // A group or permission set goes only once nothing uses it: AWS leaves a deleted group's
       // memberships and assignments behind, and refuses to delete a permission set still assigned.

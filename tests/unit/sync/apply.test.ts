@@ -307,4 +307,40 @@ describe("applyPlan", () => {
     ]);
     expect(ic.snapshot().users.find((u) => u.userName === "carol.chiba@example.com")?.id).toBe("u-carol");
   });
+
+  it("renames a person to an address another rename frees only after that rename", async () => {
+    // Two people renamed at once in Google: x → y and y → z, found by their Google ids.
+    const actual = anIdentityCenterState({
+      users: [
+        anIcUser({ id: "u-1", userName: "x@example.com" }),
+        anIcUser({ id: "u-2", userName: "y@example.com" }),
+      ],
+    });
+    const desired = aDesiredState({
+      users: [
+        aDesiredUser({ userName: "y@example.com", googleId: "g-1" }),
+        aDesiredUser({ userName: "z@example.com", googleId: "g-2" }),
+      ],
+    });
+    const plan = computePlan(desired, actual, scope, {
+      groups: {},
+      permissionSets: {},
+      users: {
+        "g-1": { userId: "u-1", userName: "x@example.com" },
+        "g-2": { userId: "u-2", userName: "y@example.com" },
+      },
+    });
+    const ic = new InMemoryIdentityCenter(actual);
+
+    const report = await applyPlan(plan, ic, { concurrency: 4 });
+
+    expect(report).toMatchObject({ applied: 2, failed: 0 });
+    expect(
+      ic.appliedChanges().map((c) => c.kind === "updateUser" && `${c.userName} → ${c.user.userName}`),
+    ).toEqual(["y@example.com → z@example.com", "x@example.com → y@example.com"]);
+    expect(ic.snapshot().users.map((u) => [u.id, u.userName])).toEqual([
+      ["u-1", "y@example.com"],
+      ["u-2", "z@example.com"],
+    ]);
+  });
 });
