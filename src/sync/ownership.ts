@@ -12,11 +12,6 @@
  */
 import type { Change, OwnedObject, Ownership, Plan, Scope } from "./model.js";
 
-/** An empty record: idc-sync owns nothing yet. */
-export function emptyOwnership(): Ownership {
-  return { groups: {}, permissionSets: {}, users: {} };
-}
-
 /**
  * The scope adapters read with: the rules' scope, plus the owned groups and permission sets the rules no
  * longer name (their memberships and assignments go before they do), or, without a record, the request

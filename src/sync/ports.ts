@@ -22,7 +22,12 @@ export interface AccountDirectory {
  * permission sets by name; the adapter keeps the name → id maps (it learns new ids as it creates).
  */
 export interface IdentityCenter {
-  /** The actual state inside (at least) the scope; memberships of unmanaged groups may be left unread. */
+  /**
+   * The actual state inside (at least) the scope; memberships of unmanaged groups may be left unread.
+   * The scope's read hints (`ownedGroupNames`, `ownedPermissionSetNames`, `findTaggedPermissionSets`)
+   * widen it to what removals need: those groups' memberships and assignments, those permission sets
+   * in full with every assignment that uses them.
+   */
   readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState>;
   /** Applies one change; throws (a `ChangeFailedError` where AWS gave a reason) when it did not happen. */
   applyChange(change: Change): Promise<void>;
