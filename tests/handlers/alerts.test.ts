@@ -328,9 +328,12 @@ describe("Slack alerts from the sync function", () => {
         ),
     );
 
+    const planned = await invoke({ mode: "plan" });
     const blocked = await invoke();
     const letThrough = await invoke({ mode: "apply", allowDeletions: 16 });
 
+    // A plan invocation reads the ownership record too (and never writes the state).
+    expect(planned).toMatchObject({ ok: true, status: "planned", plan: { remove: 16 } });
     expect(blocked).toMatchObject({ ok: false, status: "blocked" });
     expect(sink.textOf(sink.messages[0]!)).toContain(
       "The plan would remove 16 objects (1 group kaigodx-developers; 1 user hiroshi.hasegawa@example.com; 11 memberships; 3 assignments)",
