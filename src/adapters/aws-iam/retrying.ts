@@ -1,15 +1,18 @@
 /**
- * Sends one AWS request under a rate limit, retrying throttling and transient failures with
- * exponential backoff and full jitter. The same policy as the Identity Center adapter's `AwsCaller`
- * (its retry predicate and defaults are reused), for services that caller does not know: IAM, STS and
- * CloudTrail, whose limits are per account (and per region for CloudTrail).
+ * Sends one AWS request under a rate limit, retrying throttling and transient failures under the shared
+ * time-budgeted policy (`../retry.ts`). The same classifier and defaults as the Identity Center
+ * adapter's `AwsCaller`, for services that caller does not know: IAM, STS and CloudTrail, whose limits
+ * are per account (and per region for CloudTrail).
  */
-import { defaultRetryPolicy, isRetryableAwsError, type RetryPolicy } from "../aws/aws-caller.js";
+import { classifyAwsFailure, defaultRetryPolicy, type RetryPolicy } from "../aws/aws-caller.js";
 import type { Sleep, TokenBucket } from "../aws/limits.js";
+import { retrying } from "../retry.js";
 
 export interface RetryContext {
   retry?: Partial<RetryPolicy>;
   sleep: Sleep;
+  /** Milliseconds, for the time budget; injectable with `sleep`. */
+  now?: () => number;
   random?: () => number;
   /** Told about every attempt, e.g. to count requests or show retries. */
   onAttempt?: (operation: string, attempt: number) => void;
@@ -21,19 +24,20 @@ export async function sendWithRetry<T>(
   context: RetryContext,
   send: () => Promise<T>,
 ): Promise<T> {
-  const policy = { ...defaultRetryPolicy, ...context.retry };
-  const random = context.random ?? Math.random;
-  for (let attempt = 1; ; attempt += 1) {
-    await bucket?.take();
-    context.onAttempt?.(operation, attempt);
-    try {
-      return await send();
-    } catch (error) {
-      if (attempt >= policy.maxAttempts || !isRetryableAwsError(error)) throw error;
-      const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
-      await context.sleep(Math.round(random() * ceiling));
-    }
-  }
+  return retrying(
+    async (attempt) => {
+      await bucket?.take();
+      context.onAttempt?.(operation, attempt);
+      return send();
+    },
+    {
+      policy: { ...defaultRetryPolicy, ...context.retry },
+      classify: classifyAwsFailure,
+      sleep: context.sleep,
+      ...(context.now ? { now: context.now } : {}),
+      ...(context.random ? { random: context.random } : {}),
+    },
+  );
 }
 
 /** Pages a Marker/IsTruncated (IAM) listing to the end. */

@@ -1,10 +1,14 @@
 /**
  * Every AWS request of the adapters goes through one `AwsCaller`: it waits for the rate limiter of
- * the operation, reports the call (for counting), and retries throttling and server errors with
- * exponential backoff and full jitter. SDK clients should be built with `maxAttempts: 1` so this is
- * the only retry layer and the limiter sees every attempt.
+ * the operation, reports the call (for counting), and retries throttling, server errors, timeouts and
+ * malformed answers under the shared time-budgeted policy (`../retry.ts`), honouring the wait AWS asks
+ * for. SDK clients should be built with `maxAttempts: 1` so this is the only retry layer and the limiter
+ * sees every attempt.
  */
+import { defaultRetryWindowMs, type RetryDecision, type RetryPolicy, retrying } from "../retry.js";
 import { type AwsLimits, realSleep, type Sleep, TokenBucket } from "./limits.js";
+
+export type { RetryPolicy } from "../retry.js";
 
 export const AwsService = {
   identityStore: "identitystore",
@@ -16,15 +20,9 @@ export type AwsService = (typeof AwsService)[keyof typeof AwsService];
 /** Told about every request attempt (retries included), e.g. to count calls for a benchmark. */
 export type CallListener = (service: AwsService, operation: string) => void;
 
-export interface RetryPolicy {
-  /** Attempts in all, the first one included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-}
-
+/** AWS's own SDKs back off from 100 ms up to 20 s; a 60 s window rides out a minute of throttling. */
 export const defaultRetryPolicy: RetryPolicy = {
-  maxAttempts: 8,
+  windowMs: defaultRetryWindowMs,
   baseDelayMs: 200,
   maxDelayMs: 10_000,
 } as const;
@@ -42,21 +40,64 @@ const transientErrorNames = new Set([
   "ServiceException",
   "ServiceUnavailableException",
 ]);
-const networkErrorCodes = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
+// Not AWS's words but the transport's: a deadline passed, or a 2xx answer was not the JSON AWS sends.
+const transportErrorNames = new Set(["TimeoutError", "AbortError", "MalformedResponseError"]);
+const networkErrorCodes = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EAI_AGAIN",
+  "ECONNABORTED",
+  "UND_ERR_SOCKET",
+]);
 
-/** True for throttling, 5xx and connection errors: sending the same request again may succeed. */
+/** True for throttling, 5xx, timeouts, malformed answers and connection errors: sending again may succeed. */
 export function isRetryableAwsError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const candidate = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
   if (
     candidate.name &&
-    (throttlingErrorNames.has(candidate.name) || transientErrorNames.has(candidate.name))
+    (throttlingErrorNames.has(candidate.name) ||
+      transientErrorNames.has(candidate.name) ||
+      transportErrorNames.has(candidate.name))
   ) {
     return true;
   }
   const status = candidate.$metadata?.httpStatusCode;
   if (status !== undefined && (status === 429 || status >= 500)) return true;
   return candidate.code !== undefined && networkErrorCodes.has(candidate.code);
+}
+
+/** True when AWS said it is throttling the caller (not a server error or a network fault). */
+export function isAwsThrottling(error: unknown): boolean {
+  const name = awsErrorName(error);
+  if (name !== undefined && throttlingErrorNames.has(name)) return true;
+  return (error as { $metadata?: { httpStatusCode?: number } } | null)?.$metadata?.httpStatusCode === 429;
+}
+
+/**
+ * The wait AWS asked for, in milliseconds: identitystore's `RetryAfterSeconds` on ThrottlingException
+ * and InternalServerException, or a `Retry-After` header on the raw answer.
+ */
+export function awsRetryAfterMs(error: unknown): number | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const candidate = error as {
+    RetryAfterSeconds?: unknown;
+    $response?: { headers?: Record<string, string | undefined> };
+  };
+  if (typeof candidate.RetryAfterSeconds === "number" && Number.isFinite(candidate.RetryAfterSeconds)) {
+    return Math.max(0, candidate.RetryAfterSeconds * 1000);
+  }
+  const header = candidate.$response?.headers?.["retry-after"];
+  return header !== undefined && /^\d+$/.test(header.trim()) ? Number(header.trim()) * 1000 : undefined;
+}
+
+/** The classifier the shared retry policy uses for every AWS request. */
+export function classifyAwsFailure(error: unknown): RetryDecision {
+  if (!isRetryableAwsError(error)) return { retry: false };
+  const afterMs = awsRetryAfterMs(error);
+  return afterMs === undefined ? { retry: true } : { retry: true, afterMs };
 }
 
 /** The error name an AWS SDK v3 exception carries, e.g. "ConflictException". */
@@ -68,6 +109,8 @@ export interface AwsCallerOptions {
   limits: AwsLimits;
   retry?: Partial<RetryPolicy>;
   sleep?: Sleep;
+  /** Milliseconds, for the time budget of retries; injectable with `sleep` so tests control time. */
+  now?: () => number;
   onCall?: CallListener;
   /** For jitter; injectable so tests can make delays predictable. */
   random?: () => number;
@@ -92,18 +135,20 @@ export class AwsCaller {
   /** Sends one request (`send` builds and sends the command) under the limits, retrying transient failures. */
   async call<T>(service: AwsService, operation: string, send: () => Promise<T>): Promise<T> {
     const bucket = this.bucketFor(service, operation);
-    for (let attempt = 1; ; attempt += 1) {
-      await bucket.take();
-      this.options.onCall?.(service, operation);
-      try {
-        return await send();
-      } catch (error) {
-        if (attempt >= this.retry.maxAttempts || !isRetryableAwsError(error)) throw error;
-        const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-        // Full jitter: clients throttled together spread out instead of retrying in lockstep.
-        await this.sleep(Math.round(this.random() * ceiling));
-      }
-    }
+    return retrying(
+      async () => {
+        await bucket.take();
+        this.options.onCall?.(service, operation);
+        return send();
+      },
+      {
+        policy: this.retry,
+        classify: classifyAwsFailure,
+        sleep: this.sleep,
+        random: this.random,
+        ...(this.options.now ? { now: this.options.now } : {}),
+      },
+    );
   }
 
   private bucketFor(service: AwsService, operation: string): TokenBucket {

@@ -3,9 +3,17 @@
  * organization instance, so exactly one is expected; anything else needs the rules to say which.
  */
 import { type InstanceMetadata, ListInstancesCommand, type SSOAdminClient } from "@aws-sdk/client-sso-admin";
-import { ConfigurationError } from "../../sync/errors.js";
+import { ConfigurationError, IdentityCenterReadError, type SyncError } from "../../sync/errors.js";
 import { allPages } from "./all-pages.js";
-import { AwsCaller, AwsService, type CallListener } from "./aws-caller.js";
+import {
+  AwsCaller,
+  AwsService,
+  awsErrorName,
+  type CallListener,
+  isAwsThrottling,
+  isRetryableAwsError,
+  type RetryPolicy,
+} from "./aws-caller.js";
 import { defaultAwsLimits, type Sleep } from "./limits.js";
 
 export interface IdentityCenterInstance {
@@ -16,6 +24,8 @@ export interface IdentityCenterInstance {
 export interface DiscoverInstanceOptions {
   onCall?: CallListener;
   sleep?: Sleep;
+  now?: () => number;
+  retry?: Partial<RetryPolicy>;
 }
 
 /**
@@ -30,6 +40,8 @@ export async function discoverInstance(
     limits: defaultAwsLimits,
     ...(options.onCall ? { onCall: options.onCall } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.retry ? { retry: options.retry } : {}),
   });
   let instances: InstanceMetadata[];
   try {
@@ -40,10 +52,7 @@ export async function discoverInstance(
       return { items: page.Instances, nextToken: page.NextToken };
     });
   } catch (error) {
-    throw new ConfigurationError(
-      `cannot list IAM Identity Center instances (sso:ListInstances): ${(error as Error).message}; check the credentials, the region and that the caller may call sso:ListInstances`,
-      { cause: error },
-    );
+    throw listInstancesError(error);
   }
   const usable = instances.filter((instance) => instance.InstanceArn && instance.IdentityStoreId);
   const [only] = usable;
@@ -59,4 +68,30 @@ export async function discoverInstance(
     );
   }
   return { instanceArn: only.InstanceArn!, identityStoreId: only.IdentityStoreId! };
+}
+
+/**
+ * Why ListInstances failed, in words that point at the cause: throttling and outages are not a
+ * credentials problem, and telling people to check their credentials then sends them the wrong way.
+ */
+function listInstancesError(error: unknown): SyncError {
+  const what = `${awsErrorName(error) ?? "Error"}: ${(error as Error).message}`;
+  if (isAwsThrottling(error)) {
+    return new IdentityCenterReadError(
+      `AWS kept throttling sso:ListInstances for the whole retry window (${what}); another client is using the ` +
+        "SSO admin API's request rate. Try again later, raise IDC_SYNC_RETRY_WINDOW_SECONDS, or name " +
+        "identityCenter.instanceArn and identityStoreId in the rules so no discovery is needed",
+      { cause: error },
+    );
+  }
+  if (isRetryableAwsError(error)) {
+    return new IdentityCenterReadError(
+      `sso:ListInstances kept failing for the whole retry window (${what}); AWS or the network is having trouble. Try again later`,
+      { cause: error },
+    );
+  }
+  return new ConfigurationError(
+    `cannot list IAM Identity Center instances (sso:ListInstances): ${what}; check the credentials, the region and that the caller may call sso:ListInstances`,
+    { cause: error },
+  );
 }

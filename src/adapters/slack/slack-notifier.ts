@@ -1,13 +1,16 @@
 /**
  * The `Notifier` over a Slack incoming webhook (`@slack/webhook`). It renders the notice with the pure
  * `slackMessageFor`, posts it, and retries a timeout, a connection error, a 429 or a 5xx a few times
- * with backoff. It never throws: after the last try it resolves `{ delivered: false }`, because a Slack
- * outage must not fail or hold up a sync.
+ * under the shared retry policy, waiting as long as Slack's `Retry-After` asks when that fits. It never
+ * throws: after the last try it resolves `{ delivered: false }`, because a Slack outage must not fail or
+ * hold up a sync. Every try has one deadline for the whole exchange, body included (`fetchWithDeadline`).
  */
 import { IncomingWebhook, IncomingWebhookHTTPError } from "@slack/webhook";
 import { slackMessageFor } from "../../notify/slack-message.js";
 import type { Notice } from "../../sync/notices.js";
 import type { Notifier } from "../../sync/ports.js";
+import { fetchWithDeadline } from "../http-deadline.js";
+import { parseRetryAfter, retrying } from "../retry.js";
 
 export type Sleep = (ms: number) => Promise<void>;
 
@@ -15,49 +18,87 @@ export interface SlackNotifierOptions {
   webhookUrl: string;
   /** Tries per message, the first included. Default 3. */
   attempts?: number;
-  /** One try gives up after this long. Default 5,000 ms. */
+  /** One try, headers and body, gives up after this long. Default 5,000 ms. */
   timeoutMs?: number;
   /** Wait before the second try; doubled for each next one. Default 1,000 ms. */
   backoffMs?: number;
+  /** All tries and waits of one message end within this; a longer Retry-After is not waited for. Default 20 s. */
+  windowMs?: number;
   /** Injected so tests do not wait. */
   sleep?: Sleep;
+  /** Milliseconds, for the window; injectable with `sleep`. */
+  now?: () => number;
 }
 
-export const slackNotifierDefaults = { attempts: 3, timeoutMs: 5_000, backoffMs: 1_000 } as const;
+export const slackNotifierDefaults = {
+  attempts: 3,
+  timeoutMs: 5_000,
+  backoffMs: 1_000,
+  windowMs: 20_000,
+} as const;
 
 const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SlackNotifier implements Notifier {
-  private readonly webhook: IncomingWebhook;
+  private readonly url: string;
   private readonly attempts: number;
+  private readonly timeoutMs: number;
   private readonly backoffMs: number;
+  private readonly windowMs: number;
   private readonly sleep: Sleep;
+  private readonly now: (() => number) | undefined;
 
   constructor(options: SlackNotifierOptions) {
+    this.url = options.webhookUrl;
     this.attempts = Math.max(1, options.attempts ?? slackNotifierDefaults.attempts);
+    this.timeoutMs = options.timeoutMs ?? slackNotifierDefaults.timeoutMs;
     this.backoffMs = options.backoffMs ?? slackNotifierDefaults.backoffMs;
+    this.windowMs = options.windowMs ?? slackNotifierDefaults.windowMs;
     this.sleep = options.sleep ?? realSleep;
-    // The library's own retry waits with real timers; ours takes an injected sleep.
-    this.webhook = new IncomingWebhook(options.webhookUrl, {
-      timeout: options.timeoutMs ?? slackNotifierDefaults.timeoutMs,
-      retryConfig: { retries: 0 },
-    });
+    this.now = options.now;
   }
 
   async notify(notice: Notice): Promise<{ delivered: true } | { delivered: false; error: string }> {
     const message = slackMessageFor(notice);
-    let lastError = "not sent";
-    for (let attempt = 1; attempt <= this.attempts; attempt += 1) {
-      try {
-        await this.webhook.send({ text: message.text, blocks: message.blocks });
-        return { delivered: true };
-      } catch (error) {
-        lastError = describe(error);
-        if (!isRetryable(error) || attempt === this.attempts) break;
-        await this.sleep(this.backoffMs * 2 ** (attempt - 1));
-      }
+    // Slack answers a 429 with `Retry-After: <seconds>` (api.slack.com/docs/rate-limits); the library's
+    // error does not carry headers, so the answer's header is kept here for the retry decision.
+    let retryAfterMs: number | undefined;
+    const deadlineFetch = fetchWithDeadline(this.timeoutMs);
+    const webhook = new IncomingWebhook(this.url, {
+      retryConfig: { retries: 0 },
+      fetch: async (input, init) => {
+        const response = await deadlineFetch(input, init);
+        retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+        return response;
+      },
+    });
+    try {
+      await retrying(
+        async () => {
+          retryAfterMs = undefined;
+          await webhook.send({ text: message.text, blocks: message.blocks });
+        },
+        {
+          policy: {
+            windowMs: this.windowMs,
+            baseDelayMs: this.backoffMs,
+            maxDelayMs: Number.MAX_SAFE_INTEGER,
+            maxAttempts: this.attempts,
+          },
+          // One client posting to one channel: the documented fixed waits (1 s, then 2 s), no jitter.
+          jitter: false,
+          classify: (error) =>
+            isRetryable(error)
+              ? { retry: true, ...(retryAfterMs === undefined ? {} : { afterMs: retryAfterMs }) }
+              : { retry: false },
+          sleep: this.sleep,
+          ...(this.now ? { now: this.now } : {}),
+        },
+      );
+      return { delivered: true };
+    } catch (error) {
+      return { delivered: false, error: describe(error, retryAfterMs) };
     }
-    return { delivered: false, error: lastError };
   }
 }
 
@@ -67,9 +108,10 @@ function isRetryable(error: unknown): boolean {
   return true;
 }
 
-function describe(error: unknown): string {
+function describe(error: unknown, retryAfterMs: number | undefined): string {
   if (error instanceof IncomingWebhookHTTPError) {
-    return `Slack answered ${error.statusCode} ${error.statusMessage}${error.body ? `: ${error.body.slice(0, 200)}` : ""}`;
+    const wait = retryAfterMs === undefined ? "" : ` (Retry-After: ${Math.ceil(retryAfterMs / 1000)} s)`;
+    return `Slack answered ${error.statusCode} ${error.statusMessage}${error.body ? `: ${error.body.slice(0, 200)}` : ""}${error.statusCode === 429 ? wait : ""}`;
   }
   const original = (error as { original?: Error }).original;
   const cause = original ?? (error as Error);
