@@ -19,7 +19,7 @@ import {
 } from "../mapping/index.js";
 import { runMonitoredSync } from "../notify/monitored-sync.js";
 import { notificationSettingsFromRules, syncModeFromRules } from "../notify/settings.js";
-import { SyncError } from "../sync/errors.js";
+import { DirectoryReadError, SyncError } from "../sync/errors.js";
 import type { Plan } from "../sync/model.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
 import { runSync } from "../sync/run-sync.js";
@@ -327,6 +327,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
       const directory = await source.directory
         .readDirectory(directoryRequestFromRules(rules), progress.listener)
         .finally(progress.done);
+      if (!directory.completeness.proven) {
+        // A snapshot is planned against later as if it were the whole directory: it must be.
+        throw new DirectoryReadError(
+          `the Google read is not proven complete (${directory.completeness.reasons.join("; ")}); no snapshot was written. Try again.`,
+        );
+      }
       const out = resolve(io.cwd, flags.out);
       await writeFile(
         out,

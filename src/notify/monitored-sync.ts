@@ -237,11 +237,13 @@ function ownershipAfter(previous: RunState, result: RunSyncResult | undefined): 
 
 /** The planned changes that did not happen: all of them unless the plan was applied. */
 function unsettledChanges(result: Extract<RunSyncResult, { plan: unknown }>): Change[] {
-  if (result.status !== "applied") return result.plan.changes;
+  // Held-back removals are not in step: the next run must still see them as owed, not as drift.
+  const heldBack = result.plan.heldBack?.changes ?? [];
+  if (result.status !== "applied") return [...result.plan.changes, ...heldBack];
   const done = new Set(
     result.report.outcomes.filter((o) => o.status === OutcomeStatus.applied).map((o) => o.key),
   );
-  return result.plan.changes.filter((change) => !done.has(change.key));
+  return [...result.plan.changes.filter((change) => !done.has(change.key)), ...heldBack];
 }
 
 /** A thrown error as a run outcome: its class and message, and its cause. */

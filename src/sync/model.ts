@@ -40,11 +40,19 @@ export interface DirectoryOrgUnit {
   name: string;
 }
 
+/**
+ * Whether a read can vouch that it saw the whole directory. Every source must say: a read that cannot
+ * (Google answered a page with nothing on it and more pages after it, which its paging allows but which
+ * is also what a page lost on the way looks like) is `proven: false`, and the run then removes nothing.
+ */
+export type DirectoryCompleteness = { proven: true } | { proven: false; reasons: string[] };
+
 export interface Directory {
   users: DirectoryUser[];
   /** Only the groups the rules reference need to be present. */
   groups: DirectoryGroup[];
   orgUnits: DirectoryOrgUnit[];
+  completeness: DirectoryCompleteness;
 }
 
 /** What the rules need from the directory, so a source reads no more than that. */
@@ -435,6 +443,11 @@ export interface ScopeNote {
 export interface Plan {
   /** Sorted by `changeKindOrder`, then key. Empty when in sync. */
   changes: Change[];
+  /**
+   * Removals the plan would hold but may not, because the directory read was not proven complete
+   * (`holdBackRemovals`). Never applied; the next run with a complete read plans them again.
+   */
+  heldBack?: { changes: Change[]; reasons: string[] };
   /** Things left alone because they are outside scope or protected (for reporting, never applied). */
   notes: ScopeNote[];
   /**

@@ -89,6 +89,8 @@ export interface PlanJson {
   managedObjectCount: number;
   changes: Change[];
   notes: ScopeNote[];
+  /** Removals held back because the directory read was not proven complete; never applied. */
+  heldBack?: { changes: Change[]; reasons: string[] };
 }
 
 /** The plan as plain data for `--json` and for machines: versioned, with the summary counts. */
@@ -101,6 +103,7 @@ export function planToJson(plan: Plan): PlanJson {
     // was a large share of the command's peak memory.
     changes: plan.changes,
     notes: plan.notes,
+    ...(plan.heldBack ? { heldBack: plan.heldBack } : {}),
   };
 }
 

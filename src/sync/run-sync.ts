@@ -6,6 +6,7 @@
 import type { RuleIssue, Rules } from "../mapping/index.js";
 import { directoryRequestFromRules, evaluate, safetyFromRules, scopeFromRules } from "../mapping/index.js";
 import { applyPlan } from "./apply.js";
+import { heldBackWarning, holdBackRemovals } from "./completeness.js";
 import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
 import type { ApplyReport, Change, ChangeOutcome, DesiredState, Ownership, Plan } from "./model.js";
@@ -118,8 +119,11 @@ async function readAndPlan(
   const actual = await ports.identityCenter.readState(scope, options.onProgress);
   const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
   const computed = computePlan(evaluation.desired, actual, scope, ownership);
-  const plan =
+  const classified =
     options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
+  // Before the guards: a read that cannot vouch for itself removes nothing, whatever the limits allow.
+  const plan = holdBackRemovals(classified, directory.completeness);
+  const heldBack = heldBackWarning(plan);
   const guard = checkGuards(plan, {
     maxDeletions: safetyFromRules(rules).maxDeletions,
     allowDeletions: options.allowDeletions,
@@ -128,7 +132,7 @@ async function readAndPlan(
   const outcome: PlanOutcome = {
     plan,
     guard,
-    warnings: evaluation.warnings,
+    warnings: heldBack ? [...evaluation.warnings, heldBack] : evaluation.warnings,
     ...(digests ? { digests } : {}),
   };
   return options.mode === "plan" ? { ...outcome, desired: evaluation.desired } : outcome;

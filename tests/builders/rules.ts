@@ -85,6 +85,7 @@ export function aDirectory(
     users,
     groups: parts.groups ?? [],
     orgUnits: [...paths].map((path) => ({ path, name: path.split("/").pop() ?? path })),
+    completeness: { proven: true },
   };
 }
 

@@ -200,6 +200,8 @@ export function directoryFromSnapshot(snapshot: DirectorySnapshot): Directory {
     users: snapshot.users.map(snapshotUserToDirectoryUser),
     groups,
     orgUnits: orgUnitsOf(snapshot),
+    // A snapshot file is read whole or not at all.
+    completeness: { proven: true },
   };
 }
 

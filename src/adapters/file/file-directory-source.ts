@@ -27,6 +27,7 @@ export class FileDirectorySource implements DirectorySource, AccountDirectory {
       users: directory.users.filter((user) => domains.has(domainOf(user.primaryEmail))),
       groups: directory.groups.filter((group) => wantedGroups.has(group.email)),
       orgUnits: directory.orgUnits,
+      completeness: directory.completeness,
     };
   }
 

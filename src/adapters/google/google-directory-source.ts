@@ -14,7 +14,10 @@ import type {
 } from "../../sync/model.js";
 import type { DirectorySource, ProgressListener } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
+import { fetchWithDeadline } from "../http-deadline.js";
+import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, retrying } from "../retry.js";
 import { classifyGoogleError, FailureKind, type GoogleFailure } from "./google-errors.js";
+import { membersPage, orgUnitsPage, type Page, usersPage } from "./page-shape.js";
 import { type BudgetClock, RequestBudget } from "./request-budget.js";
 
 /** Largest pages the API serves (DESIGN.md §5). */
@@ -26,7 +29,8 @@ export const googleDirectoryDefaults = {
   /** 1,800 a minute: under the documented 2,400 a minute per user per project, leaving room for others. */
   requestsPerSecond: 30,
   concurrency: 8,
-  maxAttempts: 7,
+  /** Retries of one request stop when the next wait would end later than this after its first try. */
+  retryWindowMs: defaultRetryWindowMs,
   backoff: { baseMs: 1_000, maxMs: 32_000 },
   timeoutMs: 60_000,
 } as const;
@@ -38,14 +42,21 @@ export interface GoogleDirectorySourceOptions {
   requestsPerSecond?: number;
   /** Requests in flight at most (member listings of several groups run side by side). Default 8. */
   concurrency?: number;
-  /** Attempts per request, the first included, before the whole read fails. Default 7. */
+  /** How long one request is retried, from its first try, before the whole read fails. Default 60 s. */
+  retryWindowMs?: number;
+  /** A cap on attempts per request (the first included) on top of the window. None by default. */
   maxAttempts?: number;
   /** Exponential backoff with full jitter: attempt n waits random() × min(maxMs, baseMs × 2^(n-1)). */
   backoff?: { baseMs: number; maxMs: number };
-  /** Per-request timeout; a timed-out request is retried like a connection reset. Default 60 s. */
+  /**
+   * Deadline of one request, headers and body (a peer that stalls mid-answer included); a request past
+   * it is retried like a connection reset. Default 60 s.
+   */
   timeoutMs?: number;
   /** How backoff waits; tests pass a fast one. */
   sleep?: (ms: number) => Promise<void>;
+  /** Milliseconds, for the retry window; injectable with `sleep`. */
+  now?: () => number;
   /** Jitter source in [0, 1); tests pass a fixed one. */
   random?: () => number;
   /** Clock of the request budget; tests of pacing pass a fake one. */
@@ -53,9 +64,7 @@ export interface GoogleDirectorySourceOptions {
 }
 
 interface Limits {
-  maxAttempts: number;
-  baseMs: number;
-  maxMs: number;
+  retry: RetryPolicy;
   timeoutMs: number;
 }
 
@@ -70,6 +79,7 @@ export class GoogleDirectorySource implements DirectorySource {
   private readonly concurrency: number;
   private readonly limits: Limits;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly now: (() => number) | undefined;
   private readonly random: () => number;
   private readonly budgetClock: BudgetClock | undefined;
 
@@ -80,17 +90,30 @@ export class GoogleDirectorySource implements DirectorySource {
     this.concurrency = options.concurrency ?? defaults.concurrency;
     const backoff = options.backoff ?? defaults.backoff;
     this.limits = {
-      maxAttempts: options.maxAttempts ?? defaults.maxAttempts,
-      baseMs: backoff.baseMs,
-      maxMs: backoff.maxMs,
+      retry: {
+        windowMs: options.retryWindowMs ?? defaults.retryWindowMs,
+        baseDelayMs: backoff.baseMs,
+        maxDelayMs: backoff.maxMs,
+        ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+      },
       timeoutMs: options.timeoutMs ?? defaults.timeoutMs,
     };
-    if (!Number.isInteger(this.limits.maxAttempts) || this.limits.maxAttempts < 1) {
+    if (
+      options.maxAttempts !== undefined &&
+      (!Number.isInteger(options.maxAttempts) || options.maxAttempts < 1)
+    ) {
       throw new ConfigurationError("Google directory: maxAttempts must be a whole number of at least 1");
     }
     if (!(backoff.baseMs >= 0 && backoff.maxMs >= backoff.baseMs)) {
       throw new ConfigurationError("Google directory: backoff needs 0 <= baseMs <= maxMs");
     }
+    if (!(this.limits.retry.windowMs >= 0)) {
+      throw new ConfigurationError("Google directory: retryWindowMs must be 0 or more");
+    }
+    if (!(this.limits.timeoutMs > 0)) {
+      throw new ConfigurationError("Google directory: timeoutMs must be more than 0");
+    }
+    this.now = options.now;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
     this.budgetClock = options.budgetClock;
@@ -99,14 +122,12 @@ export class GoogleDirectorySource implements DirectorySource {
   }
 
   async readDirectory(request: DirectoryRequest, progress?: ProgressListener): Promise<Directory> {
-    const read = new DirectoryRead(
-      this.client,
-      this.newBudget(),
-      this.limits,
-      this.sleep,
-      this.random,
+    const read = new DirectoryRead(this.client, this.newBudget(), this.limits, {
+      sleep: this.sleep,
+      random: this.random,
+      ...(this.now ? { now: this.now } : {}),
       progress,
-    );
+    });
     return read.run(request);
   }
 
@@ -123,20 +144,31 @@ export class GoogleDirectorySource implements DirectorySource {
   }
 }
 
+interface ReadTools {
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+  now?: () => number;
+  progress: ProgressListener | undefined;
+}
+
 /** One read: its own budget, progress counters and a stop flag so that a failure ends every branch. */
 class DirectoryRead {
   private stopped = false;
   private membersDone = 0;
   private groupsDone = 0;
+  /** Pages that came back empty with more after them: allowed by Google, but a lost page looks the same. */
+  private readonly emptyPages: string[] = [];
+  /** One deadline per request covering the body; `timeout` would leave the body to a timer undici can miss. */
+  private readonly fetchImplementation: typeof fetch;
 
   constructor(
     private readonly client: admin_directory_v1.Admin,
     private readonly budget: RequestBudget,
     private readonly limits: Limits,
-    private readonly sleep: (ms: number) => Promise<void>,
-    private readonly random: () => number,
-    private readonly progress: ProgressListener | undefined,
-  ) {}
+    private readonly tools: ReadTools,
+  ) {
+    this.fetchImplementation = fetchWithDeadline(limits.timeoutMs);
+  }
 
   async run(request: DirectoryRequest): Promise<Directory> {
     const customer = request.customerId || "my_customer";
@@ -148,7 +180,13 @@ class DirectoryRead {
         this.readOrgUnits(customer),
         this.readGroups(groupEmails),
       ]);
-      return { users, groups, orgUnits };
+      return {
+        users,
+        groups,
+        orgUnits,
+        completeness:
+          this.emptyPages.length === 0 ? { proven: true } : { proven: false, reasons: [...this.emptyPages] },
+      };
     } catch (error) {
       this.stopped = true;
       if (error instanceof SyncError) throw error;
@@ -160,45 +198,37 @@ class DirectoryRead {
 
   private async readUsers(customer: string, domains: ReadonlySet<string>): Promise<DirectoryUser[]> {
     const users: DirectoryUser[] = [];
-    let pageToken: string | undefined;
-    let page = 0;
-    do {
-      page += 1;
-      const token = pageToken;
-      const response = await this.call(`users.list page ${page}`, (options) =>
-        this.client.users.list(
-          { customer, projection: "full", maxResults: usersPageSize, ...(token ? { pageToken: token } : {}) },
-          options,
-        ),
+    const request = (token: string | undefined, options: RequestOptions) =>
+      this.client.users.list(
+        { customer, projection: "full", maxResults: usersPageSize, ...(token ? { pageToken: token } : {}) },
+        options,
       );
-      for (const raw of response.data.users ?? []) {
+    await this.eachPage("users.list", usersPage, request, (page) => {
+      for (const raw of page) {
         const user = toDirectoryUser(raw);
         if (domains.has(domainOf(user.primaryEmail))) users.push(user);
       }
-      this.progress?.({ phase: "users", done: users.length });
-      pageToken = response.data.nextPageToken ?? undefined;
-    } while (pageToken);
+      this.tools.progress?.({ phase: "users", done: users.length });
+    });
     return users.sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
   }
 
   private async readOrgUnits(customerId: string): Promise<DirectoryOrgUnit[]> {
-    const response = await this.call("orgunits.list", (options) =>
-      this.client.orgunits.list({ customerId, type: "all" }, options),
+    const response = await this.call(
+      "orgunits.list",
+      (options) => this.client.orgunits.list({ customerId, type: "all" }, options),
+      (data) => orgUnitsPage(data, "orgunits.list"),
     );
-    return (response.data.organizationUnits ?? [])
+    return response.items
       .map((unit) => {
-        if (!unit.orgUnitPath)
-          throw new DirectoryReadError("Google directory: an org unit came back without a path");
-        return {
-          path: unit.orgUnitPath,
-          name: unit.name ?? unit.orgUnitPath.split("/").at(-1) ?? unit.orgUnitPath,
-        };
+        const path = unit.orgUnitPath as string;
+        return { path, name: unit.name ?? path.split("/").at(-1) ?? path };
       })
       .sort((a, b) => a.path.localeCompare(b.path));
   }
 
   private async readGroups(groupEmails: string[]): Promise<DirectoryGroup[]> {
-    this.progress?.({ phase: "groups", done: 0, total: groupEmails.length });
+    this.tools.progress?.({ phase: "groups", done: 0, total: groupEmails.length });
     // Groups run side by side; the budget bounds how many requests are actually in flight.
     return Promise.all(groupEmails.map((groupEmail) => this.readGroup(groupEmail, groupEmails.length)));
   }
@@ -210,83 +240,150 @@ class DirectoryRead {
    */
   private async readGroup(groupEmail: string, total: number): Promise<DirectoryGroup> {
     const members = new Set<string>();
-    let pageToken: string | undefined;
-    let page = 0;
-    do {
-      page += 1;
-      const token = pageToken;
-      const response = await this.call(
-        `members.list ${groupEmail} page ${page}`,
-        (options) =>
-          this.client.members.list(
-            {
-              groupKey: groupEmail,
-              includeDerivedMembership: true,
-              maxResults: membersPageSize,
-              ...(token ? { pageToken: token } : {}),
-            },
-            options,
-          ),
-        (failure) => {
-          if (failure.kind !== FailureKind.notFound) return undefined;
-          return new DirectoryReadError(
-            `Google group ${groupEmail} does not exist (or is not visible to the admin); the rules reference it. ` +
-              "Check the address in the rules file.",
-          );
-        },
+    const notFound = (failure: GoogleFailure) => {
+      if (failure.kind !== FailureKind.notFound) return undefined;
+      return new DirectoryReadError(
+        `Google group ${groupEmail} does not exist (or is not visible to the admin); the rules reference it. ` +
+          "Check the address in the rules file.",
       );
-      for (const member of response.data.members ?? []) {
-        // Nested groups are already expanded by includeDerivedMembership; CUSTOMER (everyone) is not a person.
-        if (member.type === "USER" && member.email) {
-          members.add(member.email.toLowerCase());
-          this.membersDone += 1;
+    };
+    const request = (token: string | undefined, options: RequestOptions) =>
+      this.client.members.list(
+        {
+          groupKey: groupEmail,
+          includeDerivedMembership: true,
+          maxResults: membersPageSize,
+          ...(token ? { pageToken: token } : {}),
+        },
+        options,
+      );
+    await this.eachPage(
+      `members.list ${groupEmail}`,
+      membersPage,
+      request,
+      (page) => {
+        for (const member of page) {
+          // Nested groups are already expanded by includeDerivedMembership; CUSTOMER (everyone) is not a person.
+          if (member.type === "USER" && member.email) {
+            members.add(member.email.toLowerCase());
+            this.membersDone += 1;
+          }
         }
-      }
-      this.progress?.({ phase: "members", done: this.membersDone });
-      pageToken = response.data.nextPageToken ?? undefined;
-    } while (pageToken);
+        this.tools.progress?.({ phase: "members", done: this.membersDone });
+      },
+      notFound,
+    );
     this.groupsDone += 1;
-    this.progress?.({ phase: "groups", done: this.groupsDone, total });
+    this.tools.progress?.({ phase: "groups", done: this.groupsDone, total });
     // The address the rules used, so the rules find the group even when they name an alias of it.
     return { id: groupEmail, email: groupEmail, name: groupEmail, memberEmails: [...members].sort() };
   }
 
   /**
-   * One API call inside the budget, retried with backoff while the failure is transient. `onFailure`
-   * lets a caller turn a failure into its own error (a 404 on a group names the group).
+   * Every page of one listing, each checked (`shape`) before `use` sees its items. A token seen before
+   * would page forever, so it fails the read. An empty page with more after it is followed (Google's
+   * paging guides: "maxResults does not guarantee the number of results on one page"), and noted: the
+   * read then cannot vouch that no page was lost, and nothing is removed on its word.
+   */
+  private async eachPage<T>(
+    listing: string,
+    shape: (data: unknown, what: string) => Page<T>,
+    request: (token: string | undefined, options: RequestOptions) => Promise<{ data: unknown }>,
+    use: (items: T[]) => void,
+    onFailure?: (failure: GoogleFailure) => Error | undefined,
+  ): Promise<void> {
+    const seen = new Set<string>();
+    let token: string | undefined;
+    for (let number = 1; ; number += 1) {
+      const what = `${listing} page ${number}`;
+      const page = await this.call(
+        what,
+        (options) => request(token, options),
+        (data) => shape(data, what),
+        onFailure,
+      );
+      use(page.items);
+      if (page.nextPageToken === undefined) return;
+      if (seen.has(page.nextPageToken)) {
+        throw new DirectoryReadError(
+          `Google directory ${what} handed back a page token it had already given; the listing would never end`,
+        );
+      }
+      if (page.items.length === 0) this.emptyPages.push(`${what} came back empty with more pages after it`);
+      seen.add(page.nextPageToken);
+      token = page.nextPageToken;
+    }
+  }
+
+  /**
+   * One API call inside the budget, its answer checked by `shape`, retried under the retry policy while
+   * the failure is transient (a malformed answer is). `onFailure` lets a caller turn a failure into its
+   * own error (a 404 on a group names the group).
    */
   private async call<T>(
     what: string,
-    request: (options: { retry: false; timeout: number }) => Promise<T>,
+    request: (options: RequestOptions) => Promise<{ data: unknown }>,
+    shape: (data: unknown) => T,
     onFailure?: (failure: GoogleFailure) => Error | undefined,
   ): Promise<T> {
-    // The client's own retries are off: this loop owns them, so the budget and maxAttempts hold.
-    const options = { retry: false as const, timeout: this.limits.timeoutMs };
-    for (let attempt = 1; ; attempt += 1) {
-      if (this.stopped) throw new DirectoryReadError(`Google directory read stopped before ${what}`);
-      try {
-        return await this.budget.run(() => request(options));
-      } catch (error) {
-        const failure = classifyGoogleError(error);
-        const own = onFailure?.(failure);
-        if (own) throw own;
-        if (failure.kind === FailureKind.misconfiguration) throw misconfigurationError(failure, error);
-        if (failure.kind !== FailureKind.retryable) {
-          throw new DirectoryReadError(`Google directory ${what} failed: ${failure.summary}`, {
-            cause: error,
-          });
-        }
-        if (attempt >= this.limits.maxAttempts) {
-          throw new DirectoryReadError(
-            `Google directory ${what} still failing after ${attempt} attempts: ${failure.summary}`,
-            { cause: error },
-          );
-        }
-        const ceiling = Math.min(this.limits.maxMs, this.limits.baseMs * 2 ** (attempt - 1));
-        await this.sleep(Math.floor(this.random() * ceiling));
+    // The client's own retries are off: this loop owns them, so the budget and the window hold.
+    const options: RequestOptions = { retry: false, fetchImplementation: this.fetchImplementation };
+    let attempts = 0;
+    const startedAt = performance.now();
+    try {
+      return await retrying(
+        async () => {
+          attempts += 1;
+          if (this.stopped) throw new DirectoryReadError(`Google directory read stopped before ${what}`);
+          const response = await this.budget.run(() => request(options));
+          return shape(response.data);
+        },
+        {
+          policy: this.limits.retry,
+          classify: (error) => {
+            if (error instanceof SyncError) return { retry: false };
+            const failure = classifyGoogleError(error);
+            if (failure.kind !== FailureKind.retryable || onFailure?.(failure)) return { retry: false };
+            const afterMs = retryAfterOf(error);
+            return afterMs === undefined ? { retry: true } : { retry: true, afterMs };
+          },
+          sleep: this.tools.sleep,
+          random: this.tools.random,
+          ...(this.tools.now ? { now: this.tools.now } : {}),
+        },
+      );
+    } catch (error) {
+      if (error instanceof SyncError) throw error;
+      const failure = classifyGoogleError(error);
+      const own = onFailure?.(failure);
+      if (own) throw own;
+      if (failure.kind === FailureKind.misconfiguration) throw misconfigurationError(failure, error);
+      if (failure.kind !== FailureKind.retryable) {
+        throw new DirectoryReadError(`Google directory ${what} failed: ${failure.summary}`, { cause: error });
       }
+      const seconds = Math.round((performance.now() - startedAt) / 1000);
+      throw new DirectoryReadError(
+        `Google directory ${what} still failing after ${attempts} attempts${seconds >= 1 ? ` over ${seconds} s` : ""}: ${failure.summary}`,
+        { cause: error },
+      );
     }
   }
+}
+
+interface RequestOptions {
+  retry: false;
+  fetchImplementation: typeof fetch;
+}
+
+/** The wait Google asked for with `Retry-After` (it sends one with some 429 and 503 answers). */
+function retryAfterOf(error: unknown): number | undefined {
+  const headers = (error as { response?: { headers?: unknown } } | null)?.response?.headers;
+  if (headers instanceof Headers) return parseRetryAfter(headers.get("retry-after"));
+  if (typeof headers === "object" && headers !== null) {
+    const value = (headers as Record<string, unknown>)["retry-after"];
+    return typeof value === "string" ? parseRetryAfter(value) : undefined;
+  }
+  return undefined;
 }
 
 /** The one message for every "Google said no to these credentials" failure. */

@@ -76,6 +76,10 @@ export function classifyGoogleError(error: unknown): GoogleFailure {
   const text = message ?? (typeof err.message === "string" ? err.message : String(error));
 
   if (status === undefined) {
+    // A 2xx answer that was not the page the API promises (page-shape.ts): as transient as a 503.
+    if (err instanceof Error && err.name === "MalformedResponseError") {
+      return { kind: FailureKind.retryable, reason: "malformedResponse", summary: err.message };
+    }
     const code = socketCode(error);
     // google-auth-library rewrites the message of a failed token request to "<error>: <description>".
     const tokenError =

@@ -17,7 +17,7 @@ import {
   snapshotUserToDirectoryUser,
 } from "../../../src/adapters/file/directory-snapshot.js";
 import { GooglePush, type GooglePushOptions } from "./changes.js";
-import { EmulatorFaults, type GoogleErrorSpec, invalidCredentials } from "./faults.js";
+import { EmulatorFaults, type GoogleErrorSpec, invalidCredentials, malformedBodies } from "./faults.js";
 
 export interface GoogleDirectoryEmulatorOptions {
   snapshot: DirectorySnapshot;
@@ -86,6 +86,7 @@ export async function startGoogleDirectoryEmulator(
   const customerId = options.customerId ?? "C0emul8r";
   const latencyMs = options.latencyMs ?? 0;
   const faults = new EmulatorFaults();
+  const stalled = new Set<ServerResponse>();
   const counts = new Map<string, number>();
   let inFlight = 0;
   let peak = 0;
@@ -116,6 +117,18 @@ export async function startGoogleDirectoryEmulator(
       return;
     }
     if (outcome?.kind === "error") return sendError(res, outcome.error);
+    if (outcome?.kind === "malformed") {
+      const { contentType, body } = malformedBodies[outcome.body];
+      res.writeHead(200, { "content-type": contentType, "content-length": Buffer.byteLength(body) });
+      res.end(body);
+      return;
+    }
+    if (outcome?.kind === "stall") {
+      res.writeHead(200, { "content-type": "application/json; charset=UTF-8", "content-length": 4096 });
+      res.write('{"kind":');
+      stalled.add(res);
+      return;
+    }
 
     if (path === "/token" && req.method === "POST") {
       const answer = grantToken(options.delegation, accessToken, new URLSearchParams(await readBody(req)));
@@ -148,6 +161,7 @@ export async function startGoogleDirectoryEmulator(
     }
     const result = route(data, customerId, path, url.searchParams, push);
     if ("error" in result) return sendError(res, result.error);
+    if (outcome?.kind === "emptyPage") return sendJson(res, 200, withoutItems(result.body));
     return sendJson(res, 200, result.body);
   };
 
@@ -179,6 +193,7 @@ export async function startGoogleDirectoryEmulator(
     faults,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const response of stalled) response.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
@@ -628,9 +643,16 @@ export function googleErrorBody(error: GoogleErrorSpec): Record<string, unknown>
   };
 }
 
+/** A list page with its items left out, as Google sends an empty page; kind and token are kept. */
+function withoutItems(body: unknown): unknown {
+  const { users: _users, members: _members, ...rest } = body as Record<string, unknown>;
+  return rest;
+}
+
 function sendError(res: ServerResponse, error: GoogleErrorSpec): void {
   const headers: Record<string, string> = {};
   if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="https://accounts.google.com/"';
+  if (error.retryAfterSeconds !== undefined) headers["retry-after"] = String(error.retryAfterSeconds);
   sendJson(res, error.status, googleErrorBody(error), headers);
 }
 

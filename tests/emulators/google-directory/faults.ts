@@ -12,6 +12,8 @@ export interface FaultTarget {
   page?: number;
   /** How many matching requests the fault applies to; `Infinity` for a persistent fault. Default 1. */
   times?: number;
+  /** Applies only while this says true (a storm on a test's clock); it uses up no times when false. */
+  while?: () => boolean;
 }
 
 export interface GoogleErrorSpec {
@@ -20,12 +22,40 @@ export interface GoogleErrorSpec {
   message: string;
   /** `global` for most errors, `usageLimits` for quota errors. */
   domain: string;
+  /** Sent as `Retry-After` (seconds). RFC 9110 §10.2.3: a 429 or 503 "MAY" carry it. */
+  retryAfterSeconds?: number;
 }
+
+/** Answers that are not what the Directory API promises, as a proxy, a broken front end or a bug sends. */
+export const malformedBodies = {
+  /** A captive portal or proxy login page, served with 200. */
+  html: { contentType: "text/html; charset=UTF-8", body: "<!DOCTYPE html><html><body>Sign in</body></html>" },
+  /** A 200 with nothing in it. */
+  empty: { contentType: "application/json; charset=UTF-8", body: "" },
+  /** Valid JSON, but a string rather than a page object. */
+  jsonString: { contentType: "application/json; charset=UTF-8", body: '"OK"' },
+  /** A page object of the wrong kind (another API's answer). */
+  wrongKind: {
+    contentType: "application/json; charset=UTF-8",
+    body: '{"kind":"admin#directory#groups","groups":[]}',
+  },
+  /** The list is there but is not a list. */
+  listNotArray: {
+    contentType: "application/json; charset=UTF-8",
+    body: '{"kind":"admin#directory#users","users":{"id":"1"}}',
+  },
+} as const;
+export type MalformedBody = keyof typeof malformedBodies;
 
 export type FaultEffect =
   | { kind: "error"; error: GoogleErrorSpec }
   | { kind: "reset" }
-  | { kind: "delay"; ms: number };
+  | { kind: "delay"; ms: number }
+  | { kind: "malformed"; body: MalformedBody }
+  /** A well-formed page with its items taken out but its nextPageToken kept: a page lost on the way. */
+  | { kind: "emptyPage" }
+  /** Headers and the first bytes of the body, then nothing: the connection stays open and silent. */
+  | { kind: "stall" };
 
 interface FaultRule {
   target: FaultTarget;
@@ -66,11 +96,27 @@ export class EmulatorFaults {
   private rules: FaultRule[] = [];
 
   /** 403 `userRateLimitExceeded` (or another quota error, or 429) for the matching requests. */
-  rateLimit(options: FaultTarget & { error?: keyof typeof rateLimitErrors } = {}): this {
-    return this.add(options, {
-      kind: "error",
-      error: rateLimitErrors[options.error ?? "userRateLimitExceeded"],
-    });
+  rateLimit(
+    options: FaultTarget & { error?: keyof typeof rateLimitErrors; retryAfterSeconds?: number } = {},
+  ): this {
+    const error: GoogleErrorSpec = { ...rateLimitErrors[options.error ?? "userRateLimitExceeded"] };
+    if (options.retryAfterSeconds !== undefined) error.retryAfterSeconds = options.retryAfterSeconds;
+    return this.add(options, { kind: "error", error });
+  }
+
+  /** A 200 whose body is not a Directory API page (HTML, empty, a JSON string, another kind). */
+  malformed(options: FaultTarget & { body: MalformedBody }): this {
+    return this.add(options, { kind: "malformed", body: options.body });
+  }
+
+  /** The matching list page comes back well formed and empty, with the token to the next page kept. */
+  emptyPage(options: FaultTarget): this {
+    return this.add(options, { kind: "emptyPage" });
+  }
+
+  /** The answer starts (200, headers, a few bytes) and then never finishes. */
+  stallAfterHeaders(options: FaultTarget = {}): this {
+    return this.add(options, { kind: "stall" });
   }
 
   /** 500 (or another 5xx) "Backend Error" for the matching requests. */
@@ -189,5 +235,6 @@ function matches(target: FaultTarget, request: FaultRequest): boolean {
     if (!ok) return false;
   }
   if (target.page !== undefined && request.page !== target.page) return false;
+  if (target.while !== undefined && !target.while()) return false;
   return true;
 }
