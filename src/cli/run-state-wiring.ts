@@ -27,12 +27,13 @@ export function defaultStateLocation(rulesPath: string, target: EndpointSpec): s
 /** A file path, or `dynamodb:TABLE`. */
 export async function buildStateStore(location: string, cwd: string): Promise<StateStore> {
   if (location.startsWith("dynamodb:") && location.length > "dynamodb:".length) {
-    const [{ DynamoDBClient }, { DynamoDbStateStore }] = await Promise.all([
+    const [{ DynamoDBClient }, { DynamoDbStateStore }, { guardedRequestHandler }] = await Promise.all([
       import("@aws-sdk/client-dynamodb"),
       import("../adapters/state/dynamodb-state-store.js"),
+      import("../adapters/aws/client-config.js"),
     ]);
     return new DynamoDbStateStore({
-      client: new DynamoDBClient({}),
+      client: new DynamoDBClient({ requestHandler: guardedRequestHandler() }),
       tableName: location.slice("dynamodb:".length),
     });
   }

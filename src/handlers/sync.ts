@@ -9,6 +9,7 @@ import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
+import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
 import { cachedGoogleSecret } from "./google-secret.js";
@@ -20,12 +21,16 @@ import { handleSyncInvocation, type LambdaContextLike, type SyncInvocationResult
 // Built once per container: the logger, the configuration and the secret cache outlive invocations.
 const logger = new Logger({ serviceName: "idc-sync" });
 const config = handlerConfigFromEnv(process.env);
-const secrets = new SecretsManagerClient({});
+// Every AWS request has a deadline covering its body, so a stalled peer cannot hold the only slot.
+const secrets = new SecretsManagerClient({ requestHandler: guardedRequestHandler() });
 const googleCredentials = config.googleSecretArn
   ? cachedGoogleSecret(secrets, config.googleSecretArn)
   : undefined;
 const stateStore = config.stateTableName
-  ? new DynamoDbStateStore({ client: new DynamoDBClient({}), tableName: config.stateTableName })
+  ? new DynamoDbStateStore({
+      client: new DynamoDBClient({ requestHandler: guardedRequestHandler() }),
+      tableName: config.stateTableName,
+    })
   : undefined;
 const slackWebhook = config.slackWebhookSecretArn
   ? cachedSlackWebhook(secrets, config.slackWebhookSecretArn)

@@ -6,24 +6,32 @@
 import { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { STSClient } from "@aws-sdk/client-sts";
+import { adapterClientConfig } from "../aws/client-config.js";
 import {
   type AccountClientFactory,
   AwsIamInventory,
   type AwsIamInventoryOptions,
 } from "./aws-iam-inventory.js";
 
-/** Clients retry nothing themselves: the adapter owns retries so its rate limiters see every attempt. */
-const clientConfig = { maxAttempts: 1 } as const;
+/**
+ * Clients retry nothing themselves: the adapter owns retries so its rate limiters see every attempt.
+ * Every request has a deadline covering its body; IAM and STS speak XML, CloudTrail JSON.
+ */
+const xmlClientConfig = () => adapterClientConfig({ jsonReads: false });
 
 export const defaultAccountClients: AccountClientFactory = {
-  iam: (credentials) => new IAMClient({ ...clientConfig, ...(credentials ? { credentials } : {}) }),
+  iam: (credentials) => new IAMClient({ ...xmlClientConfig(), ...(credentials ? { credentials } : {}) }),
   cloudTrail: (credentials, region) =>
-    new CloudTrailClient({ ...clientConfig, region, ...(credentials ? { credentials } : {}) }),
+    new CloudTrailClient({ ...adapterClientConfig(), region, ...(credentials ? { credentials } : {}) }),
 };
 
 export type AwsIamInventoryConfig = Omit<AwsIamInventoryOptions, "sts" | "clients">;
 
 /** The inventory reader over default clients, assuming `roleName` in every account but the caller's. */
 export function createAwsIamInventory(config: AwsIamInventoryConfig): AwsIamInventory {
-  return new AwsIamInventory({ sts: new STSClient(clientConfig), clients: defaultAccountClients, ...config });
+  return new AwsIamInventory({
+    sts: new STSClient(xmlClientConfig()),
+    clients: defaultAccountClients,
+    ...config,
+  });
 }

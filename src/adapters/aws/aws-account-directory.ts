@@ -24,6 +24,8 @@ export interface AwsAccountDirectoryOptions {
   limits?: Partial<AwsLimits>;
   retry?: Partial<RetryPolicy>;
   sleep?: Sleep;
+  /** Milliseconds, for the retry window; injectable with `sleep`. */
+  now?: () => number;
   onCall?: CallListener;
 }
 
@@ -47,6 +49,7 @@ export class AwsAccountDirectory implements AccountDirectory {
       limits: this.limits,
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.sleep ? { sleep: options.sleep } : {}),
+      ...(options.now ? { now: options.now } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });
   }

@@ -135,6 +135,8 @@ export interface AwsIdentityCenterOptions {
   retry?: Partial<RetryPolicy>;
   /** Waits between retries, polls and rate-limited calls; injectable for tests. */
   sleep?: Sleep;
+  /** Milliseconds, for the retry window; injectable with `sleep` so tests control time. */
+  now?: () => number;
   /** First wait before polling an asynchronous request's status; doubles up to 10× this. Default 1 s. */
   pollIntervalMs?: number;
   /** Total waiting after which an asynchronous request still IN_PROGRESS fails the change. Default 5 min. */
@@ -199,6 +201,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     this.caller = new AwsCaller({
       limits: this.limits,
       sleep: this.sleep,
+      ...(options.now ? { now: options.now } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
     });

@@ -9,6 +9,7 @@ import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { AwsAccountDirectory } from "./aws-account-directory.js";
 import type { CallListener, RetryPolicy } from "./aws-caller.js";
 import { AwsIdentityCenter } from "./aws-identity-center.js";
+import { adapterClientConfig } from "./client-config.js";
 import { discoverInstance } from "./discover-instance.js";
 import type { AwsLimits } from "./limits.js";
 
@@ -25,20 +26,23 @@ export interface AwsIdentityCenterConfig {
 
 /**
  * Clients retry nothing themselves (`maxAttempts: 1`): the adapters own retries, so the rate
- * limiter sees every attempt and the backoff is ours.
+ * limiter sees every attempt and the backoff is ours. Every request has a deadline covering its body.
  */
-const clientConfig = { maxAttempts: 1 } as const;
+const clientConfig = () => adapterClientConfig();
 
 /** The Identity Center adapter over default clients, discovering the instance when the config omits it. */
 export async function createAwsIdentityCenter(
   config: AwsIdentityCenterConfig = {},
 ): Promise<AwsIdentityCenter> {
-  const identityStore = new IdentitystoreClient(clientConfig);
-  const ssoAdmin = new SSOAdminClient(clientConfig);
+  const identityStore = new IdentitystoreClient(clientConfig());
+  const ssoAdmin = new SSOAdminClient(clientConfig());
   const instance =
     config.instanceArn && config.identityStoreId
       ? { instanceArn: config.instanceArn, identityStoreId: config.identityStoreId }
-      : await discoverInstance(ssoAdmin, config.onCall ? { onCall: config.onCall } : {});
+      : await discoverInstance(ssoAdmin, {
+          ...(config.onCall ? { onCall: config.onCall } : {}),
+          ...(config.retry ? { retry: config.retry } : {}),
+        });
   return new AwsIdentityCenter({
     identityStore,
     ssoAdmin,
@@ -58,5 +62,5 @@ export interface AwsAccountDirectoryConfig {
 
 /** The Organizations account directory over a default client. */
 export function createAwsAccountDirectory(config: AwsAccountDirectoryConfig = {}): AwsAccountDirectory {
-  return new AwsAccountDirectory({ organizations: new OrganizationsClient(clientConfig), ...config });
+  return new AwsAccountDirectory({ organizations: new OrganizationsClient(clientConfig()), ...config });
 }

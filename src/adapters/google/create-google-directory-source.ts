@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { admin } from "@googleapis/admin";
 import { JWT, OAuth2Client } from "google-auth-library";
 import { ConfigurationError } from "../../sync/errors.js";
+import { fetchWithDeadline } from "../http-deadline.js";
 import {
   GoogleDirectorySource,
   type GoogleDirectorySourceOptions,
@@ -140,6 +141,9 @@ export function googleClientSettings(
   );
 }
 
+/** Deadline of one OAuth token request, headers and body. */
+const tokenRequestDeadlineMs = 30_000;
+
 function delegatedJwt(key: ServiceAccountKey, adminEmail: string | undefined, source: string): JWT {
   if (!adminEmail) {
     throw new ConfigurationError(
@@ -154,6 +158,8 @@ function delegatedJwt(key: ServiceAccountKey, adminEmail: string | undefined, so
     ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
     scopes: [...googleDirectoryScopes],
     subject: adminEmail,
+    // The token request is an outbound call too: a stalled token endpoint must not hold the run.
+    transporterOptions: { fetchImplementation: fetchWithDeadline(tokenRequestDeadlineMs) },
   });
 }
 

@@ -84,10 +84,28 @@ export interface InjectedError {
   message?: string;
 }
 
+/**
+ * 2xx answers that are not what the AWS JSON protocol sends for a read, as a proxy or a broken front end
+ * could: the SDK would read the first three as an output with nothing in it (the last page).
+ */
+export const malformedAnswers = {
+  empty: { contentType: "application/x-amz-json-1.1", body: "" },
+  jsonString: { contentType: "application/x-amz-json-1.1", body: '"OK"' },
+  jsonNull: { contentType: "application/x-amz-json-1.1", body: "null" },
+  html: { contentType: "text/html", body: "<html><body>Service Unavailable</body></html>" },
+} as const;
+export type MalformedAnswer = keyof typeof malformedAnswers;
+
 /** Faults tests can switch on while the emulator runs. */
 export interface AwsEmulatorFaults {
   /** Answers the next `count` matching requests with ThrottlingException (TooManyRequestsException for organizations). */
   throttleNext(count: number, filter?: OperationFilter): void;
+  /** Throttles every matching request while `active()` says so: a storm measured on a test's clock. */
+  throttleWhile(active: () => boolean, filter?: OperationFilter): void;
+  /** Answers the next `count` matching requests 200 with a body that is not an output object. */
+  malformNext(count: number, answer: MalformedAnswer, filter?: OperationFilter): void;
+  /** Sends headers and a few bytes for the next `count` matching requests, then goes silent. */
+  stallNext(count: number, filter?: OperationFilter): void;
   /** Answers the next `count` matching requests with the given error (e.g. a 500). */
   failNext(count: number, error: InjectedError, filter?: OperationFilter): void;
   /** Returns a FailureReason to make an asynchronous assignment request FAIL. */
@@ -154,6 +172,12 @@ interface PendingFault {
   error: InjectedError;
 }
 
+interface PendingAnswer {
+  remaining: number;
+  filter: OperationFilter;
+  answer: MalformedAnswer | "stall";
+}
+
 /** Starts the emulator on `port` (0, the default, picks a free one). */
 export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promise<AwsEmulator> {
   const instanceArn = options.instanceArn ?? "arn:aws:sso:::instance/ssoins-72230000a1b2c3d4";
@@ -183,6 +207,9 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   let rates = options.throttle;
   let buckets = new Map<string, Bucket>();
   const pending: PendingFault[] = [];
+  const answers: PendingAnswer[] = [];
+  const storms: { active: () => boolean; filter: OperationFilter }[] = [];
+  const stalled = new Set<ServerResponse>();
   let byOperation: Record<string, number> = {};
   let throttled = 0;
 
@@ -231,7 +258,26 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     return fault.error;
   };
 
+  const matches = (filter: OperationFilter, service: EmulatedService, operation: string): boolean =>
+    (filter.service === undefined || filter.service === service) &&
+    (filter.operation === undefined || filter.operation === operation);
+
+  const takeAnswer = (service: EmulatedService, operation: string): PendingAnswer["answer"] | undefined => {
+    const index = answers.findIndex(
+      (fault) => fault.remaining > 0 && matches(fault.filter, service, operation),
+    );
+    if (index < 0) return undefined;
+    const fault = answers[index]!;
+    fault.remaining -= 1;
+    if (fault.remaining === 0) answers.splice(index, 1);
+    return fault.answer;
+  };
+
   const handle = (service: EmulatedService, operation: string, input: Input): unknown => {
+    if (storms.some((storm) => matches(storm.filter, service, operation) && storm.active())) {
+      throttled += 1;
+      throw throttleError(service);
+    }
     const fault = injected(service, operation);
     if (fault) {
       if (fault.type === "ThrottlingException" || fault.type === "TooManyRequestsException") throttled += 1;
@@ -273,6 +319,19 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
         throw new AwsApiError("SerializationException", "The request body is not valid JSON");
       }
       callerAccessKey = accessKeyOf(request.headers.authorization);
+      const answer = takeAnswer(service, operation);
+      if (answer === "stall") {
+        response.writeHead(200, { "Content-Type": "application/x-amz-json-1.1", "Content-Length": 4096 });
+        response.write('{"Users":[');
+        stalled.add(response);
+        return;
+      }
+      if (answer !== undefined) {
+        const { contentType, body: text } = malformedAnswers[answer];
+        response.writeHead(200, { "Content-Type": contentType, "x-amzn-RequestId": randomUUID() });
+        response.end(text);
+        return;
+      }
       const output = handle(service, operation, input);
       send(response, 200, JSON.stringify(output ?? {}), service);
     } catch (error) {
@@ -304,6 +363,15 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     },
     failNext(count, error, filter = {}) {
       pending.push({ remaining: count, filter, error });
+    },
+    throttleWhile(active, filter = {}) {
+      storms.push({ active, filter });
+    },
+    malformNext(count, answer, filter = {}) {
+      answers.push({ remaining: count, filter, answer });
+    },
+    stallNext(count, filter = {}) {
+      answers.push({ remaining: count, filter, answer: "stall" });
     },
     get failAssignment() {
       return behaviour.failAssignment;
@@ -337,6 +405,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     identityStoreId,
     close: () =>
       new Promise<void>((resolve, reject) => {
+        for (const response of stalled) response.destroy();
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),

@@ -11,6 +11,7 @@ import {
   AwsIdentityCenter,
   type AwsIdentityCenterOptions,
 } from "../../../src/adapters/aws/aws-identity-center.js";
+import { adapterClientConfig } from "../../../src/adapters/aws/client-config.js";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import type {
   IcPermissionSet,
@@ -26,8 +27,8 @@ const clientConfig = (url: string) => ({
   endpoint: url,
   region: "us-east-1",
   credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "emulator-secret" },
-  // The adapter owns retries; the SDK sends each attempt once.
-  maxAttempts: 1,
+  // As production builds them: the adapter owns retries, each request has a deadline covering its body.
+  ...adapterClientConfig({ deadlineMs: 2_000 }),
 });
 
 export function clientsFor(emulator: AwsEmulator) {
