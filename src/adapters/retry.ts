@@ -9,6 +9,8 @@
  * sleep which does not really wait still sees the window close after the same attempts as production.
  */
 
+import { ConfigurationError } from "../sync/errors.js";
+
 export interface RetryPolicy {
   /** No retry starts whose wait would end more than this long after the first attempt began. */
   windowMs: number;
@@ -25,14 +27,16 @@ export const defaultRetryWindowMs = 60_000;
 
 /**
  * The window from `IDC_SYNC_RETRY_WINDOW_SECONDS`: undefined when unset (callers keep their default), a
- * RangeError naming the variable when it is not a number of seconds from 0 to 3600.
+ * ConfigurationError naming the variable when it is not a number of seconds from 0 to 3600.
  */
 export function retryWindowFrom(env: Record<string, string | undefined>): number | undefined {
   const raw = env[retryWindowVariable]?.trim();
   if (raw === undefined || raw === "") return undefined;
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds < 0 || seconds > 3600) {
-    throw new RangeError(`${retryWindowVariable} must be a number of seconds from 0 to 3600, got '${raw}'`);
+    throw new ConfigurationError(
+      `${retryWindowVariable} must be a number of seconds from 0 to 3600, got '${raw}'`,
+    );
   }
   return seconds * 1000;
 }

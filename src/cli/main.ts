@@ -7,6 +7,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { directoryToSnapshotText } from "../adapters/file/directory-snapshot.js";
+import { type FileLock, lockFile } from "../adapters/file/file-lock.js";
 import { stateFileText } from "../adapters/file/state-file.js";
 import {
   directoryRequestFromRules,
@@ -239,72 +240,78 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
         if (mode === "enforce" && !flags.yes && !io.isInteractive) {
           throw new UsageError("not a terminal, so nobody can confirm: pass --yes to apply without asking");
         }
-        const ports = {
-          ...(await sourcePorts(flags, rules, io)),
-          identityCenter: await targetPort(flags, rules, io),
-        };
-        const progress = createProgressReporter(io);
-        const monitored = await runMonitoredSync({
-          rules,
-          ports,
-          mode,
-          allowDeletions: flags.allowDeletions,
-          concurrency: flags.concurrency,
-          onProgress: progress.listener,
-          confirm: flags.yes ? undefined : (plan) => confirmPlan(plan, io),
-          onOutcome: progress.changeApplied,
-          run: { runId: randomUUID(), trigger: "cli" },
-          clock: { now: () => new Date() },
-          stateStore: await buildStateStore(stateLocation(flags, io), io.cwd),
-          notifier: await buildNotifier(io.env),
-          settings: notificationSettingsFromRules(rules),
-        }).finally(progress.done);
-        for (const warning of monitored.warnings) io.stderr(`warning: ${warning}\n`);
-        const result = monitored.result;
+        // Files this run reads and then writes back are locked for the whole run (see file-lock.ts).
+        const locks = await lockLocalFiles(flags, io);
+        try {
+          const ports = {
+            ...(await sourcePorts(flags, rules, io)),
+            identityCenter: await targetPort(flags, rules, io),
+          };
+          const progress = createProgressReporter(io);
+          const monitored = await runMonitoredSync({
+            rules,
+            ports,
+            mode,
+            allowDeletions: flags.allowDeletions,
+            concurrency: flags.concurrency,
+            onProgress: progress.listener,
+            confirm: flags.yes ? undefined : (plan) => confirmPlan(plan, io),
+            onOutcome: progress.changeApplied,
+            run: { runId: randomUUID(), trigger: "cli" },
+            clock: { now: () => new Date() },
+            stateStore: await buildStateStore(stateLocation(flags, io), io.cwd),
+            notifier: await buildNotifier(io.env),
+            settings: notificationSettingsFromRules(rules),
+          }).finally(progress.done);
+          for (const warning of monitored.warnings) io.stderr(`warning: ${warning}\n`);
+          const result = monitored.result;
 
-        switch (result.status) {
-          case "invalid":
-            reportRuleIssues(result.problems, io, flags.json);
-            return setExitCode(ExitCode.usage);
-          case "planned":
-            // Report mode: the plan is what would undo the drift; nothing was changed.
-            printWarnings(result.warnings, io);
-            if (flags.json) {
-              writeJsonDocument(io.stdout, { ...planToJson(result.plan), mode, guard: result.guard });
-            } else {
-              io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-              io.stdout("\nReport mode: nothing was changed.\n");
+          switch (result.status) {
+            case "invalid":
+              reportRuleIssues(result.problems, io, flags.json);
+              return setExitCode(ExitCode.usage);
+            case "planned":
+              // Report mode: the plan is what would undo the drift; nothing was changed.
+              printWarnings(result.warnings, io);
+              if (flags.json) {
+                writeJsonDocument(io.stdout, { ...planToJson(result.plan), mode, guard: result.guard });
+              } else {
+                io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+                io.stdout("\nReport mode: nothing was changed.\n");
+              }
+              return setExitCode(ExitCode.ok);
+            case "blocked":
+              printWarnings(result.warnings, io);
+              if (flags.json) {
+                writeJsonDocument(io.stdout, { ...planToJson(result.plan), guard: result.guard });
+              } else {
+                io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+              }
+              for (const violation of result.guard.violations)
+                io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
+              io.stderr("Nothing was applied.\n");
+              return setExitCode(ExitCode.stoppedByGuard);
+            case "declined":
+              io.stderr("Apply cancelled; nothing was changed.\n");
+              return setExitCode(ExitCode.ok);
+            case "applied": {
+              printWarnings(result.warnings, io);
+              if (flags.json) {
+                writeJsonDocument(io.stdout, {
+                  ...planToJson(result.plan),
+                  report: applyReportToJson(result.report),
+                });
+              } else {
+                if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+                io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
+              }
+              return setExitCode(
+                result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok,
+              );
             }
-            return setExitCode(ExitCode.ok);
-          case "blocked":
-            printWarnings(result.warnings, io);
-            if (flags.json) {
-              writeJsonDocument(io.stdout, { ...planToJson(result.plan), guard: result.guard });
-            } else {
-              io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-            }
-            for (const violation of result.guard.violations)
-              io.stderr(`\nStopped by a safety guard: ${violation.message}\n`);
-            io.stderr("Nothing was applied.\n");
-            return setExitCode(ExitCode.stoppedByGuard);
-          case "declined":
-            io.stderr("Apply cancelled; nothing was changed.\n");
-            return setExitCode(ExitCode.ok);
-          case "applied": {
-            printWarnings(result.warnings, io);
-            if (flags.json) {
-              writeJsonDocument(io.stdout, {
-                ...planToJson(result.plan),
-                report: applyReportToJson(result.report),
-              });
-            } else {
-              if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-              io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
-            }
-            return setExitCode(
-              result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok,
-            );
           }
+        } finally {
+          await releaseLocks(locks, io);
         }
       },
     );
@@ -430,6 +437,36 @@ function stateLocation(flags: CommonFlags, io: CliIo): string {
     flags.state ??
     defaultStateLocation(resolve(io.cwd, flags.rules), endpoint(flags.target, "aws", "--target", io))
   );
+}
+
+/**
+ * Locks the `file:` target and a file run state, in that order, for an apply. Another run holding either
+ * stops this one before it reads anything (FileLockedError, exit 1). DynamoDB needs no lock: its state
+ * item is written conditionally on its revision, and the Lambda runs one at a time.
+ */
+async function lockLocalFiles(flags: CommonFlags, io: CliIo): Promise<FileLock[]> {
+  const paths: { path: string; what: string }[] = [];
+  const target = endpoint(flags.target, "aws", "--target", io);
+  if (target.kind === "file") paths.push({ path: target.path, what: "the Identity Center state file" });
+  const state = stateLocation(flags, io);
+  if (!state.startsWith("dynamodb:"))
+    paths.push({ path: resolve(io.cwd, state), what: "the run state file" });
+  const locks: FileLock[] = [];
+  try {
+    for (const { path, what } of paths) locks.push(await lockFile(path, what));
+  } catch (error) {
+    for (const lock of locks) await lock.release();
+    throw error;
+  }
+  return locks;
+}
+
+async function releaseLocks(locks: FileLock[], io: CliIo): Promise<void> {
+  for (const lock of locks) {
+    const lost = lock.compromised;
+    if (lost) io.stderr(`warning: a file lock was lost during the run: ${lost.message}\n`);
+    await lock.release();
+  }
 }
 
 /**

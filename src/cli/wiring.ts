@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
 import { rateScaleFrom, scaleAwsRates } from "../adapters/rate-scale.js";
+import { retryWindowFrom } from "../adapters/retry.js";
 import type { Rules } from "../mapping/index.js";
 import type { AccountDirectory, DirectorySource, IdentityCenter } from "../sync/ports.js";
 
@@ -34,11 +35,12 @@ export async function buildDirectorySource(
     "../adapters/google/index.js"
   );
   const scale = rateScaleFrom(env);
+  const retryWindowMs = retryWindowFrom(env);
   // IDC_SYNC_RATE_SCALE is for the benchmark only (see rate-scale.ts); unset, the defaults apply.
-  return createGoogleDirectorySource(
-    env,
-    scale === 1 ? {} : { requestsPerSecond: googleDirectoryDefaults.requestsPerSecond * scale },
-  );
+  return createGoogleDirectorySource(env, {
+    ...(scale === 1 ? {} : { requestsPerSecond: googleDirectoryDefaults.requestsPerSecond * scale }),
+    ...(retryWindowMs === undefined ? {} : { retryWindowMs }),
+  });
 }
 
 /** The AWS accounts: AWS Organizations, or the organization section of a snapshot file. */
@@ -49,7 +51,10 @@ export async function buildAccountDirectory(
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
   const { createAwsAccountDirectory, defaultAwsLimits } = await import("../adapters/aws/index.js");
   const scale = rateScaleFrom(env);
-  return createAwsAccountDirectory(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) });
+  return createAwsAccountDirectory({
+    ...(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) }),
+    ...awsRetry(env),
+  });
 }
 
 export async function buildTarget(
@@ -63,11 +68,18 @@ export async function buildTarget(
   return createAwsIdentityCenter({
     instanceArn: rules.identityCenter?.instanceArn,
     identityStoreId: rules.identityCenter?.identityStoreId,
+    ...awsRetry(env),
     // IDC_SYNC_RATE_SCALE is for the benchmark only: simulated time runs F times faster, polls included.
     ...(scale === 1
       ? {}
       : { limits: scaleAwsRates(defaultAwsLimits, scale), pollIntervalMs: defaultPollIntervalMs / scale }),
   });
+}
+
+/** `IDC_SYNC_RETRY_WINDOW_SECONDS`, when set, as the AWS adapters' retry option. */
+function awsRetry(env: Record<string, string | undefined>): { retry?: { windowMs: number } } {
+  const windowMs = retryWindowFrom(env);
+  return windowMs === undefined ? {} : { retry: { windowMs } };
 }
 
 /** AwsIdentityCenter's first status poll interval, scaled with the rates under IDC_SYNC_RATE_SCALE. */

@@ -5,6 +5,7 @@
  */
 import { resolve } from "node:path";
 import { createGoogleDirectorySource, googleEnvironment } from "../adapters/google/index.js";
+import { retryWindowFrom } from "../adapters/retry.js";
 import { buildAccountDirectory, buildTarget } from "../cli/wiring.js";
 import type { Rules } from "../mapping/index.js";
 import type { SyncPorts } from "../sync/run-sync.js";
@@ -71,12 +72,14 @@ export async function buildLivePorts(
   googleCredentials: GoogleCredentialsReader | undefined,
 ): Promise<SyncPorts> {
   const useSecret = googleCredentials !== undefined && !nonEmpty(env[googleEnvironment.accessToken]);
+  const retryWindowMs = retryWindowFrom(env);
+  const retry = retryWindowMs === undefined ? {} : { retryWindowMs };
   const directory = useSecret
-    ? createGoogleDirectorySource(env, { credentials: await googleCredentials() })
-    : createGoogleDirectorySource(env);
+    ? createGoogleDirectorySource(env, { credentials: await googleCredentials(), ...retry })
+    : createGoogleDirectorySource(env, retry);
   const [accounts, identityCenter] = await Promise.all([
-    buildAccountDirectory({ kind: "live" }),
-    buildTarget({ kind: "live" }, rules),
+    buildAccountDirectory({ kind: "live" }, env),
+    buildTarget({ kind: "live" }, rules, env),
   ]);
   return { directory, accounts, identityCenter };
 }

@@ -3,7 +3,8 @@
  * parameter, and the answer is the notices to send plus the drift and health to remember.
  *
  * - New drift alerts once; drift still open reminds at most once per `remindEveryMs`; drift that is gone
- *   posts "resolved". Drift an enforce run undid in the same run is one alert that says so.
+ *   posts "resolved". Drift an enforce run undid in the same run is one alert that says so; if that
+ *   alert cannot be delivered, the next run delivers it (`pendingDriftAlerts`), once.
  * - A failure or a guard stop alerts on every run; the first good run after them posts a recovery.
  * - What an enforce run changed for joiners, movers and leavers is posted only when asked (`changes`).
  */
@@ -52,7 +53,10 @@ export interface DecideInput {
 export interface Decision {
   /** In sending order: failures first, then drift, then the rest. */
   notices: Notice[];
+  /** The drift to remember if every notice is delivered (see `rememberUndelivered` when one is not). */
   drift: Record<string, OpenDrift>;
+  /** Undone drift still owed an alert if every notice is delivered: none. */
+  pendingDriftAlerts: DriftItem[];
   health: RunHealth;
   status: RunStatus;
   /** The users another provisioner owns that people know about after this run (undefined: none yet). */
@@ -93,11 +97,18 @@ export function decideNotices(input: DecideInput): Decision {
 
   const plan = "plan" in outcome ? outcome.plan : undefined;
   const known = previous.externallyProvisionedReported;
+  const owed = previous.pendingDriftAlerts ?? [];
   if (plan === undefined) {
-    return { notices, drift: previous.drift, health, status, ...reported(known) };
+    // Nothing was planned, so nothing new is known about drift; what is owed stays owed.
+    return { notices, drift: previous.drift, pendingDriftAlerts: owed, health, status, ...reported(known) };
   }
 
   const tracked = trackDrift(plan, outcome, previous, now, settings, on.has("drift"));
+  if (on.has("drift")) {
+    // Undone drift a run before could not tell about: told now, unless this run sees it again.
+    const seen = new Set(plan.changes.map((change) => change.key));
+    tracked.fresh.unshift(...owed.filter((item) => !seen.has(item.key)));
+  }
   if (on.has("drift")) {
     if (tracked.fresh.length > 0) notices.push({ kind: "drift", run, items: tracked.fresh });
     if (tracked.reminders.length > 0) notices.push({ kind: "driftReminder", run, items: tracked.reminders });
@@ -118,6 +129,7 @@ export function decideNotices(input: DecideInput): Decision {
   return {
     notices,
     drift: tracked.drift,
+    pendingDriftAlerts: [],
     health,
     status,
     ...reported(on.has("drift") ? foreign : known),
@@ -141,24 +153,49 @@ function reported(users: string[] | undefined): Pick<Decision, "externallyProvis
 }
 
 /**
- * The drift to remember when a drift notice was not delivered: its items get the alert time they had
- * before, so the next run alerts about them again instead of believing people were told.
+ * What a run remembers about its alerts: the open drift (with when each was last alerted), the undone
+ * drift still owed an alert, and the users of other provisioners already told about.
  */
-export function forgetUndeliveredAlert(
-  drift: Record<string, OpenDrift>,
+export interface AlertMemory {
+  drift: Record<string, OpenDrift>;
+  pendingDriftAlerts: DriftItem[];
+  externallyProvisionedReported?: string[];
+}
+
+/**
+ * The drift to remember when a drift notice was not delivered: open items get the alert time they had
+ * before, so the next run alerts about them again instead of believing people were told; undone items,
+ * which leave nothing behind in `drift`, are kept as owed so the next run tells about them, once.
+ */
+export function rememberUndelivered(
+  memory: AlertMemory,
   notice: Notice,
-  previous: Record<string, OpenDrift>,
-): Record<string, OpenDrift> {
-  if (notice.kind !== "drift" && notice.kind !== "driftReminder") return drift;
-  const next = { ...drift };
+  previousState: Pick<RunState, "drift" | "externallyProvisionedReported">,
+): AlertMemory {
+  if (notice.kind === "externallyProvisioned") {
+    const { externallyProvisionedReported: _told, ...rest } = memory;
+    const known = forgetUndeliveredForeignUsers(
+      memory.externallyProvisionedReported,
+      notice,
+      previousState.externallyProvisionedReported,
+    );
+    return known === undefined ? rest : { ...rest, externallyProvisionedReported: known };
+  }
+  if (notice.kind !== "drift" && notice.kind !== "driftReminder") return memory;
+  const previous = previousState.drift;
+  const drift = { ...memory.drift };
+  const owed = new Map(memory.pendingDriftAlerts.map((item) => [item.key, item]));
   for (const item of notice.items) {
-    const kept = next[item.key];
-    if (kept === undefined) continue;
+    const kept = drift[item.key];
+    if (kept === undefined) {
+      if (notice.kind === "drift" && item.status === "reverted") owed.set(item.key, item);
+      continue;
+    }
     const before = previous[item.key]?.lastAlertAt;
     const { lastAlertAt: _dropped, ...rest } = kept;
-    next[item.key] = before === undefined ? rest : { ...rest, lastAlertAt: before };
+    drift[item.key] = before === undefined ? rest : { ...rest, lastAlertAt: before };
   }
-  return next;
+  return { ...memory, drift, pendingDriftAlerts: [...owed.values()] };
 }
 
 /** The history status of a run. */

@@ -1,8 +1,11 @@
 /**
  * A sync run that remembers and tells: the use case behind `idc-sync apply` and every Lambda run that
  * is not a plain plan. It loads the run state, runs `runSync` with drift classification (report mode
- * plans only), decides the notices (`decideNotices`, pure), sends them, then saves the state and a run
- * record. Slack problems and a refused state save never fail the sync: they come back as warnings.
+ * plans only), decides the notices (`decideNotices`, pure), saves the state and a run record, and only
+ * then sends the notices: a run killed or timed out while Slack hangs has already saved what it
+ * learned. The state is first saved as if no notice got through (so an alert lost with the run is sent
+ * again next run), then once more with what was delivered. Slack problems and a refused state save
+ * never fail the sync: they come back as warnings.
  */
 import { formatRuleIssue } from "../mapping/index.js";
 import { nextAppliedDigests } from "../sync/drift.js";
@@ -16,11 +19,11 @@ import { initialRunState, type RunRecord, type RunState, type SyncMode } from ".
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import {
+  type AlertMemory,
   decideNotices,
-  forgetUndeliveredAlert,
-  forgetUndeliveredForeignUsers,
   type NotificationSettings,
   type RunOutcome,
+  rememberUndelivered,
 } from "./decide.js";
 
 /** Who and what a run is, for notices and the history. */
@@ -140,41 +143,40 @@ async function finish(
   };
   const decision = decideNotices({ now: startedAt, run, previous, outcome, settings: context.settings });
   const warnings: string[] = [];
-
-  let drift = decision.drift;
-  let foreignReported = decision.externallyProvisionedReported;
-  const sent: MonitoredSyncResult["notices"] = [];
-  for (const notice of decision.notices) {
-    const delivery = context.notifier
-      ? await context.notifier.notify(notice).catch((error: unknown) => ({
-          delivered: false as const,
-          error: (error as Error).message ?? String(error),
-        }))
-      : ({ delivered: false, error: "no Slack webhook configured" } as const);
-    context.onNotice?.(notice, delivery);
-    sent.push({ notice, delivered: delivery.delivered });
-    if (!delivery.delivered) {
-      drift = forgetUndeliveredAlert(drift, notice, previous.drift);
-      foreignReported = forgetUndeliveredForeignUsers(
-        foreignReported,
-        notice,
-        previous.externallyProvisionedReported,
-      );
-      if (context.notifier) warnings.push(`the ${notice.kind} notice was not delivered: ${delivery.error}`);
-    }
-  }
-
-  const next: RunState = {
+  const canSave = save && stored !== undefined;
+  const stateWith = (memory: AlertMemory): RunState => ({
     version: 1,
     ...appliedAfter(previous, result, run),
-    drift,
+    drift: memory.drift,
+    // Owed only where someone can be told: without Slack there is nobody to tell later either.
+    ...(context.notifier && memory.pendingDriftAlerts.length > 0
+      ? { pendingDriftAlerts: memory.pendingDriftAlerts }
+      : {}),
     health: decision.health,
     ...ownershipAfter(previous, result),
-    ...(foreignReported === undefined ? {} : { externallyProvisionedReported: foreignReported }),
+    ...(memory.externallyProvisionedReported === undefined
+      ? {}
+      : { externallyProvisionedReported: memory.externallyProvisionedReported }),
+  });
+
+  // As if nothing will be delivered: what the next run must know should this one die mid-alert.
+  const delivered: AlertMemory = {
+    drift: decision.drift,
+    pendingDriftAlerts: decision.pendingDriftAlerts,
+    ...(decision.externallyProvisionedReported === undefined
+      ? {}
+      : { externallyProvisionedReported: decision.externallyProvisionedReported }),
   };
-  if (save && stored !== undefined) {
+  const undelivered = decision.notices.reduce(
+    (memory, notice) => rememberUndelivered(memory, notice, previous),
+    delivered,
+  );
+  let revision = stored?.revision;
+  let saved = false;
+  if (canSave) {
     try {
-      await context.stateStore.save(next, stored.revision);
+      revision = await context.stateStore.save(stateWith(undelivered), revision);
+      saved = true;
     } catch (error) {
       warnings.push(`the run state was not saved: ${(error as Error).message}`);
     }
@@ -200,7 +202,38 @@ async function finish(
   } catch (error) {
     warnings.push(`the run was not recorded in the history: ${(error as Error).message}`);
   }
+
+  let memory = delivered;
+  const sent: MonitoredSyncResult["notices"] = [];
+  for (const notice of decision.notices) {
+    const delivery = context.notifier
+      ? await context.notifier.notify(notice).catch((error: unknown) => ({
+          delivered: false as const,
+          error: (error as Error).message ?? String(error),
+        }))
+      : ({ delivered: false, error: "no Slack webhook configured" } as const);
+    context.onNotice?.(notice, delivery);
+    sent.push({ notice, delivered: delivery.delivered });
+    if (!delivery.delivered) {
+      memory = rememberUndelivered(memory, notice, previous);
+      if (context.notifier) warnings.push(`the ${notice.kind} notice was not delivered: ${delivery.error}`);
+    }
+  }
+
+  // Only what was delivered moves the state on from the copy saved before sending.
+  if (saved && sent.some((entry) => entry.delivered) && changesMemory(undelivered, memory)) {
+    try {
+      await context.stateStore.save(stateWith(memory), revision);
+    } catch (error) {
+      warnings.push(`the run state was not updated after alerting: ${(error as Error).message}`);
+    }
+  }
+
   return { record, notices: sent, warnings };
+}
+
+function changesMemory(before: AlertMemory, after: AlertMemory): boolean {
+  return JSON.stringify(before) !== JSON.stringify(after);
 }
 
 /** The digests to keep: every item now in step takes this run's; the rest keep what was known. */

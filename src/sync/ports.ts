@@ -43,11 +43,12 @@ export interface StoredRunState {
 
 /**
  * Keeps the run state and the run history. `save` is conditional: it throws a `StateConflictError`
- * when the stored revision is no longer `expectedRevision`, so two runs never clobber each other.
+ * when the stored revision is no longer `expectedRevision`, so two runs never clobber each other. It
+ * resolves the new revision, for a later save in the same run.
  */
 export interface StateStore {
   load(): Promise<StoredRunState>;
-  save(state: RunState, expectedRevision: string | undefined): Promise<void>;
+  save(state: RunState, expectedRevision: string | undefined): Promise<string>;
   recordRun(run: RunRecord): Promise<void>;
   /** The most recent runs first, at most `limit`. */
   listRuns(limit: number): Promise<RunRecord[]>;

@@ -5,6 +5,7 @@
  */
 import type { DesiredDigests } from "./drift.js";
 import type { ChangeCause, ChangeKind, Ownership } from "./model.js";
+import type { DriftItem } from "./notices.js";
 
 /** How a run treats drift: `enforce` fixes it (and reports it), `report` only detects and alerts. */
 export const SyncMode = { enforce: "enforce", report: "report" } as const;
@@ -39,6 +40,11 @@ export interface RunState {
   applied?: { digests: DesiredDigests; runId: string; at: string };
   /** Open drift by change key. */
   drift: Record<string, OpenDrift>;
+  /**
+   * Drift a run undid whose alert could not be delivered: nothing of it is left in `drift`, so it is
+   * kept here and alerted by the next run, once.
+   */
+  pendingDriftAlerts?: DriftItem[];
   health: RunHealth;
   /**
    * What idc-sync owns (groups, permission sets, Google id → user). Absent until a run keeps one; while

@@ -82,7 +82,7 @@ export class DynamoDbStateStore implements StateStore {
     return { state: parseRunState(raw, this.where()), revision };
   }
 
-  async save(state: RunState, expectedRevision: string | undefined): Promise<void> {
+  async save(state: RunState, expectedRevision: string | undefined): Promise<string> {
     const data = gzipSync(JSON.stringify(state));
     const writeId = randomUUID();
     const chunks: Uint8Array[] = [];
@@ -102,10 +102,11 @@ export class DynamoDbStateStore implements StateStore {
         ),
       );
     }
+    const revision = String(Number(expectedRevision ?? "0") + 1);
     const head: Item = {
       pk: { S: statePk },
       sk: { S: headSk },
-      revision: { N: String(Number(expectedRevision ?? "0") + 1) },
+      revision: { N: revision },
       writeId: { S: writeId },
       ...(chunks.length > 0 ? { chunks: { N: String(chunks.length) } } : { data: { B: data } }),
     };
@@ -140,6 +141,7 @@ export class DynamoDbStateStore implements StateStore {
     if (previous?.chunks?.N !== undefined && previous.writeId?.S !== undefined) {
       await this.deleteChunks(previous.writeId.S, Number(previous.chunks.N)).catch(() => undefined);
     }
+    return revision;
   }
 
   async recordRun(run: RunRecord): Promise<void> {

@@ -38,7 +38,7 @@ export class FileStateStore implements StateStore {
     return { state: content.state, revision: String(content.revision) };
   }
 
-  async save(state: RunState, expectedRevision: string | undefined): Promise<void> {
+  async save(state: RunState, expectedRevision: string | undefined): Promise<string> {
     const content = await this.read();
     const current = content === undefined ? undefined : String(content.revision);
     if (current !== expectedRevision) {
@@ -47,12 +47,9 @@ export class FileStateStore implements StateStore {
         expectedRevision,
       );
     }
-    await this.write({
-      version: 1,
-      revision: (content?.revision ?? 0) + 1,
-      state,
-      runs: content?.runs ?? [],
-    });
+    const revision = (content?.revision ?? 0) + 1;
+    await this.write({ version: 1, revision, state, runs: content?.runs ?? [] });
+    return String(revision);
   }
 
   async recordRun(run: RunRecord): Promise<void> {

@@ -28,12 +28,22 @@ const ownershipSchema = z.object({
   users: z.record(z.string(), z.object({ userId: z.string().optional(), userName: z.string() })),
 });
 
+const driftItemSchema = z.object({
+  key: z.string(),
+  kind: z.string(),
+  summary: z.string(),
+  reason: z.string(),
+  firstSeenAt: z.string(),
+  status: z.enum(["reverted", "open"]),
+});
+
 const runStateSchema = z.object({
   version: z.literal(1),
   applied: z
     .object({ digests: z.record(z.string(), z.string()), runId: z.string(), at: z.string() })
     .optional(),
   drift: z.record(z.string(), openDriftSchema),
+  pendingDriftAlerts: z.array(driftItemSchema).optional(),
   health: z.object({
     status: z.enum(["ok", "failing"]),
     since: z.string(),

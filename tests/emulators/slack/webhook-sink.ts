@@ -1,12 +1,20 @@
 /**
  * A local stand-in for a Slack incoming webhook: a node:http server that keeps every message posted to
- * it. It can answer like Slack (200 "ok"), fail with a status, or never answer (a timeout).
+ * it. It can answer like Slack (200 "ok"), fail with a status (429 with `Retry-After`, as Slack's rate
+ * limits do: "a HTTP 429 Too Many Requests error, and a Retry-After HTTP header containing the number of
+ * seconds until you can retry", api.slack.com/docs/rate-limits), never answer (a timeout), or send its
+ * headers and then stall.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { SlackMessage } from "../../../src/notify/slack-message.js";
 
-export type SinkBehaviour = { answer: "ok" } | { answer: "status"; status: number } | { answer: "hang" };
+export type SinkBehaviour =
+  | { answer: "ok" }
+  | { answer: "status"; status: number; retryAfterSeconds?: number }
+  | { answer: "hang" }
+  /** 200 and a Content-Length, one byte of the body, then silence with the connection open. */
+  | { answer: "stallAfterHeaders" };
 
 export interface WebhookSink {
   url: string;
@@ -35,9 +43,18 @@ export async function startWebhookSink(): Promise<WebhookSink> {
         hanging.add(response);
         return;
       }
+      if (behaviour.answer === "stallAfterHeaders") {
+        response.writeHead(200, { "content-type": "text/plain", "content-length": "2" });
+        response.write("o");
+        hanging.add(response);
+        return;
+      }
       if (behaviour.answer === "status") {
         response.statusCode = behaviour.status;
-        response.end("internal_error");
+        if (behaviour.retryAfterSeconds !== undefined) {
+          response.setHeader("retry-after", String(behaviour.retryAfterSeconds));
+        }
+        response.end(behaviour.status === 429 ? "rate_limited" : "internal_error");
         return;
       }
       messages.push(JSON.parse(Buffer.concat(chunks).toString("utf8")) as SlackMessage);

@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   decideNotices,
   defaultNotificationSettings,
-  forgetUndeliveredAlert,
   forgetUndeliveredForeignUsers,
+  rememberUndelivered,
 } from "../../../src/notify/decide.js";
 import type { Change, Plan } from "../../../src/sync/model.js";
 import type { NoticeRun } from "../../../src/sync/notices.js";
@@ -85,11 +85,9 @@ describe("deciding what a run tells", () => {
     const first = decide(initialRunState(), "2026-05-04T09:00:00.000Z");
     const notice = first.notices[0];
     if (!notice) throw new Error("expected a drift notice");
-    const kept = forgetUndeliveredAlert(first.drift, notice, {});
+    const kept = rememberUndelivered({ drift: first.drift, pendingDriftAlerts: [] }, notice, { drift: {} });
 
-    expect(kinds(decide({ ...initialRunState(), drift: kept }, "2026-05-04T09:15:00.000Z"))).toEqual([
-      "drift",
-    ]);
+    expect(kinds(decide({ ...initialRunState(), ...kept }, "2026-05-04T09:15:00.000Z"))).toEqual(["drift"]);
   });
 
   it("alerts on every failing run, counts them, and posts one recovery", () => {
