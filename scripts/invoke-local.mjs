@@ -159,6 +159,15 @@ function packageBundle() {
       out,
       "--param",
       `googleSecretArn=${placeholderSecretArn}`,
+      // The emulator's instance and store, and a placeholder organization: the role is never used locally.
+      "--param",
+      "ssoInstanceId=ssoins-72230000a1b2c3d4",
+      "--param",
+      "identityStoreId=d-9067a1b2c3",
+      "--param",
+      "managementAccountId=111111111111",
+      "--param",
+      "organizationId=o-a1b2c3d4e5",
     ],
     { cwd: root, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, ...fakeAwsEnv() } },
   );

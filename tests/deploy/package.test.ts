@@ -15,6 +15,17 @@ const run = promisify(execFile);
 const root = resolve(import.meta.dirname, "../..");
 const osls = join(root, "node_modules/.bin/osls");
 const secretArn = "arn:aws:secretsmanager:us-east-1:123456789012:secret:idc-sync/google-AbCdEf";
+/** The instance, store and organization the role is scoped to; the management account is not the function's. */
+const scope = {
+  ssoInstanceId: "ssoins-72230000a1b2c3d4",
+  identityStoreId: "d-9067a1b2c3",
+  managementAccountId: "111111111111",
+  organizationId: "o-a1b2c3d4e5",
+};
+const requiredParams = [
+  `googleSecretArn=${secretArn}`,
+  ...Object.entries(scope).map(([name, value]) => `${name}=${value}`),
+].flatMap((param) => ["--param", param]);
 /** osls must package with nothing from AWS: no credentials, no region. */
 const offlineEnv = Object.fromEntries(
   Object.entries(process.env).filter(([name]) => !name.startsWith("AWS_")),
@@ -26,6 +37,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, string | string[]>>;
 }
 interface Template {
   Resources: Record<string, { Type: string; Properties: Json; Condition?: string }>;
@@ -41,11 +53,11 @@ let bundleDir: string;
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), "idc-sync-package-"));
   const packageDir = join(work, "package");
-  await run(
-    osls,
-    ["package", "--stage", "ci", "--package", packageDir, "--param", `googleSecretArn=${secretArn}`],
-    { cwd: root, env: offlineEnv, timeout: 120_000 },
-  );
+  await run(osls, ["package", "--stage", "ci", "--package", packageDir, ...requiredParams], {
+    cwd: root,
+    env: offlineEnv,
+    timeout: 120_000,
+  });
   template = JSON.parse(
     await readFile(join(packageDir, "cloudformation-template-update-stack.json"), "utf8"),
   );
@@ -157,6 +169,154 @@ describe("the packaged CloudFormation template", () => {
     }
   });
 
+  it("names the identity store of the account that owns the instance, not the function's account", () => {
+    const store = roleStatements().find(
+      (statement) => statement.Sid === "IdentityStoreUsersGroupsMemberships",
+    );
+    expect(resourcesOf(store!)).toContain(
+      `arn:aws:identitystore::${scope.managementAccountId}:identitystore/${scope.identityStoreId}`,
+    );
+    expect(JSON.stringify(allStatements())).not.toContain("AWS::AccountId}:identitystore");
+  });
+
+  it("scopes every sso, identitystore and organizations grant to the instance, the store and the organization", () => {
+    const resources = roleStatements()
+      .filter((statement) =>
+        [statement.Action].flat().some((action) => /^(sso|identitystore|organizations):/.test(action)),
+      )
+      .flatMap(resourcesOf);
+    for (const arn of resources) {
+      if (arn === "*") continue;
+      expect(arn).not.toMatch(/instance\/\*|permissionSet\/\*|:identitystore\/\*|organizations::\*/);
+      if (arn.includes(":sso:::instance/") || arn.includes(":sso:::permissionSet/"))
+        expect(arn).toContain(scope.ssoInstanceId);
+      if (arn.includes(":organizations::")) expect(arn).toContain(`${scope.managementAccountId}:`);
+      if (arn.includes(":organizations::")) expect(arn).toContain(scope.organizationId);
+    }
+    // Only the two actions that have no resource type at all keep "*".
+    const anywhere = roleStatements()
+      .filter((statement) => resourcesOf(statement).includes("*"))
+      .flatMap((statement) => [statement.Action].flat())
+      .filter((action) => !action.startsWith("logs:"));
+    expect(anywhere.sort()).toEqual(["organizations:ListRoots", "sso:ListInstances"]);
+  });
+
+  it("changes, provisions and grants only permission sets tagged managed-by=idc-sync, and creates only such", () => {
+    const permissionSetArn = `arn:aws:sso:::permissionSet/${scope.ssoInstanceId}/*`;
+    const onPermissionSets = roleStatements().filter((statement) =>
+      resourcesOf(statement).includes(permissionSetArn),
+    );
+    const writes = onPermissionSets
+      .filter((statement) => !statement.Sid?.endsWith("Reads"))
+      .flatMap((statement) => [statement.Action].flat().map((action) => ({ action, statement })));
+
+    for (const { action, statement } of writes) {
+      if (action === "sso:DeleteAccountAssignment") continue;
+      const expected =
+        action === "sso:CreatePermissionSet"
+          ? { StringEquals: { "aws:RequestTag/managed-by": "idc-sync" } }
+          : { StringEquals: { "aws:ResourceTag/managed-by": "idc-sync" } };
+      expect(statement.Condition, action).toMatchObject(expected);
+    }
+    expect(writes.map(({ action }) => action)).toEqual(
+      expect.arrayContaining([
+        "sso:UpdatePermissionSet",
+        "sso:PutInlinePolicyToPermissionSet",
+        "sso:CreateAccountAssignment",
+        "sso:ProvisionPermissionSet",
+        "sso:TagResource",
+      ]),
+    );
+    const tagging = roleStatements().find((statement) => statement.Sid === "TagOnlyManagedPermissionSets");
+    expect(tagging?.Condition?.["ForAllValues:StringNotEquals"]).toEqual({ "aws:TagKeys": "managed-by" });
+  });
+
+  it("matches every ARN and condition key to what the Service Authorization Reference lists for the action", async () => {
+    const reference = JSON.parse(
+      await readFile(join(root, "tests/fixtures/service-authorization/reference.json"), "utf8"),
+    ) as ServiceAuthorizationReference;
+    const problems: string[] = [];
+    const covered = new Map<string, Set<string>>();
+    const typesFitting = (action: string, arn: string) =>
+      (reference.actions[action]?.resourceTypes ?? []).filter(
+        (type) => arn !== "*" && arnPattern(reference.resourceTypes[type.name]!.arn).test(arn),
+      );
+    for (const statement of roleStatements()) {
+      const actions = [statement.Action]
+        .flat()
+        .filter((action) => /^(sso|identitystore|organizations):/.test(action));
+      if (actions.length === 0) continue;
+      const arns = resourcesOf(statement);
+      for (const action of actions) {
+        const entry = reference.actions[action];
+        if (!entry) {
+          problems.push(`${action}: not in the reference`);
+          continue;
+        }
+        if (arns.includes("*") && entry.resourceTypes.length > 0) {
+          problems.push(
+            `${action}: "*" although it takes ${entry.resourceTypes.map((t) => t.name).join(", ")}`,
+          );
+        }
+        for (const arn of arns)
+          for (const type of typesFitting(action, arn))
+            covered.set(action, (covered.get(action) ?? new Set()).add(type.name));
+        // A condition key must be one AWS evaluates for this action or for a resource type it names here.
+        for (const key of Object.values(statement.Condition ?? {}).flatMap(Object.keys)) {
+          const generic = key.replace(/\/[^/]+$/, "/${TagKey}");
+          const evaluated = new Set([
+            ...entry.conditionKeys,
+            ...arns.flatMap((arn) =>
+              typesFitting(action, arn).flatMap((t) => reference.resourceTypes[t.name]!.conditionKeys),
+            ),
+          ]);
+          if (!evaluated.has(generic))
+            problems.push(`${action}: condition key ${key} is not one AWS evaluates for it`);
+        }
+      }
+      // IAM ignores an ARN no action of its statement takes: there is none (each is of a listed type).
+      for (const arn of arns.filter((arn) => arn !== "*")) {
+        if (!actions.some((action) => typesFitting(action, arn).length > 0)) {
+          problems.push(`${statement.Sid}: ${arn} is a resource none of its actions takes`);
+        }
+      }
+    }
+    for (const [action, entry] of Object.entries(reference.actions)) {
+      for (const type of entry.resourceTypes.filter((t) => t.required)) {
+        if (!covered.get(action)?.has(type.name))
+          problems.push(`${action}: its required ${type.name} is granted nowhere`);
+      }
+      if (entry.dependentActions.length > 0)
+        problems.push(`${action}: needs ${entry.dependentActions.join(", ")} too`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('refuses to package without the instance, store and organization it would otherwise grant as "*"', async () => {
+    const packaging = run(
+      osls,
+      [
+        "package",
+        "--stage",
+        "ci",
+        "--package",
+        join(work, "unscoped"),
+        "--param",
+        `googleSecretArn=${secretArn}`,
+      ],
+      { cwd: root, env: offlineEnv, timeout: 120_000 },
+    );
+    const failure = await packaging.then(
+      () => "packaged",
+      (error: { message: string; stdout?: string; stderr?: string }) =>
+        `${error.message}${error.stdout ?? ""}${error.stderr ?? ""}`,
+    );
+    // osls names the statements whose ARNs it could not build.
+    expect(failure).toMatch(
+      /provider\.iam\.role\.statements\.\d+\.Resource.*Value not found at "param" source/,
+    );
+  }, 120_000);
+
   it("adds the management-account IAM rights only when asked, on the reserved SSO roles alone", () => {
     const policy = resource("ManagementAccountProvisioningPolicy", "AWS::IAM::RolePolicy");
     expect(policy.Condition).toBe("ManagesManagementAccount");
@@ -181,8 +341,7 @@ describe("the packaged CloudFormation template", () => {
         "scheduleEnabled=false",
         "--param",
         "memorySize=1024",
-        "--param",
-        `googleSecretArn=${secretArn}`,
+        ...requiredParams,
       ],
       { cwd: root, env: offlineEnv, timeout: 120_000 },
     );
@@ -319,6 +478,34 @@ function resource(logicalId: string, type: string) {
   const found = template.Resources[logicalId];
   expect(found?.Type, `${logicalId} in the template`).toBe(type);
   return found!;
+}
+
+interface ServiceAuthorizationReference {
+  resourceTypes: Record<string, { arn: string; conditionKeys: string[] }>;
+  actions: Record<
+    string,
+    {
+      resourceTypes: { name: string; required: boolean }[];
+      conditionKeys: string[];
+      dependentActions: string[];
+    }
+  >;
+}
+
+/** A statement's resources as ARN strings, `Fn::Sub` resolved in the aws partition. */
+function resourcesOf(statement: Statement): string[] {
+  return [statement.Resource].flat().map((resource) => {
+    if (typeof resource === "string") return resource;
+    const sub = (resource as { "Fn::Sub"?: unknown })["Fn::Sub"];
+    if (typeof sub === "string") return sub.replaceAll("${AWS::Partition}", "aws");
+    return JSON.stringify(resource);
+  });
+}
+
+/** A reference ARN template (`arn:${Partition}:sso:::instance/${InstanceId}`) as a pattern a granted ARN must fit. */
+function arnPattern(template: string): RegExp {
+  const parts = template.split(/\$\{[A-Za-z]+\}/).map((part) => part.replace(/[.*+?^()|[\]\\]/g, "\\$&"));
+  return new RegExp(`^${parts.join("[^:/]+")}$`);
 }
 
 /** The statements of the function's role. */
