@@ -54,6 +54,16 @@ describe("an apply to a file another run is applying to", () => {
     }
   });
 
+  it("locks a run state file whose folder does not exist yet, as on a first run", async () => {
+    const target = await aTemporaryIdentityCenter();
+    const state = join(dirname(target), "not-yet", ".idc-sync", "state.json");
+
+    const run = await applyTo(target, ["--state", state]);
+
+    expect(run.exitCode).toBe(0);
+    expect(JSON.parse(await readFile(state, "utf8"))).toMatchObject({ version: 1 });
+  });
+
   it("takes over a lock left by a run that died", async () => {
     const target = await aTemporaryIdentityCenter();
     const lockPath = `${target}.lock`;

@@ -9,6 +9,8 @@
  * refreshes while it runs. A lock whose mtime is older than `staleMs` was left by a run that died
  * (SIGKILL, a power cut) and is taken over, so a crash never needs a person to delete a file.
  */
+import { mkdir } from "node:fs/promises";
+import { dirname } from "node:path";
 import { lock } from "proper-lockfile";
 import { SyncError } from "../../sync/errors.js";
 
@@ -42,6 +44,8 @@ export async function lockFile(path: string, what: string, staleMs = defaultStal
   let compromised: Error | undefined;
   let release: () => Promise<void>;
   try {
+    // The file's folder may not exist yet (a first run's `.idc-sync/`); the lock lives beside the file.
+    await mkdir(dirname(path), { recursive: true });
     release = await lock(path, {
       realpath: false,
       stale: staleMs,
