@@ -7,9 +7,18 @@ import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SlackNotifier } from "../../src/adapters/slack/slack-notifier.js";
 import { FileStateStore } from "../../src/adapters/state/file-state-store.js";
+import type { Notice } from "../../src/sync/notices.js";
 import { examples, idcSyncProcess } from "../cli/cli-harness.js";
 import { startWebhookSink, type WebhookSink } from "../emulators/slack/webhook-sink.js";
+
+const aNotice: Notice = {
+  kind: "recovered",
+  run: { runId: "run-1", trigger: "cli", mode: "enforce", at: "2026-05-04T09:00:00.000Z" },
+  failingSince: "2026-05-04T08:00:00.000Z",
+  failedRuns: 1,
+};
 
 let sink: WebhookSink;
 beforeAll(async () => {
@@ -18,6 +27,20 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await sink.close();
+});
+
+describe("the Slack notifier against a webhook that stalls after its headers", () => {
+  it("gives up on every try at its 1-second deadline, fifteen times in a row", async () => {
+    // With @slack/webhook's own timeout (AbortSignal.timeout and redirect: "error" on Node 20's fetch),
+    // the seventh or eighth such try in a row never ended.
+    const notifier = new SlackNotifier({ webhookUrl: sink.url, timeoutMs: 1_000, attempts: 1 });
+    for (let round = 0; round < 15; round += 1) {
+      expect(await notifier.notify(aNotice)).toEqual({
+        delivered: false,
+        error: "Slack could not be reached: timed out",
+      });
+    }
+  }, 60_000);
 });
 
 describe("idc-sync apply with a Slack webhook that stalls after its headers", () => {
