@@ -6,6 +6,7 @@
 import { compareStrings as compare } from "../sync/keys.js";
 import {
   AccountStatus,
+  type AssignmentSource,
   type AwsAccount,
   type DesiredAssignment,
   type DesiredGroup,
@@ -16,10 +17,20 @@ import {
   type Directory,
   type DirectoryUser,
   type EnterpriseAttributes,
+  type ExcludedMember,
   PrincipalType,
+  type SelectorSource,
+  type UserAbsence,
 } from "../sync/model.js";
 import { domainOf } from "../sync/scope.js";
-import { formatRuleIssue, type RuleIssue, type RulePath, ruleIssue, sortIssues } from "./issues.js";
+import {
+  formatRuleIssue,
+  formatRulePath,
+  type RuleIssue,
+  type RulePath,
+  ruleIssue,
+  sortIssues,
+} from "./issues.js";
 import type { Rules } from "./rules.js";
 import {
   type AccountSelector,
@@ -58,13 +69,15 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
   const domains = new Set(rules.google.domains);
   const protectedUsers = new Set(rules.safety.protect.users);
   const protectedGroups = new Set(rules.safety.protect.groups);
-  const excluded = new Set(rules.users.exclude);
+  /** Each `users.exclude` address to its index, for the absence's rule path. */
+  const excluded = new Map(rules.users.exclude.map((address, index) => [address, index] as const));
   const staticUsers = new Map(
     rules.users.static.filter((user) => !protectedUsers.has(user.email)).map((user) => [user.email, user]),
   );
 
   // ── Who may be desired at all ──
   const absentReasons: Record<string, string> = {};
+  const absences: Record<string, UserAbsence> = {};
   const eligible = new Map<string, Candidate>();
   /** Every address (primary and alias) of every directory user, to the user. */
   const byAddress = new Map<string, DirectoryUser>();
@@ -76,15 +89,20 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     if (!domains.has(domainOf(primary))) continue;
     if (addresses.some((address) => protectedUsers.has(address))) continue;
     if (staticUsers.has(primary)) continue;
-    const absent = user.suspended
-      ? "suspended in Google"
+    const excludedAt = addresses.map((address) => excluded.get(address)).find((index) => index !== undefined);
+    const absence: UserAbsence | undefined = user.suspended
+      ? { code: "suspended" }
       : user.archived
-        ? "archived in Google"
-        : addresses.some((address) => excluded.has(address))
-          ? "excluded by users.exclude"
+        ? { code: "archived" }
+        : excludedAt !== undefined
+          ? { code: "excluded", rule: formatRulePath(["users", "exclude", excludedAt]) }
           : undefined;
-    if (absent === undefined) eligible.set(primary, { userName: primary, directoryUser: user });
-    else for (const address of addresses) absentReasons[address] = absent;
+    if (absence === undefined) {
+      eligible.set(primary, { userName: primary, directoryUser: user });
+      continue;
+    }
+    absences[primary] = absence;
+    for (const address of addresses) absentReasons[address] = absenceReasons[absence.code];
   }
   for (const email of staticUsers.keys()) eligible.set(email, { userName: email });
 
@@ -104,69 +122,102 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     (candidate) => candidate.directoryUser !== undefined,
   );
 
-  const selectMembers = (selector: Selector, path: RulePath): { candidate: Candidate; reason: string }[] => {
+  /** The candidates a selector picks, with the selector as data (one object shared by all of them). */
+  const selectMembers = (
+    selector: Selector,
+    path: RulePath,
+  ): { candidates: Candidate[]; reason: string; source: SelectorSource } => {
+    const rule = formatRulePath(path);
     if ("googleGroup" in selector) {
+      const reason = `googleGroup ${selector.googleGroup}`;
+      const source: SelectorSource = { kind: "googleGroup", rule, googleGroup: selector.googleGroup };
       const group = googleGroups.get(selector.googleGroup);
       if (group === undefined) {
         problem([...path, "googleGroup"], `Google group '${selector.googleGroup}' does not exist`);
-        return [];
+        return { candidates: [], reason, source };
       }
-      const reason = `googleGroup ${selector.googleGroup}`;
-      return group.memberEmails.flatMap((email) => {
-        const candidate = candidateFor(email);
-        return candidate ? [{ candidate, reason }] : [];
-      });
+      const candidates = group.memberEmails.flatMap((email) => candidateFor(email) ?? []);
+      return { candidates, reason, source };
     }
     if ("orgUnit" in selector) {
+      const reason = `orgUnit ${selector.orgUnit}`;
+      const source: SelectorSource = {
+        kind: "orgUnit",
+        rule,
+        orgUnit: selector.orgUnit,
+        recursive: selector.recursive,
+      };
       if (selector.orgUnit !== "/" && !orgUnits.has(selector.orgUnit)) {
         problem([...path, "orgUnit"], `org unit '${selector.orgUnit}' does not exist in Google`);
-        return [];
+        return { candidates: [], reason, source };
       }
-      const reason = `orgUnit ${selector.orgUnit}`;
-      return directoryCandidates
-        .filter(({ directoryUser }) =>
-          inOrgUnit(directoryUser!.orgUnitPath, selector.orgUnit, selector.recursive),
-        )
-        .map((candidate) => ({ candidate, reason }));
+      const candidates = directoryCandidates.filter(({ directoryUser }) =>
+        inOrgUnit(directoryUser!.orgUnitPath, selector.orgUnit, selector.recursive),
+      );
+      return { candidates, reason, source };
     }
     if ("user" in selector) {
       const candidate = candidateFor(selector.user);
       if (candidate === undefined && !byAddress.has(selector.user)) {
         warn([...path, "user"], `user '${selector.user}' is not in Google or the static users`);
       }
-      return candidate ? [{ candidate, reason: `user ${selector.user}` }] : [];
+      const source: SelectorSource = { kind: "user", rule, user: selector.user };
+      return { candidates: candidate ? [candidate] : [], reason: `user ${selector.user}`, source };
     }
     const conditions = Object.entries(selector.where).filter(
       (entry): entry is [keyof typeof selector.where, string] => entry[1] !== undefined,
     );
     const reason = `where ${conditions.map(([key, value]) => `${key}=${value}`).join(", ")}`;
-    return directoryCandidates
-      .filter(({ directoryUser }) => conditions.every(([key, value]) => directoryUser![key] === value))
-      .map((candidate) => ({ candidate, reason }));
+    const source: SelectorSource = { kind: "where", rule, where: Object.fromEntries(conditions) };
+    const candidates = directoryCandidates.filter(({ directoryUser }) =>
+      conditions.every(([key, value]) => directoryUser![key] === value),
+    );
+    return { candidates, reason, source };
   };
 
   /** userName → group name → why. */
   const memberships = new Map<string, Map<string, string>>();
   const groups: DesiredGroup[] = [];
   rules.groups.forEach((group, groupIndex) => {
-    const members = new Map<string, string>();
+    /** userName → the first reason (for the plan) and every selector that matched (for the report). */
+    const members = new Map<string, { reason: string; sources: SelectorSource[] }>();
     group.members.forEach((selector, index) => {
-      for (const { candidate, reason } of selectMembers(selector, ["groups", groupIndex, "members", index])) {
-        if (!members.has(candidate.userName)) members.set(candidate.userName, reason);
+      const selected = selectMembers(selector, ["groups", groupIndex, "members", index]);
+      for (const { userName } of selected.candidates) {
+        const member = members.get(userName);
+        if (member === undefined)
+          members.set(userName, { reason: selected.reason, sources: [selected.source] });
+        else if (!member.sources.includes(selected.source)) member.sources.push(selected.source);
       }
     });
+    const excludedBy = new Map<string, SelectorSource[]>();
     group.exclude.forEach((selector, index) => {
-      for (const { candidate } of selectMembers(selector, ["groups", groupIndex, "exclude", index])) {
-        members.delete(candidate.userName);
+      const selected = selectMembers(selector, ["groups", groupIndex, "exclude", index]);
+      for (const { userName } of selected.candidates) {
+        if (!members.has(userName)) continue;
+        const by = excludedBy.get(userName) ?? [];
+        if (!by.includes(selected.source)) by.push(selected.source);
+        excludedBy.set(userName, by);
       }
     });
-    // Static memberships are written out by hand: no selector overrides them.
-    for (const user of staticUsers.values()) {
-      if (user.groups.includes(group.name)) members.set(user.email, "static user");
+    const excludedMembers: ExcludedMember[] = [];
+    for (const [userName, by] of excludedBy) {
+      excludedMembers.push({ userName, sources: members.get(userName)?.sources ?? [], excludedBy: by });
+      members.delete(userName);
     }
+    // Static memberships are written out by hand: no selector overrides them.
+    rules.users.static.forEach((user, index) => {
+      if (!staticUsers.has(user.email) || !user.groups.includes(group.name)) return;
+      const source: SelectorSource = {
+        kind: "static",
+        rule: formatRulePath(["users", "static", index]),
+        email: user.email,
+      };
+      members.set(user.email, { reason: "static user", sources: [source] });
+    });
     if (protectedGroups.has(group.name)) return;
     const desiredMembers: DesiredMember[] = [...members]
-      .map(([userName, reason]) => ({ userName, reason }))
+      .map(([userName, { reason, sources }]) => ({ userName, reason, sources }))
       .sort((a, b) => compare(a.userName, b.userName));
     for (const member of desiredMembers) {
       const ofUser = memberships.get(member.userName) ?? new Map<string, string>();
@@ -179,6 +230,9 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
       ...(group.description === undefined ? {} : { description: group.description }),
       previousNames: [...group.previousNames].sort(compare),
       members: desiredMembers,
+      excluded: excludedMembers
+        .filter((member) => !members.has(member.userName))
+        .sort((a, b) => compare(a.userName, b.userName)),
     });
   });
 
@@ -229,7 +283,8 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     if (assignedIn !== undefined) because.push(`assigned in assignments[${assignedIn}]`);
     if (because.length === 0) {
       if (rules.users.provision === "mapped") {
-        for (const address of addressesOf(user)) absentReasons[address] = "in no mapped group";
+        absences[candidate.userName] = { code: "unmapped" };
+        for (const address of addressesOf(user)) absentReasons[address] = absenceReasons.unmapped;
         continue;
       }
       because.push(`active in ${domainOf(candidate.userName)} (users.provision: all)`);
@@ -318,13 +373,22 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
       for (const permissionSetName of assignment.permissionSets) {
         for (const { accountId, reference } of targets) {
           const key = [principal.type, principal.name, permissionSetName, accountId].join("\u0000");
-          if (assignments.has(key)) continue;
+          const source: AssignmentSource = { rule: `assignments[${index}]`, accounts: reference };
+          const existing = assignments.get(key);
+          if (existing !== undefined) {
+            const sources = existing.sources ?? [];
+            if (!sources.some((known) => known.rule === source.rule && known.accounts === source.accounts))
+              sources.push(source);
+            existing.sources = sources;
+            continue;
+          }
           assignments.set(key, {
             principalType: principal.type,
             principalName: principal.name,
             permissionSetName,
             accountId,
             reason: `assignments[${index}]: ${principal.name} × ${permissionSetName} × ${reference}`,
+            sources: [source],
           });
           const inAccount = permissionSetsPerAccount.get(accountId) ?? new Set<string>();
           inAccount.add(permissionSetName);
@@ -365,10 +429,19 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
       permissionSets,
       assignments: [...assignments.values()].sort(compareAssignments),
       absentReasons: Object.fromEntries(Object.entries(absentReasons).sort(([a], [b]) => compare(a, b))),
+      absences: Object.fromEntries(Object.entries(absences).sort(([a], [b]) => compare(a, b))),
     },
     warnings: sortIssues(warnings).map(formatRuleIssue),
   };
 }
+
+/** The plan's words for each absence (`DesiredState.absentReasons`). */
+const absenceReasons: Record<UserAbsence["code"], string> = {
+  suspended: "suspended in Google",
+  archived: "archived in Google",
+  excluded: "excluded by users.exclude",
+  unmapped: "in no mapped group",
+};
 
 function desiredUserFrom(user: DirectoryUser, mapping: AttributeMapping, reason: string): DesiredUser {
   const userName = user.primaryEmail.toLowerCase();

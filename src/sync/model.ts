@@ -122,10 +122,35 @@ export interface DesiredUser extends UserAttributes {
   reason: string;
 }
 
+/**
+ * A selector of the rules file, as data, with where it sits (`rule`: "groups[1].members[0]",
+ * "users.static[0]"). The access report and `explain` show it; the plan reads the `reason` strings.
+ */
+export type SelectorSource =
+  | { kind: "orgUnit"; rule: string; orgUnit: string; recursive: boolean }
+  | { kind: "googleGroup"; rule: string; googleGroup: string }
+  | { kind: "where"; rule: string; where: Record<string, string> }
+  | { kind: "user"; rule: string; user: string }
+  | { kind: "static"; rule: string; email: string };
+
 export interface DesiredMember {
   userName: string;
   /** "orgUnit /Engineering", "googleGroup aws-admins@example.com", "static user". */
   reason: string;
+  /**
+   * Every selector that puts the user in the group, in rules order (set by `evaluate`; hand-built
+   * states may leave it out).
+   */
+  sources?: SelectorSource[];
+}
+
+/** Someone the group's `members` selected but its `exclude` removed again. */
+export interface ExcludedMember {
+  userName: string;
+  /** The `members` selectors that matched. */
+  sources: SelectorSource[];
+  /** The `exclude` selectors that removed them. */
+  excludedBy: SelectorSource[];
 }
 
 export interface DesiredGroup {
@@ -136,6 +161,8 @@ export interface DesiredGroup {
   /** Names this group had before, from the rules: a managed group found under one is renamed. */
   previousNames: string[];
   members: DesiredMember[];
+  /** People selected and then excluded, for `explain` and the access report (set by `evaluate`). */
+  excluded?: ExcludedMember[];
 }
 
 export interface CustomerManagedPolicyRef {
@@ -180,10 +207,31 @@ export interface Assignment {
   accountId: string;
 }
 
+/** One rule that grants an assignment: `assignments[i]`, through the account reference it named. */
+export interface AssignmentSource {
+  /** "assignments[3]". */
+  rule: string;
+  /** The account set name ("prod") or the account id the rule listed. */
+  accounts: string;
+}
+
 export interface DesiredAssignment extends Assignment {
   /** "assignments[0]: developers × Developer × dev". */
   reason: string;
+  /** Every rule that grants it, in rules order (set by `evaluate`; hand-built states may leave it out). */
+  sources?: AssignmentSource[];
 }
+
+/**
+ * Why a directory user in a managed domain gets no Identity Center user. `excluded` names the
+ * `users.exclude[i]` entry; `unmapped` means no group selected them and no rule assigns them
+ * (`users.provision: mapped`).
+ */
+export type UserAbsence =
+  | { code: "suspended" }
+  | { code: "archived" }
+  | { code: "excluded"; rule: string }
+  | { code: "unmapped" };
 
 export interface DesiredState {
   users: DesiredUser[];
@@ -196,6 +244,11 @@ export interface DesiredState {
    * alias. The plan uses it to explain deletions; anything absent here is "not in Google".
    */
   absentReasons: Record<string, string>;
+  /**
+   * The same as data, keyed by lower-case primary email only (set by `evaluate`). Protected users and
+   * users outside the domains are not here: the scope says why those are left alone.
+   */
+  absences?: Record<string, UserAbsence>;
 }
 
 /**

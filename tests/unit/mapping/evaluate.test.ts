@@ -73,6 +73,35 @@ describe("which directory users are desired", () => {
     });
   });
 
+  it("says why each absent user is absent as data, naming the users.exclude entry", () => {
+    const directory = aDirectory({
+      users: [
+        alice,
+        aDirectoryUser({ primaryEmail: "sam@example.com", suspended: true }),
+        aDirectoryUser({ primaryEmail: "arch@example.com", archived: true }),
+        aDirectoryUser({
+          primaryEmail: "ceo@example.com",
+          aliases: ["boss@example.com"],
+          orgUnitPath: "/Board",
+        }),
+        aDirectoryUser({ primaryEmail: "bob@example.com", orgUnitPath: "/Sales" }),
+      ],
+    });
+    const rules = someRules({
+      users: { exclude: ["nobody@example.com", "boss@example.com"] },
+      groups: [{ name: "root", members: [{ user: "alice@example.com" }] }],
+    });
+
+    const desired = desiredFrom(directory, rules);
+
+    expect(desired.absences).toEqual({
+      "arch@example.com": { code: "archived" },
+      "bob@example.com": { code: "unmapped" },
+      "ceo@example.com": { code: "excluded", rule: "users.exclude[1]" },
+      "sam@example.com": { code: "suspended" },
+    });
+  });
+
   it("with provision all takes every active user in the domains and none outside them", () => {
     const directory = aDirectory({
       users: [alice, aDirectoryUser({ primaryEmail: "guest@elsewhere.example" })],
@@ -186,7 +215,11 @@ describe("which directory users are desired", () => {
       },
     ]);
     expect(desired.groups[0]?.members).toEqual([
-      { userName: "saburo@partner.example", reason: "static user" },
+      {
+        userName: "saburo@partner.example",
+        reason: "static user",
+        sources: [{ kind: "static", rule: "users.static[0]", email: "saburo@partner.example" }],
+      },
     ]);
   });
 
@@ -249,21 +282,69 @@ describe("group membership", () => {
 
     const desired = desiredFrom(directory, rules);
 
+    const engineering = {
+      kind: "orgUnit",
+      rule: "groups[0].members[0]",
+      orgUnit: "/Engineering",
+      recursive: true,
+    } as const;
     expect(desired.groups).toEqual([
       {
         displayName: "developers",
         rule: "groups[0]",
         previousNames: [],
         members: [
-          { userName: "eng@example.com", reason: "orgUnit /Engineering" },
-          { userName: "help@example.com", reason: "googleGroup aws-admins@example.com" },
-          { userName: "plat@example.com", reason: "orgUnit /Engineering" },
+          { userName: "eng@example.com", reason: "orgUnit /Engineering", sources: [engineering] },
+          {
+            userName: "help@example.com",
+            reason: "googleGroup aws-admins@example.com",
+            sources: [
+              { kind: "googleGroup", rule: "groups[0].members[1]", googleGroup: "aws-admins@example.com" },
+            ],
+          },
+          { userName: "plat@example.com", reason: "orgUnit /Engineering", sources: [engineering] },
+        ],
+        excluded: [
+          {
+            userName: "intern@example.com",
+            sources: [engineering],
+            excludedBy: [
+              {
+                kind: "orgUnit",
+                rule: "groups[0].exclude[0]",
+                orgUnit: "/Engineering/Interns",
+                recursive: true,
+              },
+            ],
+          },
         ],
       },
     ]);
     expect(desired.users.find((user) => user.userName === "help@example.com")?.reason).toBe(
       "member of developers (googleGroup aws-admins@example.com)",
     );
+  });
+
+  it("lists every selector that matches a member, the first one giving the reason", () => {
+    const rules = someRules({
+      groups: [
+        {
+          name: "ops",
+          members: [{ googleGroup: "aws-admins@example.com" }, { where: { department: "Support" } }],
+        },
+      ],
+    });
+
+    const [member] = desiredFrom(directory, rules).groups[0]?.members ?? [];
+
+    expect(member).toEqual({
+      userName: "help@example.com",
+      reason: "googleGroup aws-admins@example.com",
+      sources: [
+        { kind: "googleGroup", rule: "groups[0].members[0]", googleGroup: "aws-admins@example.com" },
+        { kind: "where", rule: "groups[0].members[1]", where: { department: "Support" } },
+      ],
+    });
   });
 
   it("takes a Google group's expanded members, but only active users in the domains", () => {
@@ -452,6 +533,10 @@ describe("account sets and assignments", () => {
         permissionSetName: "Developer",
         accountId: "111111111111",
         reason: "assignments[0]: developers × Developer × dev",
+        sources: [
+          { rule: "assignments[0]", accounts: "dev" },
+          { rule: "assignments[1]", accounts: "111111111111" },
+        ],
       },
       {
         principalType: "USER",
@@ -459,6 +544,7 @@ describe("account sets and assignments", () => {
         permissionSetName: "Developer",
         accountId: "111111111111",
         reason: "assignments[0]: alice@example.com × Developer × dev",
+        sources: [{ rule: "assignments[0]", accounts: "dev" }],
       },
       {
         principalType: "GROUP",
@@ -466,6 +552,7 @@ describe("account sets and assignments", () => {
         permissionSetName: "ReadOnly",
         accountId: "111111111111",
         reason: "assignments[0]: developers × ReadOnly × dev",
+        sources: [{ rule: "assignments[0]", accounts: "dev" }],
       },
       {
         principalType: "USER",
@@ -473,6 +560,7 @@ describe("account sets and assignments", () => {
         permissionSetName: "ReadOnly",
         accountId: "111111111111",
         reason: "assignments[0]: alice@example.com × ReadOnly × dev",
+        sources: [{ rule: "assignments[0]", accounts: "dev" }],
       },
     ]);
   });
