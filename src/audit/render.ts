@@ -3,6 +3,7 @@
  * Markdown (for a ticket or a pull request). Every format carries the same facts; the data is the
  * report, the renderers only lay it out.
  */
+import { csvCell, markdownRow } from "../text/cells.js";
 import type { AuditReport, ClassifiedUser } from "./model.js";
 
 export const AuditFormat = { table: "table", json: "json", csv: "csv", markdown: "markdown" } as const;
@@ -79,12 +80,6 @@ function renderCsv(report: AuditReport): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
-/** Quotes a cell when it holds a comma, quote or line break; a leading =+-@ is defused for spreadsheets. */
-function csvCell(value: string): string {
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
 function renderMarkdown(report: AuditReport): string {
   const out: string[] = [];
   out.push("# IAM user inventory", "");
@@ -125,10 +120,6 @@ function renderMarkdown(report: AuditReport): string {
       ]),
     );
   return `${out.join("\n")}\n`;
-}
-
-function markdownRow(cells: string[]): string {
-  return `| ${cells.map((cell) => cell.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>")).join(" | ")} |`;
 }
 
 function summaryLine(report: AuditReport): string {

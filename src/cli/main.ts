@@ -27,10 +27,12 @@ import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
+import { registerExplainCommand } from "./explain-command.js";
 import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./io.js";
 import { writeJsonDocument } from "./json-output.js";
 import { createProgressReporter } from "./progress.js";
+import { registerReportCommand } from "./report-command.js";
 import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
 import {
   buildAccountDirectory,
@@ -373,6 +375,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
 
   registerAuditCommand(program, io, setExitCode, options.audit);
   registerHistoryCommand(program, io, setExitCode);
+  registerReportCommand(program, io, setExitCode);
+  registerExplainCommand(program, io, setExitCode);
 
   return program;
 }

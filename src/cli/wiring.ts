@@ -57,10 +57,15 @@ export async function buildAccountDirectory(
   });
 }
 
+/**
+ * Identity Center: the live one, or a state file. `readEveryPrincipal` makes the live one read every
+ * group's members and every principal's assignments (a state file always has everything).
+ */
 export async function buildTarget(
   spec: EndpointSpec,
   rules: Rules,
   env: Record<string, string | undefined> = {},
+  options: { readEveryPrincipal?: boolean } = {},
 ): Promise<IdentityCenter> {
   if (spec.kind === "file") return FileIdentityCenter.open(spec.path);
   const { createAwsIdentityCenter, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -69,6 +74,7 @@ export async function buildTarget(
     instanceArn: rules.identityCenter?.instanceArn,
     identityStoreId: rules.identityCenter?.identityStoreId,
     ...awsRetry(env),
+    ...(options.readEveryPrincipal ? { readEveryPrincipal: true } : {}),
     // IDC_SYNC_RATE_SCALE is for the benchmark only: simulated time runs F times faster, polls included.
     ...(scale === 1
       ? {}

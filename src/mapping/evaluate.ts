@@ -39,6 +39,7 @@ import {
   type DirectoryField,
   type Selector,
 } from "./schema.js";
+import { selectorSourceOf } from "./selector-source.js";
 
 export type EvaluateResult =
   | { ok: true; desired: DesiredState; warnings: string[] }
@@ -127,10 +128,9 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     selector: Selector,
     path: RulePath,
   ): { candidates: Candidate[]; reason: string; source: SelectorSource } => {
-    const rule = formatRulePath(path);
+    const source = selectorSourceOf(selector, path);
     if ("googleGroup" in selector) {
       const reason = `googleGroup ${selector.googleGroup}`;
-      const source: SelectorSource = { kind: "googleGroup", rule, googleGroup: selector.googleGroup };
       const group = googleGroups.get(selector.googleGroup);
       if (group === undefined) {
         problem([...path, "googleGroup"], `Google group '${selector.googleGroup}' does not exist`);
@@ -141,12 +141,6 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     }
     if ("orgUnit" in selector) {
       const reason = `orgUnit ${selector.orgUnit}`;
-      const source: SelectorSource = {
-        kind: "orgUnit",
-        rule,
-        orgUnit: selector.orgUnit,
-        recursive: selector.recursive,
-      };
       if (selector.orgUnit !== "/" && !orgUnits.has(selector.orgUnit)) {
         problem([...path, "orgUnit"], `org unit '${selector.orgUnit}' does not exist in Google`);
         return { candidates: [], reason, source };
@@ -161,14 +155,12 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
       if (candidate === undefined && !byAddress.has(selector.user)) {
         warn([...path, "user"], `user '${selector.user}' is not in Google or the static users`);
       }
-      const source: SelectorSource = { kind: "user", rule, user: selector.user };
       return { candidates: candidate ? [candidate] : [], reason: `user ${selector.user}`, source };
     }
     const conditions = Object.entries(selector.where).filter(
       (entry): entry is [keyof typeof selector.where, string] => entry[1] !== undefined,
     );
     const reason = `where ${conditions.map(([key, value]) => `${key}=${value}`).join(", ")}`;
-    const source: SelectorSource = { kind: "where", rule, where: Object.fromEntries(conditions) };
     const candidates = directoryCandidates.filter(({ directoryUser }) =>
       conditions.every(([key, value]) => directoryUser![key] === value),
     );

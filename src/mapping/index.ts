@@ -32,3 +32,4 @@ export {
   type StaticUser,
 } from "./schema.js";
 export { directoryRequestFromRules, safetyFromRules, scopeFromRules } from "./scope.js";
+export { selectorSourceOf } from "./selector-source.js";

@@ -143,6 +143,12 @@ export interface AwsIdentityCenterOptions {
   pollDeadlineMs?: number;
   /** Told about every request attempt, e.g. to count calls. */
   onCall?: CallListener;
+  /**
+   * Read the members of every group and the assignments of every user and group, not only of the
+   * managed ones: the access report shows access no rule explains, so it must see it. Plans and applies
+   * leave it off (it costs a ListGroupMemberships per unmanaged group and more assignment reads).
+   */
+  readEveryPrincipal?: boolean;
 }
 
 /** The status of an asynchronous sso-admin request, whichever kind it is. */
@@ -181,6 +187,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   private readonly pollDeadlineMs: number;
   private readonly assignmentRequests: Semaphore;
   private readonly provisionings: Semaphore;
+  private readonly readEveryPrincipal: boolean;
 
   // What the adapter knows: filled by readState, kept up to date by applyChange.
   private readonly userIdsByKey = new Map<string, string>();
@@ -209,6 +216,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     this.pollDeadlineMs = options.pollDeadlineMs ?? 5 * 60_000;
     this.assignmentRequests = new Semaphore(this.limits.maxOutstandingAssignmentRequests);
     this.provisionings = new Semaphore(this.limits.maxConcurrentProvisionings);
+    this.readEveryPrincipal = options.readEveryPrincipal ?? false;
   }
 
   // ─── Reading ──────────────────────────────────────────────────────────────────────────────────────
@@ -238,6 +246,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     const ownedGroups = new Set(scope.ownedGroupNames ?? []);
     const managedGroups = groups.filter(
       (group) =>
+        this.readEveryPrincipal ||
         isManagedGroup(scope, group.displayName) ||
         (ownedGroups.has(group.displayName) && !isProtectedGroup(scope, group.displayName)),
     );
@@ -252,7 +261,7 @@ export class AwsIdentityCenter implements IdentityCenter {
 
     const principals: Principal[] = [
       ...users
-        .filter((user) => isManagedUser(scope, user.userName))
+        .filter((user) => this.readEveryPrincipal || isManagedUser(scope, user.userName))
         .map((user) => ({ type: "USER" as const, id: user.id, name: user.userName })),
       ...managedGroups.map((group) => ({ type: "GROUP" as const, id: group.id, name: group.displayName })),
     ];

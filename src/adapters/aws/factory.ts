@@ -22,6 +22,8 @@ export interface AwsIdentityCenterConfig {
   onCall?: CallListener;
   /** First wait before polling an asynchronous request (AwsIdentityCenter's default when omitted). */
   pollIntervalMs?: number;
+  /** Read every group's members and every principal's assignments (the access report). */
+  readEveryPrincipal?: boolean;
 }
 
 /**
@@ -51,6 +53,7 @@ export async function createAwsIdentityCenter(
     ...(config.retry ? { retry: config.retry } : {}),
     ...(config.onCall ? { onCall: config.onCall } : {}),
     ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
+    ...(config.readEveryPrincipal ? { readEveryPrincipal: true } : {}),
   });
 }
 
