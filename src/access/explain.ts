@@ -386,9 +386,9 @@ function findDirectoryUser(directory: Directory, person: ReportPerson): Director
   return directory.users.find((user) => userKey(user.primaryEmail) === person.key);
 }
 
-/** Up to three known values close to what was typed. */
+/** Up to three known values within a typo or two of what was typed (one edit per eight characters). */
 function closest(query: string, candidates: string[]): string[] {
-  const limit = Math.max(2, Math.floor(query.length / 3));
+  const limit = Math.max(1, Math.floor(query.length / 8));
   return [...new Set(candidates)]
     .map((candidate) => ({ candidate, score: distance(query, candidate) }))
     .filter(({ score }) => score <= limit)

@@ -8,6 +8,7 @@ import {
   accountLabel,
   assignmentSourceText,
   describeSelector,
+  membershipWords,
   ruleWithLine,
   standingWords,
   statusLabels,
@@ -15,13 +16,6 @@ import {
 } from "./words.js";
 
 type Lines = Pick<AccessReport, "rulesFile" | "ruleLines">;
-
-const membershipWords: Record<AccessStatus, string> = {
-  granted: "member, by the rules and in Identity Center",
-  pending: "member by the rules, not yet in Identity Center: the next apply adds them",
-  unexplained: "member in Identity Center, but no rule puts them in it: the next apply removes them",
-  unmanaged: "member in Identity Center; idc-sync does not manage this membership",
-};
 
 /** The explanation as text: who they are, their access paths, then every group and assignment rule. */
 export function renderExplanationText(explanation: PersonExplanation, lines: Lines): string {

@@ -17,6 +17,7 @@ import { summarizeAccess } from "./paths.js";
 import {
   accountLabel,
   describeSelector,
+  membershipWords,
   ruleWithLine,
   standingWords,
   statusLabels,
@@ -36,6 +37,7 @@ export interface AccessHtmlData {
   statuses: AccessStatus[];
   statusLabels: Record<AccessStatus, string>;
   statusWords: Record<AccessStatus, string>;
+  membershipWords: Record<AccessStatus, string>;
   standingWords: Record<string, string>;
   /** [id, name, "name (id)", status] */
   accounts: [string, string, string, string][];
@@ -99,6 +101,7 @@ export function accessHtmlData(report: AccessReport): AccessHtmlData {
     statuses,
     statusLabels,
     statusWords,
+    membershipWords,
     standingWords: Object.fromEntries(
       report.people.map((person) => [standingKey(person.standing), standingWords(person.standing)]),
     ),

@@ -51,6 +51,14 @@ export const statusWords: Record<AccessStatus, string> = {
   unmanaged: "in Identity Center outside what idc-sync manages: no rule explains it, and idc-sync leaves it",
 };
 
+/** The same statuses said of a group membership. */
+export const membershipWords: Record<AccessStatus, string> = {
+  granted: "member, by the rules and in Identity Center",
+  pending: "member by the rules, not yet in Identity Center: the next apply adds them",
+  unexplained: "member in Identity Center, but no rule puts them in it: the next apply removes them",
+  unmanaged: "member in Identity Center; idc-sync does not manage this membership",
+};
+
 /** One word for tables and CSV. */
 export const statusLabels: Record<AccessStatus, string> = {
   granted: "granted",

@@ -151,6 +151,6 @@ export function identityCenterStateFrom(desired: DesiredState): IdentityCenterSt
       arn: `arn:aws:sso:::permissionSet/ssoins-test/ps-${p.name}`,
       provisionedAccountIds: [...(provisioned.get(p.name) ?? [])].sort(),
     })),
-    assignments: desired.assignments.map(({ reason: _r, ...a }) => a),
+    assignments: desired.assignments.map(({ reason: _r, sources: _s, ...a }) => a),
   };
 }

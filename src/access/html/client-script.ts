@@ -13,7 +13,10 @@ export const accessClientScript = String.raw`
 (function () {
   "use strict";
   var data = JSON.parse(document.getElementById("access-data").textContent);
-  var ROW = 30, COL = 150, OVERSCAN = 4, MEMBER_LIMIT = 200;
+  // Row and column sizes come from the stylesheet, so the two never disagree.
+  var css = getComputedStyle(document.documentElement);
+  var ROW = parseFloat(css.getPropertyValue("--row")) || 30, COL = parseFloat(css.getPropertyValue("--col")) || 130;
+  var OVERSCAN = 4, MEMBER_LIMIT = 200;
   var S = data.statuses;
   var ACTUAL = { granted: true, unexplained: true, unmanaged: true };
   var DESIRED = { granted: true, pending: true };
@@ -58,6 +61,12 @@ export const accessClientScript = String.raw`
   memberships.forEach(function (membership) {
     membershipsByPerson[membership.person].push(membership);
     membershipsByGroup[membership.group].push(membership);
+  });
+  /** Per group, how many memberships of each status: the row header shows the ones that need a look. */
+  var memberCounts = membershipsByGroup.map(function (list) {
+    var counts = {};
+    list.forEach(function (membership) { counts[membership.status] = (counts[membership.status] || 0) + 1; });
+    return counts;
   });
   var userPrincipal = new Int32Array(people.length).fill(-1);
   principals.forEach(function (principal) { if (principal.type === "U" && principal.person >= 0) userPrincipal[principal.person] = principal.index; });
@@ -171,9 +180,21 @@ export const accessClientScript = String.raw`
         if (own >= 0) grantsByPrincipal[own].forEach(function (grant) { allowed[grant.index] = 1; });
       });
     }
+    // One person: the cells show how that person reaches each account (the path's status), as explain does.
+    var onePerson = matching && matching.length === 1 ? matching[0] : -1;
+    var statusFor = null;
+    if (onePerson >= 0) {
+      statusFor = {};
+      pathsOf(onePerson).forEach(function (path) { statusFor[path.grant.index] = path.status; });
+    }
     var rowOf = new Int32Array(principals.length).fill(-1);
     var colOf = new Int32Array(accounts.length).fill(-1);
-    var visible = grants.filter(function (grant) { return (!allowed || allowed[grant.index]) && grantMatches(grant); });
+    var visible = [];
+    grants.forEach(function (grant) {
+      if (allowed && !allowed[grant.index]) return;
+      var shown = statusFor ? { index: grant.index, principal: grant.principal, account: grant.account, permissionSet: grant.permissionSet, status: statusFor[grant.index], sources: grant.sources } : grant;
+      if (grantMatches(shown)) visible.push(shown);
+    });
     visible.forEach(function (grant) { rowOf[grant.principal] = 1; colOf[grant.account] = 1; });
     var rows = [], cols = [];
     for (var r = 0; r < principals.length; r++) if (rowOf[r] >= 0) { rowOf[r] = rows.length; rows.push(r); }
@@ -196,7 +217,7 @@ export const accessClientScript = String.raw`
       var person = candidates ? candidates[k] : k;
       if (!filterPaths || pathsOf(person).some(pathMatches)) list.push(person);
     }
-    view = { rows: rows, cols: cols, cellsByRow: cellsByRow, people: list };
+    view = { rows: rows, cols: cols, cellsByRow: cellsByRow, people: list, onePerson: onePerson };
     layout();
     if (query && matching.length === 1) showPerson(matching[0]);
   }
@@ -237,10 +258,14 @@ export const accessClientScript = String.raw`
     var cells = [];
     for (var r = rowWindow[0]; r < rowWindow[1]; r++) {
       var principal = principals[view.rows[r]];
-      var members = principal.type === "G" ? membershipsByGroup[principal.index].length : 0;
+      var counts = memberCounts[principal.index];
+      var members = (counts.granted || 0) + (counts.unexplained || 0) + (counts.unmanaged || 0);
+      var flags = ["pending", "unexplained"].filter(function (s) { return counts[s]; }).map(function (s) {
+        return ' <small class="t-' + s + '">' + counts[s] + " " + data.statusLabels[s] + "</small>";
+      }).join("");
       html.push('<div class="row" role="rowheader" style="top:' + r * ROW + 'px" data-principal="' + esc(principal.name) + '" data-principal-index="' + principal.index + '" title="' +
         esc(principal.name + (principal.description ? " — " + principal.description : "")) + '">' + esc(principalLabel(principal)) + managementTag(principal) +
-        (principal.type === "G" ? " <small>" + (principal.membersKnown ? members + " members" : "members not read") + "</small>" : "") + "</div>");
+        (principal.type === "G" ? " <small>" + (principal.membersKnown ? members + " members" : "members not read") + "</small>" + flags : "") + "</div>");
       view.cellsByRow[r].forEach(function (cell) {
         if (cell.col < colWindow[0] || cell.col >= colWindow[1]) return;
         var chips = cell.grants.map(function (grant, i) {
@@ -281,7 +306,7 @@ export const accessClientScript = String.raw`
   function memberWhy(membership) {
     var sources = sourceList(membership.sources);
     if (sources.length) return sources.map(function (s) { return esc(s[0]) + " " + esc(s[1]); }).join("<br>");
-    return esc(data.statusWords[membership.status]);
+    return esc(data.membershipWords[membership.status]);
   }
   function grantWhy(grant) {
     var sources = grantSourceList(grant.sources);
@@ -303,8 +328,8 @@ export const accessClientScript = String.raw`
       var principal = principals[path.principal];
       var via = principal.type === "G" ? "group:" + principal.name : "user";
       return '<tr data-path data-account="' + esc(accounts[path.account].id) + '" data-permission-set="' + esc(data.permissionSets[path.permissionSet]) + '" data-via="' + esc(via) + '" data-status="' + path.status + '">' +
-        "<td>" + esc(accounts[path.account].label) + "</td><td>" + esc(data.permissionSets[path.permissionSet]) + "</td><td>" +
-        (principal.type === "G" ? esc(principal.name) + managementTag(principal) + '<div class="why">' + memberWhy(path.membership) + "</div>" : "direct") +
+        "<td><b>" + esc(data.permissionSets[path.permissionSet]) + "</b><br>" + esc(accounts[path.account].label) + "</td><td>" +
+        (principal.type === "G" ? esc(principal.name) + managementTag(principal) + '<div class="why">' + memberWhy(path.membership) + "</div>" : "assigned to the user directly") +
         "</td><td>" + chip(path.status, data.statusLabels[path.status]) + '<div class="why">' + grantWhy(path.grant) + "</div></td></tr>";
     });
     var groups = membershipsByPerson[index].map(function (membership) {
@@ -313,7 +338,7 @@ export const accessClientScript = String.raw`
         chip(membership.status, data.statusLabels[membership.status]) + '<div class="why">' + memberWhy(membership) + "</div></td></tr>";
     });
     els.details.innerHTML = "<h3>" + esc(personLabel(person)) + "</h3>" + facts +
-      "<h4>Access (" + paths.length + ")</h4>" + (paths.length ? table(["account", "permission set", "via", "status and rule"], rows) : '<p class="hint">No access: Identity Center has none, and the rules grant none.</p>') +
+      "<h4>Access (" + paths.length + ")</h4>" + (paths.length ? table(["permission set and account", "via group and why", "status and rule"], rows) : '<p class="hint">No access: Identity Center has none, and the rules grant none.</p>') +
       "<h4>Groups (" + groups.length + ")</h4>" + (groups.length ? table(["group", "membership"], groups) : '<p class="hint">In no group.</p>');
     els.details.dataset.person = person.key;
     renderPeople();

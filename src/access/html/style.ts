@@ -1,10 +1,10 @@
 /**
- * The access report page's stylesheet, inlined into the page. Row and column sizes here are the ones
- * the script's virtual scrolling computes with (`--row`, `--col`); keep them in step.
+ * The access report page's stylesheet, inlined into the page. The script's virtual scrolling reads the
+ * row and column sizes from `--row` and `--col`.
  */
 export const accessReportStyle = `
 :root {
-  --row: 30px; --col: 150px; --head: 46px; --rowhead: 250px;
+  --row: 30px; --col: 130px; --head: 46px; --rowhead: 300px;
   --granted: #1a7f37; --granted-bg: #dafbe1;
   --pending: #0550ae; --pending-bg: #ddf4ff;
   --unexplained: #a40e26; --unexplained-bg: #ffebe9;
@@ -27,11 +27,17 @@ code { font-size: 12px; background: var(--panel); padding: 1px 4px; border-radiu
 .filters button { font: inherit; padding: 4px 12px; }
 main { display: flex; gap: 16px; padding: 0 20px 20px; align-items: flex-start; }
 .left { flex: 1 1 auto; min-width: 0; }
-.details { flex: 0 0 420px; position: sticky; top: 64px; max-height: calc(100vh - 80px); overflow: auto;
+.details { flex: 0 0 480px; position: sticky; top: 64px; max-height: calc(100vh - 80px); overflow: auto;
   border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; margin-top: 14px; background: var(--bg); }
 .details h3 { font-size: 15px; margin: 0 0 6px; word-break: break-all; }
 .details table { border-collapse: collapse; width: 100%; font-size: 12px; }
-.details td, .details th { border-top: 1px solid var(--line); padding: 4px; text-align: left; vertical-align: top; }
+.details td, .details th { border-top: 1px solid var(--line); padding: 4px; text-align: left; vertical-align: top;
+  overflow-wrap: break-word; }
+.details h4 { margin: 12px 0 4px; }
+.details table { table-layout: fixed; }
+.details th:first-child { width: 30%; }
+.row .t-pending { color: var(--pending); }
+.row .t-unexplained { color: var(--unexplained); font-weight: 600; }
 .details .why { color: var(--muted); font-size: 12px; }
 .hint, .empty { color: var(--muted); }
 .chip { display: inline-block; padding: 1px 6px; border-radius: 10px; font-size: 12px; line-height: 18px;
