@@ -151,9 +151,32 @@ export const accessClientScript = String.raw`
     if (state.status === "attention") return status !== "granted";
     return status === state.status;
   }
-  function grantMatches(grant) {
-    return (state.account < 0 || grant.account === state.account) &&
-      (state.permissionSet < 0 || grant.permissionSet === state.permissionSet) && statusMatches(grant.status);
+  /**
+   * How many people reach through a grant with each path status (a grant can be granted while one
+   * member's way through it is not explained). Computed when first needed, then kept.
+   */
+  var pathCountsCache = [];
+  function pathCounts(grant) {
+    var counts = pathCountsCache[grant.index];
+    if (counts) return counts;
+    counts = {};
+    var principal = principals[grant.principal];
+    if (principal.type === "U") counts[grant.status] = 1;
+    else membershipsByGroup[principal.index].forEach(function (membership) {
+      var status = pathStatus(membership.status, grant.status);
+      if (status) counts[status] = (counts[status] || 0) + 1;
+    });
+    pathCountsCache[grant.index] = counts;
+    return counts;
+  }
+  /** A grant passes the status filter by its own status or by the status of a path through it. */
+  function grantMatches(grant, single) {
+    if (state.account >= 0 && grant.account !== state.account) return false;
+    if (state.permissionSet >= 0 && grant.permissionSet !== state.permissionSet) return false;
+    if (!state.status || statusMatches(grant.status)) return true;
+    if (single) return false;
+    var counts = pathCounts(grant);
+    return S.some(function (status) { return counts[status] && statusMatches(status); });
   }
   function pathMatches(path) {
     return (state.account < 0 || path.account === state.account) &&
@@ -193,7 +216,7 @@ export const accessClientScript = String.raw`
     grants.forEach(function (grant) {
       if (allowed && !allowed[grant.index]) return;
       var shown = statusFor ? { index: grant.index, principal: grant.principal, account: grant.account, permissionSet: grant.permissionSet, status: statusFor[grant.index], sources: grant.sources } : grant;
-      if (grantMatches(shown)) visible.push(shown);
+      if (grantMatches(shown, statusFor !== null)) visible.push(shown);
     });
     visible.forEach(function (grant) { rowOf[grant.principal] = 1; colOf[grant.account] = 1; });
     var rows = [], cols = [];
@@ -272,9 +295,19 @@ export const accessClientScript = String.raw`
           return i < 2 ? chip(grant.status, data.permissionSets[grant.permissionSet], ' data-permission-set="' + esc(data.permissionSets[grant.permissionSet]) + '" data-status="' + grant.status + '"') : "";
         }).join("");
         var more = cell.grants.length > 2 ? '<span class="more">+' + (cell.grants.length - 2) + "</span>" : "";
-        var title = cell.grants.map(function (grant) { return data.permissionSets[grant.permissionSet] + ": " + data.statusLabels[grant.status]; }).join("\n");
+        // People whose way through a granted assignment is pending or not explained (their membership is).
+        var others = {};
+        if (view.onePerson < 0) cell.grants.forEach(function (grant) {
+          var counts = pathCounts(grant);
+          S.forEach(function (status) { if (status !== grant.status && counts[status]) others[status] = (others[status] || 0) + counts[status]; });
+        });
+        var flags = ["unexplained", "pending", "unmanaged"].filter(function (status) { return others[status]; }).map(function (status) {
+          return '<span class="flag t-' + status + '" data-flag="' + status + '" title="' + others[status] + " member(s): " + esc(data.statusLabels[status]) + '">' + others[status] + "</span>";
+        }).join("");
+        var title = cell.grants.map(function (grant) { return data.permissionSets[grant.permissionSet] + ": " + data.statusLabels[grant.status]; }).join("\n") +
+          S.filter(function (status) { return others[status]; }).map(function (status) { return "\n" + others[status] + " member(s) " + data.statusLabels[status]; }).join("");
         cells.push('<div class="cell" role="gridcell" style="top:' + cell.row * ROW + "px;left:" + cell.col * COL + 'px" data-row="' + cell.row + '" data-col="' + cell.col +
-          '" data-principal="' + esc(principal.name) + '" data-account="' + esc(accounts[view.cols[cell.col]].id) + '" title="' + esc(title) + '">' + chips + more + "</div>");
+          '" data-principal="' + esc(principal.name) + '" data-account="' + esc(accounts[view.cols[cell.col]].id) + '" title="' + esc(title) + '">' + chips + more + flags + "</div>");
       });
     }
     els.rows.innerHTML = html.join("");

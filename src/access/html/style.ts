@@ -68,6 +68,8 @@ main { display: flex; gap: 16px; padding: 0 20px 20px; align-items: flex-start; 
 .cell { position: absolute; width: var(--col); height: var(--row); padding: 4px 4px; display: flex; gap: 3px;
   overflow: hidden; cursor: pointer; }
 .cell:hover { outline: 2px solid #8c959f; outline-offset: -2px; }
+.cell .flag { font-size: 11px; font-weight: 600; align-self: center; padding: 0 3px; border-radius: 8px; border: 1px solid currentColor; }
+.flag.t-pending { color: var(--pending); } .flag.t-unexplained { color: var(--unexplained); } .flag.t-unmanaged { color: var(--unmanaged); }
 .cell .more { font-size: 11px; color: var(--muted); align-self: center; }
 .people { position: relative; height: 360px; overflow: auto; border: 1px solid var(--line); border-radius: 6px; }
 .people-inner { position: relative; }
