@@ -62,6 +62,23 @@ describe("idc-sync --source google --target aws against the emulators", () => {
     ]);
   });
 
+  it("reports access outside the rules too: an unmanaged group's members and assignments are read", async () => {
+    const run = await idcSyncProcess(["report", "access", ...rules, "--format", "json"], env);
+    expect(run.stderr).not.toMatch(/idc-sync:/);
+    expect(run.exitCode).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.paths).toContainEqual(
+      expect.objectContaining({
+        person: "breakglass@example.com",
+        accountId: "999999999999",
+        permissionSet: "AWSAdministratorAccess",
+        group: "AWSControlTowerAdmins",
+        status: "unmanaged",
+      }),
+    );
+    expect(report.summary.paths).toMatchObject({ pending: 0, unexplained: 0, unmanaged: 1 });
+  });
+
   it("snapshots Identity Center into a state file that plans the same offline", async () => {
     const out = join(await aTemporaryIdentityCenter(), "..", "captured.json");
     const snapshot = await idcSyncProcess(["snapshot", "identity-center", ...rules, "--out", out], env);
