@@ -31,4 +31,9 @@ step "5. A week later: a leaver, a joiner, a mover and a renamed person" \
   "plan --rules examples/rules.yaml --source file:examples/directory-next.yaml --target file:STATE"
 idc_sync plan --rules examples/rules.yaml --source file:examples/directory-next.yaml --target "file:$state"
 
+step "6. Why does the leaver still have access? Explain one person, rule by rule (changes nothing)" \
+  "explain ren.takahashi@example.com --rules examples/rules.yaml --source file:examples/directory-next.yaml --target file:STATE"
+idc_sync explain ren.takahashi@example.com --rules examples/rules.yaml --source file:examples/directory-next.yaml --target "file:$state"
+
+printf '\nThe whole picture as one HTML page: idc-sync report access ... --out access.html (see the README).\n'
 printf '\nThe demo changed nothing outside %s, which is now deleted.\n' "$state_dir"
