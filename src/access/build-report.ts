@@ -1,7 +1,10 @@
 /**
- * Builds the access report from what a plan reads: the rules, the directory, the accounts, the desired
- * state `evaluate` made from them (with its provenance) and the actual Identity Center state. Pure and
- * deterministic: every list is sorted, whatever the order of the inputs.
+ * Builds the access report from what a plan reads and the plan itself: the rules, the directory, the
+ * accounts, the desired state `evaluate` made from them (with its provenance), the actual Identity
+ * Center state, and the plan between the two. Whether access no rule grants is `unexplained` (the next
+ * apply removes it) or `unmanaged` (idc-sync leaves it) is read off the plan's removals, so the report
+ * and `apply` never disagree about it, whatever the scope, protections, ownership record and other
+ * provisioners make of it. Pure and deterministic: every list is sorted, whatever the order of inputs.
  */
 import type { Rules } from "../mapping/index.js";
 import { scopeFromRules } from "../mapping/index.js";
@@ -12,12 +15,12 @@ import {
   type DesiredState,
   type Directory,
   type IdentityCenterState,
+  type Plan,
   PrincipalType,
   type SelectorSource,
 } from "../sync/model.js";
 import {
   domainOf,
-  isManagedAssignment,
   isManagedGroup,
   isManagedUser,
   isProtectedGroup,
@@ -44,11 +47,13 @@ export interface AccessInputs {
   /** `evaluate(directory, rules, accounts)`; its provenance (sources, absences) is what the report shows. */
   desired: DesiredState;
   actual: IdentityCenterState;
+  /** `computePlan(desired, actual, scope, ownership)`: its removals say which access the next apply takes away. */
+  plan: Plan;
 }
 
 /** Builds the access report: the actual access in Identity Center, each piece matched to the rule behind it. */
 export function buildAccessReport(inputs: AccessInputs): AccessReport {
-  const { rules, directory, desired, actual } = inputs;
+  const { rules, directory, desired, actual, plan } = inputs;
   const scope = scopeFromRules(rules);
   const people = new PeopleIndex();
 
@@ -80,10 +85,15 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
     people.attachIdentityCenterUser(user.userName, user.displayName);
 
   const desiredUsers = new Set(desired.users.map((user) => userKey(user.userName)));
+  const otherProvisioners = issuersOfUsers(actual, plan.externallyProvisionedUsers ?? []);
   const standingOf = (person: DraftPerson): PersonStanding => {
-    if (desiredUsers.has(person.key)) return { code: "provisioned" };
     const addresses = [person.key, ...person.aliases];
     if (addresses.some((address) => isProtectedUser(scope, address))) return { code: "protected" };
+    const issuers = person.identityCenterUserName
+      ? otherProvisioners.get(userKey(person.identityCenterUserName))
+      : undefined;
+    if (issuers !== undefined) return { code: "externallyProvisioned", issuers };
+    if (desiredUsers.has(person.key)) return { code: "provisioned" };
     const absence = desired.absences?.[person.key];
     if (absence !== undefined) return absence;
     if (person.origin === "identityCenter")
@@ -154,6 +164,20 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
     for (const member of current.members) group.actualMembers.add(people.findOrAdd(member));
   }
 
+  // ── What the next apply takes away, by group and person, and by grant ──
+  const removedMemberships = new Set<string>();
+  const removedGrants = new Set<string>();
+  for (const change of plan.changes) {
+    if (change.kind === "removeMember")
+      removedMemberships.add(`${change.groupName}\u0000${people.findOrAdd(change.userName)}`);
+    if (change.kind === "deleteAssignment") {
+      const { principalType, principalName, permissionSetName, accountId } = change.assignment;
+      const principal =
+        principalType === PrincipalType.group ? principalName : String(people.findOrAdd(principalName));
+      removedGrants.add(`${principalType}\u0000${principal}\u0000${permissionSetName}\u0000${accountId}`);
+    }
+  }
+
   // ── Grants: desired and actual assignments, keyed by (principal, permission set, account) ──
   const userPrincipals = new Set<number>();
   const drafts = new Map<string, DraftGrant>();
@@ -169,8 +193,9 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
         principal,
         permissionSet: permissionSetIndex.get(permissionSetName) ?? 0,
         account: accounts.indexOf(accountId),
+        key,
         desired: false,
-        actualManaged: undefined,
+        actual: false,
         sources: [],
       };
       drafts.set(key, draft);
@@ -202,7 +227,7 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
       assignment.permissionSetName,
       assignment.accountId,
     );
-    draft.actualManaged = isManagedAssignment(scope, assignment);
+    draft.actual = true;
   }
 
   // ── Assemble, sorted: people by key, groups by name then users by key ──
@@ -244,13 +269,12 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
     for (const draftPerson of members) {
       const sources = group.desiredMembers.get(draftPerson);
       const isActual = group.actualMembers.has(draftPerson);
-      const person = persons[personOrder[draftPerson]!]!;
       const status: AccessStatus =
         sources !== undefined
           ? isActual
             ? AccessStatus.granted
             : AccessStatus.pending
-          : group.management === "managed" && !isProtectedUser(scope, person.key)
+          : removedMemberships.has(`${group.name}\u0000${draftPerson}`)
             ? AccessStatus.unexplained
             : AccessStatus.unmanaged;
       memberships.push({ group: index, person: personOrder[draftPerson]!, status, sources: sources ?? [] });
@@ -264,10 +288,10 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
         ? groupIndex.get(draft.principal.name)!
         : userIndex.get(draft.principal.person)!;
     const status: AccessStatus = draft.desired
-      ? draft.actualManaged === undefined
-        ? AccessStatus.pending
-        : AccessStatus.granted
-      : draft.actualManaged
+      ? draft.actual
+        ? AccessStatus.granted
+        : AccessStatus.pending
+      : removedGrants.has(draft.key)
         ? AccessStatus.unexplained
         : AccessStatus.unmanaged;
     return {
@@ -413,10 +437,23 @@ interface DraftGrant {
   principal: DraftPrincipalRef;
   permissionSet: number;
   account: number;
+  /** Principal (group name or person), permission set and account, as the plan's removals are keyed. */
+  key: string;
   desired: boolean;
-  /** Undefined: not in Identity Center; otherwise whether idc-sync manages the assignment. */
-  actualManaged: boolean | undefined;
+  actual: boolean;
   sources: AssignmentSource[];
+}
+
+/** userName (lower case) → the issuers of the users another provisioner owns. */
+function issuersOfUsers(actual: IdentityCenterState, userNames: string[]): Map<string, string[]> {
+  const wanted = new Set(userNames.map(userKey));
+  const issuers = new Map<string, string[]>();
+  for (const user of actual.users) {
+    const key = userKey(user.userName);
+    if (!wanted.has(key)) continue;
+    issuers.set(key, [...new Set((user.externalIds ?? []).map((external) => external.issuer))].sort(compare));
+  }
+  return issuers;
 }
 
 /** `items` sorted, and for each original index its index in the sorted list. */

@@ -60,7 +60,12 @@ export type PersonStanding =
   /** Their address is in none of the rules' `google.domains`: idc-sync leaves them alone. */
   | { code: "outsideDomains" }
   /** An Identity Center user in a managed domain that Google no longer has: a leaver still to delete. */
-  | { code: "notInGoogle" };
+  | { code: "notInGoogle" }
+  /**
+   * Their Identity Center user belongs to another provisioner (SCIM: it carries ExternalIds, here from
+   * `issuers`); with `users.externallyProvisioned: leave` idc-sync does not touch it.
+   */
+  | { code: "externallyProvisioned"; issuers: string[] };
 
 export type PersonOrigin = "google" | "static" | "identityCenter";
 

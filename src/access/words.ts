@@ -85,5 +85,7 @@ export function standingWords(standing: PersonStanding): string {
       return "outside the managed Google domains: idc-sync leaves them alone";
     case "notInGoogle":
       return "not in Google (a leaver): the next apply deletes their Identity Center user";
+    case "externallyProvisioned":
+      return `provisioned by another provisioner (${standing.issuers.join(", ") || "SCIM"}): idc-sync leaves their user, memberships and assignments alone (users.externallyProvisioned: leave)`;
   }
 }

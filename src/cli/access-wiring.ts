@@ -1,7 +1,8 @@
 /**
  * What `report access` and `explain` both read: the rules, the directory, the accounts, the desired
- * state and Identity Center, through the same adapters as a plan. Identity Center is read wide (every
- * group's members, every principal's assignments), because access that no rule explains is the point.
+ * state, Identity Center and the run state's ownership record, through the same adapters as a plan,
+ * and the plan itself. Identity Center is read wide (every group's members, every principal's
+ * assignments), because access that no rule explains is the point.
  */
 import { resolve } from "node:path";
 import { Option } from "commander";
@@ -14,15 +15,25 @@ import {
   type RuleIssue,
   scopeFromRules,
 } from "../mapping/index.js";
+import { readScopeFor } from "../sync/ownership.js";
+import { computePlan } from "../sync/plan.js";
 import type { CliIo } from "./io.js";
 import { createProgressReporter } from "./progress.js";
-import { buildAccountDirectory, buildDirectorySource, buildTarget, parseEndpointSpec } from "./wiring.js";
+import { buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
+import {
+  buildAccountDirectory,
+  buildDirectorySource,
+  buildTarget,
+  type EndpointSpec,
+  parseEndpointSpec,
+} from "./wiring.js";
 
 export interface AccessSourceFlags {
   rules: string;
   source: string;
   target: string;
   accounts?: string;
+  state?: string;
 }
 
 /** The four options both commands take, with the same defaults as `plan`. */
@@ -36,6 +47,10 @@ export function accessSourceOptions(): Option[] {
     new Option(
       "--accounts <aws|file:PATH>",
       "AWS accounts (default: the --source snapshot when it is a file, else AWS Organizations)",
+    ),
+    new Option(
+      "--state <file|dynamodb:TABLE>",
+      "the run state, for the record of what idc-sync owns (default: where plan finds it)",
     ),
   ];
 }
@@ -89,11 +104,27 @@ export async function readAccessInputs(flags: AccessSourceFlags, io: CliIo): Pro
       return { ok: false };
     }
     for (const warning of evaluation.warnings) io.stderr(`warning: ${warning}\n`);
+    const ownership = await ownershipRecord(flags, target, io);
+    const scope = readScopeFor(scopeFromRules(rules), ownership);
     const identityCenter = await buildTarget(target, rules, io.env, { readEveryPrincipal: true });
-    const actual = await identityCenter.readState(scopeFromRules(rules), progress.listener);
-    return { ok: true, inputs: { rules, directory, accounts, desired: evaluation.desired, actual } };
+    const actual = await identityCenter.readState(scope, progress.listener);
+    const plan = computePlan(evaluation.desired, actual, scope, ownership);
+    return { ok: true, inputs: { rules, directory, accounts, desired: evaluation.desired, actual, plan } };
   } finally {
     progress.done();
+  }
+}
+
+/** What idc-sync owns, from the run state as `plan` reads it; without it, only the rules' names count. */
+async function ownershipRecord(flags: AccessSourceFlags, target: EndpointSpec, io: CliIo) {
+  const location = flags.state ?? defaultStateLocation(resolve(io.cwd, flags.rules), target);
+  try {
+    return (await (await buildStateStore(location, io.cwd)).load()).state?.ownership;
+  } catch (error) {
+    io.stderr(
+      `warning: the run state cannot be read, so only the rules say what idc-sync owns: ${(error as Error).message}\n`,
+    );
+    return undefined;
   }
 }
 

@@ -8,13 +8,19 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessCsvColumns } from "../../src/access/render-report.js";
-import { aTemporaryIdentityCenter, idcSync, idcSyncProcess } from "./cli-harness.js";
+import { loadRules } from "../../src/mapping/index.js";
+import { aTemporaryIdentityCenter, examples, idcSync, idcSyncProcess } from "./cli-harness.js";
 
 const rules = ["--rules", "examples/rules.yaml"];
 const nextWeek = ["--source", "file:examples/directory-next.yaml"];
 let target: string[];
+/** `examples/rules.yaml:LINE` of a rule path, as the commands print it. */
+let at: (rule: string) => string;
 
 beforeAll(async () => {
+  const loaded = await loadRules(examples("rules.yaml"));
+  if (!loaded.ok) throw new Error("examples/rules.yaml does not load");
+  at = (rule) => `${rule} (examples/rules.yaml:${loaded.rules.source.values[rule]?.line})`;
   const state = await aTemporaryIdentityCenter();
   target = ["--target", `file:${state}`];
   const applied = await idcSync([
@@ -141,7 +147,7 @@ describe("idc-sync explain", () => {
       "  [not explained] core-dev (111111111111) · Developer · via group developers",
     );
     expect(run.stdout).toContain(
-      "      · groups[1].members[0] (examples/rules.yaml:30) orgUnit /Engineering and sub-units — org unit /Engineering: not applied to them",
+      `      · ${at("groups[1].members[0]")} orgUnit /Engineering and sub-units — org unit /Engineering: not applied to them`,
     );
   });
 
@@ -162,10 +168,10 @@ describe("idc-sync explain", () => {
       "No access to this account: Identity Center has none, and the rules grant none.",
     );
     expect(run.stdout).toContain(
-      "      ✗ groups[1].exclude[0] (examples/rules.yaml:32) orgUnit /Engineering/Interns and sub-units — org unit /Engineering/Interns: excludes them",
+      `      ✗ ${at("groups[1].exclude[0]")} orgUnit /Engineering/Interns and sub-units — org unit /Engineering/Interns: excludes them`,
     );
     expect(run.stdout).toContain(
-      "  assignments[1] (examples/rules.yaml:69): Developer in core-dev → core-dev (111111111111)",
+      `  ${at("assignments[1]")}: Developer in core-dev → core-dev (111111111111)`,
     );
   });
 

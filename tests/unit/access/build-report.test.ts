@@ -278,6 +278,62 @@ describe("the access report when Identity Center and the rules differ", () => {
   });
 });
 
+describe("the access report follows the plan about what idc-sync may take away", () => {
+  const withRetiredGroup = (state: ReturnType<typeof accessInputs>["actual"]) => ({
+    ...state,
+    groups: [
+      ...state.groups,
+      anIcGroup({ id: "old", displayName: "old-team", members: ["eng@example.com"] }),
+    ],
+    assignments: [
+      ...state.assignments,
+      {
+        principalType: "GROUP" as const,
+        principalName: "old-team",
+        permissionSetName: "Admin",
+        accountId: "111111111111",
+      },
+    ],
+  });
+
+  it("marks a group idc-sync created and the rules dropped as unexplained: the next apply removes it", () => {
+    const report = buildAccessReport(
+      accessInputs({
+        actual: withRetiredGroup,
+        ownership: { groups: { "old-team": { origin: "created" } }, permissionSets: {}, users: {} },
+      }),
+    );
+
+    expect(pathsOf(report, "eng@example.com")).toContain("dev/Admin via old-team: unexplained");
+  });
+
+  it("marks the same group as unmanaged when nothing says idc-sync owns it", () => {
+    const report = buildAccessReport(accessInputs({ actual: withRetiredGroup }));
+
+    expect(pathsOf(report, "eng@example.com")).toContain("dev/Admin via old-team: unmanaged");
+  });
+
+  it("says a person whose user another provisioner owns is left alone, naming the provisioner", () => {
+    const report = buildAccessReport(
+      accessInputs({
+        actual: (state) => ({
+          ...state,
+          users: state.users.map((user) =>
+            user.userName === "eng@example.com"
+              ? { ...user, externalIds: [{ issuer: "https://scim.example.com", id: "e-1" }] }
+              : user,
+          ),
+        }),
+      }),
+    );
+
+    expect(standingOf(report, "eng@example.com")).toEqual({
+      code: "externallyProvisioned",
+      issuers: ["https://scim.example.com"],
+    });
+  });
+});
+
 describe("the status of a path through a membership and a grant", () => {
   const cases: [AccessStatus, AccessStatus, AccessStatus | undefined][] = [
     ["granted", "granted", "granted"],

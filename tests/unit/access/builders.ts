@@ -3,8 +3,10 @@
  * desired state, and Identity Center as a perfect apply of it that each test then bends.
  */
 import type { AccessInputs } from "../../../src/access/build-report.js";
-import { evaluate, formatRuleIssue, type Rules } from "../../../src/mapping/index.js";
-import type { AwsAccount, Directory, IdentityCenterState } from "../../../src/sync/model.js";
+import { evaluate, formatRuleIssue, type Rules, scopeFromRules } from "../../../src/mapping/index.js";
+import type { AwsAccount, Directory, IdentityCenterState, Ownership } from "../../../src/sync/model.js";
+import { readScopeFor } from "../../../src/sync/ownership.js";
+import { computePlan } from "../../../src/sync/plan.js";
 import { identityCenterStateFrom } from "../../builders/model.js";
 import { aDirectory, aDirectoryUser, aGoogleGroup, anAccount, someRules } from "../../builders/rules.js";
 
@@ -74,6 +76,8 @@ export function accessInputs(
     directory?: Directory;
     accounts?: AwsAccount[];
     actual?: (perfect: IdentityCenterState) => IdentityCenterState;
+    /** The run state's record of what idc-sync owns, as `plan` reads it. */
+    ownership?: Ownership;
   } = {},
 ): AccessInputs {
   const rules = options.rules ?? aCompanyRules();
@@ -82,11 +86,18 @@ export function accessInputs(
   const evaluation = evaluate(directory, rules, accounts);
   if (!evaluation.ok) throw new Error(evaluation.problems.map(formatRuleIssue).join("\n"));
   const perfect = identityCenterStateFrom(evaluation.desired);
+  const actual = options.actual ? options.actual(structuredClone(perfect)) : perfect;
   return {
     rules,
     directory,
     accounts,
     desired: evaluation.desired,
-    actual: options.actual ? options.actual(structuredClone(perfect)) : perfect,
+    actual,
+    plan: computePlan(
+      evaluation.desired,
+      actual,
+      readScopeFor(scopeFromRules(rules), options.ownership),
+      options.ownership,
+    ),
   };
 }

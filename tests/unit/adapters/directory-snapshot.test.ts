@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import { parseDirectorySnapshot } from "../../../src/adapters/file/directory-snapshot.js";
 import { StateFileError } from "../../../src/sync/errors.js";
 import { examples } from "../../cli/cli-harness.js";
