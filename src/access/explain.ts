@@ -177,7 +177,8 @@ export function explainAccess(
       person,
       ...(accountIndex === undefined ? {} : { account: report.accounts[accountIndex]! }),
       standing: person.standing,
-      rulesApply: person.standing.code === "provisioned" || person.standing.code === "unmapped",
+      // Another provisioner's user is still evaluated by the rules; idc-sync just does not act on it.
+      rulesApply: ["provisioned", "unmapped", "externallyProvisioned"].includes(person.standing.code),
       ...(directoryUser === undefined
         ? {}
         : {
