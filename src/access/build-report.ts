@@ -76,6 +76,12 @@ export function buildAccessReport(inputs: AccessInputs): AccessReport {
       origin: "static",
     });
   }
+  // A user the plan renames (found by Google id or alias) is the person it is renamed to.
+  for (const change of plan.changes) {
+    if (change.kind !== "updateUser" || userKey(change.userName) === userKey(change.user.userName)) continue;
+    const person = people.find(change.user.userName);
+    if (person !== undefined) people.addAddress(change.userName, person);
+  }
   // A person's user under their primary address first, so an old address left over is the odd one out.
   const icUsers = [...actual.users].sort((a, b) => compare(userKey(a.userName), userKey(b.userName)));
   const underPrimary = (userName: string) => people.isPrimary(userName);
@@ -347,6 +353,15 @@ class PeopleIndex {
     for (const address of [key, ...others])
       if (!this.byAddress.has(address)) this.byAddress.set(address, index);
     return index;
+  }
+
+  /** Another address of a person (an old userName the plan renames), unless someone already has it. */
+  addAddress(address: string, index: number): void {
+    const key = userKey(address);
+    if (this.byAddress.has(key)) return;
+    this.byAddress.set(key, index);
+    const person = this.people[index]!;
+    person.aliases = [...person.aliases, key].sort(compare);
   }
 
   /** True when the address is some person's primary address (their key). */

@@ -234,6 +234,40 @@ describe("the access report when Identity Center and the rules differ", () => {
     expect(report.people.some((person) => person.key === "operator@example.com")).toBe(false);
   });
 
+  it("counts a user the plan renames by Google id as the person it becomes", () => {
+    const report = buildAccessReport(
+      accessInputs({
+        actual: (state) => ({
+          ...state,
+          users: state.users.map((user) =>
+            user.userName === "eng@example.com"
+              ? { ...user, id: "u-eng", userName: "e.old@example.com" }
+              : user,
+          ),
+          groups: state.groups.map((group) => ({
+            ...group,
+            members: group.members?.map((member) =>
+              member === "eng@example.com" ? "e.old@example.com" : member,
+            ),
+          })),
+        }),
+        ownership: {
+          groups: {},
+          permissionSets: {},
+          users: { "google-eng": { userId: "u-eng", userName: "eng@example.com" } },
+        },
+      }),
+    );
+
+    expect(pathsOf(report, "eng@example.com")).toEqual([
+      "dev/Developer via developers: granted",
+      "prod/ReadOnly via developers: granted",
+    ]);
+    expect(report.people.find((person) => person.key === "eng@example.com")?.identityCenterUserName).toBe(
+      "e.old@example.com",
+    );
+  });
+
   it("lists an Identity Center user Google no longer has as a leaver, and one outside the domains as such", () => {
     const report = buildAccessReport(
       accessInputs({
