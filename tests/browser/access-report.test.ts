@@ -169,6 +169,12 @@ describe.runIf(present)("the access report in headless Chromium", () => {
       report.paths.filter((path) => path.status === "unexplained").map((path) => path.group ?? path.person),
     );
     expect(rows.sort()).toEqual([...unexplainedGroups].sort());
+    const unexplainedPeople = new Set(
+      report.paths.filter((path) => path.status === "unexplained").map((path) => path.person),
+    );
+    expect(await page.textContent("#people-size")).toBe(
+      `${unexplainedPeople.size} of ${report.people.length}`,
+    );
     await resetFilters(page);
   });
 

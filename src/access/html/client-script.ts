@@ -178,10 +178,6 @@ export const accessClientScript = String.raw`
     var counts = pathCounts(grant);
     return S.some(function (status) { return counts[status] && statusMatches(status); });
   }
-  function pathMatches(path) {
-    return (state.account < 0 || path.account === state.account) &&
-      (state.permissionSet < 0 || path.permissionSet === state.permissionSet) && statusMatches(path.status);
-  }
 
   function recompute() {
     var query = state.person.trim().toLowerCase();
@@ -232,13 +228,31 @@ export const accessClientScript = String.raw`
     });
     cellsByRow.forEach(function (cells) { cells.sort(function (a, b) { return a.col - b.col; }); });
 
+    // People with a path that passes the filters: walk the grants that pass, then their members,
+    // rather than every person's paths (at 50,000 people that is the difference between 1.5 s and 0.1 s).
     var filterPaths = state.account >= 0 || state.permissionSet >= 0 || state.status;
+    var reach = null;
+    if (filterPaths) {
+      reach = new Uint8Array(people.length);
+      grants.forEach(function (grant) {
+        if (state.account >= 0 && grant.account !== state.account) return;
+        if (state.permissionSet >= 0 && grant.permissionSet !== state.permissionSet) return;
+        var principal = principals[grant.principal];
+        if (principal.type === "U") {
+          if (statusMatches(grant.status)) reach[principal.person] = 1;
+          return;
+        }
+        membershipsByGroup[principal.index].forEach(function (membership) {
+          var status = pathStatus(membership.status, grant.status);
+          if (status && statusMatches(status)) reach[membership.person] = 1;
+        });
+      });
+    }
     var list = [];
-    var candidates = matching || null;
-    var total = candidates ? candidates.length : people.length;
+    var total = matching ? matching.length : people.length;
     for (var k = 0; k < total; k++) {
-      var person = candidates ? candidates[k] : k;
-      if (!filterPaths || pathsOf(person).some(pathMatches)) list.push(person);
+      var person = matching ? matching[k] : k;
+      if (!reach || reach[person]) list.push(person);
     }
     view = { rows: rows, cols: cols, cellsByRow: cellsByRow, people: list, onePerson: onePerson };
     layout();
