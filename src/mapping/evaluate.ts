@@ -18,6 +18,7 @@ import {
   type DirectoryUser,
   type EnterpriseAttributes,
   type ExcludedMember,
+  type Organization,
   PrincipalType,
   type SelectorSource,
   type UserAbsence,
@@ -31,6 +32,7 @@ import {
   ruleIssue,
   sortIssues,
 } from "./issues.js";
+import { checkReferences } from "./references.js";
 import type { Rules } from "./rules.js";
 import {
   type AccountSelector,
@@ -42,7 +44,14 @@ import {
 import { selectorSourceOf } from "./selector-source.js";
 
 export type EvaluateResult =
-  | { ok: true; desired: DesiredState; warnings: string[] }
+  | {
+      ok: true;
+      desired: DesiredState;
+      /** `FILE:LINE:COL: message`, ready to print. */
+      warnings: string[];
+      /** The same warnings as positioned values (for `--json` and `--strict`). */
+      warningIssues: RuleIssue[];
+    }
   | { ok: false; problems: RuleIssue[] };
 
 /** Identity Center quotas that depend on the accounts (DESIGN.md §5). */
@@ -61,8 +70,20 @@ interface Candidate {
  * unit that does not exist, an unknown account id, an Identity Center quota) come back positioned in the
  * rules file; nothing is thrown for them.
  */
-export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccount[]): EvaluateResult {
-  const problems: RuleIssue[] = [];
+export function evaluate(
+  directory: Directory,
+  rules: Rules,
+  accounts: AwsAccount[],
+  organization?: Pick<Organization, "rootId" | "organizationalUnits">,
+): EvaluateResult {
+  // Every Google group, org unit, account and OU the rules name must exist (with "did you mean").
+  const problems: RuleIssue[] = [
+    ...checkReferences(rules, rules.source, {
+      directory,
+      accounts,
+      ...(organization ? { organization } : {}),
+    }).errors,
+  ];
   const warnings: RuleIssue[] = [];
   const problem = (path: RulePath, message: string) => problems.push(ruleIssue(rules.source, path, message));
   const warn = (path: RulePath, message: string) => warnings.push(ruleIssue(rules.source, path, message));
@@ -132,19 +153,16 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
     if ("googleGroup" in selector) {
       const reason = `googleGroup ${selector.googleGroup}`;
       const group = googleGroups.get(selector.googleGroup);
-      if (group === undefined) {
-        problem([...path, "googleGroup"], `Google group '${selector.googleGroup}' does not exist`);
-        return { candidates: [], reason, source };
-      }
+      // checkReferences reported it.
+      if (group === undefined) return { candidates: [], reason, source };
       const candidates = group.memberEmails.flatMap((email) => candidateFor(email) ?? []);
       return { candidates, reason, source };
     }
     if ("orgUnit" in selector) {
       const reason = `orgUnit ${selector.orgUnit}`;
-      if (selector.orgUnit !== "/" && !orgUnits.has(selector.orgUnit)) {
-        problem([...path, "orgUnit"], `org unit '${selector.orgUnit}' does not exist in Google`);
+      // checkReferences reported it.
+      if (selector.orgUnit !== "/" && !orgUnits.has(selector.orgUnit))
         return { candidates: [], reason, source };
-      }
       const candidates = directoryCandidates.filter(({ directoryUser }) =>
         inOrgUnit(directoryUser!.orgUnitPath, selector.orgUnit, selector.recursive),
       );
@@ -208,6 +226,12 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
       members.set(user.email, { reason: "static user", sources: [source] });
     });
     if (protectedGroups.has(group.name)) return;
+    if (members.size === 0 && group.members.length + group.exclude.length > 0) {
+      warn(
+        ["groups", groupIndex, "name"],
+        `group '${group.name}' matches nobody: no active user fits its members`,
+      );
+    }
     const desiredMembers: DesiredMember[] = [...members]
       .map(([userName, { reason, sources }]) => ({ userName, reason, sources }))
       .sort((a, b) => compare(a.userName, b.userName));
@@ -304,10 +328,8 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
   const activeAccounts = accounts.filter((account) => account.status === AccountStatus.active);
   const explicitAccount = (id: string, path: RulePath): string[] => {
     const account = accountsById.get(id);
-    if (account === undefined) {
-      problem(path, `AWS account '${id}' is not in the organization`);
-      return [];
-    }
+    // checkReferences reported it.
+    if (account === undefined) return [];
     if (account.status !== AccountStatus.active) {
       warn(path, `AWS account '${id}' (${account.name}) is ${account.status}; no assignments are made to it`);
       return [];
@@ -317,20 +339,33 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
   const selectAccounts = (selector: AccountSelector, path: RulePath): string[] => {
     if (typeof selector === "string") return explicitAccount(selector, path);
     if ("ou" in selector) {
-      return activeAccounts
+      const ids = activeAccounts
         .filter((account) =>
           selector.recursive ? account.ancestorIds.includes(selector.ou) : account.parentId === selector.ou,
         )
         .map((account) => account.id);
+      if (ids.length === 0)
+        warn(
+          [...path, "ou"],
+          `{ ou: ${selector.ou} } matches no active account${selector.recursive ? "" : " directly in it"}`,
+        );
+      return ids;
     }
     const wanted = Object.entries(selector.tag);
-    return activeAccounts
+    const ids = activeAccounts
       .filter((account) => wanted.every(([key, value]) => account.tags[key] === value))
       .map((account) => account.id);
+    if (ids.length === 0)
+      warn(
+        [...path, "tag"],
+        `tag selector { ${wanted.map(([key, value]) => `${key}: ${value}`).join(", ")} } matches no active account`,
+      );
+    return ids;
   };
   const accountSets = new Map<string, string[]>();
   for (const [name, set] of Object.entries(rules.accounts).sort(([a], [b]) => compare(a, b))) {
     const path = ["accounts", name];
+    if (set === "all" && activeAccounts.length === 0) warn(path, "'all' matches no active account");
     const ids =
       set === "all"
         ? activeAccounts.map((account) => account.id)
@@ -424,6 +459,7 @@ export function evaluate(directory: Directory, rules: Rules, accounts: AwsAccoun
       absences: Object.fromEntries(Object.entries(absences).sort(([a], [b]) => compare(a, b))),
     },
     warnings: sortIssues(warnings).map(formatRuleIssue),
+    warningIssues: sortIssues(warnings),
   };
 }
 

@@ -53,6 +53,11 @@ export interface Directory {
   groups: DirectoryGroup[];
   orgUnits: DirectoryOrgUnit[];
   completeness: DirectoryCompleteness;
+  /**
+   * Addresses of every group the source knows, when it knows more than `groups` (a snapshot taken with
+   * every group, or Google after a group the rules name was not found): only for "did you mean".
+   */
+  knownGroupEmails?: string[];
 }
 
 /** What the rules need from the directory, so a source reads no more than that. */
@@ -63,6 +68,8 @@ export interface DirectoryRequest {
   domains: string[];
   /** Email addresses of the Google groups the rules reference. Lower case. */
   groupEmails: string[];
+  /** Every group of the customer with its members, not only `groupEmails` (`snapshot directory --all-groups`). */
+  allGroups?: boolean;
 }
 
 // ─── AWS Organizations ──────────────────────────────────────────────────────────────────────────────
@@ -84,6 +91,21 @@ export interface AwsAccount {
   /** Every OU id from the root (inclusive, `r-...`) down to `parentId` (inclusive). */
   ancestorIds: string[];
   tags: Record<string, string>;
+}
+
+/** An organizational unit of AWS Organizations. */
+export interface OrganizationalUnit {
+  id: string;
+  name: string;
+  /** The OU or root it sits in. */
+  parentId: string;
+}
+
+/** The whole organization: what `{ ou: ... }` selectors can name, and every account. */
+export interface Organization {
+  rootId: string;
+  organizationalUnits: OrganizationalUnit[];
+  accounts: AwsAccount[];
 }
 
 // ─── Desired and actual Identity Center state ──────────────────────────────────────────────────────

@@ -3,7 +3,15 @@
  * `src/adapters/*` implement them; tests use the in-memory implementations. The core never imports
  * an SDK, `process.env` or the clock directly.
  */
-import type { AwsAccount, Change, Directory, DirectoryRequest, IdentityCenterState, Scope } from "./model.js";
+import type {
+  AwsAccount,
+  Change,
+  Directory,
+  DirectoryRequest,
+  IdentityCenterState,
+  Organization,
+  Scope,
+} from "./model.js";
 import type { Notice } from "./notices.js";
 import type { RunRecord, RunState } from "./run-state.js";
 
@@ -15,6 +23,12 @@ export interface DirectorySource {
 /** Lists AWS accounts with their OU ancestry and tags. */
 export interface AccountDirectory {
   listAccounts(progress?: ProgressListener): Promise<AwsAccount[]>;
+  /**
+   * The accounts with the OUs they sit in, empty OUs included, so a rule naming an OU that does not
+   * exist can be told from one naming an OU without accounts. Optional: sources that cannot tell leave
+   * it out and the rules are checked against the accounts alone.
+   */
+  readOrganization?(progress?: ProgressListener): Promise<Organization>;
 }
 
 /**

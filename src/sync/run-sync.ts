@@ -110,8 +110,12 @@ async function readAndPlan(
 ): Promise<{ problems: RuleIssue[] } | (PlanOutcome & { desired: DesiredState }) | PlanOutcome> {
   const { rules, ports } = options;
   const directory = await ports.directory.readDirectory(directoryRequestFromRules(rules), options.onProgress);
-  const accounts = await ports.accounts.listAccounts(options.onProgress);
-  const evaluation = evaluate(directory, rules, accounts);
+  // Where the source knows every OU, a rule naming one that does not exist is an error, not a warning.
+  const organization = ports.accounts.readOrganization
+    ? await ports.accounts.readOrganization(options.onProgress)
+    : undefined;
+  const accounts = organization?.accounts ?? (await ports.accounts.listAccounts(options.onProgress));
+  const evaluation = evaluate(directory, rules, accounts, organization);
   if (!evaluation.ok) return { problems: evaluation.problems };
 
   const ownership = options.ownership?.record;

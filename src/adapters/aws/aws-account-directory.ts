@@ -13,7 +13,13 @@ import {
   type Root,
 } from "@aws-sdk/client-organizations";
 import { SyncError } from "../../sync/errors.js";
-import { type AccountStatus, AccountStatus as AccountStatuses, type AwsAccount } from "../../sync/model.js";
+import {
+  type AccountStatus,
+  AccountStatus as AccountStatuses,
+  type AwsAccount,
+  type Organization,
+  type OrganizationalUnit,
+} from "../../sync/model.js";
 import type { AccountDirectory, ProgressListener } from "../../sync/ports.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener, type RetryPolicy } from "./aws-caller.js";
@@ -56,12 +62,18 @@ export class AwsAccountDirectory implements AccountDirectory {
 
   /** Every account under every root, inactive ones included with their status (the rules drop them). */
   async listAccounts(progress?: ProgressListener): Promise<AwsAccount[]> {
+    return (await this.readOrganization(progress)).accounts;
+  }
+
+  /** The accounts and every OU on the way, empty ones included, from one walk of the tree. */
+  async readOrganization(progress?: ProgressListener): Promise<Organization> {
     try {
       const roots = await this.pages<Root>("ListRoots", async (NextToken) => {
         const page = await this.organizations.send(new ListRootsCommand({ NextToken }));
         return [page.Roots ?? [], page.NextToken];
       });
       const found: { account: Account; parentId: string; ancestorIds: string[] }[] = [];
+      const organizationalUnits: OrganizationalUnit[] = [];
       const visit = async (parentId: string, ancestorIds: string[]): Promise<void> => {
         const chain = [...ancestorIds, parentId];
         const accounts = await this.pages<Account>("ListAccountsForParent", async (NextToken) => {
@@ -86,7 +98,11 @@ export class AwsAccountDirectory implements AccountDirectory {
           );
           return [page.OrganizationalUnits ?? [], page.NextToken];
         });
-        for (const child of children) if (child.Id) await visit(child.Id, chain);
+        for (const child of children) {
+          if (!child.Id) continue;
+          organizationalUnits.push({ id: child.Id, name: child.Name ?? child.Id, parentId });
+          await visit(child.Id, chain);
+        }
       };
       for (const root of roots) if (root.Id) await visit(root.Id, []);
 
@@ -113,7 +129,11 @@ export class AwsAccountDirectory implements AccountDirectory {
         };
         return account;
       });
-      return accounts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      return {
+        rootId: roots[0]?.Id ?? "",
+        organizationalUnits: organizationalUnits.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+        accounts: accounts.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
+      };
     } catch (error) {
       if (error instanceof SyncError) throw error;
       throw new AccountDirectoryReadError(`cannot list AWS accounts: ${(error as Error).message}`, {

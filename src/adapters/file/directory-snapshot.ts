@@ -14,6 +14,7 @@ import type {
   DirectoryGroup,
   DirectoryOrgUnit,
   DirectoryUser,
+  Organization,
 } from "../../sync/model.js";
 
 const email = z
@@ -81,6 +82,13 @@ const organizationSchema = z.strictObject({
 export const directorySnapshotSchema = z.strictObject({
   $schema: z.string().optional(),
   version: z.literal(1).default(1),
+  /**
+   * What the snapshot holds. `groups: all` (taken with --all-groups, or written by hand listing every
+   * group): a group the rules name that is not here does not exist. `referenced` (the default): only the
+   * groups the rules named when it was taken, so a group added to the rules since is missing from the
+   * snapshot, not from Google.
+   */
+  contents: z.strictObject({ groups: z.enum(["all", "referenced"]).default("referenced") }).optional(),
   users: z.array(snapshotUserSchema).default([]),
   groups: z.array(snapshotGroupSchema).default([]),
   orgUnits: z.array(orgUnitSchema).default([]),
@@ -252,12 +260,19 @@ export function accountsFromSnapshot(snapshot: DirectorySnapshot, file = "snapsh
 }
 
 /**
- * Writes a directory (as read from Google, members already expanded) back as a snapshot, so
- * `snapshot directory` output can be planned against offline and gives the same plan.
+ * Writes a directory (as read from Google, members already expanded) and the organization back as a
+ * snapshot, so `snapshot directory` output can be planned against offline and gives the same plan.
+ * `groups` says whether every Google group was read or only those the rules named.
  */
-export function directoryToSnapshotText(directory: Directory, format: "yaml" | "json" = "yaml"): string {
+export function directoryToSnapshotText(
+  directory: Directory,
+  format: "yaml" | "json" = "yaml",
+  options: { groups?: "all" | "referenced"; organization?: Organization } = {},
+): string {
+  const organization = options.organization;
   const snapshot = {
     version: 1,
+    contents: { groups: options.groups ?? "referenced" },
     users: [...directory.users]
       .sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail))
       .map((user) => dropUndefined({ ...user })),
@@ -267,6 +282,25 @@ export function directoryToSnapshotText(directory: Directory, format: "yaml" | "
     orgUnits: [...directory.orgUnits]
       .sort((a, b) => a.path.localeCompare(b.path))
       .map((unit) => ({ path: unit.path, name: unit.name })),
+    ...(organization === undefined
+      ? {}
+      : {
+          organization: {
+            rootId: organization.rootId,
+            organizationalUnits: [...organization.organizationalUnits]
+              .sort((a, b) => a.id.localeCompare(b.id))
+              .map((unit) => ({ id: unit.id, name: unit.name, parentId: unit.parentId })),
+            accounts: [...organization.accounts]
+              .sort((a, b) => a.id.localeCompare(b.id))
+              .map((account) => ({
+                id: account.id,
+                name: account.name,
+                status: account.status,
+                parentId: account.parentId,
+                tags: account.tags,
+              })),
+          },
+        }),
   };
   return format === "json" ? `${JSON.stringify(snapshot, null, 2)}\n` : stringifyYaml(snapshot);
 }

@@ -1,4 +1,4 @@
-import type { AwsAccount, Directory, DirectoryRequest } from "../../sync/model.js";
+import type { AwsAccount, Directory, DirectoryRequest, Organization } from "../../sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
 import {
@@ -7,6 +7,13 @@ import {
   directoryFromSnapshot,
   loadDirectorySnapshot,
 } from "./directory-snapshot.js";
+
+/** What a snapshot file holds, so what it lacks is not blamed on the rules. */
+export interface SnapshotContents {
+  /** `all`: every Google group was read; `referenced`: only those the rules of the day named. */
+  groups: "all" | "referenced";
+  organization: boolean;
+}
 
 /**
  * `--source file:PATH`: the directory and the organization from a snapshot file. It filters like the
@@ -25,14 +32,33 @@ export class FileDirectorySource implements DirectorySource, AccountDirectory {
     const wantedGroups = new Set(request.groupEmails.map((address) => address.toLowerCase()));
     return {
       users: directory.users.filter((user) => domains.has(domainOf(user.primaryEmail))),
-      groups: directory.groups.filter((group) => wantedGroups.has(group.email)),
+      groups: request.allGroups
+        ? directory.groups
+        : directory.groups.filter((group) => wantedGroups.has(group.email)),
       orgUnits: directory.orgUnits,
       completeness: directory.completeness,
+      knownGroupEmails: directory.groups.map((group) => group.email),
     };
   }
 
   async listAccounts(): Promise<AwsAccount[]> {
     return accountsFromSnapshot(await this.load(), this.path);
+  }
+
+  /** The organization section; empty (no root, no accounts) when the snapshot has none. */
+  async readOrganization(): Promise<Organization> {
+    const snapshot = await this.load();
+    return {
+      rootId: snapshot.organization?.rootId ?? "",
+      organizationalUnits: snapshot.organization?.organizationalUnits ?? [],
+      accounts: accountsFromSnapshot(snapshot, this.path),
+    };
+  }
+
+  /** What the file holds; a snapshot that does not say holds only the groups its rules named. */
+  async contents(): Promise<SnapshotContents> {
+    const snapshot = await this.load();
+    return { groups: snapshot.contents?.groups ?? "referenced", organization: snapshot.organization !== undefined };
   }
 
   private load(): Promise<DirectorySnapshot> {
