@@ -92,8 +92,7 @@ export function checkReferences(
   const checkSelector = (selector: Raw, path: RulePath) => {
     const id = text(selector);
     if (id !== undefined) {
-      if (id === "all" && organizationMissing)
-        gap(path, noOrganizationMessage("'all' accounts", coverage));
+      if (id === "all" && organizationMissing) gap(path, noOrganizationMessage("'all' accounts", coverage));
       else if (accountIdShape.test(id)) checkAccountId(id, path);
       return;
     }
@@ -110,7 +109,8 @@ export function checkReferences(
   const accountSets = field(raw, "accounts");
   if (isRecord(accountSets)) {
     for (const [name, set] of Object.entries(accountSets)) {
-      if (Array.isArray(set)) set.forEach((selector, index) => checkSelector(selector, ["accounts", name, index]));
+      if (Array.isArray(set))
+        set.forEach((selector, index) => checkSelector(selector, ["accounts", name, index]));
       else checkSelector(set, ["accounts", name]);
     }
   }

@@ -58,7 +58,10 @@ export class FileDirectorySource implements DirectorySource, AccountDirectory {
   /** What the file holds; a snapshot that does not say holds only the groups its rules named. */
   async contents(): Promise<SnapshotContents> {
     const snapshot = await this.load();
-    return { groups: snapshot.contents?.groups ?? "referenced", organization: snapshot.organization !== undefined };
+    return {
+      groups: snapshot.contents?.groups ?? "referenced",
+      organization: snapshot.organization !== undefined,
+    };
   }
 
   private load(): Promise<DirectorySnapshot> {

@@ -17,12 +17,13 @@ import { domainOf } from "../../sync/scope.js";
 import { fetchWithDeadline } from "../http-deadline.js";
 import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, retrying } from "../retry.js";
 import { classifyGoogleError, FailureKind, type GoogleFailure } from "./google-errors.js";
-import { membersPage, orgUnitsPage, type Page, usersPage } from "./page-shape.js";
+import { groupsPage, membersPage, orgUnitsPage, type Page, usersPage } from "./page-shape.js";
 import { type BudgetClock, RequestBudget } from "./request-budget.js";
 
 /** Largest pages the API serves (DESIGN.md §5). */
 export const usersPageSize = 500;
 export const membersPageSize = 200;
+export const groupsPageSize = 200;
 
 /** Defaults in one place; every one can be overridden in the constructor options. */
 export const googleDirectoryDefaults = {
@@ -178,14 +179,20 @@ class DirectoryRead {
       const [users, orgUnits, groups] = await Promise.all([
         this.readUsers(customer, domains),
         this.readOrgUnits(customer),
-        this.readGroups(groupEmails),
+        request.allGroups ? this.readAllGroups(customer) : this.readGroups(groupEmails),
       ]);
+      const found = groups.filter((group): group is DirectoryGroup => group !== undefined);
+      // A group the rules name that Google does not know is the rules' mistake: the rules check reports
+      // it (and stops the run) with a "did you mean" from every group's address, read only then.
+      const knownGroupEmails =
+        found.length < groups.length ? (await this.listGroups(customer)).map((group) => group.email) : undefined;
       return {
         users,
-        groups,
+        groups: found,
         orgUnits,
         completeness:
           this.emptyPages.length === 0 ? { proven: true } : { proven: false, reasons: [...this.emptyPages] },
+        ...(knownGroupEmails ? { knownGroupEmails } : {}),
       };
     } catch (error) {
       this.stopped = true;
@@ -227,10 +234,38 @@ class DirectoryRead {
       .sort((a, b) => a.path.localeCompare(b.path));
   }
 
-  private async readGroups(groupEmails: string[]): Promise<DirectoryGroup[]> {
+  private async readGroups(groupEmails: string[]): Promise<(DirectoryGroup | undefined)[]> {
     this.tools.progress?.({ phase: "groups", done: 0, total: groupEmails.length });
     // Groups run side by side; the budget bounds how many requests are actually in flight.
     return Promise.all(groupEmails.map((groupEmail) => this.readGroup(groupEmail, groupEmails.length)));
+  }
+
+  /** Every group of the customer with its members (`snapshot directory --all-groups`). */
+  private async readAllGroups(customer: string): Promise<(DirectoryGroup | undefined)[]> {
+    const listed = await this.listGroups(customer);
+    const read = await this.readGroups(listed.map((group) => group.email));
+    const names = new Map(listed.map((group) => [group.email, group]));
+    return read.map((group) => {
+      const known = group === undefined ? undefined : names.get(group.email);
+      return group === undefined || known === undefined ? group : { ...group, id: known.id, name: known.name };
+    });
+  }
+
+  /** `groups.list` of the customer: every group's id, address and name, 200 a page, each page checked. */
+  private async listGroups(customer: string): Promise<{ id: string; email: string; name: string }[]> {
+    const groups: { id: string; email: string; name: string }[] = [];
+    const request = (token: string | undefined, options: RequestOptions) =>
+      this.client.groups.list(
+        { customer, maxResults: groupsPageSize, ...(token ? { pageToken: token } : {}) },
+        options,
+      );
+    await this.eachPage("groups.list", groupsPage, request, (page) => {
+      for (const group of page) {
+        const email = (group.email as string).toLowerCase();
+        groups.push({ id: group.id ?? email, email, name: group.name ?? email });
+      }
+    });
+    return groups.sort((a, b) => a.email.localeCompare(b.email));
   }
 
   /**
@@ -238,15 +273,11 @@ class DirectoryRead {
    * that does not exist, and the group's display name is not worth one more request per group (a
    * thousand at 50,000 users); the address the rules use stands in for it.
    */
-  private async readGroup(groupEmail: string, total: number): Promise<DirectoryGroup> {
+  private async readGroup(groupEmail: string, total: number): Promise<DirectoryGroup | undefined> {
     const members = new Set<string>();
-    const notFound = (failure: GoogleFailure) => {
-      if (failure.kind !== FailureKind.notFound) return undefined;
-      return new DirectoryReadError(
-        `Google group ${groupEmail} does not exist (or is not visible to the admin); the rules reference it. ` +
-          "Check the address in the rules file.",
-      );
-    };
+    let pagesRead = 0;
+    const notFound = (failure: GoogleFailure) =>
+      failure.kind === FailureKind.notFound ? new GroupNotFound(groupEmail) : undefined;
     const request = (token: string | undefined, options: RequestOptions) =>
       this.client.members.list(
         {
@@ -257,11 +288,12 @@ class DirectoryRead {
         },
         options,
       );
-    await this.eachPage(
+    const exists = await this.eachPage(
       `members.list ${groupEmail}`,
       membersPage,
       request,
       (page) => {
+        pagesRead += 1;
         for (const member of page) {
           // Nested groups are already expanded by includeDerivedMembership; CUSTOMER (everyone) is not a person.
           if (member.type === "USER" && member.email) {
@@ -272,9 +304,17 @@ class DirectoryRead {
         this.tools.progress?.({ phase: "members", done: this.membersDone });
       },
       notFound,
+    ).then(
+      () => true,
+      (error: unknown) => {
+        // Missing from the start: the group does not exist. Gone between pages: a read not to be trusted.
+        if (error instanceof GroupNotFound && pagesRead === 0) return false;
+        throw error;
+      },
     );
     this.groupsDone += 1;
     this.tools.progress?.({ phase: "groups", done: this.groupsDone, total });
+    if (!exists) return undefined;
     // The address the rules used, so the rules find the group even when they name an alias of it.
     return { id: groupEmail, email: groupEmail, name: groupEmail, memberEmails: [...members].sort() };
   }
@@ -384,6 +424,14 @@ function retryAfterOf(error: unknown): number | undefined {
     return typeof value === "string" ? parseRetryAfter(value) : undefined;
   }
   return undefined;
+}
+
+/** members.list answered 404: the group does not exist (or the admin cannot see it). */
+class GroupNotFound extends DirectoryReadError {
+  override name = "GroupNotFound";
+  constructor(readonly groupEmail: string) {
+    super(`Google group ${groupEmail} does not exist (or is not visible to the admin)`);
+  }
 }
 
 /** The one message for every "Google said no to these credentials" failure. */

@@ -4,7 +4,7 @@
  * of users that happens to be the last one: it is a failed read, retried like a 503 and, if it persists,
  * fatal to the whole read. The response templates (Admin SDK Directory API reference, "JSON response
  * template for List Users operation") carry `kind` ("admin#directory#users", "admin#directory#members",
- * "admin#directory#orgUnits"), the list, which Google leaves out when it is empty, and `nextPageToken`.
+ * "admin#directory#groups", "admin#directory#orgUnits"), the list, which Google leaves out when it is empty, and `nextPageToken`.
  */
 import type { admin_directory_v1 } from "@googleapis/admin";
 import { MalformedResponseError } from "../http-deadline.js";
@@ -33,6 +33,16 @@ export function membersPage(data: unknown, what: string): Page<admin_directory_v
     }
   }
   return page as Page<admin_directory_v1.Schema$Member>;
+}
+
+export function groupsPage(data: unknown, what: string): Page<admin_directory_v1.Schema$Group> {
+  const page = listPage(data, what, "admin#directory#groups", "groups");
+  for (const group of page.items) {
+    if (typeof group.email !== "string" || group.email === "") {
+      throw new MalformedResponseError(`${what}: a group on the page has no email`);
+    }
+  }
+  return page as Page<admin_directory_v1.Schema$Group>;
 }
 
 export function orgUnitsPage(data: unknown, what: string): Page<admin_directory_v1.Schema$OrgUnit> {

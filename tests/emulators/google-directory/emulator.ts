@@ -74,6 +74,8 @@ export interface GoogleDirectoryEmulator {
 export const emulatorPageSizes = {
   users: { default: 100, max: 500 },
   members: { default: 200, max: 200 },
+  /** groups.list: "maxResults ... Max allowed value is 200." */
+  groups: { default: 200, max: 200 },
 } as const;
 
 const apiPrefix = "/admin/directory/v1/";
@@ -317,6 +319,7 @@ function route(
   const parts = path.slice(apiPrefix.length).split("/");
   if (parts.length === 1 && parts[0] === "users") return listUsers(data, customerId, query);
   if (parts.length === 2 && parts[0] === "users") return getUser(data, customerId, parts[1]!, push);
+  if (parts[0] === "groups" && parts.length === 1) return listGroups(data, customerId, query);
   if (parts[0] === "groups" && parts.length === 2) return getGroup(data, parts[1]!);
   if (parts[0] === "groups" && parts.length === 3 && parts[2] === "members") {
     return listMembers(data, parts[1]!, query, path);
@@ -369,6 +372,43 @@ function getUser(data: IndexedDirectory, customerId: string, key: string, push: 
   if (!user) return notFound("Resource Not Found: userKey");
   const resource = userResource(user, customerId);
   return { body: { ...resource, isAdmin: push.isAdmin(user.primaryEmail) } };
+}
+
+/**
+ * `groups.list`: "GET https://admin.googleapis.com/admin/directory/v1/groups", "Retrieves all groups of a
+ * domain or of a user given a userKey (paginated)"; `customer` or `domain` is required ("to fetch all
+ * groups for a customer, use this field instead of domain"), `maxResults` "Max allowed value is 200"
+ * (https://developers.google.com/workspace/admin/directory/reference/rest/v1/groups/list). Sorted by
+ * email, as `orderBy=email` would; the real order without it is unspecified.
+ */
+function listGroups(data: IndexedDirectory, customerId: string, query: URLSearchParams): RouteResult {
+  const customer = query.get("customer");
+  const domain = query.get("domain")?.toLowerCase();
+  if (!customer && !domain && !query.get("userKey")) return badRequest("Bad Request");
+  if (customer && customer !== "my_customer" && customer !== customerId) return badRequest("Bad Request");
+  const groups = data.snapshot.groups
+    .filter((group) => !domain || group.email.endsWith(`@${domain}`))
+    .sort((a, b) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0));
+  const listing = `groups|${customer ?? ""}|${domain ?? ""}`;
+  const page = paginate(groups, query, listing, emulatorPageSizes.groups);
+  if ("error" in page) return page;
+  return {
+    body: withPage(
+      { kind: "admin#directory#groups", etag: etag(listing, page.offset) },
+      "groups",
+      page.items.map((group) => ({
+        kind: "admin#directory#group",
+        id: group.id ?? snapshotIdFor(group.email),
+        etag: etag(group.email, 0),
+        email: group.email,
+        name: group.name,
+        directMembersCount: String(group.members.length),
+        description: group.description ?? "",
+        adminCreated: true,
+      })),
+      page.nextPageToken,
+    ),
+  };
 }
 
 function getGroup(data: IndexedDirectory, key: string): RouteResult {

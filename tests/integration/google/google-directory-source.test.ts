@@ -13,6 +13,7 @@ import {
 
 const usersPath = "/admin/directory/v1/users";
 const membersPath = (group: string): string => `/admin/directory/v1/groups/${group}/members`;
+const groupsPath = "/admin/directory/v1/groups";
 
 describe("GoogleDirectorySource reading the directory", () => {
   it("reads every page of users, 500 at a time, and drops users outside the domains", async () => {
@@ -281,18 +282,52 @@ describe("GoogleDirectorySource under failures", () => {
     });
   });
 
-  it("names a referenced group that does not exist instead of returning it empty", async () => {
+  it("leaves out a referenced group that does not exist, with every group's address for did-you-mean", async () => {
     await withEmulator(sampleSnapshot(), async (emulator) => {
       const { source } = sourceFor(emulator);
 
-      const read = source.readDirectory(
+      const directory = await source.readDirectory(
         aRequest({ groupEmails: ["aws-admins@example.com", "ghosts@example.com"] }),
       );
 
-      await expect(read).rejects.toThrow(DirectoryReadError);
-      await expect(read).rejects.toThrow(/Google group ghosts@example\.com does not exist/);
-      // One request found it missing: a 404 is not retried.
+      // The rules check reports the missing group at its line and stops the run; the read does not lie.
+      expect(directory.groups.map((group) => group.email)).toEqual(["aws-admins@example.com"]);
+      expect(directory.knownGroupEmails).toEqual([
+        "aws-admins@example.com",
+        "platform-team@example.com",
+        "sre@example.com",
+        "support@example.com",
+      ]);
+      // One request found it missing (a 404 is not retried), then one groups.list page.
       expect(emulator.requestCounts()[membersPath("ghosts@example.com")]).toBe(1);
+      expect(emulator.requestCounts()[groupsPath]).toBe(1);
+    });
+  });
+
+  it("reads no group list when every group the rules name exists", async () => {
+    await withEmulator(sampleSnapshot(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const directory = await source.readDirectory(aRequest({ groupEmails: ["aws-admins@example.com"] }));
+
+      expect(directory.knownGroupEmails).toBeUndefined();
+      expect(emulator.requestCounts()[groupsPath]).toBeUndefined();
+    });
+  });
+
+  it("reads every group with its names and members when asked for all groups, 200 a page", async () => {
+    const snapshot = syntheticDirectory({
+      users: 20,
+      groups: Array.from({ length: 230 }, (_, index) => ({ email: `team-${index}@example.com`, size: 2 })),
+    });
+    await withEmulator(snapshot, async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const directory = await source.readDirectory(aRequest({ groupEmails: [], allGroups: true }));
+
+      expect(directory.groups).toHaveLength(230);
+      expect(directory.groups.every((group) => group.memberEmails.length === 2)).toBe(true);
+      expect(emulator.requestCounts()[groupsPath]).toBe(2);
     });
   });
 });
