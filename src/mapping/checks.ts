@@ -26,6 +26,11 @@ export interface CheckContext {
    * stays inside that folder (absolute paths and `..` are refused before the reader is asked).
    */
   readPolicyFile: (path: string) => PolicyFileRead;
+  /**
+   * Top-level sections a YAML slip garbled: a name that points into one may only look unknown, so
+   * references into them are not reported (the slip is).
+   */
+  damagedSections?: ReadonlySet<string>;
 }
 
 export interface CheckResult {
@@ -90,9 +95,15 @@ export function checkRules(raw: Raw, context: CheckContext): CheckResult {
   const accountSets = field(raw, "accounts");
   const accountSetNames = new Set(isRecord(accountSets) ? Object.keys(accountSets) : []);
 
+  const sectionOf: Record<string, string> = {
+    group: "groups",
+    "permission set": "permissionSets",
+    "account set": "accounts",
+  };
   const reference = (kind: string, known: Set<string>, value: Raw, path: RulePath, listPath: RulePath) => {
     const name = text(value);
     if (name === undefined || known.has(name)) return;
+    if (context.damagedSections?.has(sectionOf[kind] ?? "")) return;
     error(path, `unknown ${kind} '${name}' in ${formatRulePath(listPath)}${didYouMean(name, known)}`);
   };
 

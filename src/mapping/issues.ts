@@ -73,10 +73,13 @@ export function ruleIssue(
   return { file: source.file, ...locateRule(source, path, at), message };
 }
 
+const messageOrder = new Intl.Collator("en", { numeric: true });
+
 /** Sorts issues by position so the report reads top to bottom. */
 export function sortIssues(issues: RuleIssue[]): RuleIssue[] {
   return [...issues].sort(
     (a, b) =>
-      a.line - b.line || a.column - b.column || (a.message < b.message ? -1 : a.message > b.message ? 1 : 0),
+      // Numbers inside messages in numeric order: a policy file's line 5 before its line 12.
+      a.line - b.line || a.column - b.column || messageOrder.compare(a.message, b.message),
   );
 }

@@ -20,11 +20,30 @@ import { fileLimits, policyFileReader, readRegularFile } from "./rules-files.js"
 import { type RulesFile, rulesSchema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { indexDocument } from "./yaml-index.js";
+import { describeYamlErrors } from "./yaml-errors.js";
 import { checkYamlLimits, yamlLimits } from "./yaml-limits.js";
 
 export type LoadRulesResult =
-  | { ok: true; rules: Rules; warnings: RuleIssue[] }
-  | { ok: false; issues: RuleIssue[] };
+  | { ok: true; rules: Rules; warnings: RuleIssue[]; text: string }
+  | {
+      ok: false;
+      issues: RuleIssue[];
+      /** The rules text, when it could be read (to show the line of each issue). */
+      text?: string;
+      /**
+       * What could be made of the rules despite their mistakes, so they can still be checked against the
+       * directory and the organization in the same pass. Undefined when nothing could.
+       */
+      draft?: RulesDraft;
+    };
+
+/** Rules that did not load, as far as they parsed: the raw value, its positions and what a slip damaged. */
+export interface RulesDraft {
+  raw: unknown;
+  source: RulesSource;
+  /** Issues on these lines (1-based, inclusive) are consequences of a YAML slip already reported. */
+  damagedLines: [number, number][];
+}
 
 export interface ParseRulesOptions {
   /** The rules file name as the user gave it; used in messages. */
@@ -47,19 +66,18 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     const { line, col } = lineCounter.linePos(offset);
     return { file: options.file, line, column: col };
   };
+  const syntax = describeYamlErrors(document.errors, text, lineCounter);
   const yamlIssues = [
-    ...document.errors.map((error) => ({ ...at(error.pos[0]), message: firstLine(error.message) })),
+    ...syntax.problems.map((problem) => ({ ...at(problem.offset), message: problem.message })),
     ...document.warnings.filter(isDirectiveProblem).map((warning) => ({
       ...at(warning.pos[0]),
       message: directiveMessage(warning.message),
     })),
   ];
-  if (yamlIssues.length === 0) {
-    for (const problem of checkYamlLimits(document))
-      yamlIssues.push({ ...at(problem.offset), message: problem.message });
-  }
-  if (yamlIssues.length > 0) return { ok: false, issues: sortIssues(yamlIssues) };
-  const yamlWarnings = document.warnings.map((warning) => ({
+  // Aliases and nesting are checked before anything expands them, whatever else is wrong.
+  const limits = checkYamlLimits(document).map((problem) => ({ ...at(problem.offset), message: problem.message }));
+  if (limits.length > 0) return { ok: false, issues: sortIssues([...yamlIssues, ...limits]), text };
+  const yamlWarnings = document.warnings.filter((warning) => !isDirectiveProblem(warning)).map((warning) => ({
     ...at(warning.pos[0]),
     message: firstLine(warning.message),
   }));
@@ -72,27 +90,61 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     // checkYamlLimits catches what makes toJS throw; this is the second line of defence, never a crash.
     return {
       ok: false,
-      issues: [{ ...at(0), message: `cannot expand the YAML: ${firstLine((error as Error).message)}` }],
+      issues: sortIssues([
+        ...yamlIssues,
+        { ...at(0), message: `cannot expand the YAML: ${firstLine((error as Error).message)}` },
+      ]),
+      text,
     };
   }
   if (raw === null || raw === undefined) {
-    return {
-      ok: false,
-      issues: [{ file: options.file, line: 1, column: 1, message: "the rules file is empty" }],
-    };
+    const empty = { file: options.file, line: 1, column: 1, message: "the rules file is empty" };
+    return { ok: false, issues: yamlIssues.length > 0 ? sortIssues(yamlIssues) : [empty], text };
   }
 
-  const checked = checkRules(raw, { source, readPolicyFile: options.readPolicyFile });
+  // What the parser recovered from a slip is checked too, so one run shows every mistake; what the slip
+  // itself garbled (its lines, and references into its section) is left to the slip's own message.
+  const damaged = { lines: syntax.damagedLines, sections: syntax.damagedSections };
+  const checked = checkRules(raw, {
+    source,
+    readPolicyFile: options.readPolicyFile,
+    damagedSections: damaged.sections,
+  });
   const parsed = rulesSchema.safeParse(raw);
-  const schemaIssues = parsed.success ? [] : describeZodIssues(parsed.error.issues, [], raw, source);
-  const issues = dedupe([...schemaIssues, ...checked.errors]);
-  if (!parsed.success || issues.length > 0) return { ok: false, issues: sortIssues(issues) };
+  const schemaIssues = parsed.success
+    ? []
+    : describeZodIssues(parsed.error.issues, [], raw, source).filter(
+        (issue) => !isMissingDamagedSection(issue.message, damaged.sections),
+      );
+  const issues = dedupe([
+    ...yamlIssues,
+    ...[...schemaIssues, ...checked.errors].filter((issue) => !onDamagedLine(issue, damaged.lines)),
+  ]);
+  if (!parsed.success || issues.length > 0) {
+    return {
+      ok: false,
+      issues: sortIssues(issues),
+      text,
+      draft: { raw, source, damagedLines: syntax.damagedLines },
+    };
+  }
 
   return {
     ok: true,
     rules: normalise(parsed.data, checked.inlinePolicies, source),
     warnings: sortIssues([...yamlWarnings, ...checked.warnings]),
+    text,
   };
+}
+
+/** Whether an issue sits on a line that a YAML slip made unreliable. */
+export function onDamagedLine(issue: RuleIssue, damagedLines: readonly [number, number][]): boolean {
+  return damagedLines.some(([from, to]) => issue.line >= from && issue.line <= to);
+}
+
+function isMissingDamagedSection(message: string, sections: ReadonlySet<string>): boolean {
+  const key = /^missing required key '([^']+)'$/.exec(message)?.[1];
+  return key !== undefined && sections.has(key);
 }
 
 function normalise(file: RulesFile, inlinePolicies: Map<number, string>, source: RulesSource): Rules {
@@ -259,9 +311,12 @@ function unknownKeyHint(branches: readonly (readonly ZodIssue[])[]): string {
 }
 
 function quoteHint(input: unknown): string {
-  return typeof input === "number" && Number.isInteger(input)
-    ? " (put it in quotes: YAML reads unquoted digits as a number and drops leading zeros)"
-    : "";
+  if (typeof input === "number" && Number.isInteger(input))
+    return " (put it in quotes: YAML reads unquoted digits as a number and drops leading zeros)";
+  // `domains:[example.com]` is one string to YAML: a key needs a space after its colon.
+  if (typeof input === "string" && /^[A-Za-z_$][\w$-]*:\S/.test(input))
+    return " (a ':' needs a space after it to start a key)";
+  return "";
 }
 
 function isDefaultMessage(message: string): boolean {

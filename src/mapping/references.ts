@@ -71,7 +71,7 @@ export function checkReferences(
       list(field(group, role)).forEach((selector, index) => {
         const at: RulePath = ["groups", groupIndex, role, index];
         const address = text(field(selector, "googleGroup"))?.toLowerCase();
-        if (address !== undefined && address.includes("@") && !groups.has(address)) {
+        if (address?.includes("@") && !groups.has(address)) {
           if (coverage?.groups === "referenced")
             gap([...at, "googleGroup"], groupNotInSnapshotMessage(address, coverage));
           else error([...at, "googleGroup"], unknownGoogleGroupMessage(address, knownGroups));
@@ -110,7 +110,9 @@ export function checkReferences(
   if (isRecord(accountSets)) {
     for (const [name, set] of Object.entries(accountSets)) {
       if (Array.isArray(set))
-        set.forEach((selector, index) => checkSelector(selector, ["accounts", name, index]));
+        set.forEach((selector, index) => {
+          checkSelector(selector, ["accounts", name, index]);
+        });
       else checkSelector(set, ["accounts", name]);
     }
   }

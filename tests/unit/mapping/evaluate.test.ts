@@ -394,7 +394,7 @@ describe("group membership", () => {
     if (!loaded.ok) throw new Error("rules should load");
 
     expect(problemsOf(evaluate(directory, loaded.rules, []))).toEqual([
-      "rules.yaml:6:22: Google group 'nobody@example.com' does not exist",
+      "rules.yaml:6:22: Google group 'nobody@example.com' does not exist in Google",
       "rules.yaml:7:18: org unit '/Nowhere' does not exist in Google",
     ]);
   });
