@@ -6,7 +6,8 @@
 import { posix, win32 } from "node:path";
 import { canonicalJson } from "../sync/canonical-json.js";
 import { formatRulePath, type RuleIssue, type RulePath, type RulesSource, ruleIssue } from "./issues.js";
-import { describeJsonSyntaxError } from "./json-syntax.js";
+import { describeJsonSyntaxError, jsonPosition } from "./json-syntax.js";
+import { checkPolicyGrammar } from "./policy-grammar.js";
 import { accountIdPattern } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
@@ -161,10 +162,15 @@ export function checkRules(raw: Raw, context: CheckContext): CheckResult {
         `permission set '${name ?? index}' has ${policyCount} managed and customer managed policies; Identity Center allows at most ${ruleQuotas.policiesPerPermissionSet}`,
       );
     }
+    const at: RulePath = ["permissionSets", index, "inlinePolicy"];
     const policy = loadInlinePolicy(field(set, "inlinePolicy"), context);
     if (policy === undefined) return;
-    if ("problem" in policy) error(["permissionSets", index, "inlinePolicy"], policy.problem);
-    else result.inlinePolicies.set(index, policy.canonical);
+    for (const problem of policy.problems) {
+      const issue = ruleIssue(context.source, [...at, ...problem.path], problem.message, problem.at);
+      (problem.severity === "error" ? result.errors : result.warnings).push(issue);
+    }
+    if (policy.canonical !== undefined && !policy.problems.some((problem) => problem.severity === "error"))
+      result.inlinePolicies.set(index, policy.canonical);
   });
 
   for (const name of accountSetNames) {
@@ -214,39 +220,78 @@ function uniqueNames(
   return new Set(first.keys());
 }
 
+/**
+ * A problem of an inline policy, as an issue of the rules file: `path` is inside the `inlinePolicy`
+ * value (empty for a policy file, whose own position is in the message).
+ */
+interface PolicyIssue {
+  path: RulePath;
+  message: string;
+  at: "key" | "value";
+  severity: "error" | "warning";
+}
+
 function loadInlinePolicy(
   value: Raw,
   context: CheckContext,
-): { canonical: string } | { problem: string } | undefined {
+): { canonical?: string; problems: PolicyIssue[] } | undefined {
+  const fail = (message: string) => ({
+    problems: [{ path: [], message, at: "value" as const, severity: "error" as const }],
+  });
   let document: unknown;
   let origin: string;
+  let fileText: string | undefined;
   if (typeof value === "string" && value !== "") {
     origin = `inline policy file '${value}'`;
     const path = policyPathInRulesFolder(value);
-    if ("problem" in path) return { problem: `${origin} ${path.problem}` };
+    if ("problem" in path) return fail(`${origin} ${path.problem}`);
     const read = context.readPolicyFile(path.relative);
-    if ("problem" in read) return { problem: `${origin} ${read.problem}` };
+    if ("problem" in read) return fail(`${origin} ${read.problem}`);
     try {
       document = JSON.parse(read.text);
     } catch {
       // JSON.parse quotes the text around the mistake; a policy path may name a secret, so say only where.
-      return { problem: `${origin} is not valid JSON: ${describeJsonSyntaxError(read.text)}` };
+      return fail(`${origin} is not valid JSON: ${describeJsonSyntaxError(read.text)}`);
     }
+    fileText = read.text;
   } else if (isRecord(value)) {
     document = value;
     origin = "inline policy";
   } else {
     return undefined;
   }
-  if (!isRecord(document)) return { problem: `${origin} must contain a JSON object (a policy document)` };
+  if (!isRecord(document)) return fail(`${origin} must contain a JSON object (a policy document)`);
+
+  const problems: PolicyIssue[] = checkPolicyGrammar(document).map((problem) => {
+    const where = formatRulePath(problem.path);
+    if (fileText === undefined) {
+      // Written in the rules file: the issue sits at the node itself.
+      return {
+        path: problem.path,
+        message: `${origin}${where === "" ? "" : ` ${where}`}: ${problem.message}`,
+        at: problem.at,
+        severity: problem.severity,
+      };
+    }
+    const position = jsonPosition(fileText, problem.path, problem.at);
+    return {
+      path: [],
+      message: `${origin} ${position}${where === "" ? "" : ` (${where})`}: ${problem.message}`,
+      at: "value",
+      severity: problem.severity,
+    };
+  });
   const canonical = canonicalJson(document);
   const bytes = new TextEncoder().encode(canonical).length;
   if (bytes > ruleQuotas.inlinePolicyBytes) {
-    return {
-      problem: `${origin} is ${bytes} bytes without white space; Identity Center allows at most ${ruleQuotas.inlinePolicyBytes}`,
-    };
+    problems.push({
+      path: [],
+      message: `${origin} is ${bytes} bytes without white space; Identity Center allows at most ${ruleQuotas.inlinePolicyBytes}`,
+      at: "value",
+      severity: "error",
+    });
   }
-  return { canonical };
+  return { canonical, problems };
 }
 
 /**

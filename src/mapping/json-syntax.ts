@@ -3,7 +3,7 @@
  * of what is valid; jsonc-parser (Microsoft's scanner behind VS Code's JSON support, strict settings
  * here) only finds the line and column and names the mistake.
  */
-import { printParseErrorCode, visit } from "jsonc-parser";
+import { findNodeAtLocation, parseTree, printParseErrorCode, visit } from "jsonc-parser";
 
 const mistakes: Record<ReturnType<typeof printParseErrorCode>, string> = {
   InvalidSymbol: "unexpected character",
@@ -39,4 +39,23 @@ export function describeJsonSyntaxError(text: string): string {
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );
   return first ?? "invalid JSON";
+}
+
+/**
+ * `line 5, column 17` of the node at `path` in a JSON text that parses (the key of its property with
+ * `at: "key"`): a position only, never the text there.
+ */
+export function jsonPosition(
+  text: string,
+  path: readonly (string | number)[],
+  at: "key" | "value" = "value",
+): string {
+  const root = parseTree(text, [], { disallowComments: true, allowTrailingComma: false });
+  const node = root === undefined ? undefined : findNodeAtLocation(root, [...path]);
+  const target = at === "key" && node?.parent?.type === "property" ? node.parent : node;
+  const offset = target?.offset ?? root?.offset ?? 0;
+  const before = text.slice(0, offset);
+  const line = before.split("\n").length;
+  const column = offset - (before.lastIndexOf("\n") + 1) + 1;
+  return `line ${line}, column ${column}`;
 }

@@ -19,8 +19,8 @@ import type { Rules } from "./rules.js";
 import { fileLimits, policyFileReader, readRegularFile } from "./rules-files.js";
 import { type RulesFile, rulesSchema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
-import { indexDocument } from "./yaml-index.js";
 import { describeYamlErrors } from "./yaml-errors.js";
+import { indexDocument } from "./yaml-index.js";
 import { checkYamlLimits, yamlLimits } from "./yaml-limits.js";
 
 export type LoadRulesResult =
@@ -75,12 +75,17 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     })),
   ];
   // Aliases and nesting are checked before anything expands them, whatever else is wrong.
-  const limits = checkYamlLimits(document).map((problem) => ({ ...at(problem.offset), message: problem.message }));
-  if (limits.length > 0) return { ok: false, issues: sortIssues([...yamlIssues, ...limits]), text };
-  const yamlWarnings = document.warnings.filter((warning) => !isDirectiveProblem(warning)).map((warning) => ({
-    ...at(warning.pos[0]),
-    message: firstLine(warning.message),
+  const limits = checkYamlLimits(document).map((problem) => ({
+    ...at(problem.offset),
+    message: problem.message,
   }));
+  if (limits.length > 0) return { ok: false, issues: sortIssues([...yamlIssues, ...limits]), text };
+  const yamlWarnings = document.warnings
+    .filter((warning) => !isDirectiveProblem(warning))
+    .map((warning) => ({
+      ...at(warning.pos[0]),
+      message: firstLine(warning.message),
+    }));
 
   const source = indexDocument(options.file, document, lineCounter);
   let raw: unknown;

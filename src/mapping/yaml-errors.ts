@@ -38,7 +38,8 @@ export function describeYamlErrors(
   for (const error of sorted) {
     const last = clusters.at(-1);
     const lastLine = last === undefined ? undefined : lineOf(last.at(-1)!.pos[0]);
-    if (last !== undefined && lastLine !== undefined && lineOf(error.pos[0]) <= lastLine + 1) last.push(error);
+    if (last !== undefined && lastLine !== undefined && lineOf(error.pos[0]) <= lastLine + 1)
+      last.push(error);
     else clusters.push([error]);
   }
 
@@ -48,15 +49,19 @@ export function describeYamlErrors(
     const problem = describeError(root, text);
     report.problems.push(problem);
     const from = Math.min(lineOf(problem.offset), lineOf(cluster[0]!.pos[0]));
-    const to = Math.max(...cluster.map((error) => lineOf(error.pos[1] > error.pos[0] ? error.pos[1] - 1 : error.pos[0])));
+    const to = Math.max(
+      ...cluster.map((error) => lineOf(error.pos[1] > error.pos[0] ? error.pos[1] - 1 : error.pos[0])),
+    );
     report.damagedLines.push([from, to]);
     for (const section of sectionsOf(lines, from, to)) report.damagedSections.add(section);
   }
   return report;
 }
 
-const isUnclosedQuote = (error: YAMLError) => error.code === "MISSING_CHAR" && /closing .?quote/.test(error.message);
-const isUnclosedFlow = (error: YAMLError) => error.code === "BAD_INDENT" && /^Flow (sequence|map)/.test(error.message);
+const isUnclosedQuote = (error: YAMLError) =>
+  error.code === "MISSING_CHAR" && /closing .?quote/.test(error.message);
+const isUnclosedFlow = (error: YAMLError) =>
+  error.code === "BAD_INDENT" && /^Flow (sequence|map)/.test(error.message);
 
 function describeError(error: YAMLError, text: string): YamlSyntaxProblem {
   const offset = error.pos[0];
@@ -68,7 +73,11 @@ function describeError(error: YAMLError, text: string): YamlSyntaxProblem {
 
   switch (error.code) {
     case "MISSING_CHAR": {
-      const quote = /closing "quote/.test(error.message) ? '"' : /closing 'quote/.test(error.message) ? "'" : undefined;
+      const quote = /closing "quote/.test(error.message)
+        ? '"'
+        : /closing 'quote/.test(error.message)
+          ? "'"
+          : undefined;
       if (quote !== undefined) {
         const opening = text.lastIndexOf(quote, offset - 1);
         return {
@@ -92,18 +101,26 @@ function describeError(error: YAMLError, text: string): YamlSyntaxProblem {
       }
       const trimmed = line.trimStart();
       if (/^-[^\s-]/.test(trimmed))
-        return { offset: firstCharacter, message: `'-' needs a space after it to start a list item ('- ${trimmed.slice(1, 20)}')` };
+        return {
+          offset: firstCharacter,
+          message: `'-' needs a space after it to start a list item ('- ${trimmed.slice(1, 20)}')`,
+        };
       if (/mapping items/.test(error.message))
         return {
           offset: firstCharacter,
-          message: "this key is not lined up with the keys above it: keys of one map start in the same column",
+          message:
+            "this key is not lined up with the keys above it: keys of one map start in the same column",
         };
       if (/sequence items/.test(error.message))
         return {
           offset: firstCharacter,
-          message: "this list item is not lined up with the items above it: '-' of one list start in the same column",
+          message:
+            "this list item is not lined up with the items above it: '-' of one list start in the same column",
         };
-      return { offset: firstCharacter, message: `the indentation of this line does not fit: ${lowerFirst(error.message)}` };
+      return {
+        offset: firstCharacter,
+        message: `the indentation of this line does not fit: ${lowerFirst(error.message)}`,
+      };
     }
     case "TAB_AS_INDENT":
       return { offset: lineStart, message: "a tab indents this line: YAML indents with spaces only" };
@@ -121,19 +138,31 @@ function describeError(error: YAMLError, text: string): YamlSyntaxProblem {
           message:
             "a value cannot hold ': ' unquoted: put it in quotes, or, if the next line belongs to the item above, indent it to the same column",
         };
-      return { offset: firstCharacter, message: "a list cannot be a key: is this line indented too far, or a ':' missing?" };
+      return {
+        offset: firstCharacter,
+        message: "a list cannot be a key: is this line indented too far, or a ':' missing?",
+      };
     case "BAD_SCALAR_START": {
       const character = text[offset] ?? "";
-      return { offset, message: `a value cannot start with '${character}' unquoted: put the value in quotes` };
+      return {
+        offset,
+        message: `a value cannot start with '${character}' unquoted: put the value in quotes`,
+      };
     }
     case "DUPLICATE_KEY": {
       const key = word(offset);
       return { offset, message: `key '${key}' appears twice in this map: keep one` };
     }
     case "BAD_DQ_ESCAPE":
-      return { offset, message: "invalid escape in a double-quoted value: write \\\\ for a backslash, or use single quotes" };
+      return {
+        offset,
+        message: "invalid escape in a double-quoted value: write \\\\ for a backslash, or use single quotes",
+      };
     case "MULTIPLE_DOCS":
-      return { offset, message: "a rules file holds one YAML document: remove the '---' and what follows, or merge them" };
+      return {
+        offset,
+        message: "a rules file holds one YAML document: remove the '---' and what follows, or merge them",
+      };
     default:
       return { offset, message: `${lowerFirst(firstLine(error.message))}` };
   }

@@ -38,7 +38,10 @@ describe("loading rules from disk", () => {
 
   it("stores a policy file canonical", async () => {
     const folder = aTemporaryFolder();
-    writeFileSync(join(folder, "policy.json"), '{ "Version": "2012-10-17",\n  "Statement": [] }');
+    writeFileSync(
+      join(folder, "policy.json"),
+      '{ "Version": "2012-10-17",\n  "Statement": [{ "Effect": "Deny", "Action": "iam:*", "Resource": "*" }] }',
+    );
     writeFileSync(
       join(folder, "rules.yaml"),
       "version: 1\ngoogle: { domains: [example.com] }\npermissionSets: [{ name: Dev, inlinePolicy: policy.json }]\n",
@@ -47,7 +50,7 @@ describe("loading rules from disk", () => {
     const result = await loadRules(join(folder, "rules.yaml"));
 
     expect(result.ok && result.rules.permissionSets[0]?.inlinePolicy).toBe(
-      '{"Statement":[],"Version":"2012-10-17"}',
+      '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}',
     );
   });
 
@@ -136,13 +139,16 @@ describe("policy files a rules file from a pull request may name", () => {
 
   it("follows a link that stays inside the rules folder", async () => {
     const { folder, rulesFile } = aCheckout("current.json");
-    writeFileSync(join(folder, "policies/v2.json"), '{"Version":"2012-10-17","Statement":[]}');
+    writeFileSync(
+      join(folder, "policies/v2.json"),
+      '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}',
+    );
     symlinkSync("policies/v2.json", join(folder, "current.json"));
 
     const result = await loadRules(rulesFile);
 
     expect(result.ok && result.rules.permissionSets[0]?.inlinePolicy).toBe(
-      '{"Statement":[],"Version":"2012-10-17"}',
+      '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}',
     );
   });
 

@@ -88,7 +88,8 @@ describe("loading a valid rules file", () => {
     );
 
     const rules = rulesOf(text, {
-      "policies/developer.json": '{\n  "Version": "2012-10-17", "Statement": []\n}',
+      "policies/developer.json":
+        '{\n  "Version": "2012-10-17", "Statement": [{ "Effect": "Deny", "Action": "iam:*", "Resource": "*" }]\n}',
     });
 
     expect(rules.google.domains).toEqual(["example.com"]);
@@ -116,7 +117,8 @@ describe("loading a valid rules file", () => {
           { name: "team-boundary", path: "/" },
           { name: "deploy", path: "/ci/" },
         ],
-        inlinePolicy: '{"Statement":[],"Version":"2012-10-17"}',
+        inlinePolicy:
+          '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}',
         permissionsBoundary: { kind: "customerManaged", policy: { name: "boundary", path: "/" } },
         tags: { team: "platform" },
       },
@@ -459,6 +461,9 @@ describe("reporting mistakes with their line and column", () => {
   });
 });
 
+const denyIamPolicy =
+  '{"Statement":[{"Action":"iam:*","Effect":"Deny","Resource":"*"}],"Version":"2012-10-17"}';
+
 describe("inline policy files", () => {
   const withPolicy = (path: string) =>
     lines(
@@ -472,10 +477,10 @@ describe("inline policy files", () => {
   it("asks for the path relative to the rules file's folder, folded", () => {
     const result = parseRules(withPolicy("./policies/../policies/dev.json"), {
       file: "config/rules.yaml",
-      readPolicyFile: inMemoryFiles({ "policies/dev.json": '{"Version": "2012-10-17"}' }),
+      readPolicyFile: inMemoryFiles({ "policies/dev.json": denyIamPolicy }),
     });
 
-    expect(result.ok && result.rules.permissionSets[0]?.inlinePolicy).toBe('{"Version":"2012-10-17"}');
+    expect(result.ok && result.rules.permissionSets[0]?.inlinePolicy).toBe(denyIamPolicy);
   });
 
   it("reports a missing file at the inlinePolicy value", () => {
@@ -541,10 +546,13 @@ describe("inline policy files", () => {
   });
 
   it("reports a policy over 32,768 bytes", () => {
-    const big = JSON.stringify({ Version: "2012-10-17", Sid: "x".repeat(33_000) });
+    const big = JSON.stringify({
+      Statement: [{ Action: "iam:*", Effect: "Deny", Resource: `arn:aws:iam::*:user/${"x".repeat(33_000)}` }],
+      Version: "2012-10-17",
+    });
 
     expect(issuesOf(withPolicy("p.json"), { "p.json": big })).toEqual([
-      "rules.yaml:5:19: inline policy file 'p.json' is 33033 bytes without white space; Identity Center allows at most 32768",
+      "rules.yaml:5:19: inline policy file 'p.json' is 33107 bytes without white space; Identity Center allows at most 32768",
     ]);
   });
 });
