@@ -8,12 +8,12 @@ import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { directoryToSnapshotText } from "../adapters/file/directory-snapshot.js";
 import { type FileLock, lockFile } from "../adapters/file/file-lock.js";
+import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { stateFileText } from "../adapters/file/state-file.js";
 import {
+  directoryRequestFromDraft,
   directoryRequestFromRules,
-  evaluate,
   formatRuleIssue,
-  loadRules,
   type RuleIssue,
   type Rules,
   scopeFromRules,
@@ -22,6 +22,7 @@ import { runMonitoredSync } from "../notify/monitored-sync.js";
 import { notificationSettingsFromRules, syncModeFromRules } from "../notify/settings.js";
 import { DirectoryReadError, SyncError } from "../sync/errors.js";
 import type { Plan } from "../sync/model.js";
+import type { AccountDirectory, DirectorySource } from "../sync/ports.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
@@ -31,9 +32,21 @@ import { registerExplainCommand } from "./explain-command.js";
 import { registerHistoryCommand } from "./history-command.js";
 import type { CliIo } from "./io.js";
 import { writeJsonDocument } from "./json-output.js";
+import { accessAnalyzerPolicyCheck, type PolicyCheck } from "./online-policies.js";
 import { createProgressReporter } from "./progress.js";
 import { registerReportCommand } from "./report-command.js";
+import {
+  checkAgainstWorld,
+  displayPath,
+  loadRulesFor,
+  portsFromWorld,
+  printRuleWarnings,
+  readWorld,
+  reportRules,
+  type WorldPorts,
+} from "./rules-check.js";
 import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
+import { registerValidateCommand } from "./validate-command.js";
 import {
   buildAccountDirectory,
   buildDirectorySource,
@@ -55,6 +68,8 @@ interface CommonFlags {
 /** What tests (and only tests) replace below the command line. */
 export interface CliOptions {
   audit?: AuditCommandDeps;
+  /** `validate --check-policies-online`; IAM Access Analyzer by default. */
+  policyCheck?: () => Promise<PolicyCheck>;
 }
 
 /**
@@ -135,28 +150,10 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
       "let up to N removals pass the maxDeletions guard, deliberately",
     ).argParser(parseCount);
 
-  program
-    .command("validate")
-    .description("check the rules file; with --source, also against the directory and the accounts")
-    .addOption(rulesOption())
-    .addOption(new Option("--source <google|file:PATH>", "also check every reference against this directory"))
-    .addOption(accountsOption())
-    .option("--json", "print the result as JSON")
-    .action(async (flags: Omit<CommonFlags, "target" | "source"> & { source?: string }) => {
-      const rules = await loadRulesOrReport(flags.rules, io, flags.json);
-      if (!rules) return setExitCode(ExitCode.usage);
-      if (flags.source) {
-        const source = await sourcePorts({ ...flags, source: flags.source, target: "aws" }, rules, io);
-        const directory = await source.directory.readDirectory(directoryRequestFromRules(rules));
-        const evaluation = evaluate(directory, rules, await source.accounts.listAccounts());
-        if (!evaluation.ok) {
-          reportRuleIssues(evaluation.problems, io, flags.json);
-          return setExitCode(ExitCode.usage);
-        }
-      }
-      if (flags.json) io.stdout(`${JSON.stringify({ valid: true, file: flags.rules }, null, 2)}\n`);
-      else io.stdout(`${flags.rules}: valid\n`);
-    });
+  registerValidateCommand(program, io, setExitCode, {
+    worldPorts: (flags) => worldPorts(flags, io),
+    policyCheck: options.policyCheck ?? accessAnalyzerPolicyCheck,
+  });
 
   program
     .command("plan")
@@ -167,43 +164,94 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
     .addOption(accountsOption())
     .option("--json", "print the plan as JSON")
     .option("--detailed-exitcode", "exit 0 when in sync, 2 when changes are pending")
+    .option("--strict", "treat warnings (selectors that match nothing, ...) as errors, for CI")
     .addOption(allowDeletionsOption())
     .addOption(stateOption())
-    .action(async (flags: CommonFlags & { detailedExitcode?: boolean; allowDeletions?: number }) => {
-      const rules = await loadRulesOrReport(flags.rules, io, flags.json);
-      if (!rules) return setExitCode(ExitCode.usage);
-      const ports = {
-        ...(await sourcePorts(flags, rules, io)),
-        identityCenter: await targetPort(flags, rules, io),
-      };
-      const progress = createProgressReporter(io);
-      const remembered = await rememberedState(flags, io);
-      const result = await runSync({
-        rules,
-        ports,
-        mode: "plan",
-        allowDeletions: flags.allowDeletions,
-        onProgress: progress.listener,
-        drift: { lastApplied: remembered?.applied?.digests },
-        ownership: { record: remembered?.ownership },
-      }).finally(progress.done);
-      if (result.status === "invalid") {
-        reportRuleIssues(result.problems, io, flags.json);
-        return setExitCode(ExitCode.usage);
-      }
-      if (result.status !== "planned") throw new Error(`unexpected result ${result.status} for a plan`);
-      printWarnings(result.warnings, io);
-      if (flags.json) {
-        writeJsonDocument(io.stdout, { ...planToJson(result.plan), guard: result.guard });
-      } else {
-        io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-        if (!result.guard.ok) {
-          for (const violation of result.guard.violations)
-            io.stdout(`\n! apply would stop: ${violation.message}\n`);
+    .action(
+      async (
+        flags: CommonFlags & { detailedExitcode?: boolean; allowDeletions?: number; strict?: boolean },
+      ) => {
+        const loaded = await loadRulesFor(flags.rules, io);
+        const file = loaded.ok ? loaded.rules.source.file : displayPath(io.cwd, resolve(io.cwd, flags.rules));
+        if (!loaded.ok && loaded.draft === undefined) {
+          reportRules(
+            { issues: loaded.issues, file, ...(loaded.text !== undefined ? { text: loaded.text } : {}) },
+            io,
+            flags.json,
+          );
+          return setExitCode(ExitCode.usage);
         }
-      }
-      if (flags.detailedExitcode && result.plan.changes.length > 0) setExitCode(ExitCode.changesPending);
-    });
+        const world = await worldPorts(flags, io);
+        let sourcePorts: { directory: DirectorySource; accounts: AccountDirectory } = world;
+        // Rules with mistakes are still checked against the directory, so every problem shows at once; a
+        // snapshot is checked for what it lacks before the rules are blamed for it.
+        if (!loaded.ok || world.snapshot) {
+          const progress = createProgressReporter(io);
+          const read = await readWorld(loaded, world, progress.listener).finally(progress.done);
+          const check = await checkAgainstWorld(loaded, read, world);
+          if (!loaded.ok || check.gaps.length > 0) {
+            reportRules(
+              {
+                issues: [
+                  ...(loaded.ok ? [] : loaded.issues),
+                  ...(check.gaps.length > 0 && loaded.ok ? [] : check.errors),
+                ],
+                gaps: check.gaps,
+                file,
+                ...(loaded.text !== undefined ? { text: loaded.text } : {}),
+              },
+              io,
+              flags.json,
+            );
+            return setExitCode(ExitCode.usage);
+          }
+          sourcePorts = portsFromWorld(read);
+        }
+        const rules = loaded.rules;
+        if (!flags.json || !flags.strict) printRuleWarnings(loaded.warnings, io);
+        const ports = { ...sourcePorts, identityCenter: await targetPort(flags, rules, io) };
+        const progress = createProgressReporter(io);
+        const remembered = await rememberedState(flags, io);
+        const result = await runSync({
+          rules,
+          ports,
+          mode: "plan",
+          allowDeletions: flags.allowDeletions,
+          onProgress: progress.listener,
+          drift: { lastApplied: remembered?.applied?.digests },
+          ownership: { record: remembered?.ownership },
+        }).finally(progress.done);
+        if (result.status === "invalid") {
+          reportRules({ issues: result.problems, file, text: loaded.text }, io, flags.json);
+          return setExitCode(ExitCode.usage);
+        }
+        if (result.status !== "planned") throw new Error(`unexpected result ${result.status} for a plan`);
+        const warnings = [...loaded.warnings.map(formatRuleIssue), ...result.warnings];
+        if (flags.strict && warnings.length > 0) {
+          // CI: a warning fails the check like an error, and no plan is shown for rules that fail it.
+          for (const warning of warnings) io.stderr(`${warning} (--strict)\n`);
+          io.stderr(
+            `${warnings.length} problem${warnings.length === 1 ? "" : "s"} in the rules; nothing was changed.\n`,
+          );
+          return setExitCode(ExitCode.usage);
+        }
+        printWarnings(result.warnings, io);
+        if (flags.json) {
+          writeJsonDocument(io.stdout, {
+            ...planToJson(result.plan),
+            guard: result.guard,
+            ...(warnings.length > 0 ? { warnings } : {}),
+          });
+        } else {
+          io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+          if (!result.guard.ok) {
+            for (const violation of result.guard.violations)
+              io.stdout(`\n! apply would stop: ${violation.message}\n`);
+          }
+        }
+        if (flags.detailedExitcode && result.plan.changes.length > 0) setExitCode(ExitCode.changesPending);
+      },
+    );
 
   program
     .command("apply")
@@ -324,34 +372,79 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
 
   snapshot
     .command("directory")
-    .description("write the Google directory (as the rules read it) to a snapshot file")
+    .description(
+      "write the Google directory (as the rules read it) and the AWS organization to a snapshot file, to plan against offline",
+    )
     .addOption(rulesOption())
     .addOption(sourceOption())
+    .addOption(
+      new Option(
+        "--accounts <aws|file:PATH|none>",
+        "where the organization comes from (default: the --source snapshot when it is a file, else AWS Organizations); none leaves it out",
+      ),
+    )
+    .option(
+      "--all-groups",
+      "every Google group with its members, not only those the rules name (preview new googleGroup rules offline)",
+    )
     .requiredOption("--out <file>", "where to write the snapshot (.yaml or .json)")
-    .action(async (flags: { rules: string; source: string; out: string }) => {
-      const rules = await loadRulesOrReport(flags.rules, io, false);
-      if (!rules) return setExitCode(ExitCode.usage);
-      const source = await sourcePorts({ ...flags, target: "aws", accounts: "none" }, rules, io);
-      const progress = createProgressReporter(io);
-      const directory = await source.directory
-        .readDirectory(directoryRequestFromRules(rules), progress.listener)
-        .finally(progress.done);
-      if (!directory.completeness.proven) {
-        // A snapshot is planned against later as if it were the whole directory: it must be.
-        throw new DirectoryReadError(
-          `the Google read is not proven complete (${directory.completeness.reasons.join("; ")}); no snapshot was written. Try again.`,
+    .action(
+      async (flags: {
+        rules: string;
+        source: string;
+        accounts?: string;
+        out: string;
+        allGroups?: boolean;
+      }) => {
+        const loaded = await loadRulesFor(flags.rules, io);
+        if (!loaded.ok && loaded.draft === undefined) {
+          const file = displayPath(io.cwd, resolve(io.cwd, flags.rules));
+          reportRules(
+            { issues: loaded.issues, file, ...(loaded.text !== undefined ? { text: loaded.text } : {}) },
+            io,
+            false,
+          );
+          return setExitCode(ExitCode.usage);
+        }
+        if (!loaded.ok) {
+          io.stderr(
+            `warning: the rules have ${loaded.issues.length} problem(s) (run validate); the snapshot is taken for what parsed of them\n`,
+          );
+        }
+        const ports = await worldPorts(flags, io);
+        const request = loaded.ok
+          ? directoryRequestFromRules(loaded.rules)
+          : directoryRequestFromDraft(loaded.draft?.raw);
+        const progress = createProgressReporter(io);
+        const [directory, organization] = await Promise.all([
+          ports.directory.readDirectory(
+            { ...request, ...(flags.allGroups ? { allGroups: true } : {}) },
+            progress.listener,
+          ),
+          ports.accounts.readOrganization?.(progress.listener),
+        ]).finally(progress.done);
+        if (!directory.completeness.proven) {
+          // A snapshot is planned against later as if it were the whole directory: it must be.
+          throw new DirectoryReadError(
+            `the Google read is not proven complete (${directory.completeness.reasons.join("; ")}); no snapshot was written. Try again.`,
+          );
+        }
+        const withOrganization = organization !== undefined && organization.rootId !== "";
+        const out = resolve(io.cwd, flags.out);
+        await writeFile(
+          out,
+          directoryToSnapshotText(directory, out.endsWith(".json") ? "json" : "yaml", {
+            groups: flags.allGroups ? "all" : "referenced",
+            ...(withOrganization ? { organization } : {}),
+          }),
+          "utf8",
         );
-      }
-      const out = resolve(io.cwd, flags.out);
-      await writeFile(
-        out,
-        directoryToSnapshotText(directory, out.endsWith(".json") ? "json" : "yaml"),
-        "utf8",
-      );
-      io.stderr(
-        `Wrote ${directory.users.length} users, ${directory.groups.length} groups and ${directory.orgUnits.length} org units to ${flags.out}\n`,
-      );
-    });
+        io.stderr(
+          `Wrote ${directory.users.length} users, ${directory.groups.length} groups (${flags.allGroups ? "every group" : "those the rules name"}), ${directory.orgUnits.length} org units` +
+            `${withOrganization ? ` and the organization (${organization.accounts.length} accounts, ${organization.organizationalUnits.length} OUs)` : ", no organization"} to ${flags.out}\n`,
+        );
+      },
+    );
 
   snapshot
     .command("identity-center")
@@ -386,10 +479,14 @@ async function loadRulesOrReport(
   io: CliIo,
   json: boolean | undefined,
 ): Promise<Rules | undefined> {
-  const loaded = await loadRules(resolve(io.cwd, file));
+  const loaded = await loadRulesFor(file, io);
   if (!loaded.ok) {
-    reportRuleIssues(
-      loaded.issues.map((issue) => ({ ...issue, file: relativeTo(io.cwd, issue.file) })),
+    reportRules(
+      {
+        issues: loaded.issues,
+        file: loaded.draft?.source.file ?? displayPath(io.cwd, resolve(io.cwd, file)),
+        ...(loaded.text !== undefined ? { text: loaded.text } : {}),
+      },
       io,
       json,
     );
@@ -399,13 +496,8 @@ async function loadRulesOrReport(
   return loaded.rules;
 }
 
-function reportRuleIssues(issues: RuleIssue[], io: CliIo, json: boolean | undefined): void {
-  if (json) {
-    io.stdout(`${JSON.stringify({ valid: false, issues }, null, 2)}\n`);
-    return;
-  }
-  for (const issue of issues) io.stderr(`${formatRuleIssue(issue)}\n`);
-  io.stderr(`${issues.length} problem${issues.length === 1 ? "" : "s"} in the rules; nothing was changed.\n`);
+function reportRuleIssues(issues: RuleIssue[], io: CliIo, json: boolean | undefined, rules?: Rules): void {
+  reportRules({ issues, file: rules?.source.file ?? "" }, io, json);
 }
 
 function printWarnings(warnings: string[], io: CliIo): void {
@@ -413,6 +505,15 @@ function printWarnings(warnings: string[], io: CliIo): void {
 }
 
 async function sourcePorts(flags: CommonFlags, _rules: Rules, io: CliIo) {
+  const { directory, accounts } = await worldPorts(flags, io);
+  return { directory, accounts };
+}
+
+/**
+ * The directory and the accounts as `--source` and `--accounts` name them; for a snapshot file, also what
+ * it holds, so what it lacks is never blamed on the rules. `--accounts none` reads no accounts.
+ */
+async function worldPorts(flags: Pick<CommonFlags, "source" | "accounts">, io: CliIo): Promise<WorldPorts> {
   const source = endpoint(flags.source, "google", "--source", io);
   const directory = await buildDirectorySource(source, io.env);
   const accountsFlag = flags.accounts ?? (source.kind === "file" ? flags.source : "aws");
@@ -420,10 +521,25 @@ async function sourcePorts(flags: CommonFlags, _rules: Rules, io: CliIo) {
     accountsFlag === "none"
       ? noAccounts
       : await buildAccountDirectory(endpoint(accountsFlag, "aws", "--accounts", io), io.env);
-  return { directory, accounts };
+  return {
+    directory,
+    accounts,
+    ...(directory instanceof FileDirectorySource
+      ? {
+          snapshot: {
+            file: flags.source.slice("file:".length),
+            // A separate --accounts file or AWS answers for the organization whatever the snapshot holds.
+            contents: async () => ({
+              ...(await directory.contents()),
+              ...(accountsFlag === flags.source ? {} : { organization: true }),
+            }),
+          },
+        }
+      : {}),
+  };
 }
 
-/** For commands that read no accounts (snapshot directory). */
+/** For commands that read no accounts (snapshot directory --accounts none). */
 const noAccounts = { listAccounts: async () => [] };
 
 async function targetPort(flags: CommonFlags, rules: Rules, io: CliIo) {
@@ -509,8 +625,4 @@ function parseCount(value: string): number {
 
 function useColor(io: CliIo): boolean {
   return io.isInteractive && !io.env.NO_COLOR;
-}
-
-function relativeTo(cwd: string, file: string): string {
-  return file.startsWith(`${cwd}/`) ? file.slice(cwd.length + 1) : file;
 }

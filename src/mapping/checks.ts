@@ -28,10 +28,10 @@ export interface CheckContext {
    */
   readPolicyFile: (path: string) => PolicyFileRead;
   /**
-   * Top-level sections a YAML slip garbled: a name that points into one may only look unknown, so
-   * references into them are not reported (the slip is).
+   * Whether a name is written on lines a YAML slip garbled: a reference to it may only look unknown
+   * because the slip hid its definition, so it is not reported (the slip is).
    */
-  damagedSections?: ReadonlySet<string>;
+  garbled?: (name: string) => boolean;
 }
 
 export interface CheckResult {
@@ -39,6 +39,8 @@ export interface CheckResult {
   warnings: RuleIssue[];
   /** Canonical inline policies by permission set index. */
   inlinePolicies: Map<number, string>;
+  /** Policy files as read, by permission set index: what an online check sends, so its positions are the file's. */
+  inlinePolicyFiles: Map<number, { path: string; text: string }>;
 }
 
 type Raw = unknown;
@@ -51,7 +53,12 @@ const text = (value: Raw): string | undefined => (typeof value === "string" ? va
 
 /** Runs every non-schema check on the raw rules value. */
 export function checkRules(raw: Raw, context: CheckContext): CheckResult {
-  const result: CheckResult = { errors: [], warnings: [], inlinePolicies: new Map() };
+  const result: CheckResult = {
+    errors: [],
+    warnings: [],
+    inlinePolicies: new Map(),
+    inlinePolicyFiles: new Map(),
+  };
   const error = (path: RulePath, message: string) =>
     result.errors.push(ruleIssue(context.source, path, message));
   const warn = (path: RulePath, message: string, at: "value" | "key" = "value") =>
@@ -96,15 +103,10 @@ export function checkRules(raw: Raw, context: CheckContext): CheckResult {
   const accountSets = field(raw, "accounts");
   const accountSetNames = new Set(isRecord(accountSets) ? Object.keys(accountSets) : []);
 
-  const sectionOf: Record<string, string> = {
-    group: "groups",
-    "permission set": "permissionSets",
-    "account set": "accounts",
-  };
   const reference = (kind: string, known: Set<string>, value: Raw, path: RulePath, listPath: RulePath) => {
     const name = text(value);
     if (name === undefined || known.has(name)) return;
-    if (context.damagedSections?.has(sectionOf[kind] ?? "")) return;
+    if (context.garbled?.(name)) return;
     error(path, `unknown ${kind} '${name}' in ${formatRulePath(listPath)}${didYouMean(name, known)}`);
   };
 
@@ -169,8 +171,10 @@ export function checkRules(raw: Raw, context: CheckContext): CheckResult {
       const issue = ruleIssue(context.source, [...at, ...problem.path], problem.message, problem.at);
       (problem.severity === "error" ? result.errors : result.warnings).push(issue);
     }
-    if (policy.canonical !== undefined && !policy.problems.some((problem) => problem.severity === "error"))
+    if (policy.canonical !== undefined && !policy.problems.some((problem) => problem.severity === "error")) {
       result.inlinePolicies.set(index, policy.canonical);
+      if (policy.file) result.inlinePolicyFiles.set(index, policy.file);
+    }
   });
 
   for (const name of accountSetNames) {
@@ -234,7 +238,7 @@ interface PolicyIssue {
 function loadInlinePolicy(
   value: Raw,
   context: CheckContext,
-): { canonical?: string; problems: PolicyIssue[] } | undefined {
+): { canonical?: string; file?: { path: string; text: string }; problems: PolicyIssue[] } | undefined {
   const fail = (message: string) => ({
     problems: [{ path: [], message, at: "value" as const, severity: "error" as const }],
   });
@@ -291,7 +295,11 @@ function loadInlinePolicy(
       severity: "error",
     });
   }
-  return { canonical, problems };
+  return {
+    canonical,
+    ...(fileText === undefined || typeof value !== "string" ? {} : { file: { path: value, text: fileText } }),
+    problems,
+  };
 }
 
 /**

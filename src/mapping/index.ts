@@ -1,5 +1,6 @@
 export { type CheckResult, ruleQuotas } from "./checks.js";
 export { assignmentQuotas, type EvaluateResult, evaluate } from "./evaluate.js";
+export { excerptAt } from "./excerpt.js";
 export {
   formatRuleIssue,
   formatRulePath,
@@ -11,7 +12,15 @@ export {
   ruleIssue,
 } from "./issues.js";
 export { rulesJsonSchema } from "./json-schema.js";
-export { type LoadRulesResult, loadRules, type ParseRulesOptions, parseRules } from "./load.js";
+export {
+  type LoadRulesResult,
+  loadRules,
+  onDamagedLine,
+  type ParseRulesOptions,
+  parseRules,
+  type RulesDraft,
+} from "./load.js";
+export { checkReferences, type RulesWorld, type SnapshotCoverage } from "./references.js";
 export type { RulePermissionSet, Rules } from "./rules.js";
 export {
   type AccountSelector,
@@ -31,5 +40,10 @@ export {
   type Selector,
   type StaticUser,
 } from "./schema.js";
-export { directoryRequestFromRules, safetyFromRules, scopeFromRules } from "./scope.js";
+export {
+  directoryRequestFromDraft,
+  directoryRequestFromRules,
+  safetyFromRules,
+  scopeFromRules,
+} from "./scope.js";
 export { selectorSourceOf } from "./selector-source.js";

@@ -110,10 +110,14 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
   // What the parser recovered from a slip is checked too, so one run shows every mistake; what the slip
   // itself garbled (its lines, and references into its section) is left to the slip's own message.
   const damaged = { lines: syntax.damagedLines, sections: syntax.damagedSections };
+  const textLines = text.split("\n");
+  const garbledText = syntax.damagedLines
+    .map(([from, to]) => textLines.slice(from - 1, to).join("\n"))
+    .join("\n");
   const checked = checkRules(raw, {
     source,
     readPolicyFile: options.readPolicyFile,
-    damagedSections: damaged.sections,
+    garbled: (name) => garbledText.includes(name),
   });
   const parsed = rulesSchema.safeParse(raw);
   const schemaIssues = parsed.success
@@ -136,7 +140,12 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
 
   return {
     ok: true,
-    rules: normalise(parsed.data, checked.inlinePolicies, source),
+    rules: {
+      ...normalise(parsed.data, checked.inlinePolicies, source),
+      ...(checked.inlinePolicyFiles.size > 0
+        ? { inlinePolicyFiles: Object.fromEntries(checked.inlinePolicyFiles) }
+        : {}),
+    },
     warnings: sortIssues([...yamlWarnings, ...checked.warnings]),
     text,
   };
@@ -426,15 +435,17 @@ function firstLine(message: string): string {
 /**
  * Reads a rules file from disk and parses it. Inline policy paths resolve against the rules file's
  * folder (relative to the working directory when the rules path is relative) and must stay inside it.
- * A missing or unreadable rules file is reported as an issue, like every other user mistake.
+ * A missing or unreadable rules file is reported as an issue, like every other user mistake. `file` is
+ * the name issues carry (the path as the user gave it), `path` where to read.
  */
-export async function loadRules(path: string): Promise<LoadRulesResult> {
+export async function loadRules(path: string, options: { file?: string } = {}): Promise<LoadRulesResult> {
+  const file = options.file ?? path;
   const read = readRegularFile(path, fileLimits.rulesFileBytes);
   if ("problem" in read) {
     return {
       ok: false,
-      issues: [{ file: path, line: 1, column: 1, message: `cannot read the rules file: it ${read.problem}` }],
+      issues: [{ file, line: 1, column: 1, message: `cannot read the rules file: it ${read.problem}` }],
     };
   }
-  return parseRules(read.text, { file: path, readPolicyFile: policyFileReader(path) });
+  return parseRules(read.text, { file, readPolicyFile: policyFileReader(path) });
 }

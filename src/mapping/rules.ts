@@ -13,4 +13,6 @@ export type Rules = Omit<RulesFile, "$schema" | "permissionSets"> & {
   permissionSets: RulePermissionSet[];
   /** Where each rule came from, so later stages can report `rules.yaml:LINE:COL`. */
   source: RulesSource;
+  /** Inline policy files as written (path in the rules, text as read), by permission set index. */
+  inlinePolicyFiles?: Record<number, { path: string; text: string }>;
 };

@@ -36,3 +36,36 @@ export function directoryRequestFromRules(rules: Rules): DirectoryRequest {
 export function safetyFromRules(rules: Rules): { maxDeletions: MaxDeletions } {
   return { maxDeletions: rules.safety.maxDeletions };
 }
+
+/**
+ * The same request from rules that did not load, as far as they parsed: valid domains and every address
+ * a selector names, so the directory can be read to check them in the same pass.
+ */
+export function directoryRequestFromDraft(raw: unknown): DirectoryRequest {
+  const record = (value: unknown): Record<string, unknown> =>
+    value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : {};
+  const list = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
+  const strings = (values: unknown[]) =>
+    values
+      .filter((value): value is string => typeof value === "string")
+      .map((value) => value.trim().toLowerCase());
+  const google = record(record(raw).google);
+  const selectors = list(record(raw).groups).flatMap((group) => [
+    ...list(record(group).members),
+    ...list(record(group).exclude),
+  ]);
+  return {
+    customerId:
+      typeof google.customerId === "string" && google.customerId !== "" ? google.customerId : "my_customer",
+    domains: sorted(
+      strings(list(google.domains)).filter((domain) => /^[a-z0-9.-]+\.[a-z]{2,}$/.test(domain)),
+    ),
+    groupEmails: sorted(
+      strings(selectors.map((selector) => record(selector).googleGroup)).filter((address) =>
+        address.includes("@"),
+      ),
+    ),
+  };
+}

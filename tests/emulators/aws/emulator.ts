@@ -12,6 +12,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import type { IdentityCenterState } from "../../../src/sync/model.js";
+import { validatePolicy } from "./access-analyzer-api.js";
 import { DynamoDbTables, dynamoDbHandlers } from "./dynamodb-api.js";
 import { type Handler, identityStoreHandlers } from "./identity-store-api.js";
 import { organizationsHandlers } from "./organizations-api.js";
@@ -300,6 +301,28 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     let service: EmulatedService = EmulatedService.identityStore;
     try {
       const body = await readBody(request);
+      // IAM Access Analyzer is restJson1: the operation is the method and the path, not X-Amz-Target.
+      const url = new URL(request.url ?? "/", "http://emulator");
+      if (request.method === "POST" && url.pathname === "/policy/validation") {
+        byOperation["access-analyzer:ValidatePolicy"] =
+          (byOperation["access-analyzer:ValidatePolicy"] ?? 0) + 1;
+        response.setHeader("Content-Type", "application/json");
+        response.setHeader("x-amzn-RequestId", randomUUID());
+        try {
+          const input = body.length === 0 ? {} : (JSON.parse(body) as Input);
+          response.end(JSON.stringify(validatePolicy(url.searchParams, input)));
+        } catch (error) {
+          // restJson1 errors: the type in x-amzn-ErrorType, the body `{ "message": ... }` and the members.
+          const apiError =
+            error instanceof AwsApiError
+              ? error
+              : new AwsApiError("ValidationException", "The request body is not valid JSON");
+          response.statusCode = apiError.status;
+          response.setHeader("x-amzn-ErrorType", apiError.type);
+          response.end(JSON.stringify({ message: apiError.message, ...apiError.extra }));
+        }
+        return;
+      }
       const target = String(request.headers["x-amz-target"] ?? "");
       const [prefix = "", operation = ""] = target.split(".");
       const known = targetPrefixes[prefix];

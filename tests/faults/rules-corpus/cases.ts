@@ -646,7 +646,7 @@ const policyPaths: RulesCase[] = [
       await mkdir(join(sandbox.rulesFolder, "policies"), { recursive: true });
       await writeFile(
         join(sandbox.rulesFolder, "policies/bom.json"),
-        '\ufeff{"Version":"2012-10-17","Statement":[]}',
+        '\ufeff{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}',
       );
     },
   },

@@ -32,13 +32,32 @@ function expectNoLeakAndNoStack(outcome: Outcome, sandbox: Sandbox): void {
   expect([0, 64]).toContain(outcome.exitCode);
 }
 
-/** Every stderr line is a positioned error, a positioned warning, or the closing count. */
+/**
+ * Every stderr line is a positioned error, a positioned warning, or the closing count; under each error
+ * come exactly the two lines that show it: the rules file's line with its number, then a caret under the
+ * column. Those continuation lines are indented and belong to the error above them, never loose.
+ */
 function expectShapedErrorLines(stderr: string, rulesFile: string): string[] {
   const errors: string[] = [];
   const file = rulesFile.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  for (const line of stderr.split("\n").filter((text) => text !== "")) {
-    if (new RegExp(`^${file}:[1-9]\\d*:[1-9]\\d*: \\S`).test(line)) errors.push(line);
-    else if (new RegExp(`^warning: ${file}:[1-9]\\d*:[1-9]\\d*: \\S`).test(line)) continue;
+  const lines = stderr.split("\n").filter((text) => text !== "");
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index]!;
+    const error = new RegExp(`^${file}:([1-9]\\d*):([1-9]\\d*): \\S`).exec(line);
+    if (error) {
+      errors.push(line);
+      const [, lineNumber] = error;
+      // A file that could not be read has no line to show.
+      if (/: cannot read the rules file: /.test(line)) continue;
+      // The excerpt: `  12 | text`, then `     |   ^` with the bar in the same column.
+      const shown = lines[index + 1] ?? "";
+      const caret = lines[index + 2] ?? "";
+      expect(shown, `the line under ${line}`).toMatch(new RegExp(`^  ${lineNumber} \\|( |$)`));
+      expect(caret, `the caret under ${line}`).toMatch(
+        new RegExp(`^  ${" ".repeat(lineNumber!.length)} \\| *\\^$`),
+      );
+      index += 2;
+    } else if (new RegExp(`^warning: ${file}:[1-9]\\d*:[1-9]\\d*: \\S`).test(line)) continue;
     else expect(line).toMatch(/^\d+ problems? in the rules; nothing was changed\.$/);
   }
   return errors;
