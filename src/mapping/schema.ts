@@ -59,18 +59,40 @@ const identityCenterSchema = z.strictObject({
           `invalid Identity Center instance ARN ${quoted(input)}: expected arn:aws:sso:::instance/ssoins-<16 hex>`,
       ),
     })
-    .optional(),
+    .optional()
+    .meta({
+      description: "The Identity Center instance to manage. Discovered with ListInstances when omitted.",
+      examples: ["arn:aws:sso:::instance/ssoins-0123456789abcdef"],
+    }),
   identityStoreId: z
     .string()
     .regex(/^d-[0-9a-f]{10}$/, {
       error: invalid((input) => `invalid identity store id ${quoted(input)}: expected d-<10 hex>`),
     })
-    .optional(),
+    .optional()
+    .meta({
+      description: "The identity store of that instance. Discovered with ListInstances when omitted.",
+      examples: ["d-0123456789"],
+    }),
 });
 
 const googleSchema = z.strictObject({
-  customerId: z.string().min(1, { error: "customerId must not be empty" }).default("my_customer"),
-  domains: z.array(domainSchema).min(1, { error: "list at least one Google Workspace domain" }),
+  customerId: z
+    .string()
+    .min(1, { error: "customerId must not be empty" })
+    .default("my_customer")
+    .meta({
+      description: "The Google Workspace customer: my_customer (the admin's own) or an id like C01abc234.",
+      examples: ["my_customer", "C01abc234"],
+    }),
+  domains: z
+    .array(domainSchema)
+    .min(1, { error: "list at least one Google Workspace domain" })
+    .meta({
+      description:
+        "Google Workspace domains whose users idc-sync manages; users elsewhere are never touched.",
+      examples: [["example.com"]],
+    }),
 });
 
 // ─── users ──────────────────────────────────────────────────────────────────────────────────────────
@@ -85,6 +107,9 @@ const mappingSchema = (fallback: DirectoryField | false) =>
 
 /** Placeholders the display name template may use. */
 export const displayNamePlaceholders = ["givenName", "familyName", "email"] as const;
+
+/** The JSON Schema's form of the placeholder check below: every `{...}` is a known placeholder. */
+const displayNameTemplatePattern = `^(?:[^{]|\\{(?:${displayNamePlaceholders.join("|")})\\})*(?:\\{[^}]*)?$`;
 
 const displayNameTemplateSchema = z
   .string()
@@ -102,42 +127,130 @@ const displayNameTemplateSchema = z
             .join(", ")}`,
       ),
     },
-  );
+  )
+  .meta({ pattern: displayNameTemplatePattern });
 
 const attributesSchema = z.strictObject({
-  displayName: displayNameTemplateSchema.default("{givenName} {familyName}"),
+  displayName: displayNameTemplateSchema.default("{givenName} {familyName}").meta({
+    description: "How a user's display name is built, from {givenName}, {familyName} and {email}.",
+    examples: ["{givenName} {familyName}", "{familyName} {givenName}"],
+  }),
   /** `true` is the Google title; a field name copies another field; `false` does not sync it. */
   title: z
     .union([directoryFieldSchema, z.boolean()])
     .default("title")
-    .transform((value): DirectoryField | false => (value === true ? "title" : value)),
-  department: mappingSchema("department"),
-  costCenter: mappingSchema("costCenter"),
-  employeeNumber: mappingSchema("employeeId"),
-  manager: mappingSchema("manager"),
-  organization: mappingSchema(false),
-  division: mappingSchema(false),
+    .transform((value): DirectoryField | false => (value === true ? "title" : value))
+    .meta({
+      description:
+        "The Google field copied to the Identity Center title: true is title, a field name copies that field, false does not sync it.",
+      examples: ["title", false],
+    }),
+  department: mappingSchema("department").meta({
+    description: "The Google field copied to the enterprise department, or false.",
+    examples: ["department", false],
+  }),
+  costCenter: mappingSchema("costCenter").meta({
+    description: "The Google field copied to the enterprise cost centre, or false.",
+    examples: ["costCenter", false],
+  }),
+  employeeNumber: mappingSchema("employeeId").meta({
+    description: "The Google field copied to the enterprise employee number, or false.",
+    examples: ["employeeId", false],
+  }),
+  manager: mappingSchema("manager").meta({
+    description: "The Google field copied to the enterprise manager (a user of Identity Center), or false.",
+    examples: ["manager", false],
+  }),
+  organization: mappingSchema(false).meta({
+    description: "The Google field copied to the enterprise organization, or false (the default).",
+    examples: ["department", false],
+  }),
+  division: mappingSchema(false).meta({
+    description: "The Google field copied to the enterprise division, or false (the default).",
+    examples: ["costCenter", false],
+  }),
 });
 
 const staticUserSchema = z.strictObject({
-  email: emailSchema,
-  givenName: nameText("givenName", 64),
-  familyName: nameText("familyName", 64),
-  displayName: nameText("displayName", 1024).optional(),
-  groups: z.array(z.string()).default([]),
+  email: emailSchema.meta({
+    description: "The person's email address, which becomes the Identity Center user name.",
+    examples: ["saburo-kato@partner.example"],
+  }),
+  givenName: nameText("givenName", 64).meta({
+    description: "Given name, 1 to 64 characters.",
+    examples: ["Saburo"],
+  }),
+  familyName: nameText("familyName", 64).meta({
+    description: "Family name, 1 to 64 characters.",
+    examples: ["Kato"],
+  }),
+  displayName: nameText("displayName", 1024)
+    .optional()
+    .meta({
+      description: "Display name; built from users.attributes.displayName when omitted.",
+      examples: ["Saburo Kato (partner)"],
+    }),
+  groups: z
+    .array(z.string())
+    .default([])
+    .meta({
+      description: "Groups of this rules file the person is a member of, by name.",
+      examples: [["developers"]],
+    }),
 });
 
 const usersSchema = z.strictObject({
-  provision: z.enum(["mapped", "all"]).default("mapped"),
-  exclude: z.array(emailSchema).default([]),
-  static: z.array(staticUserSchema).default([]),
-  leavers: z.enum(["delete", "strip"]).default("delete"),
-  /**
-   * Users another provisioner created (SCIM: Google's own AWS app, Okta, ...; they carry ExternalIds):
-   * `leave` them alone (default), or `manage` them like any other user.
-   */
-  externallyProvisioned: z.enum(["leave", "manage"]).default("leave"),
-  attributes: attributesSchema.prefault({}),
+  provision: z
+    .enum(["mapped", "all"])
+    .default("mapped")
+    .meta({
+      description:
+        "mapped: only people who land in at least one group get a user; all: every active user of the domains.",
+      examples: ["mapped", "all"],
+    }),
+  exclude: z
+    .array(emailSchema)
+    .default([])
+    .meta({
+      description: "People who never get an Identity Center user, whatever the groups say.",
+      examples: [["ceo@example.com"]],
+    }),
+  static: z
+    .array(staticUserSchema)
+    .default([])
+    .meta({
+      description: "People who are not in Google (contractors, partners), written out here.",
+      examples: [
+        [
+          {
+            email: "saburo-kato@partner.example",
+            givenName: "Saburo",
+            familyName: "Kato",
+            groups: ["developers"],
+          },
+        ],
+      ],
+    }),
+  leavers: z
+    .enum(["delete", "strip"])
+    .default("delete")
+    .meta({
+      description:
+        "What happens to a user who left Google: delete the user, or strip its memberships and assignments and keep it.",
+      examples: ["delete", "strip"],
+    }),
+  externallyProvisioned: z
+    .enum(["leave", "manage"])
+    .default("leave")
+    .meta({
+      description:
+        "Users another provisioner created (SCIM: Google's own AWS app, Okta, ...; they carry ExternalIds): leave them alone (the default), or manage them like any other user.",
+      examples: ["leave", "manage"],
+    }),
+  attributes: attributesSchema.prefault({}).meta({
+    description: "Which Google fields fill the Identity Center user's attributes.",
+    examples: [{ displayName: "{givenName} {familyName}", title: "title" }],
+  }),
 });
 
 // ─── groups ─────────────────────────────────────────────────────────────────────────────────────────
@@ -154,11 +267,29 @@ const orgUnitPathSchema = z
 
 const whereSchema = z
   .strictObject({
-    department: z.string().optional(),
-    costCenter: z.string().optional(),
-    title: z.string().optional(),
-    orgUnitPath: orgUnitPathSchema.optional(),
-    employeeId: z.string().optional(),
+    department: z
+      .string()
+      .optional()
+      .meta({ description: "Users whose Google department is exactly this.", examples: ["Support"] }),
+    costCenter: z
+      .string()
+      .optional()
+      .meta({ description: "Users whose Google cost centre is exactly this.", examples: ["CC-200"] }),
+    title: z
+      .string()
+      .optional()
+      .meta({
+        description: "Users whose Google job title is exactly this.",
+        examples: ["Site Reliability Engineer"],
+      }),
+    orgUnitPath: orgUnitPathSchema.optional().meta({
+      description: "Users directly in this org unit (sub-units not included).",
+      examples: ["/Engineering"],
+    }),
+    employeeId: z
+      .string()
+      .optional()
+      .meta({ description: "The user with this Google employee id.", examples: ["E1001"] }),
   })
   .refine((where) => Object.values(where).some((value) => value !== undefined), {
     error: "a where selector needs at least one of department, costCenter, title, orgUnitPath, employeeId",
@@ -166,10 +297,34 @@ const whereSchema = z
 
 const selectorSchema = z.union(
   [
-    z.strictObject({ googleGroup: emailSchema }),
-    z.strictObject({ orgUnit: orgUnitPathSchema, recursive: z.boolean().default(true) }),
-    z.strictObject({ user: emailSchema }),
-    z.strictObject({ where: whereSchema }),
+    z.strictObject({
+      googleGroup: emailSchema.meta({
+        description: "Members of this Google group, nested groups expanded.",
+        examples: ["aws-admins@example.com"],
+      }),
+    }),
+    z.strictObject({
+      orgUnit: orgUnitPathSchema.meta({
+        description: "Users in this Google org unit, an absolute path.",
+        examples: ["/Engineering"],
+      }),
+      recursive: z
+        .boolean()
+        .default(true)
+        .meta({ description: "Include the org unit's sub-units (the default).", examples: [true, false] }),
+    }),
+    z.strictObject({
+      user: emailSchema.meta({
+        description: "One user, by primary email or alias.",
+        examples: ["haruto.ito@example.com"],
+      }),
+    }),
+    z.strictObject({
+      where: whereSchema.meta({
+        description: "Users whose Google fields all match; at least one field.",
+        examples: [{ department: "Support" }],
+      }),
+    }),
   ],
   {
     error:
@@ -180,11 +335,39 @@ const selectorSchema = z.union(
 const groupNameSchema = nameText("group name", 1024);
 
 const groupSchema = z.strictObject({
-  name: groupNameSchema,
-  description: z.string().max(1024, { error: "description must be at most 1024 characters" }).optional(),
-  previousNames: z.array(groupNameSchema).default([]),
-  members: z.array(selectorSchema).default([]),
-  exclude: z.array(selectorSchema).default([]),
+  name: groupNameSchema.meta({
+    description: "The Identity Center group's display name.",
+    examples: ["developers"],
+  }),
+  description: z
+    .string()
+    .max(1024, { error: "description must be at most 1024 characters" })
+    .optional()
+    .meta({
+      description: "The group's description in Identity Center, up to 1024 characters.",
+      examples: ["Everyone in Engineering, interns excepted"],
+    }),
+  previousNames: z
+    .array(groupNameSchema)
+    .default([])
+    .meta({
+      description: "Names the group had before: a group found under one is renamed, not recreated.",
+      examples: [["devs"]],
+    }),
+  members: z
+    .array(selectorSchema)
+    .default([])
+    .meta({
+      description: "Who is in the group: Google groups, org units, single users or field matches.",
+      examples: [[{ orgUnit: "/Engineering" }, { googleGroup: "kaigodx-dev@example.com" }]],
+    }),
+  exclude: z
+    .array(selectorSchema)
+    .default([])
+    .meta({
+      description: "Who is never in the group, even when a member selector matches.",
+      examples: [[{ orgUnit: "/Engineering/Interns" }]],
+    }),
 });
 
 // ─── permission sets ────────────────────────────────────────────────────────────────────────────────
@@ -206,7 +389,11 @@ const managedPolicySchema = z
       ),
     },
   )
-  .transform((value) => (value.startsWith("arn:") ? value : `arn:aws:iam::aws:policy/${value}`));
+  .transform((value) => (value.startsWith("arn:") ? value : `arn:aws:iam::aws:policy/${value}`))
+  // The JSON Schema's form of the check above, from the same two patterns.
+  .meta({
+    pattern: `^(?:${awsManagedPolicyArn.source.slice(1, -1)}|(?!arn:)${managedPolicyShortName.source.slice(1, -1)})$`,
+  });
 
 const iamPathSchema = z.string().regex(/^\/(?:[\w+=,.@-]+\/)*$/, {
   error: invalid((input) => `invalid IAM path ${quoted(input)}: expected / or /like/this/`),
@@ -221,7 +408,15 @@ const customerManagedPolicySchema = z
   .union(
     [
       customerPolicyNameSchema,
-      z.strictObject({ name: customerPolicyNameSchema, path: iamPathSchema.default("/") }),
+      z.strictObject({
+        name: customerPolicyNameSchema.meta({
+          description: "The customer managed policy's name, the same in every account.",
+          examples: ["DeveloperBoundary"],
+        }),
+        path: iamPathSchema
+          .default("/")
+          .meta({ description: "The policy's IAM path.", examples: ["/", "/idc/"] }),
+      }),
     ],
     {
       error: "a customer managed policy is a name or {name, path}",
@@ -249,6 +444,39 @@ const sessionDurationSchema = z
   )
   // One spelling per duration, so PT90M and PT1H30M never look like a change.
   .transform((value) => formatDuration(durationMinutes(value)));
+
+/**
+ * The session durations the schema accepts (PT1H to PT12H, in any spelling) as one regular expression,
+ * for the JSON Schema: editors then refuse PT24H as the command does.
+ */
+export const sessionDurationRangePattern = (() => {
+  const hours = (count: number) => `0*${count}H`;
+  const spellings = [`${integerRangePattern(1, 12)}H`, `${integerRangePattern(60, 720)}M`];
+  for (let count = 0; count <= 12; count++)
+    spellings.push(`${hours(count)}${integerRangePattern(Math.max(0, 60 - count * 60), 720 - count * 60)}M`);
+  return `^PT(?:${spellings.join("|")})$`;
+})();
+
+/** A regex source for the whole numbers `low` to `high`, leading zeros allowed. */
+function integerRangePattern(low: number, high: number): string {
+  const sameLength = (from: string, to: string): string => {
+    if (from.length === 1) return from === to ? from : `[${from}-${to}]`;
+    if (from[0] === to[0]) return `${from[0]}${sameLength(from.slice(1), to.slice(1))}`;
+    const rest = from.length - 1;
+    const parts = [`${from[0]}${sameLength(from.slice(1), "9".repeat(rest))}`];
+    if (Number(to[0]) - Number(from[0]) > 1)
+      parts.push(`[${Number(from[0]) + 1}-${Number(to[0]) - 1}]\\d${rest === 1 ? "" : `{${rest}}`}`);
+    parts.push(`${to[0]}${sameLength("0".repeat(rest), to.slice(1))}`);
+    return `(?:${parts.join("|")})`;
+  };
+  const parts: string[] = [];
+  for (let digits = String(low).length; digits <= String(high).length; digits++) {
+    const from = Math.max(low, digits === 1 ? 0 : 10 ** (digits - 1));
+    const to = Math.min(high, 10 ** digits - 1);
+    if (from <= to) parts.push(sameLength(String(from), String(to)));
+  }
+  return `0*(?:${parts.join("|")})`;
+}
 
 function durationMinutes(value: string): number {
   const match = durationPattern.exec(value);
@@ -278,13 +506,29 @@ const tagsSchema = z
   .refine((tags) => Object.keys(tags).length <= 49, {
     error: "at most 49 tags per permission set (idc-sync adds managed-by)",
   })
-  .default({});
+  .default({})
+  .meta({
+    description: "Tags of the permission set, key: value. idc-sync adds managed-by: idc-sync itself.",
+    examples: [{ team: "platform" }],
+    maxProperties: 49,
+    propertyNames: { type: "string", minLength: 1, maxLength: 128, not: { const: managedByTag.key } },
+  });
 
 const permissionsBoundarySchema = z
   .union(
     [
-      z.strictObject({ managedPolicy: managedPolicySchema }),
-      z.strictObject({ customerManagedPolicy: customerManagedPolicySchema }),
+      z.strictObject({
+        managedPolicy: managedPolicySchema.meta({
+          description: "An AWS managed policy as the boundary: a name or its ARN.",
+          examples: ["PowerUserAccess"],
+        }),
+      }),
+      z.strictObject({
+        customerManagedPolicy: customerManagedPolicySchema.meta({
+          description: "A customer managed policy as the boundary: a name or {name, path}.",
+          examples: ["DeveloperBoundary"],
+        }),
+      }),
     ],
     {
       error:
@@ -313,18 +557,60 @@ const permissionSetSchema = z.strictObject({
       error: invalid(
         (input) => `invalid permission set name ${quoted(input)}: use letters, digits and +=,.@_-`,
       ),
+    })
+    .meta({
+      description:
+        "The permission set's name, as users see it in the AWS access portal: up to 32 letters, digits and +=,.@_-.",
+      examples: ["Developer"],
     }),
-  description: z.string().max(700, { error: "description must be at most 700 characters" }).optional(),
-  sessionDuration: sessionDurationSchema.default("PT1H"),
+  description: z
+    .string()
+    .max(700, { error: "description must be at most 700 characters" })
+    .optional()
+    .meta({
+      description: "The permission set's description, up to 700 characters.",
+      examples: ["Power user without identity administration"],
+    }),
+  sessionDuration: sessionDurationSchema.default("PT1H").meta({
+    description: "How long a session lasts, ISO 8601 from PT1H to PT12H.",
+    examples: ["PT8H", "PT1H30M"],
+    pattern: sessionDurationRangePattern,
+  }),
   relayState: z
     .string()
     .min(1, { error: "relayState must not be empty" })
     .max(240, { error: "relayState must be at most 240 characters" })
-    .optional(),
-  managedPolicies: z.array(managedPolicySchema).default([]),
-  customerManagedPolicies: z.array(customerManagedPolicySchema).default([]),
-  inlinePolicy: inlinePolicySchema.optional(),
-  permissionsBoundary: permissionsBoundarySchema.optional(),
+    .optional()
+    .meta({
+      description: "Where the console opens after sign-in: a URL of the AWS console.",
+      examples: ["https://console.aws.amazon.com/cloudwatch/home"],
+    }),
+  managedPolicies: z
+    .array(managedPolicySchema)
+    .default([])
+    .meta({
+      description:
+        "AWS managed policies: a name (PowerUserAccess, job-function/ViewOnlyAccess) or the full ARN.",
+      examples: [["PowerUserAccess", "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess"]],
+    }),
+  customerManagedPolicies: z
+    .array(customerManagedPolicySchema)
+    .default([])
+    .meta({
+      description:
+        "Customer managed policies by name (or {name, path}); each must exist in every account assigned.",
+      examples: [["DeveloperExtras", { name: "Boundary", path: "/idc/" }]],
+    }),
+  inlinePolicy: inlinePolicySchema.optional().meta({
+    description:
+      "The inline policy: a JSON file path relative to the rules file's folder, or the policy document itself.",
+    examples: ["policies/developer.json"],
+  }),
+  permissionsBoundary: permissionsBoundarySchema.optional().meta({
+    description:
+      "A permissions boundary: {managedPolicy: name or ARN} or {customerManagedPolicy: name or {name, path}}.",
+    examples: [{ customerManagedPolicy: "DeveloperBoundary" }],
+  }),
   tags: tagsSchema,
 });
 
@@ -333,11 +619,30 @@ const permissionSetSchema = z.strictObject({
 const accountSelectorSchema = z.union(
   [
     accountIdSchema,
-    z.strictObject({ ou: ouIdSchema, recursive: z.boolean().default(true) }),
     z.strictObject({
-      tag: z.record(z.string().min(1), z.string()).refine((tags) => Object.keys(tags).length > 0, {
-        error: "a tag selector needs at least one key: value",
+      ou: ouIdSchema.meta({
+        description: "Accounts in this organizational unit (ou-...) or under the root (r-...).",
+        examples: ["ou-ab12-34cd5678"],
       }),
+      recursive: z
+        .boolean()
+        .default(true)
+        .meta({
+          description: "Include accounts in the OU's child OUs (the default).",
+          examples: [true, false],
+        }),
+    }),
+    z.strictObject({
+      tag: z
+        .record(z.string().min(1), z.string())
+        .refine((tags) => Object.keys(tags).length > 0, {
+          error: "a tag selector needs at least one key: value",
+        })
+        .meta({
+          description: "Accounts whose AWS Organizations tags have every one of these values.",
+          examples: [{ product: "kaigodx", env: "dev" }],
+          minProperties: 1,
+        }),
     }),
   ],
   { error: "an account selector is a quoted 12-digit id, {ou: ou-... or r-...}, {tag: {key: value}}" },
@@ -358,14 +663,37 @@ export type AccountSet = z.output<typeof accountSetSchema>;
 
 const assignmentSchema = z
   .strictObject({
-    groups: z.array(z.string()).default([]),
-    users: z.array(emailSchema).default([]),
-    permissionSets: z.array(z.string()).min(1, { error: "list at least one permission set" }),
-    accounts: z.array(z.string()).min(1, { error: "list at least one account set or account id" }),
+    groups: z
+      .array(z.string())
+      .default([])
+      .meta({
+        description: "Groups of this rules file that get the access, by name.",
+        examples: [["developers"]],
+      }),
+    users: z
+      .array(emailSchema)
+      .default([])
+      .meta({
+        description: "Users who get the access directly, by email.",
+        examples: [["haruto.ito@example.com"]],
+      }),
+    permissionSets: z
+      .array(z.string())
+      .min(1, { error: "list at least one permission set" })
+      .meta({ description: "Permission sets of this rules file, by name.", examples: [["Developer"]] }),
+    accounts: z
+      .array(z.string())
+      .min(1, { error: "list at least one account set or account id" })
+      .meta({
+        description: "Account sets of this rules file by name, or quoted 12-digit account ids.",
+        examples: [["core-dev", "111111111111"]],
+      }),
   })
   .refine((assignment) => assignment.groups.length + assignment.users.length > 0, {
     error: "an assignment needs at least one of groups or users",
-  });
+  })
+  // The JSON Schema's form of the check above.
+  .meta({ not: { properties: { groups: { maxItems: 0 }, users: { maxItems: 0 } } } });
 
 const maxDeletionsSchema = z.union(
   [
@@ -383,18 +711,44 @@ const maxDeletionsSchema = z.union(
 );
 
 const safetySchema = z.strictObject({
-  maxDeletions: maxDeletionsSchema.default("10%"),
+  maxDeletions: maxDeletionsSchema.default("10%").meta({
+    description:
+      "The most removals one run may make: a number, or a percentage of the managed objects. More stops the run before anything is applied.",
+    examples: ["10%", 25],
+  }),
   protect: z
     .strictObject({
-      users: z.array(emailSchema).default([]),
-      groups: z.array(z.string()).default([]),
+      users: z
+        .array(emailSchema)
+        .default([])
+        .meta({
+          description: "Users never touched (break-glass accounts), by email.",
+          examples: [["breakglass@example.com"]],
+        }),
+      groups: z
+        .array(z.string())
+        .default([])
+        .meta({
+          description: "Identity Center groups never touched, by display name.",
+          examples: [["AWSControlTowerAdmins"]],
+        }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({
+      description: "Principals idc-sync never changes, whatever else the rules say.",
+      examples: [{ users: ["breakglass@example.com"], groups: ["AWSControlTowerAdmins"] }],
+    }),
 });
 
 const syncSchema = z.strictObject({
   /** enforce: fix drift and report it; report: detect and alert, change nothing. */
-  mode: z.enum(["enforce", "report"], { error: 'sync.mode is "enforce" or "report"' }).default("enforce"),
+  mode: z
+    .enum(["enforce", "report"], { error: 'sync.mode is "enforce" or "report"' })
+    .default("enforce")
+    .meta({
+      description: "enforce: apply, fixing drift; report: detect and alert, change nothing.",
+      examples: ["enforce", "report"],
+    }),
 });
 
 const notificationsSchema = z.strictObject({
@@ -407,30 +761,93 @@ const notificationsSchema = z.strictObject({
             error: 'notifications.slack.on lists "drift", "failure" or "changes"',
           }),
         )
-        .default(["drift", "failure"]),
+        .default(["drift", "failure"])
+        .meta({
+          description: "What to post: drift, failure (and recovery), changes (joiners, movers, leavers).",
+          examples: [["drift", "failure", "changes"]],
+        }),
       /** Drift still open is reminded about at most this often. */
       remindEveryHours: z
         .number({ error: "remindEveryHours is a number of hours" })
         .positive({ error: "remindEveryHours must be more than 0" })
-        .default(24),
+        .default(24)
+        .meta({
+          description: "Drift still open is reminded about at most this often, in hours.",
+          examples: [24, 4],
+        }),
     })
-    .prefault({}),
+    .prefault({})
+    .meta({
+      description: "Slack alerts; the webhook URL comes from SLACK_WEBHOOK_URL, never from the rules.",
+      examples: [{ on: ["drift", "failure"], remindEveryHours: 24 }],
+    }),
 });
 
 /** The rules file as written (input) and as parsed (output, before inline policies are loaded). */
 export const rulesSchema = z.strictObject({
-  $schema: z.string().optional(),
-  version: z.literal(1, { error: "version must be 1" }),
-  identityCenter: identityCenterSchema.optional(),
-  google: googleSchema,
-  users: usersSchema.prefault({}),
-  groups: z.array(groupSchema).default([]),
-  permissionSets: z.array(permissionSetSchema).default([]),
-  accounts: z.record(accountSetNameSchema, accountSetSchema).default({}),
-  assignments: z.array(assignmentSchema).default([]),
-  safety: safetySchema.prefault({}),
-  sync: syncSchema.prefault({}),
-  notifications: notificationsSchema.prefault({}),
+  $schema: z
+    .string()
+    .optional()
+    .meta({
+      description: "The JSON Schema of this file, for editors.",
+      examples: ["../schema/rules.schema.json"],
+    }),
+  version: z
+    .literal(1, { error: "version must be 1" })
+    .meta({ description: "The rules file format; always 1.", examples: [1] }),
+  identityCenter: identityCenterSchema.optional().meta({
+    description: "Which Identity Center to manage; discovered with ListInstances when omitted.",
+    examples: [
+      { instanceArn: "arn:aws:sso:::instance/ssoins-0123456789abcdef", identityStoreId: "d-0123456789" },
+    ],
+  }),
+  google: googleSchema.meta({
+    description: "The Google Workspace customer and the domains whose people idc-sync manages.",
+    examples: [{ customerId: "my_customer", domains: ["example.com"] }],
+  }),
+  users: usersSchema.prefault({}).meta({
+    description: "Which people get an Identity Center user, and with which attributes.",
+    examples: [{ provision: "mapped", leavers: "delete" }],
+  }),
+  groups: z
+    .array(groupSchema)
+    .default([])
+    .meta({
+      description: "Identity Center groups and who is in them.",
+      examples: [[{ name: "developers", members: [{ orgUnit: "/Engineering" }] }]],
+    }),
+  permissionSets: z
+    .array(permissionSetSchema)
+    .default([])
+    .meta({
+      description: "Permission sets: what access is, as policies.",
+      examples: [[{ name: "Developer", sessionDuration: "PT8H", managedPolicies: ["PowerUserAccess"] }]],
+    }),
+  accounts: z
+    .record(accountSetNameSchema, accountSetSchema)
+    .default({})
+    .meta({
+      description:
+        'Named sets of AWS accounts: "all", quoted 12-digit ids, {ou: ...} or {tag: {...}}, or a list of those.',
+      examples: [{ "core-dev": ["111111111111"], prod: { ou: "ou-ab12-34cd5678" }, everything: "all" }],
+    }),
+  assignments: z
+    .array(assignmentSchema)
+    .default([])
+    .meta({
+      description: "Who gets which permission sets in which accounts.",
+      examples: [[{ groups: ["developers"], permissionSets: ["Developer"], accounts: ["core-dev"] }]],
+    }),
+  safety: safetySchema.prefault({}).meta({
+    description: "Limits that stop a run before it does damage.",
+    examples: [{ maxDeletions: "10%" }],
+  }),
+  sync: syncSchema
+    .prefault({})
+    .meta({ description: "How scheduled runs behave.", examples: [{ mode: "enforce" }] }),
+  notifications: notificationsSchema
+    .prefault({})
+    .meta({ description: "What a run tells Slack.", examples: [{ slack: { on: ["drift", "failure"] } }] }),
 });
 
 export type RulesFileInput = z.input<typeof rulesSchema>;
