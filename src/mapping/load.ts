@@ -237,6 +237,22 @@ function describeZodIssue(issue: ZodIssue, path: RulePath, raw: unknown, source:
       ];
     }
     case "invalid_union": {
+      // `dept` where a field name or false is expected: every branch names the values it takes.
+      const values = issue.errors.every(
+        (branch) => branch.length === 1 && branch[0]?.code === "invalid_value" && branch[0].path.length === 0,
+      )
+        ? issue.errors.flatMap((branch) => (branch[0]?.code === "invalid_value" ? branch[0].values : []))
+        : [];
+      if (values.length > 0)
+        return [
+          ruleIssue(
+            source,
+            path,
+            prefixed(
+              `expected ${values.map((value) => JSON.stringify(value)).join(" or ")}, got ${describeValue(input)}`,
+            ),
+          ),
+        ];
       const best = bestBranch(issue.errors);
       if (best !== undefined) return describeZodIssues(best, path, raw, source);
       return [

@@ -44,6 +44,7 @@ const field = (value: Raw, key: string): Raw => (isRecord(value) ? value[key] : 
 const text = (value: Raw): string | undefined => (typeof value === "string" ? value.trim() : undefined);
 
 const accountIdShape = /^\d{12}$/;
+const ouIdShape = /^(?:ou-[0-9a-z]{4,32}-[0-9a-z]{8,32}|r-[0-9a-z]{4,32})$/;
 
 /** Checks every name the rules use against the directory and the organization. */
 export function checkReferences(
@@ -97,7 +98,8 @@ export function checkReferences(
       return;
     }
     const ou = text(field(selector, "ou"));
-    if (ou !== undefined) {
+    // A malformed OU id is the schema's to report.
+    if (ou !== undefined && ouIdShape.test(ou)) {
       if (organizationMissing) gap([...path, "ou"], noOrganizationMessage(`OU '${ou}'`, coverage));
       else if (world.organization && !ouExists(ou, world.organization))
         error([...path, "ou"], unknownOuMessage(ou, world.organization));

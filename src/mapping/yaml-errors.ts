@@ -23,6 +23,9 @@ export interface YamlSyntaxReport {
   damagedSections: Set<string>;
 }
 
+/** What is used of a parser error: its code, its words and where. */
+type SyntaxError = Pick<YAMLError, "code" | "message" | "pos">;
+
 /** Describes a document's syntax errors, one problem per slip. */
 export function describeYamlErrors(
   errors: readonly YAMLError[],
@@ -32,15 +35,27 @@ export function describeYamlErrors(
   const report: YamlSyntaxReport = { problems: [], damagedLines: [], damagedSections: new Set() };
   if (errors.length === 0) return report;
   const lineOf = (offset: number) => lineCounter.linePos(offset).line;
-  const sorted = [...errors].sort((a, b) => a.pos[0] - b.pos[0]);
+  // yaml may place an error at the comment or blank line before the line at fault: move it there.
+  const sorted = errors
+    .map((error) => ({
+      error: {
+        code: error.code,
+        message: error.message,
+        pos: [pastCommentsAndBlanks(text, error.pos[0]), error.pos[1]] as [number, number],
+      } satisfies SyntaxError,
+      rawLine: lineOf(error.pos[0]),
+    }))
+    .sort((a, b) => a.error.pos[0] - b.error.pos[0]);
 
-  const clusters: YAMLError[][] = [];
-  for (const error of sorted) {
-    const last = clusters.at(-1);
-    const lastLine = last === undefined ? undefined : lineOf(last.at(-1)!.pos[0]);
-    if (last !== undefined && lastLine !== undefined && lineOf(error.pos[0]) <= lastLine + 1)
-      last.push(error);
+  // Errors on neighbouring lines, as yaml placed them or as moved past comments, are one slip.
+  const clusters: SyntaxError[][] = [];
+  let last: { line: number; rawLine: number } | undefined;
+  for (const { error, rawLine } of sorted) {
+    const line = lineOf(error.pos[0]);
+    const near = last !== undefined && (line <= last.line + 1 || rawLine <= last.rawLine + 1);
+    if (near) clusters.at(-1)!.push(error);
     else clusters.push([error]);
+    last = { line, rawLine };
   }
 
   const lines = text.split("\n");
@@ -58,12 +73,12 @@ export function describeYamlErrors(
   return report;
 }
 
-const isUnclosedQuote = (error: YAMLError) =>
+const isUnclosedQuote = (error: SyntaxError) =>
   error.code === "MISSING_CHAR" && /closing .?quote/.test(error.message);
-const isUnclosedFlow = (error: YAMLError) =>
+const isUnclosedFlow = (error: SyntaxError) =>
   error.code === "BAD_INDENT" && /^Flow (sequence|map)/.test(error.message);
 
-function describeError(error: YAMLError, text: string): YamlSyntaxProblem {
+function describeError(error: SyntaxError, text: string): YamlSyntaxProblem {
   const offset = error.pos[0];
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
   const lineEnd = text.indexOf("\n", offset) === -1 ? text.length : text.indexOf("\n", offset);
@@ -165,6 +180,20 @@ function describeError(error: YAMLError, text: string): YamlSyntaxProblem {
       };
     default:
       return { offset, message: `${lowerFirst(firstLine(error.message))}` };
+  }
+}
+
+/** From the start of a comment-only or blank line, the start of the next line that holds YAML. */
+function pastCommentsAndBlanks(text: string, offset: number): number {
+  let at = offset;
+  for (;;) {
+    const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+    if (lineStart !== at) return at;
+    const lineEnd = text.indexOf("\n", at);
+    if (lineEnd === -1) return at;
+    const line = text.slice(at, lineEnd).trim();
+    if (line !== "" && !line.startsWith("#")) return at;
+    at = lineEnd + 1;
   }
 }
 
