@@ -149,7 +149,7 @@ export interface AwsEmulator {
   organizationPolicies: OrganizationPolicies;
 }
 
-const readPattern = /^(List|Describe|Get|IsMember)/;
+const readPattern = /^(List|Describe|Get|IsMember|Validate)/;
 
 class Bucket {
   private tokens: number;
