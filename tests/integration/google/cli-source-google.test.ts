@@ -59,11 +59,13 @@ describe("idc-sync with --source google, against the Directory API emulator serv
   it("writes a snapshot that plans the same as the live directory it was taken from", async () => {
     const state = await aTemporaryIdentityCenter();
     const out = join(state, "..", "snapshot.yaml");
-    const snapshot = await idcSync(["snapshot", "directory", ...rules, "--source", "google", "--out", out], {
-      env,
-    });
-    expect(snapshot.exitCode).toBe(0);
-    expect(snapshot.stderr).toMatch(/Wrote 40 users, 2 groups/);
+    // The organization comes from AWS Organizations by default; here from the sample's section.
+    const snapshot = await idcSync(
+      ["snapshot", "directory", ...rules, "--source", "google", ...accountsFromSample, "--out", out],
+      { env },
+    );
+    expect(snapshot.exitCode, snapshot.stderr).toBe(0);
+    expect(snapshot.stderr).toMatch(/Wrote 40 users, 2 groups .*and the organization \(8 accounts, 5 OUs\)/);
 
     const target = ["--target", `file:${state}`];
     const fromSnapshot = await idcSync([

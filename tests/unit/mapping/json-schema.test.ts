@@ -86,19 +86,24 @@ describe("the JSON Schema for editors", () => {
           refused.push(`${path}: ${JSON.stringify(example)}`);
       }
       const def = schema._zod.def as unknown as Record<string, unknown> & { type: string };
-      const inner = (key: string) => visit(def[key] as z.core.$ZodType, path);
+      const next =
+        def.type === "optional" ||
+        def.type === "default" ||
+        def.type === "prefault" ||
+        def.type === "nullable"
+          ? { schema: def.innerType, path }
+          : def.type === "pipe"
+            ? { schema: def.in, path }
+            : def.type === "array"
+              ? { schema: def.element, path: `${path}[]` }
+              : def.type === "record"
+                ? { schema: def.valueType, path: `${path}{}` }
+                : undefined;
+      if (next) {
+        visit(next.schema as z.core.$ZodType, next.path);
+        return;
+      }
       switch (def.type) {
-        case "optional":
-        case "default":
-        case "prefault":
-        case "nullable":
-          return inner("innerType");
-        case "pipe":
-          return inner("in");
-        case "array":
-          return visit(def.element as z.core.$ZodType, `${path}[]`);
-        case "record":
-          return visit(def.valueType as z.core.$ZodType, `${path}{}`);
         case "union":
           for (const option of def.options as z.core.$ZodType[]) visit(option, path);
           return;
