@@ -7,8 +7,8 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { directoryToSnapshotText } from "../adapters/file/directory-snapshot.js";
-import { type FileLock, lockFile } from "../adapters/file/file-lock.js";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
+import { type FileLock, lockFile } from "../adapters/file/file-lock.js";
 import { stateFileText } from "../adapters/file/state-file.js";
 import {
   directoryRequestFromDraft,

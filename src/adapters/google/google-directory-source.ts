@@ -185,7 +185,9 @@ class DirectoryRead {
       // A group the rules name that Google does not know is the rules' mistake: the rules check reports
       // it (and stops the run) with a "did you mean" from every group's address, read only then.
       const knownGroupEmails =
-        found.length < groups.length ? (await this.listGroups(customer)).map((group) => group.email) : undefined;
+        found.length < groups.length
+          ? (await this.listGroups(customer)).map((group) => group.email)
+          : undefined;
       return {
         users,
         groups: found,
@@ -247,7 +249,9 @@ class DirectoryRead {
     const names = new Map(listed.map((group) => [group.email, group]));
     return read.map((group) => {
       const known = group === undefined ? undefined : names.get(group.email);
-      return group === undefined || known === undefined ? group : { ...group, id: known.id, name: known.name };
+      return group === undefined || known === undefined
+        ? group
+        : { ...group, id: known.id, name: known.name };
     });
   }
 
