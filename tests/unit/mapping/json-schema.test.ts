@@ -12,7 +12,7 @@ const schemaFile = join(repoRoot, "schema/rules.schema.json");
 
 /** The JSON Schema as an editor's validator (ajv, draft 2020-12) applies it. */
 const editorAccepts = (() => {
-  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
   const validate = ajv.compile(rulesJsonSchema());
   return (rules: unknown) => validate(rules) === true;
 })();
