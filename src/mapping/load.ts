@@ -79,7 +79,11 @@ export function parseRules(text: string, options: ParseRulesOptions): LoadRulesR
     ...at(problem.offset),
     message: problem.message,
   }));
-  if (limits.length > 0) return { ok: false, issues: sortIssues([...yamlIssues, ...limits]), text };
+  if (limits.length > 0) {
+    // Nothing is expanded; a limit broken only on a slip's lines is the slip, already reported.
+    const own = limits.filter((issue) => !onDamagedLine(issue, syntax.damagedLines));
+    return { ok: false, issues: sortIssues([...yamlIssues, ...own]), text };
+  }
   const yamlWarnings = document.warnings
     .filter((warning) => !isDirectiveProblem(warning))
     .map((warning) => ({

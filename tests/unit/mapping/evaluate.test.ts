@@ -678,3 +678,62 @@ describe("evaluating managers", () => {
     expect(managerOf("dev2@example.com")).toBeUndefined();
   });
 });
+
+describe("OUs and selectors that match nothing", () => {
+  const rulesFor = (sets: Record<string, unknown>) =>
+    someRules({
+      groups: [everyoneIn("everyone")],
+      permissionSets: [{ name: "ReadOnly" }],
+      accounts: sets,
+      assignments: [{ groups: ["everyone"], permissionSets: ["ReadOnly"], accounts: Object.keys(sets) }],
+    });
+  const directory = aDirectory({ users: [aDirectoryUser({ primaryEmail: "ann@example.com" })] });
+  const accounts = [anAccount({ id: "111111111111", name: "dev", parentId: "ou-ab12-11111111" })];
+  const organization = {
+    rootId: "r-root",
+    organizationalUnits: [
+      { id: "ou-ab12-11111111", name: "Dev", parentId: "r-root" },
+      { id: "ou-ab12-22222222", name: "Empty", parentId: "r-root" },
+    ],
+  };
+
+  it("refuses an OU the organization does not have, with the one meant, when every OU is known", () => {
+    const result = evaluate(directory, rulesFor({ dev: { ou: "ou-ab12-11111112" } }), accounts, organization);
+
+    expect(problemsOf(result)).toEqual([
+      expect.stringMatching(
+        /organizational unit 'ou-ab12-11111112' is not in the organization; did you mean 'ou-ab12-11111111' \(Dev\)\?$/,
+      ),
+    ]);
+  });
+
+  it("warns, without refusing, about an OU with no active account and a tag no account has", () => {
+    const result = evaluate(
+      directory,
+      rulesFor({ empty: { ou: "ou-ab12-22222222" }, tagged: { tag: { team: "none" } } }),
+      accounts,
+      organization,
+    );
+
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([
+      expect.stringMatching(/\{ ou: ou-ab12-22222222 \} matches no active account$/),
+      expect.stringMatching(/tag selector \{ team: none \} matches no active account$/),
+    ]);
+    expect(result.warningIssues.map((issue) => issue.message)).toHaveLength(2);
+  });
+
+  it("only warns about an unknown OU when the source cannot list every OU", () => {
+    const result = evaluate(directory, rulesFor({ dev: { ou: "ou-ab12-11111112" } }), accounts);
+
+    expect(result.ok).toBe(true);
+  });
+
+  it("warns about a group that matches nobody", () => {
+    const rules = someRules({ groups: [{ name: "nobody", members: [{ orgUnit: "/Nowhere/Else" }] }] });
+    const result = evaluate(aDirectory({ orgUnits: ["/Nowhere/Else"] }), rules, accounts, organization);
+
+    expect(result.ok && result.warnings).toEqual([expect.stringMatching(/group 'nobody' matches nobody/)]);
+  });
+});
