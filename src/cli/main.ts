@@ -192,10 +192,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           if (!loaded.ok || check.gaps.length > 0) {
             reportRules(
               {
-                issues: [
-                  ...(loaded.ok ? [] : loaded.issues),
-                  ...(check.gaps.length > 0 && loaded.ok ? [] : check.errors),
-                ],
+                issues: [...check.fileIssues, ...(check.gaps.length > 0 && loaded.ok ? [] : check.errors)],
                 gaps: check.gaps,
                 file,
                 ...(loaded.text !== undefined ? { text: loaded.text } : {}),

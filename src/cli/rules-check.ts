@@ -17,6 +17,7 @@ import {
   type RuleIssue,
   type RulesWorld,
   type SnapshotCoverage,
+  withAccountNames,
 } from "../mapping/index.js";
 import type { AwsAccount, Directory, Organization } from "../sync/model.js";
 import type { AccountDirectory, DirectorySource, ProgressListener } from "../sync/ports.js";
@@ -79,6 +80,8 @@ export function portsFromWorld(world: World): { directory: DirectorySource; acco
 export interface WorldCheck {
   /** Mistakes in the rules found against the world (unknown groups, org units, accounts, OUs). */
   errors: RuleIssue[];
+  /** The file's own issues, told what the world knows (an account's name used as an account set). */
+  fileIssues: RuleIssue[];
   /** What the snapshot lacks that the rules need: not the rules' fault. */
   gaps: RuleIssue[];
 }
@@ -91,7 +94,8 @@ export async function checkAgainstWorld(
 ): Promise<WorldCheck> {
   const raw = loaded.ok ? loaded.rules : loaded.draft?.raw;
   const source = loaded.ok ? loaded.rules.source : loaded.draft?.source;
-  if (raw === undefined || source === undefined) return { errors: [], gaps: [] };
+  const fileIssues = loaded.ok ? [] : withAccountNames(loaded.issues, world.accounts);
+  if (raw === undefined || source === undefined) return { errors: [], gaps: [], fileIssues };
   const coverage: SnapshotCoverage | undefined = ports.snapshot
     ? { file: ports.snapshot.file, ...(await ports.snapshot.contents()) }
     : undefined;
@@ -105,6 +109,7 @@ export async function checkAgainstWorld(
   return {
     errors: checked.errors.filter((issue) => !onDamagedLine(issue, damaged)),
     gaps: checked.gaps,
+    fileIssues,
   };
 }
 

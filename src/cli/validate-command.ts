@@ -82,6 +82,7 @@ async function validate(flags: ValidateFlags, io: CliIo, deps: ValidateDeps): Pr
     const world = await readWorld(loaded, ports);
     const check = await checkAgainstWorld(loaded, world, ports);
     gaps = check.gaps;
+    if (!loaded.ok) issues.splice(0, issues.length, ...check.fileIssues);
     if (loaded.ok && gaps.length === 0) {
       // The loaded rules go through evaluate, which also knows the quotas and what matches nobody.
       const evaluation = evaluate(world.directory, loaded.rules, world.accounts, world.organization);

@@ -20,7 +20,12 @@ export {
   parseRules,
   type RulesDraft,
 } from "./load.js";
-export { checkReferences, type RulesWorld, type SnapshotCoverage } from "./references.js";
+export {
+  checkReferences,
+  type RulesWorld,
+  type SnapshotCoverage,
+  withAccountNames,
+} from "./references.js";
 export type { RulePermissionSet, Rules } from "./rules.js";
 export {
   type AccountSelector,

@@ -166,6 +166,25 @@ export function unknownOuMessage(id: string, organization: NonNullable<RulesWorl
   return `organizational unit '${id}' is not in the organization${hint}`;
 }
 
+/**
+ * The file alone can only say "unknown account set 'core-prod'"; against the organization the same
+ * mistake can say whose name that is. Rewrites those issues of `issues` whose name is an AWS account's.
+ */
+export function withAccountNames(issues: readonly RuleIssue[], accounts: readonly AwsAccount[]): RuleIssue[] {
+  const byName = new Map(accounts.map((account) => [account.name.toLowerCase(), account]));
+  return issues.map((issue) => {
+    const written = /^unknown account set '([^']*)' in ([^;]*?)(?:; did you mean '[^']*'\?)?$/.exec(
+      issue.message,
+    );
+    const account = written === null ? undefined : byName.get(written[1]!.toLowerCase());
+    if (written === null || account === undefined) return issue;
+    return {
+      ...issue,
+      message: `unknown account set '${written[1]}' in ${written[2]}: '${account.name}' is the name of AWS account '${account.id}'; write the id in quotes, or define an account set`,
+    };
+  });
+}
+
 function groupNotInSnapshotMessage(address: string, coverage: SnapshotCoverage): string {
   return `Google group '${address}' is not in the snapshot ${coverage.file}, which holds only the groups its rules named when it was taken: take it again with --all-groups`;
 }
