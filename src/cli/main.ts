@@ -205,7 +205,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           sourcePorts = portsFromWorld(read);
         }
         const rules = loaded.rules;
-        if (!flags.json || !flags.strict) printRuleWarnings(loaded.warnings, io);
+        if (!flags.strict) printRuleWarnings(loaded.warnings, io);
         const ports = { ...sourcePorts, identityCenter: await targetPort(flags, rules, io) };
         const progress = createProgressReporter(io);
         const remembered = await rememberedState(flags, io);

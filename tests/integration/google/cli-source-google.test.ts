@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDirectorySnapshot } from "../../../src/adapters/file/directory-snapshot.js";
@@ -86,6 +87,39 @@ describe("idc-sync with --source google, against the Directory API emulator serv
     expect(fromSnapshot.exitCode).toBe(0);
     expect(JSON.parse(fromSnapshot.stdout)).toEqual(JSON.parse(fromGoogle.stdout));
     expect(await readFile(out, "utf8")).toContain("kaigodx-dev@example.com");
+  });
+
+  it("validates broken rules against live Google in one pass: the slip, and the group that does not exist with the one meant", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "idc-sync-google-"));
+    const file = join(folder, "rules.yaml");
+    await mkdir(join(folder, "policies"));
+    await copyFile(examples("policies/developer.json"), join(folder, "policies/developer.json"));
+    const text = await readFile(examples("rules.yaml"), "utf8");
+    await writeFile(
+      file,
+      text
+        .replace(
+          "      - googleGroup: kaigodx-dev@example.com",
+          "      - googleGroup: kaigodx-devs@example.com",
+        )
+        .replace(
+          "    exclude:\n      - orgUnit: /Engineering/Interns",
+          "     exclude:\n      - orgUnit: /Engineering/Interns",
+        ),
+    );
+
+    const run = await idcSync(["validate", "--rules", file, "--source", "google", ...accountsFromSample], {
+      env,
+    });
+
+    expect(run.exitCode).toBe(64);
+    expect(run.stderr).toMatch(/rules\.yaml:\d+:6: this key is not lined up with the keys above it/);
+    expect(run.stderr).toMatch(
+      /rules\.yaml:\d+:\d+: Google group 'kaigodx-devs@example\.com' does not exist in Google; did you mean 'kaigodx-dev@example\.com'\?/,
+    );
+    expect(run.stderr).toContain("2 problems in the rules; nothing was changed.");
+    // The group list was read only because a named group was missing.
+    expect(emulator.requestCounts()["/admin/directory/v1/groups"]).toBe(1);
   });
 
   it("stops with exit 1 and changes nothing when a Google read fails", async () => {
