@@ -19,26 +19,43 @@ const membersPath = (group: string): string => `/admin/directory/v1/groups/${gro
 const orgUnitsPath = "/admin/directory/v1/customer/my_customer/orgunits";
 const badBodies = Object.keys(malformedBodies) as MalformedBody[];
 
-const readers = [
-  { name: "users.list page 2", target: { path: usersPath, page: 1 } },
-  { name: "members.list big@example.com page 2", target: { path: membersPath("big@example.com"), page: 1 } },
-  { name: "orgunits.list", target: { path: orgUnitsPath } },
-] as const;
-
 const bigDirectory = () =>
   syntheticDirectory({ users: 1_100, groups: [{ email: "big@example.com", size: 450 }] });
 const bigRequest = aRequest({ groupEmails: ["big@example.com"] });
+/** 230 groups: `groups.list` (for `snapshot directory --all-groups`) takes two pages of 200. */
+const manyGroups = () =>
+  syntheticDirectory({
+    users: 20,
+    groups: Array.from({ length: 230 }, (_, index) => ({ email: `team-${index}@example.com`, size: 1 })),
+  });
+
+const readers: {
+  name: string;
+  target: { path: string; page?: number };
+  directory?: () => ReturnType<typeof syntheticDirectory>;
+  request?: ReturnType<typeof aRequest>;
+}[] = [
+  { name: "users.list page 2", target: { path: usersPath, page: 1 } },
+  { name: "members.list big@example.com page 2", target: { path: membersPath("big@example.com"), page: 1 } },
+  { name: "orgunits.list", target: { path: orgUnitsPath } },
+  {
+    name: "groups.list page 2",
+    target: { path: "/admin/directory/v1/groups", page: 1 },
+    directory: manyGroups,
+    request: aRequest({ groupEmails: [], allGroups: true }),
+  },
+];
 
 describe("a Google page that is not a Directory API page", () => {
   for (const reader of readers) {
     for (const body of badBodies) {
       it(`is retried on ${reader.name} (${body}), and the read equals a calm one`, async () => {
-        await withEmulator(bigDirectory(), async (emulator) => {
+        await withEmulator((reader.directory ?? bigDirectory)(), async (emulator) => {
           const { source, sleeps } = sourceFor(emulator);
-          const calm = await source.readDirectory(bigRequest);
+          const calm = await source.readDirectory(reader.request ?? bigRequest);
           emulator.faults.malformed({ ...reader.target, body, times: 2 });
 
-          const read = await source.readDirectory(bigRequest);
+          const read = await source.readDirectory(reader.request ?? bigRequest);
 
           expect(read).toEqual(calm);
           expect(sleeps).toHaveLength(2);
@@ -48,11 +65,11 @@ describe("a Google page that is not a Directory API page", () => {
     }
 
     it(`fails the whole read when ${reader.name} stays malformed, quoting nothing of the body`, async () => {
-      await withEmulator(bigDirectory(), async (emulator) => {
+      await withEmulator((reader.directory ?? bigDirectory)(), async (emulator) => {
         const { source } = sourceFor(emulator, { maxAttempts: 3 });
         emulator.faults.malformed({ ...reader.target, body: "html", times: Number.POSITIVE_INFINITY });
 
-        const read = source.readDirectory(bigRequest);
+        const read = source.readDirectory(reader.request ?? bigRequest);
 
         await expect(read).rejects.toBeInstanceOf(DirectoryReadError);
         await expect(read).rejects.toThrow(
@@ -68,7 +85,7 @@ describe("a Google page that is not a Directory API page", () => {
     const expected: Partial<Record<MalformedBody, RegExp>> = {
       empty: /the answer was empty/,
       jsonString: /the answer was text \(2 characters\)|the answer was a JSON string/,
-      wrongKind: /kind "admin#directory#groups", not "admin#directory#users"/,
+      wrongKind: /kind "admin#directory#schemas", not "admin#directory#users"/,
       listNotArray: /"users" is not a list/,
     };
     for (const [body, message] of Object.entries(expected)) {

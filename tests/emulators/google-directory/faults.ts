@@ -34,10 +34,10 @@ export const malformedBodies = {
   empty: { contentType: "application/json; charset=UTF-8", body: "" },
   /** Valid JSON, but a string rather than a page object. */
   jsonString: { contentType: "application/json; charset=UTF-8", body: '"OK"' },
-  /** A page object of the wrong kind (another API's answer). */
+  /** A page object of the wrong kind (another API's answer; no reader lists schemas, so it fits none). */
   wrongKind: {
     contentType: "application/json; charset=UTF-8",
-    body: '{"kind":"admin#directory#groups","groups":[]}',
+    body: '{"kind":"admin#directory#schemas","schemas":[]}',
   },
   /** The list is there but is not a list. */
   listNotArray: {
