@@ -30,8 +30,17 @@ export interface DirectoryGroup {
   id: string;
   email: string;
   name: string;
-  /** Primary emails of the users in the group, expanded through nested groups. Users only. */
+  /**
+   * Addresses of the users in the group, expanded through nested groups. Users only; an address outside
+   * the customer's domains is an external member (a guest, a partner), not a user of the directory.
+   */
   memberEmails: string[];
+  /**
+   * Google's "all users in the organization" member is in the group, directly or through a nested group
+   * (the Directory API lists it as one member of `type: CUSTOMER`): every user of the customer belongs to
+   * it. `memberEmails` does not list them; the rules' evaluation counts every user of the domains.
+   */
+  allUsers?: boolean;
 }
 
 export interface DirectoryOrgUnit {

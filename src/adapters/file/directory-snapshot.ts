@@ -45,6 +45,11 @@ const snapshotGroupSchema = z.strictObject({
   description: z.string().optional(),
   /** Direct members: user emails, or emails of other groups in this file (nested groups). */
   members: z.array(email).default([]),
+  /**
+   * Google's "all users in the organization" member is in the group: every user of the customer belongs
+   * to it, now and later. The Directory API lists it as one member of `type: CUSTOMER` with no email.
+   */
+  allUsers: z.boolean().optional(),
 });
 
 const orgUnitSchema = z.union([
@@ -174,26 +179,40 @@ export function snapshotUserToDirectoryUser(user: SnapshotUser): DirectoryUser {
 
 /**
  * The users of `groupEmail`, expanded through nested groups the way Google's
- * `includeDerivedMembership=true` does. Cycles are tolerated; a member that is not a group of the
- * snapshot is taken as a user address (it may be an external member).
+ * `includeDerivedMembership=true` does, and whether the group or a group nested in it has the "all
+ * users" member. Cycles are tolerated; a member that is not a group of the snapshot is taken as a user
+ * address (it may be an external member).
  */
-export function expandGroupMembers(snapshot: DirectorySnapshot, groupEmail: string): string[] {
+export function expandGroup(
+  snapshot: DirectorySnapshot,
+  groupEmail: string,
+): { memberEmails: string[]; allUsers: boolean } {
   const groupsByEmail = new Map(snapshot.groups.map((group) => [group.email, group]));
   const users = new Set<string>();
   const visited = new Set<string>();
+  let allUsers = false;
+  const visitGroup = (group: SnapshotGroup): void => {
+    if (group.allUsers) allUsers = true;
+    for (const member of group.members) visit(member);
+  };
   const visit = (address: string): void => {
     if (visited.has(address)) return;
     visited.add(address);
     const group = groupsByEmail.get(address);
-    if (!group) {
-      users.add(address);
-      return;
-    }
-    for (const member of group.members) visit(member);
+    if (group) visitGroup(group);
+    else users.add(address);
   };
   const root = groupsByEmail.get(groupEmail.toLowerCase());
-  if (root) for (const member of root.members) visit(member);
-  return [...users].sort();
+  if (root) {
+    visited.add(root.email);
+    visitGroup(root);
+  }
+  return { memberEmails: [...users].sort(), allUsers };
+}
+
+/** The user addresses of `groupEmail` through nested groups (see `expandGroup`). */
+export function expandGroupMembers(snapshot: DirectorySnapshot, groupEmail: string): string[] {
+  return expandGroup(snapshot, groupEmail).memberEmails;
 }
 
 export function orgUnitsOf(snapshot: DirectorySnapshot): DirectoryOrgUnit[] {

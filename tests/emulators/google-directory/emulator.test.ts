@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { directorySnapshotSchema } from "../../../src/adapters/file/directory-snapshot.js";
 import { syntheticDirectory } from "../../fixtures/google/synthetic-directory.js";
 import { type GoogleDirectoryEmulator, startGoogleDirectoryEmulator } from "./emulator.js";
 
@@ -124,5 +125,58 @@ describe("the Google Directory emulator", () => {
 
     expect(suspended).toEqual([13]);
     expect(unknown.status).toBe(400);
+  });
+});
+
+describe("the Google Directory emulator's members beyond plain users", () => {
+  let small: GoogleDirectoryEmulator;
+  beforeAll(async () => {
+    small = await startGoogleDirectoryEmulator({
+      snapshot: directorySnapshotSchema.parse({
+        users: [
+          { primaryEmail: "ann@example.com", givenName: "Ann", familyName: "A" },
+          { primaryEmail: "sam@example.com", givenName: "Sam", familyName: "S", suspended: true },
+        ],
+        groups: [
+          { email: "everyone@example.com", name: "Everyone", allUsers: true },
+          {
+            email: "aws@example.com",
+            name: "AWS",
+            members: ["everyone@example.com", "sam@example.com", "guest@gmail.com"],
+          },
+        ],
+      }),
+      accessToken: "t0k3n",
+    });
+  });
+  afterAll(() => small.close());
+
+  const members = async (path: string) => {
+    const response = await fetch(new URL(path, small.url), { headers: { authorization: "Bearer t0k3n" } });
+    return ((await response.json()) as { members: Record<string, unknown>[] }).members;
+  };
+
+  it("lists 'all users in the organization' as one CUSTOMER member with the customer id and no email", async () => {
+    expect(await members("admin/directory/v1/groups/everyone@example.com/members")).toEqual([
+      {
+        kind: "admin#directory#member",
+        etag: expect.any(String),
+        id: small.customerId,
+        role: "MEMBER",
+        type: "CUSTOMER",
+      },
+    ]);
+  });
+
+  it("does not expand the CUSTOMER member in a derived listing, and gives external members no status", async () => {
+    const derived = await members(
+      "admin/directory/v1/groups/aws@example.com/members?includeDerivedMembership=true",
+    );
+
+    expect(derived.map(({ type, email, status }) => ({ type, email, status }))).toEqual([
+      { type: "CUSTOMER", email: undefined, status: undefined },
+      { type: "USER", email: "guest@gmail.com", status: undefined },
+      { type: "USER", email: "sam@example.com", status: "SUSPENDED" },
+    ]);
   });
 });

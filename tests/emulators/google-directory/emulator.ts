@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import {
   type DirectorySnapshot,
-  expandGroupMembers,
+  expandGroup,
   orgUnitsOf,
   type SnapshotGroup,
   type SnapshotUser,
@@ -322,7 +322,7 @@ function route(
   if (parts[0] === "groups" && parts.length === 1) return listGroups(data, customerId, query);
   if (parts[0] === "groups" && parts.length === 2) return getGroup(data, parts[1]!);
   if (parts[0] === "groups" && parts.length === 3 && parts[2] === "members") {
-    return listMembers(data, parts[1]!, query, path);
+    return listMembers(data, customerId, parts[1]!, query, path);
   }
   if (parts[0] === "customer" && parts.length === 3 && parts[2] === "orgunits") {
     return listOrgUnits(data, customerId, parts[1]!, query);
@@ -428,13 +428,36 @@ function getGroup(data: IndexedDirectory, key: string): RouteResult {
   };
 }
 
-function listMembers(data: IndexedDirectory, key: string, query: URLSearchParams, path: string): RouteResult {
+/**
+ * members.list. Derived (`includeDerivedMembership=true`): every user reached through nested groups.
+ * Direct: the group's own members, groups included.
+ *
+ * The "all users in the organization" member: the Member resource reference
+ * (https://developers.google.com/workspace/admin/directory/reference/rest/v1/members) gives its type as
+ * "CUSTOMER: The member represents all users in a domain. An email address is not returned and the ID
+ * returned is the customer ID." So it is one member with the customer id, `role` and `type`, and no
+ * `email` (nor `status`, as in answers quoted from the real API in bitwarden/directory-connector#56).
+ * Whether `includeDerivedMembership` expands it into users the docs do not say; the emulator takes the
+ * stricter reading, that it does not: a derived listing carries the one CUSTOMER member, once, when the
+ * group or any group nested in it has it.
+ */
+function listMembers(
+  data: IndexedDirectory,
+  customerId: string,
+  key: string,
+  query: URLSearchParams,
+  path: string,
+): RouteResult {
   const group = data.groupsByKey.get(key.toLowerCase()) ?? data.groupsByKey.get(key);
   if (!group) return notFound("Resource Not Found: groupKey");
   const derived = query.get("includeDerivedMembership") === "true";
-  // Derived: every user reached through nested groups. Direct: the group's own members, groups included.
-  const addresses = derived ? expandGroupMembers(data.snapshot, group.email) : [...group.members].sort();
-  const members = addresses.map((address) => memberResource(data, address));
+  const expanded = derived
+    ? expandGroup(data.snapshot, group.email)
+    : { memberEmails: [...group.members].sort(), allUsers: group.allUsers === true };
+  const members = [
+    ...(expanded.allUsers ? [customerMemberResource(customerId)] : []),
+    ...expanded.memberEmails.map((address) => memberResource(data, address)),
+  ];
   const listing = `${path}|${derived}`;
   const page = paginate(members, query, listing, emulatorPageSizes.members);
   if ("error" in page) return page;
@@ -543,10 +566,20 @@ function userResource(user: SnapshotUser, customerId: string): Record<string, un
   };
 }
 
+/**
+ * One member. `type` is USER or GROUP: the reference lists EXTERNAL ("a user or group from outside the
+ * domain") as "(Not currently used)", so an address outside the customer comes back as a USER.
+ * `status` is "Status of member (Immutable)" with no values listed: users of the customer carry
+ * ACTIVE or SUSPENDED (their account's state) and groups ACTIVE, while an address that is not a user
+ * of the customer carries none, as Google stopped sending it for external members
+ * (hlavki/g-suite-identity-sync#21: "Google stopped sending of status attribute for external user
+ * membership"); a reader must not take a missing status for a suspended member, nor for an active one.
+ */
 function memberResource(data: IndexedDirectory, address: string): Record<string, unknown> {
   const isGroup = data.groupEmails.has(address);
   const user = data.usersByEmail.get(address);
   const group = isGroup ? data.groupsByKey.get(address) : undefined;
+  const status = isGroup ? "ACTIVE" : user ? (user.suspended ? "SUSPENDED" : "ACTIVE") : undefined;
   return {
     kind: "admin#directory#member",
     etag: etag(address, 1),
@@ -554,7 +587,18 @@ function memberResource(data: IndexedDirectory, address: string): Record<string,
     email: address,
     role: "MEMBER",
     type: isGroup ? "GROUP" : "USER",
-    status: user?.suspended ? "SUSPENDED" : "ACTIVE",
+    ...(status === undefined ? {} : { status }),
+  };
+}
+
+/** The "all users in the organization" member (see `listMembers`): the customer id, no email. */
+function customerMemberResource(customerId: string): Record<string, unknown> {
+  return {
+    kind: "admin#directory#member",
+    etag: etag(`customer:${customerId}`, 1),
+    id: customerId,
+    role: "MEMBER",
+    type: "CUSTOMER",
   };
 }
 

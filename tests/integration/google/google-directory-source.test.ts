@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
+import {
+  type DirectorySnapshot,
+  directorySnapshotSchema,
+} from "../../../src/adapters/file/directory-snapshot.js";
 import { createGoogleDirectorySource } from "../../../src/adapters/google/create-google-directory-source.js";
+import { evaluate } from "../../../src/mapping/index.js";
 import { ConfigurationError, DirectoryReadError } from "../../../src/sync/errors.js";
+import { someRules } from "../../builders/rules.js";
 import { syntheticDirectory } from "../../fixtures/google/synthetic-directory.js";
 import {
   aRequest,
@@ -328,6 +334,93 @@ describe("GoogleDirectorySource under failures", () => {
       expect(directory.groups).toHaveLength(230);
       expect(directory.groups.every((group) => group.memberEmails.length === 2)).toBe(true);
       expect(emulator.requestCounts()[groupsPath]).toBe(2);
+    });
+  });
+});
+
+/**
+ * A company whose AWS group holds Google's "all users in the organization" member (members.list
+ * `type: CUSTOMER`, no email) through a nested group, a guest from outside, and a suspended person.
+ */
+function companyWithAllUsersGroup(): DirectorySnapshot {
+  return directorySnapshotSchema.parse({
+    users: [
+      { primaryEmail: "ann@example.com", givenName: "Ann", familyName: "Abe" },
+      { primaryEmail: "ben@example.com", givenName: "Ben", familyName: "Baba" },
+      { primaryEmail: "sam@example.com", givenName: "Sam", familyName: "Sato", suspended: true },
+      { primaryEmail: "frank@subsidiary.example", givenName: "Frank", familyName: "Fujii" },
+    ],
+    groups: [
+      { email: "everyone@example.com", name: "Everyone", allUsers: true },
+      { email: "aws@example.com", name: "AWS", members: ["everyone@example.com", "guest@gmail.com"] },
+      { email: "ops@example.com", name: "Ops", members: ["ben@example.com", "sam@example.com"] },
+    ],
+  });
+}
+
+describe("GoogleDirectorySource with members that are not plain users", () => {
+  it("says a group holds every user when Google lists its 'all users' member, instead of dropping it", async () => {
+    await withEmulator(companyWithAllUsersGroup(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+
+      const directory = await source.readDirectory(
+        aRequest({ groupEmails: ["aws@example.com", "ops@example.com"] }),
+      );
+
+      expect(directory.groups).toEqual([
+        {
+          id: "aws@example.com",
+          email: "aws@example.com",
+          name: "aws@example.com",
+          memberEmails: ["guest@gmail.com"],
+          allUsers: true,
+        },
+        {
+          id: "ops@example.com",
+          email: "ops@example.com",
+          name: "ops@example.com",
+          memberEmails: ["ben@example.com", "sam@example.com"],
+        },
+      ]);
+    });
+  });
+
+  it("gives everyone in the domains, and only the active, the access of a group reached through 'all users'", async () => {
+    await withEmulator(companyWithAllUsersGroup(), async (emulator) => {
+      const { source } = sourceFor(emulator);
+      const rules = someRules({
+        groups: [{ name: "aws-users", members: [{ googleGroup: "aws@example.com" }] }],
+      });
+
+      const directory = await source.readDirectory(aRequest({ groupEmails: ["aws@example.com"] }));
+      const result = evaluate(directory, rules, []);
+
+      expect(result.ok && result.desired.groups[0]?.members.map((member) => member.userName)).toEqual([
+        "ann@example.com",
+        "ben@example.com",
+      ]);
+    });
+  });
+
+  it("leaves out a member Google calls SUSPENDED even when the user list, read a moment before, did not", async () => {
+    await withEmulator(companyWithAllUsersGroup(), async (emulator) => {
+      // One request at a time: users.list is answered first, then Ben is suspended as the members are asked for.
+      const { source } = sourceFor(emulator, { concurrency: 1 });
+      let suspended = false;
+      emulator.faults.slow({
+        path: "/members",
+        delayMs: 0,
+        while: () => {
+          if (!suspended) emulator.push.suspendUser("ben@example.com", { audit: false });
+          suspended = true;
+          return false;
+        },
+      });
+
+      const directory = await source.readDirectory(aRequest({ groupEmails: ["ops@example.com"] }));
+
+      expect(directory.users.find((user) => user.primaryEmail === "ben@example.com")?.suspended).toBe(false);
+      expect(directory.groups[0]?.memberEmails).toEqual(["sam@example.com"]);
     });
   });
 });
