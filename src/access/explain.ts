@@ -364,9 +364,11 @@ function observe(
       );
       if (group === undefined) return `${source.googleGroup} was not read`;
       const addresses = new Set([person.key, ...person.aliases]);
-      return group.memberEmails.some((email) => addresses.has(userKey(email)))
-        ? `in ${source.googleGroup}`
-        : `not in ${source.googleGroup}`;
+      if (group.memberEmails.some((email) => addresses.has(userKey(email))))
+        return `in ${source.googleGroup}`;
+      // Google's "all users in the organization" member: every user of the customer is in the group.
+      if (group.allUsers && user !== undefined) return `in ${source.googleGroup} (all users)`;
+      return `not in ${source.googleGroup}`;
     }
     case "where":
       if (user === undefined) return "not in Google";

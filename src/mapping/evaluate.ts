@@ -155,7 +155,9 @@ export function evaluate(
       const group = googleGroups.get(selector.googleGroup);
       // checkReferences reported it.
       if (group === undefined) return { candidates: [], reason, source };
-      const candidates = group.memberEmails.flatMap((email) => candidateFor(email) ?? []);
+      const listed = group.memberEmails.flatMap((email) => candidateFor(email) ?? []);
+      // Google's "all users in the organization" member: every active user of the domains.
+      const candidates = group.allUsers ? [...directoryCandidates, ...listed] : listed;
       return { candidates, reason, source };
     }
     if ("orgUnit" in selector) {
@@ -185,6 +187,27 @@ export function evaluate(
     return { candidates, reason, source };
   };
 
+  /**
+   * External members (a guest, a partner: an address outside google.domains that is no static user)
+   * get no access; the first rule that brings in their Google group says so, once per group.
+   */
+  const outsidersReported = new Set<string>();
+  const reportOutsiders = (googleGroup: string, path: RulePath): void => {
+    const group = googleGroups.get(googleGroup);
+    if (group === undefined || outsidersReported.has(googleGroup)) return;
+    outsidersReported.add(googleGroup);
+    const outsiders = group.memberEmails.filter(
+      (email) => !domains.has(domainOf(email)) && candidateFor(email) === undefined,
+    );
+    if (outsiders.length === 0) return;
+    const shown = outsiders.slice(0, 5).join(", ");
+    const more = outsiders.length > 5 ? ` and ${outsiders.length - 5} more` : "";
+    warn(
+      path,
+      `Google group '${googleGroup}' has ${outsiders.length === 1 ? "a member" : `${outsiders.length} members`} outside google.domains, given no access: ${shown}${more} (list a person in users.static to give them access)`,
+    );
+  };
+
   /** userName → group name → why. */
   const memberships = new Map<string, Map<string, string>>();
   const groups: DesiredGroup[] = [];
@@ -192,6 +215,9 @@ export function evaluate(
     /** userName → the first reason (for the plan) and every selector that matched (for the report). */
     const members = new Map<string, { reason: string; sources: SelectorSource[] }>();
     group.members.forEach((selector, index) => {
+      if ("googleGroup" in selector) {
+        reportOutsiders(selector.googleGroup, ["groups", groupIndex, "members", index, "googleGroup"]);
+      }
       const selected = selectMembers(selector, ["groups", groupIndex, "members", index]);
       for (const { userName } of selected.candidates) {
         const member = members.get(userName);

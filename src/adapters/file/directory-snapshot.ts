@@ -233,12 +233,16 @@ export function orgUnitsOf(snapshot: DirectorySnapshot): DirectoryOrgUnit[] {
 
 /** The whole directory a snapshot describes, every group included. */
 export function directoryFromSnapshot(snapshot: DirectorySnapshot): Directory {
-  const groups: DirectoryGroup[] = snapshot.groups.map((group) => ({
-    id: group.id ?? snapshotIdFor(group.email),
-    email: group.email,
-    name: group.name,
-    memberEmails: expandGroupMembers(snapshot, group.email),
-  }));
+  const groups: DirectoryGroup[] = snapshot.groups.map((group) => {
+    const { memberEmails, allUsers } = expandGroup(snapshot, group.email);
+    return {
+      id: group.id ?? snapshotIdFor(group.email),
+      email: group.email,
+      name: group.name,
+      memberEmails,
+      ...(allUsers ? { allUsers } : {}),
+    };
+  });
   return {
     users: snapshot.users.map(snapshotUserToDirectoryUser),
     groups,
@@ -297,7 +301,13 @@ export function directoryToSnapshotText(
       .map((user) => dropUndefined({ ...user })),
     groups: [...directory.groups]
       .sort((a, b) => a.email.localeCompare(b.email))
-      .map((group) => ({ id: group.id, email: group.email, name: group.name, members: group.memberEmails })),
+      .map((group) => ({
+        id: group.id,
+        email: group.email,
+        name: group.name,
+        members: group.memberEmails,
+        ...(group.allUsers ? { allUsers: true } : {}),
+      })),
     orgUnits: [...directory.orgUnits]
       .sort((a, b) => a.path.localeCompare(b.path))
       .map((unit) => ({ path: unit.path, name: unit.name })),

@@ -159,6 +159,8 @@ class DirectoryRead {
   private groupsDone = 0;
   /** Pages that came back empty with more after them: allowed by Google, but a lost page looks the same. */
   private readonly emptyPages: string[] = [];
+  /** Group address → its members Google reports with `status: SUSPENDED`. */
+  private readonly suspendedMembers = new Map<string, Set<string>>();
   /** One deadline per request covering the body; `timeout` would leave the body to a timer undici can miss. */
   private readonly fetchImplementation: typeof fetch;
 
@@ -181,7 +183,9 @@ class DirectoryRead {
         this.readOrgUnits(customer),
         request.allGroups ? this.readAllGroups(customer) : this.readGroups(groupEmails),
       ]);
-      const found = groups.filter((group): group is DirectoryGroup => group !== undefined);
+      const found = groups
+        .filter((group): group is DirectoryGroup => group !== undefined)
+        .map((group) => this.withoutSuspensionsUnseenByUsers(group, users));
       // A group the rules name that Google does not know is the rules' mistake: the rules check reports
       // it (and stops the run) with a "did you mean" from every group's address, read only then.
       const knownGroupEmails =
@@ -203,6 +207,22 @@ class DirectoryRead {
         cause: error,
       });
     }
+  }
+
+  /**
+   * users.list and the member listings run side by side, so a person suspended between the two reads is
+   * active in one and a SUSPENDED member in the other. The later word wins for the group: such a member is
+   * left out, not given access on the strength of the older read (the next run sees the suspension in the
+   * user list too). A member both call suspended stays listed: the user's record already keeps them out.
+   */
+  private withoutSuspensionsUnseenByUsers(group: DirectoryGroup, users: DirectoryUser[]): DirectoryGroup {
+    const suspended = this.suspendedMembers.get(group.email);
+    if (suspended === undefined || suspended.size === 0) return group;
+    const active = new Set(
+      users.filter((user) => !user.suspended).flatMap((user) => [user.primaryEmail, ...user.aliases]),
+    );
+    const memberEmails = group.memberEmails.filter((email) => !(suspended.has(email) && active.has(email)));
+    return memberEmails.length === group.memberEmails.length ? group : { ...group, memberEmails };
   }
 
   private async readUsers(customer: string, domains: ReadonlySet<string>): Promise<DirectoryUser[]> {
@@ -279,6 +299,9 @@ class DirectoryRead {
    */
   private async readGroup(groupEmail: string, total: number): Promise<DirectoryGroup | undefined> {
     const members = new Set<string>();
+    const suspended = new Set<string>();
+    this.suspendedMembers.set(groupEmail, suspended);
+    let allUsers = false;
     let pagesRead = 0;
     const notFound = (failure: GoogleFailure) =>
       failure.kind === FailureKind.notFound ? new GroupNotFound(groupEmail) : undefined;
@@ -299,11 +322,12 @@ class DirectoryRead {
       (page) => {
         pagesRead += 1;
         for (const member of page) {
-          // Nested groups are already expanded by includeDerivedMembership; CUSTOMER (everyone) is not a person.
-          if (member.type === "USER" && member.email) {
-            members.add(member.email.toLowerCase());
-            this.membersDone += 1;
-          }
+          const kind = memberKind(member, `members.list ${groupEmail}`);
+          if (kind.kind === "allUsers") allUsers = true;
+          if (kind.kind !== "user") continue;
+          members.add(kind.email);
+          if (kind.suspended) suspended.add(kind.email);
+          this.membersDone += 1;
         }
         this.tools.progress?.({ phase: "members", done: this.membersDone });
       },
@@ -320,7 +344,13 @@ class DirectoryRead {
     this.tools.progress?.({ phase: "groups", done: this.groupsDone, total });
     if (!exists) return undefined;
     // The address the rules used, so the rules find the group even when they name an alias of it.
-    return { id: groupEmail, email: groupEmail, name: groupEmail, memberEmails: [...members].sort() };
+    return {
+      id: groupEmail,
+      email: groupEmail,
+      name: groupEmail,
+      memberEmails: [...members].sort(),
+      ...(allUsers ? { allUsers } : {}),
+    };
   }
 
   /**
@@ -417,6 +447,46 @@ class DirectoryRead {
 interface RequestOptions {
   retry: false;
   fetchImplementation: typeof fetch;
+}
+
+type MemberKind =
+  | { kind: "user"; email: string; suspended: boolean }
+  | { kind: "allUsers" }
+  | { kind: "none" };
+
+/**
+ * What one entry of a derived member listing means (Member resource reference,
+ * developers.google.com/workspace/admin/directory/reference/rest/v1/members, `type` and `status`):
+ * - USER: a person by address, of the customer or from outside it (EXTERNAL is listed as "Not currently
+ *   used", and is taken the same way if it ever comes). Whether an outside address gets access is the
+ *   rules' decision, not the reader's, so it is kept.
+ * - `status` ("Status of member (Immutable)", values not listed): SUSPENDED is noted, for the check
+ *   against the user list (`withoutSuspensionsUnseenByUsers`). ACTIVE, and no status at all (what Google
+ *   sends for external members), are plain members; for people of the customer their own user record
+ *   decides whether they are active.
+ * - CUSTOMER: "all users in a domain", with no email: every user of the customer is a member.
+ * - GROUP: a nested group, whose users the derived listing already holds.
+ * Any other type is not guessed at: the read fails, so that nothing is removed on a misreading.
+ */
+function memberKind(member: admin_directory_v1.Schema$Member, what: string): MemberKind {
+  switch (member.type) {
+    case "CUSTOMER":
+      return { kind: "allUsers" };
+    case "GROUP":
+      return { kind: "none" };
+    case "USER":
+    case "EXTERNAL":
+      // membersPage saw to it that the address is there.
+      return {
+        kind: "user",
+        email: (member.email as string).toLowerCase(),
+        suspended: member.status === "SUSPENDED",
+      };
+    default:
+      throw new DirectoryReadError(
+        `Google directory ${what}: a member of type '${String(member.type).slice(0, 40)}', which idc-sync does not know how to count; nothing was changed`,
+      );
+  }
 }
 
 /** The wait Google asked for with `Retry-After` (it sends one with some 429 and 503 answers). */

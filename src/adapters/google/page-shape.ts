@@ -31,6 +31,12 @@ export function membersPage(data: unknown, what: string): Page<admin_directory_v
     if (typeof member.type !== "string") {
       throw new MalformedResponseError(`${what}: a member on the page has no type`);
     }
+    // Only the "all users" member (CUSTOMER) comes without an address (Member resource reference).
+    if (member.type !== "CUSTOMER" && (typeof member.email !== "string" || member.email === "")) {
+      throw new MalformedResponseError(
+        `${what}: a ${member.type.slice(0, 20)} member on the page has no email`,
+      );
+    }
   }
   return page as Page<admin_directory_v1.Schema$Member>;
 }

@@ -4,7 +4,7 @@ import { buildAccessReport } from "../../../src/access/build-report.js";
 import { explainAccess, type PersonExplanation } from "../../../src/access/explain.js";
 import { renderExplanationText } from "../../../src/access/render-explanation.js";
 import { anIcUser } from "../../builders/model.js";
-import { accessInputs } from "./builders.js";
+import { aCompanyDirectory, accessInputs } from "./builders.js";
 
 function explain(inputs: AccessInputs, person: string, account?: string): PersonExplanation {
   const report = buildAccessReport(inputs);
@@ -62,6 +62,21 @@ describe("explain, group by group", () => {
     expect(groupOf(explain(inputs, "sam@example.com"), "admins")?.selectors[0]?.observed).toBe(
       "not in aws-admins@example.com",
     );
+  });
+
+  it("says a person is in a Google group through its 'all users' member", () => {
+    const directory = aCompanyDirectory();
+    const withEveryone = {
+      ...directory,
+      groups: directory.groups.map((group) => ({ ...group, allUsers: true })),
+    };
+
+    const explanation = explain(accessInputs({ directory: withEveryone }), "sam@example.com");
+
+    expect(groupOf(explanation, "admins")?.selectors[0]).toMatchObject({
+      effect: "selects",
+      observed: "in aws-admins@example.com (all users)",
+    });
   });
 
   it("does not apply the rules to a suspended person, and still shows the access Identity Center kept", () => {

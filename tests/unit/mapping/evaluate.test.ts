@@ -355,6 +355,73 @@ describe("group membership", () => {
     expect(membersOf(desiredFrom(directory, rules), "admins")).toEqual(["help@example.com"]);
   });
 
+  it("counts every active user of the domains in a Google group holding 'all users', excludes still applying", () => {
+    const everyone = { ...aGoogleGroup("everyone@example.com", ["partner@partner.example"]), allUsers: true };
+    const withEveryone = aDirectory({
+      users: [
+        engineer,
+        intern,
+        aDirectoryUser({ primaryEmail: "gone@example.com", suspended: true }),
+        aDirectoryUser({ primaryEmail: "elsewhere@subsidiary.example" }),
+      ],
+      groups: [everyone],
+    });
+    const rules = someRules({
+      users: { static: [{ email: "partner@partner.example", givenName: "Pat", familyName: "Partner" }] },
+      groups: [
+        {
+          name: "all-staff",
+          members: [{ googleGroup: "everyone@example.com" }],
+          exclude: [{ orgUnit: "/Engineering/Interns" }],
+        },
+        {
+          name: "not-interns",
+          members: [{ orgUnit: "/" }],
+          exclude: [{ googleGroup: "everyone@example.com" }],
+        },
+      ],
+    });
+
+    const result = evaluate(withEveryone, rules, []);
+
+    expect(result.ok && membersOf(result.desired, "all-staff")).toEqual([
+      "eng@example.com",
+      "partner@partner.example",
+    ]);
+    expect(result.ok && membersOf(result.desired, "not-interns")).toEqual([]);
+    expect(result.ok && result.warnings).toEqual([
+      expect.stringMatching(/group 'not-interns' matches nobody/),
+    ]);
+  });
+
+  it("warns, once per Google group, of members outside the domains who get no access, static users aside", () => {
+    const guests = Array.from({ length: 6 }, (_, index) => `guest${index}@gmail.com`);
+    const withGuests = aDirectory({
+      users: [engineer],
+      groups: [
+        aGoogleGroup("aws@example.com", ["eng@example.com", "partner@partner.example", ...guests]),
+        aGoogleGroup("inside@example.com", ["eng@example.com"]),
+      ],
+    });
+    const rules = someRules({
+      users: { static: [{ email: "partner@partner.example", givenName: "Pat", familyName: "Partner" }] },
+      groups: [
+        { name: "a", members: [{ googleGroup: "aws@example.com" }, { googleGroup: "inside@example.com" }] },
+        { name: "b", members: [{ googleGroup: "aws@example.com" }] },
+      ],
+    });
+
+    const result = evaluate(withGuests, rules, []);
+
+    expect(result.ok && membersOf(result.desired, "a")).toEqual([
+      "eng@example.com",
+      "partner@partner.example",
+    ]);
+    expect(result.ok && result.warnings).toEqual([
+      "rules.yaml:13:22: Google group 'aws@example.com' has 6 members outside google.domains, given no access: guest0@gmail.com, guest1@gmail.com, guest2@gmail.com, guest3@gmail.com, guest4@gmail.com and 1 more (list a person in users.static to give them access)",
+    ]);
+  });
+
   it("selects by where when every condition matches", () => {
     const rules = someRules({
       groups: [
