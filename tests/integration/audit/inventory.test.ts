@@ -1,8 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { classifyUser, defaultAuditOptions } from "../../../src/audit/classify.js";
+import { FindingKind } from "../../../src/audit/model.js";
 import { seedAccountIds } from "../../emulators/aws/iam/seed.js";
 import { type AuditHarness, now, seededAccounts, startAuditHarness } from "./harness.js";
 
 const cloudTrail = { days: 30, regions: [], now };
+const hour = 3_600_000;
 
 describe("reading the IAM inventory of an organisation through STS, IAM and CloudTrail", () => {
   let harness: AuditHarness;
@@ -93,6 +96,40 @@ describe("reading the IAM inventory of an organisation through STS, IAM and Clou
     expect(management?.status).toBe("read");
     expect(harness.emulator.count("iam:GenerateCredentialReport")).toBe(4);
     expect(harness.emulator.count("iam:GetCredentialReport")).toBe(1);
+  });
+
+  it("lets no credential report IAM still reuses (up to four hours old) hide MFA removed or a password used since", async () => {
+    let clock = now.getTime();
+    harness = await startAuditHarness({ wallClock: () => clock });
+    const management = seedAccountIds.management;
+    // The first audit makes IAM generate the report; within four hours IAM hands that one out again.
+    await harness.inventory().readAccounts(seededAccounts.slice(0, 1), undefined);
+    harness.emulator.updateUser(management, "alice.smith", { mfaDevices: [] });
+    clock += 2 * hour;
+    const signedIn = new Date(clock);
+    harness.emulator.updateUser(management, "old-backup", { password: { lastUsed: signedIn.toISOString() } });
+    clock += hour;
+
+    const [inventory] = await harness.inventory().readAccounts(seededAccounts.slice(0, 1), undefined);
+
+    // Generated once (STARTED, COMPLETE), then reused at once: the second audit read the old report.
+    expect(harness.emulator.count("iam:GenerateCredentialReport")).toBe(3);
+    const users = inventory?.status === "read" ? inventory.users : [];
+    const alice = users.find((user) => user.userName === "alice.smith");
+    const backup = users.find((user) => user.userName === "old-backup");
+    expect(alice).toMatchObject({ passwordEnabled: true, mfaActive: false, mfaDevices: [] });
+    expect(backup).toMatchObject({ passwordEnabled: true, passwordLastUsed: signedIn, mfaActive: false });
+    const options = { ...defaultAuditOptions, now: new Date(clock) };
+    for (const user of [alice, backup]) {
+      const classified =
+        user &&
+        classifyUser(
+          user,
+          { id: management, name: "management", activity: undefined, person: undefined },
+          options,
+        );
+      expect(classified?.findings.map((finding) => finding.kind)).toContain(FindingKind.consoleWithoutMfa);
+    }
   });
 
   it("reports an account whose credential report never completes, and goes on with the others", async () => {

@@ -66,6 +66,11 @@ export interface IamEmulatorOptions {
   roleName?: string;
   /** GenerateCredentialReport calls answered STARTED/INPROGRESS before COMPLETE. Default 1. */
   reportPollsBeforeComplete?: number;
+  /**
+   * Wall clock (milliseconds) for the credential report's age and `GeneratedTime`; injectable so a test
+   * can let hours pass. Default `Date.now`.
+   */
+  wallClock?: () => number;
   /** LookupEvents per second per account and region; 0 switches throttling off. Default 2 (AWS). */
   cloudTrailPerSecond?: number;
   /** Milliseconds clock for the CloudTrail limiter; injectable so tests share a fake clock. */
@@ -85,7 +90,22 @@ export interface IamEmulator {
   throttleNextLookups(count: number): void;
   /** Every request: which account, region and action, in arrival order. */
   requests(): { account: string; region: string; service: string; action: string }[];
+  /**
+   * Changes a user as an administrator would (an MFA device removed, a console password added): the
+   * live reads see it at once, a credential report generated before does not.
+   */
+  updateUser(accountId: string, userName: string, patch: Partial<Omit<SeedUser, "userName">>): void;
 }
+
+/**
+ * How long IAM serves a credential report it already has. IAM User Guide, "Getting credential reports
+ * for your AWS account" (id_credentials_getting-report.html): "You can generate a credential report as
+ * often as once every four hours. When you request a report, IAM first checks whether a report for the
+ * AWS account has been generated within the past four hours. If so, the most recent report is
+ * downloaded. If the most recent report for the account is older than four hours, or if there are no
+ * previous reports for the account, IAM generates and downloads a new report."
+ */
+export const credentialReportReuseMs = 4 * 3_600_000;
 
 class QueryError extends Error {
   constructor(
@@ -128,6 +148,9 @@ export async function startIamEmulator(options: IamEmulatorOptions): Promise<Iam
   const accounts = new Map(options.accounts.map((account) => [account.id, account]));
   const roleName = options.roleName ?? "idc-sync-audit";
   const pollsBeforeComplete = options.reportPollsBeforeComplete ?? 1;
+  const wallClock = options.wallClock ?? Date.now;
+  /** The last report generated per account: what the users looked like then, not now. */
+  const reports = new Map<string, { generatedAt: number; csv: string }>();
   const rate = options.cloudTrailPerSecond ?? 2;
   const now = options.now ?? (() => performance.now());
   const reportPolls = new Map<string, number>();
@@ -165,27 +188,49 @@ export async function startIamEmulator(options: IamEmulatorOptions): Promise<Iam
   const policyName = (arn: string) => arn.slice(arn.lastIndexOf("/") + 1);
 
   const iam: Record<string, (account: SeedAccount, params: URLSearchParams) => string> = {
+    // A report under four hours old is served as it is (credentialReportReuseMs): COMPLETE at once, with
+    // its old content and GeneratedTime. Otherwise a new one is generated, taking `pollsBeforeComplete`
+    // calls, and its content is the users as they are when it completes.
     GenerateCredentialReport(account) {
+      const last = reports.get(account.id);
+      if (last && wallClock() - last.generatedAt < credentialReportReuseMs && !reportPolls.has(account.id))
+        return tag("State", "COMPLETE") + tag("Description", "Report generated within the last four hours");
       const polls = (reportPolls.get(account.id) ?? 0) + 1;
       reportPolls.set(account.id, polls);
-      const state = polls > pollsBeforeComplete ? "COMPLETE" : polls === 1 ? "STARTED" : "INPROGRESS";
-      return tag("State", state) + tag("Description", `Report generation ${state.toLowerCase()}`);
+      if (polls > pollsBeforeComplete) {
+        reportPolls.delete(account.id);
+        reports.set(account.id, { generatedAt: wallClock(), csv: credentialReportCsv(account) });
+        return tag("State", "COMPLETE") + tag("Description", "Report generation complete");
+      }
+      // The STARTED description is the one in the AWS CLI example of generate-credential-report.
+      return polls === 1
+        ? tag("State", "STARTED") +
+            tag("Description", "No report exists. Starting a new report generation task")
+        : tag("State", "INPROGRESS") + tag("Description", "Report generation in progress");
     },
+    // API reference, GetCredentialReport errors: ReportInProgress (404) "still being generated",
+    // ReportNotPresent (410) "does not exist", ReportExpired (410) "the most recent credential report has
+    // expired" (taken as: older than the four hours IAM reuses a report for).
     GetCredentialReport(account) {
-      const polls = reportPolls.get(account.id) ?? 0;
-      if (polls === 0)
+      if (reportPolls.has(account.id))
+        throw new QueryError("ReportInProgress", "Report is in progress.", 404);
+      const report = reports.get(account.id);
+      if (!report)
         throw new QueryError(
           "ReportNotPresent",
           "Credential report does not exist. Use GenerateCredentialReport.",
           410,
         );
-      if (polls <= pollsBeforeComplete)
-        throw new QueryError("ReportInProgress", "Report is in progress.", 404);
-      const csv = credentialReportCsv(account);
+      if (wallClock() - report.generatedAt >= credentialReportReuseMs)
+        throw new QueryError(
+          "ReportExpired",
+          "Credential report is expired. Use GenerateCredentialReport to generate a new report.",
+          410,
+        );
       return (
-        tag("Content", Buffer.from(csv, "utf8").toString("base64")) +
+        tag("Content", Buffer.from(report.csv, "utf8").toString("base64")) +
         tag("ReportFormat", "text/csv") +
-        tag("GeneratedTime", new Date().toISOString())
+        tag("GeneratedTime", new Date(report.generatedAt).toISOString())
       );
     },
     ListUsers(account, params) {
@@ -628,6 +673,12 @@ export async function startIamEmulator(options: IamEmulatorOptions): Promise<Iam
       forcedThrottles += count;
     },
     requests: () => [...log],
+    updateUser(accountId, userName, patch) {
+      const account = accounts.get(accountId);
+      const user = account?.users.find((candidate) => candidate.userName === userName);
+      if (!user) throw new Error(`updateUser: no user ${userName} in ${accountId}`);
+      Object.assign(user, patch);
+    },
   };
 }
 
