@@ -55,3 +55,44 @@ function reportDate(value: string | undefined): Date | undefined {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
+
+/** What the audit read live about one user, beside the credential report. */
+export interface LiveCredentialReads {
+  /** ListUsers' `PasswordLastUsed`: read now. */
+  passwordLastUsed: Date | undefined;
+  /** ListMFADevices: the devices assigned now. */
+  mfaDevices: readonly string[];
+}
+
+/**
+ * A user's console and MFA facts, the live reads first. IAM hands out the same credential report for
+ * four hours ("IAM first checks whether a report for the AWS account has been generated within the past
+ * four hours. If so, the most recent report is downloaded", IAM User Guide, "Getting credential
+ * reports"), so its row can be older than what ListUsers and ListMFADevices said a moment ago:
+ * - MFA is active when a device is assigned now; the report's `mfa_active` is not asked.
+ * - The password was last used at the later of the two dates.
+ * - A password is enabled when the report says so, or when it was used after the report was generated
+ *   (or the user has no row: created since). A password removed since the report still reads as enabled
+ *   until IAM makes a new report: no call the audit makes reads the password itself.
+ */
+export function currentCredentials(
+  entry: CredentialReportEntry | undefined,
+  reportGeneratedAt: Date | undefined,
+  live: LiveCredentialReads,
+): { passwordEnabled: boolean; passwordLastUsed?: Date; mfaActive: boolean } {
+  const passwordLastUsed = latest(live.passwordLastUsed, entry?.passwordLastUsed);
+  const usedSinceReport =
+    live.passwordLastUsed !== undefined &&
+    (entry === undefined || (reportGeneratedAt !== undefined && live.passwordLastUsed > reportGeneratedAt));
+  return {
+    passwordEnabled: entry?.passwordEnabled === true || usedSinceReport,
+    ...(passwordLastUsed ? { passwordLastUsed } : {}),
+    mfaActive: live.mfaDevices.length > 0,
+  };
+}
+
+function latest(a: Date | undefined, b: Date | undefined): Date | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a >= b ? a : b;
+}

@@ -22,7 +22,7 @@ import {
   ListUserTagsCommand,
   type User,
 } from "@aws-sdk/client-iam";
-import { parseCredentialReport } from "../../audit/credential-report.js";
+import { currentCredentials, parseCredentialReport } from "../../audit/credential-report.js";
 import type {
   AccessKeyRecord,
   AttachedPolicyRecord,
@@ -69,7 +69,7 @@ export class IamAccountReader {
   /** Every IAM user of the account with its credentials and permissions. */
   async readUsers(progress?: ProgressListener, phase = "users"): Promise<IamUserRecord[]> {
     const report = await this.credentialReport();
-    const byName = new Map(report.map((entry) => [entry.user, entry]));
+    const byName = new Map(report.entries.map((entry) => [entry.user, entry]));
     const users = await allIamPages<User>(async (Marker) => {
       const page = await this.send("ListUsers", () =>
         this.options.iam.send(new ListUsersCommand({ Marker })),
@@ -79,7 +79,7 @@ export class IamAccountReader {
     let done = 0;
     progress?.({ phase, done, total: users.length });
     const records = await mapConcurrently(users, this.options.concurrency, async (user) => {
-      const record = await this.readUser(user, byName.get(user.UserName ?? ""));
+      const record = await this.readUser(user, byName.get(user.UserName ?? ""), report.generatedAt);
       done += 1;
       progress?.({ phase, done, total: users.length });
       return record;
@@ -87,8 +87,11 @@ export class IamAccountReader {
     return records.sort((a, b) => (a.userName < b.userName ? -1 : a.userName > b.userName ? 1 : 0));
   }
 
-  /** Generates the report, polling until IAM says COMPLETE, then downloads and parses it. */
-  async credentialReport(): Promise<CredentialReportEntry[]> {
+  /**
+   * Generates the report, polling until IAM says COMPLETE, then downloads and parses it. IAM may hand
+   * out one it made up to four hours ago; `generatedAt` says when.
+   */
+  async credentialReport(): Promise<{ entries: CredentialReportEntry[]; generatedAt?: Date }> {
     for (let poll = 1; ; poll += 1) {
       const state = (
         await this.send("GenerateCredentialReport", () =>
@@ -100,7 +103,8 @@ export class IamAccountReader {
           const report = await this.send("GetCredentialReport", () =>
             this.options.iam.send(new GetCredentialReportCommand({})),
           );
-          return parseCredentialReport(new TextDecoder().decode(report.Content ?? new Uint8Array()));
+          const entries = parseCredentialReport(new TextDecoder().decode(report.Content ?? new Uint8Array()));
+          return report.GeneratedTime ? { entries, generatedAt: report.GeneratedTime } : { entries };
         } catch (error) {
           // Generated but not downloadable yet: poll again like any other not-ready answer.
           if (!notReady.has(awsErrorName(error) ?? "")) throw error;
@@ -114,7 +118,11 @@ export class IamAccountReader {
     }
   }
 
-  private async readUser(user: User, entry: CredentialReportEntry | undefined): Promise<IamUserRecord> {
+  private async readUser(
+    user: User,
+    entry: CredentialReportEntry | undefined,
+    reportGeneratedAt: Date | undefined,
+  ): Promise<IamUserRecord> {
     const { iam } = this.options;
     const UserName = user.UserName ?? "";
     const [keys, groups, attached, inlineNames, mfaDevices, tags] = await Promise.all([
@@ -191,19 +199,22 @@ export class IamAccountReader {
     const groupNames = groups.map((group) => group.GroupName ?? "").filter((name) => name !== "");
     const fromGroups = await Promise.all(groupNames.map((group) => this.policiesOfGroup(group)));
 
-    // A user created after the report was generated has no row: ListUsers' PasswordLastUsed is then
-    // the only console evidence, and a password that was used is certainly enabled.
-    const passwordLastUsed = entry?.passwordLastUsed ?? user.PasswordLastUsed;
+    // The report can be hours old; what ListUsers and ListMFADevices just said comes first.
+    const mfaSerials = mfaDevices
+      .map((device) => device.SerialNumber ?? "")
+      .filter((serial) => serial !== "");
+    const credentials = currentCredentials(entry, reportGeneratedAt, {
+      passwordLastUsed: user.PasswordLastUsed,
+      mfaDevices: mfaSerials,
+    });
     return {
       userName: UserName,
       userId: user.UserId ?? "",
       arn: user.Arn ?? "",
       path: user.Path ?? "/",
       ...(user.CreateDate ? { createdAt: user.CreateDate } : {}),
-      passwordEnabled: entry?.passwordEnabled ?? passwordLastUsed !== undefined,
-      ...(passwordLastUsed ? { passwordLastUsed } : {}),
-      mfaActive: entry?.mfaActive ?? mfaDevices.length > 0,
-      mfaDevices: mfaDevices.map((device) => device.SerialNumber ?? "").filter((serial) => serial !== ""),
+      ...credentials,
+      mfaDevices: mfaSerials,
       accessKeys,
       groups: groupNames.sort(),
       attachedPolicies: [
