@@ -151,10 +151,21 @@ describe("the run state and the alerts of an apply", () => {
   it("keeps what a run learned when it dies while Slack hangs, and alerts again next run", async () => {
     await apply(undefined);
     await handMadeMembership();
-    const dying: Notifier = { notify: () => new Promise(() => {}) };
+    // The run "dies" inside its first alert: the notifier never answers. Wait for that moment itself, not a
+    // fixed delay, which a loaded machine overruns.
+    let slackReached: () => void = () => {};
+    const reachedSlack = new Promise<void>((resolve) => {
+      slackReached = resolve;
+    });
+    const dying: Notifier = {
+      notify: () => {
+        slackReached();
+        return new Promise(() => {});
+      },
+    };
 
     const killed = apply(dying);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await reachedSlack;
 
     expect((await store.load()).state?.pendingDriftAlerts?.map((item) => item.key)).toEqual([
       "member:aws-admins:haruto.ito@example.com",
