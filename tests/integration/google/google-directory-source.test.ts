@@ -230,8 +230,10 @@ describe("GoogleDirectorySource under failures", () => {
 
   it("retries a response slower than the timeout", async () => {
     await withEmulator(sampleSnapshot(), async (emulator) => {
-      const { source, sleeps } = sourceFor(emulator, { timeoutMs: 100 });
-      emulator.faults.slow({ path: usersPath, delayMs: 400 });
+      // The deadline covers every request of the read, so it must be far above what a loaded machine needs
+      // for a normal answer (100 ms was not), and the slow answer far above the deadline.
+      const { source, sleeps } = sourceFor(emulator, { timeoutMs: 1_500 });
+      emulator.faults.slow({ path: usersPath, delayMs: 4_000 });
 
       const { users } = await source.readDirectory(aRequest());
 
