@@ -197,6 +197,8 @@ export class AwsIdentityCenter implements IdentityCenter {
   private readonly permissionSetsByName = new Map<string, KnownPermissionSet>();
   private readonly membershipIds = new Map<string, string>();
   private permissionSetsListed = false;
+  /** False once AWS refused ListAccountAssignmentsForPrincipal (the caller is a delegated administrator). */
+  private principalListingAllowed = true;
 
   constructor(options: AwsIdentityCenterOptions) {
     this.identityStore = options.identityStore;
@@ -310,6 +312,9 @@ export class AwsIdentityCenter implements IdentityCenter {
    * every principal's assignments at once, which is far cheaper when there are thousands of users and a
    * few hundred such pairs. Every assignment implies its permission set is provisioned to its account,
    * so both ways see the same assignments; the second keeps only the managed principals'.
+   *
+   * ListAccountAssignmentsForPrincipal "must be called from the management account" (API reference): a
+   * delegated administrator is refused, so the pairs are read instead, whatever they cost.
    */
   private async readManagedAssignments(
     principals: Principal[],
@@ -322,8 +327,9 @@ export class AwsIdentityCenter implements IdentityCenter {
     const knownPairs = managedSets.reduce((sum, set) => sum + set.provisionedAccountIds.length, 0);
     // Listing the other permission sets' accounts is itself a call each: only worth it if even then the
     // pairs could still come out cheaper than the principals.
-    if (principals.length <= knownPairs + otherArns.length) {
-      return this.readAssignmentsByPrincipal(principals, namesByArn, progress);
+    if (this.principalListingAllowed && principals.length <= knownPairs + otherArns.length) {
+      const found = await this.readAssignmentsByPrincipal(principals, namesByArn, progress);
+      if (found !== undefined) return found;
     }
     const otherSets = await mapConcurrently(otherArns, this.limits.readConcurrency, async (arn) => ({
       arn,
@@ -332,9 +338,19 @@ export class AwsIdentityCenter implements IdentityCenter {
     const pairs = [...managedSets, ...otherSets].flatMap((set) =>
       set.provisionedAccountIds.map((accountId) => ({ arn: set.arn, accountId })),
     );
-    if (principals.length <= pairs.length)
-      return this.readAssignmentsByPrincipal(principals, namesByArn, progress);
+    if (this.principalListingAllowed && principals.length <= pairs.length) {
+      const found = await this.readAssignmentsByPrincipal(principals, namesByArn, progress);
+      if (found !== undefined) return found;
+    }
+    return this.readAssignmentsByPair(principals, pairs, namesByArn, progress);
+  }
 
+  private async readAssignmentsByPair(
+    principals: Principal[],
+    pairs: { arn: string; accountId: string }[],
+    namesByArn: Map<string, string>,
+    progress?: ProgressListener,
+  ): Promise<Assignment[]> {
     const principalsById = new Map(
       principals.map((principal) => [`${principal.type}:${principal.id}`, principal]),
     );
@@ -356,17 +372,28 @@ export class AwsIdentityCenter implements IdentityCenter {
     return perPair.flat();
   }
 
+  /**
+   * Per principal; undefined when AWS refuses ListAccountAssignmentsForPrincipal (AccessDeniedException:
+   * a delegated administrator). The first principal is asked alone, so a refusal costs one call, and
+   * the adapter does not ask again.
+   */
   private async readAssignmentsByPrincipal(
     principals: Principal[],
     namesByArn: Map<string, string>,
     progress?: ProgressListener,
-  ): Promise<Assignment[]> {
-    let principalsDone = 0;
-    const perPrincipal = await mapConcurrently(principals, this.limits.readConcurrency, async (principal) => {
-      const found = await this.readAssignments(principal.type, principal.id);
-      principalsDone += 1;
-      progress?.({ phase: "assignments", done: principalsDone, total: principals.length });
-      return found.flatMap((entry): Assignment[] => {
+  ): Promise<Assignment[] | undefined> {
+    const [first, ...rest] = principals;
+    if (first === undefined) return [];
+    let firstFound: AccountAssignmentForPrincipal[];
+    try {
+      firstFound = await this.readAssignments(first.type, first.id);
+    } catch (error) {
+      if (awsErrorName(error) !== "AccessDeniedException") throw error;
+      this.principalListingAllowed = false;
+      return undefined;
+    }
+    const toAssignments = (principal: Principal, found: AccountAssignmentForPrincipal[]): Assignment[] =>
+      found.flatMap((entry): Assignment[] => {
         const permissionSetName = entry.PermissionSetArn ? namesByArn.get(entry.PermissionSetArn) : undefined;
         if (permissionSetName === undefined || entry.AccountId === undefined) return [];
         return [
@@ -378,8 +405,15 @@ export class AwsIdentityCenter implements IdentityCenter {
           },
         ];
       });
+    let principalsDone = 1;
+    progress?.({ phase: "assignments", done: principalsDone, total: principals.length });
+    const perPrincipal = await mapConcurrently(rest, this.limits.readConcurrency, async (principal) => {
+      const found = await this.readAssignments(principal.type, principal.id);
+      principalsDone += 1;
+      progress?.({ phase: "assignments", done: principalsDone, total: principals.length });
+      return toAssignments(principal, found);
     });
-    return perPrincipal.flat();
+    return [...toAssignments(first, firstFound), ...perPrincipal.flat()];
   }
 
   private async readAssignmentsInAccount(arn: string, accountId: string): Promise<AccountAssignment[]> {

@@ -72,6 +72,13 @@ export interface AwsEmulatorOptions {
   asyncPolls?: number;
   /** Service control policies, quotas and who may manage them (organizations-policies.ts). */
   organizationPolicies?: OrganizationPoliciesOptions;
+  /**
+   * The member account registered as IAM Identity Center's delegated administrator. A request is
+   * attributed to an account by its SigV4 access key (`organizationPolicies.callers`; keys not listed
+   * are the management account's); sso-admin answers one from this account as a delegated
+   * administrator (see `IdentityCenterCaller`).
+   */
+  identityCenterDelegatedAdministrator?: string;
 }
 
 export interface OperationFilter {
@@ -195,7 +202,12 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   const handlers: Record<EmulatedService, Record<string, Handler>> = {
     identitystore: identityStoreHandlers(store),
     "sso-admin": {
-      ...ssoAdminHandlers(store, behaviour),
+      ...ssoAdminHandlers(store, behaviour, () =>
+        options.identityCenterDelegatedAdministrator !== undefined &&
+        organizationPolicies.accountOf(callerAccessKey) === options.identityCenterDelegatedAdministrator
+          ? "delegatedAdministrator"
+          : "managementAccount",
+      ),
       ListInstances: () => ({ Instances: listedInstances(options, instanceArn, identityStoreId) }),
     },
     organizations: {

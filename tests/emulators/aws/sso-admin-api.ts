@@ -46,6 +46,12 @@ export interface AsyncBehaviour {
   failProvisioning?: (request: ProvisioningRequestView) => string | undefined;
 }
 
+/**
+ * Who a request comes from, for IAM Identity Center: the management account that holds the organization
+ * instance, or the member account registered as its delegated administrator.
+ */
+export type IdentityCenterCaller = "managementAccount" | "delegatedAdministrator";
+
 type AsyncKind = "creation" | "deletion" | "provisioning";
 
 interface AsyncRequest {
@@ -71,7 +77,11 @@ function notFound(message: string): AwsApiError {
   return new AwsApiError("ResourceNotFoundException", message);
 }
 
-export function ssoAdminHandlers(store: EmulatorStore, behaviour: AsyncBehaviour): Record<string, Handler> {
+export function ssoAdminHandlers(
+  store: EmulatorStore,
+  behaviour: AsyncBehaviour,
+  caller: () => IdentityCenterCaller = () => "managementAccount",
+): Record<string, Handler> {
   const requests = new Map<string, AsyncRequest>();
 
   const checkInstance = (input: Input): void => {
@@ -552,6 +562,17 @@ export function ssoAdminHandlers(store: EmulatorStore, behaviour: AsyncBehaviour
 
     ListAccountAssignmentsForPrincipal(input) {
       checkInstance(input);
+      // API_ListAccountAssignmentsForPrincipal: "This action must be called from the management account
+      // containing your organization instance of IAM Identity Center." The page does not say what a
+      // delegated administrator gets; of the errors it lists, AccessDeniedException ("You do not have
+      // sufficient access to perform this action.") is the one that fits, and a refusal is the stricter
+      // reading (an empty list would pass for "no assignments").
+      if (caller() === "delegatedAdministrator") {
+        throw new AwsApiError(
+          "AccessDeniedException",
+          "You do not have sufficient access to perform this action. ListAccountAssignmentsForPrincipal must be called from the management account.",
+        );
+      }
       const principalType = requireString(input, "PrincipalType");
       const principalId = requireString(input, "PrincipalId");
       const filterAccount = (input.Filter as Input | undefined)?.AccountId;

@@ -1,0 +1,85 @@
+/**
+ * sso-admin behaviours of the AWS emulator that real organisations hit (issue #12): who may call what,
+ * driven through the real SDK client.
+ */
+import {
+  ListAccountAssignmentsCommand,
+  ListAccountAssignmentsForPrincipalCommand,
+  type SSOAdminClient,
+} from "@aws-sdk/client-sso-admin";
+import { afterEach, describe, expect, it } from "vitest";
+import type { IdentityCenterState } from "../../../src/sync/model.js";
+import { aStoredPermissionSet, aUser, clientsFor } from "../../integration/aws/harness.js";
+import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "./emulator.js";
+
+const alice = aUser("alice");
+const developer = aStoredPermissionSet("Developer");
+const seed: IdentityCenterState = {
+  users: [alice],
+  groups: [],
+  permissionSets: [developer],
+  assignments: [
+    {
+      principalType: "USER",
+      principalName: alice.userName,
+      permissionSetName: "Developer",
+      accountId: "222222222222",
+    },
+  ],
+};
+/** The member account registered as Identity Center's delegated administrator in these tests. */
+const delegatedAdministrator = "555555555555";
+
+describe("the AWS emulator's sso-admin, by who calls it", () => {
+  let emulator: AwsEmulator;
+  let ssoAdmin: SSOAdminClient;
+
+  const start = async (options: AwsEmulatorOptions = {}) => {
+    emulator = await startAwsEmulator({ state: seed, ...options });
+    ({ ssoAdmin } = clientsFor(emulator));
+  };
+  afterEach(async () => {
+    ssoAdmin.destroy();
+    await emulator.close();
+  });
+
+  const listForAlice = () =>
+    ssoAdmin.send(
+      new ListAccountAssignmentsForPrincipalCommand({
+        InstanceArn: emulator.instanceArn,
+        PrincipalType: "USER",
+        PrincipalId: alice.id,
+      }),
+    );
+
+  it("lists a principal's assignments for the management account", async () => {
+    await start();
+
+    const listed = await listForAlice();
+
+    expect(listed.AccountAssignments).toEqual([
+      expect.objectContaining({ AccountId: "222222222222", PrincipalId: alice.id }),
+    ]);
+  });
+
+  it("refuses ListAccountAssignmentsForPrincipal to the delegated administrator, but not ListAccountAssignments", async () => {
+    // The harness signs with AKIDEXAMPLE: make that key the delegated administrator's.
+    await start({
+      identityCenterDelegatedAdministrator: delegatedAdministrator,
+      organizationPolicies: { callers: { AKIDEXAMPLE: delegatedAdministrator } },
+    });
+
+    await expect(listForAlice()).rejects.toMatchObject({
+      name: "AccessDeniedException",
+      $metadata: { httpStatusCode: 400 },
+    });
+    const perAccount = await ssoAdmin.send(
+      new ListAccountAssignmentsCommand({
+        InstanceArn: emulator.instanceArn,
+        AccountId: "222222222222",
+        PermissionSetArn: developer.arn,
+      }),
+    );
+    expect(perAccount.AccountAssignments).toHaveLength(1);
+  });
+});
