@@ -52,7 +52,10 @@ const networkErrorCodes = new Set([
   "UND_ERR_SOCKET",
 ]);
 
-/** True for throttling, 5xx, timeouts, malformed answers and connection errors: sending again may succeed. */
+/**
+ * True for throttling, 5xx, timeouts, malformed answers, connection errors and identitystore's
+ * concurrent modifications: sending again may succeed.
+ */
 export function isRetryableAwsError(error: unknown): boolean {
   if (typeof error !== "object" || error === null) return false;
   const candidate = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } };
@@ -64,6 +67,7 @@ export function isRetryableAwsError(error: unknown): boolean {
   ) {
     return true;
   }
+  if (isConcurrentModification(error)) return true;
   const status = candidate.$metadata?.httpStatusCode;
   if (status !== undefined && (status === 429 || status >= 500)) return true;
   return candidate.code !== undefined && networkErrorCodes.has(candidate.code);
@@ -100,6 +104,31 @@ export function classifyAwsFailure(error: unknown): RetryDecision {
   return afterMs === undefined ? { retry: true } : { retry: true, afterMs };
 }
 
+/**
+ * identitystore's ConflictException says why in `Reason`: UNIQUENESS_CONSTRAINT_VIOLATION ("would
+ * violate an existing uniqueness claim ... Resolve the conflict before retrying") or
+ * CONCURRENT_MODIFICATION ("being concurrently modified by another request"). Only the second passes.
+ */
+export function isConcurrentModification(error: unknown): boolean {
+  return (
+    awsErrorName(error) === "ConflictException" &&
+    (error as { Reason?: unknown }).Reason === "CONCURRENT_MODIFICATION"
+  );
+}
+
+/**
+ * The classifier for writes whose ConflictException is a conflicting write, retried with backoff like
+ * throttling. sso-admin's ConflictException "occurs when a conflict with a previous successful write is
+ * detected ... A retry (with appropriate backoff logic) is the recommended response to this exception"
+ * (API reference), e.g. while the permission set is being provisioned (one permission set updated at a
+ * time per account). A write that may meet something already there (a create, an attach) checks with a
+ * read before its conflict reaches this classifier.
+ */
+export function classifyWriteFailure(error: unknown): RetryDecision {
+  if (awsErrorName(error) === "ConflictException") return { retry: true };
+  return classifyAwsFailure(error);
+}
+
 /** The error name an AWS SDK v3 exception carries, e.g. "ConflictException". */
 export function awsErrorName(error: unknown): string | undefined {
   return typeof error === "object" && error !== null ? (error as { name?: string }).name : undefined;
@@ -132,8 +161,16 @@ export class AwsCaller {
     this.organizationsBucket = new TokenBucket(options.limits.organizationsPerSecond, this.sleep);
   }
 
-  /** Sends one request (`send` builds and sends the command) under the limits, retrying transient failures. */
-  async call<T>(service: AwsService, operation: string, send: () => Promise<T>): Promise<T> {
+  /**
+   * Sends one request (`send` builds and sends the command) under the limits, retrying transient
+   * failures (`classify`: which ones; by default `classifyAwsFailure`).
+   */
+  async call<T>(
+    service: AwsService,
+    operation: string,
+    send: () => Promise<T>,
+    classify: (error: unknown) => RetryDecision = classifyAwsFailure,
+  ): Promise<T> {
     const bucket = this.bucketFor(service, operation);
     return retrying(
       async () => {
@@ -143,7 +180,7 @@ export class AwsCaller {
       },
       {
         policy: this.retry,
-        classify: classifyAwsFailure,
+        classify,
         sleep: this.sleep,
         random: this.random,
         ...(this.options.now ? { now: this.options.now } : {}),

@@ -96,7 +96,14 @@ import {
   userKey,
 } from "../../sync/scope.js";
 import { allPages } from "./all-pages.js";
-import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
+import {
+  AwsCaller,
+  AwsService,
+  awsErrorName,
+  type CallListener,
+  classifyWriteFailure,
+  type RetryPolicy,
+} from "./aws-caller.js";
 import {
   type AwsLimits,
   defaultAwsLimits,
@@ -623,33 +630,8 @@ export class AwsIdentityCenter implements IdentityCenter {
           this.ssoAdmin.send(new DescribePermissionSetCommand(target)),
         )
       ).PermissionSet;
-    const managedPolicyArns = (
-      await allPages(async (nextToken) => {
-        const page = await this.ssoAdminCall("ListManagedPoliciesInPermissionSet", () =>
-          this.ssoAdmin.send(
-            new ListManagedPoliciesInPermissionSetCommand({
-              ...target,
-              MaxResults: maxPageSize,
-              NextToken: nextToken,
-            }),
-          ),
-        );
-        return { items: page.AttachedManagedPolicies, nextToken: page.NextToken };
-      })
-    ).flatMap((policy) => (policy.Arn ? [policy.Arn] : []));
-
-    const customerManaged = await allPages<CustomerManagedPolicyReference>(async (nextToken) => {
-      const page = await this.ssoAdminCall("ListCustomerManagedPolicyReferencesInPermissionSet", () =>
-        this.ssoAdmin.send(
-          new ListCustomerManagedPolicyReferencesInPermissionSetCommand({
-            ...target,
-            MaxResults: maxPageSize,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      return { items: page.CustomerManagedPolicyReferences, nextToken: page.NextToken };
-    });
+    const managedPolicyArns = await this.readManagedPolicyArns(arn);
+    const customerManaged = await this.readCustomerManagedPolicies(arn);
 
     const inline = await this.ssoAdminCall("GetInlinePolicyForPermissionSet", () =>
       this.ssoAdmin.send(new GetInlinePolicyForPermissionSetCommand(target)),
@@ -679,6 +661,39 @@ export class AwsIdentityCenter implements IdentityCenter {
     const permissionsBoundary = boundaryFromAws(boundary.PermissionsBoundary);
     if (permissionsBoundary) attributes.permissionsBoundary = permissionsBoundary;
     return { attributes, managedByTag: tags.some(isManagedByTag) };
+  }
+
+  private async readManagedPolicyArns(arn: string): Promise<string[]> {
+    const policies = await allPages(async (nextToken) => {
+      const page = await this.ssoAdminCall("ListManagedPoliciesInPermissionSet", () =>
+        this.ssoAdmin.send(
+          new ListManagedPoliciesInPermissionSetCommand({
+            InstanceArn: this.instanceArn,
+            PermissionSetArn: arn,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      return { items: page.AttachedManagedPolicies, nextToken: page.NextToken };
+    });
+    return policies.flatMap((policy) => (policy.Arn ? [policy.Arn] : []));
+  }
+
+  private async readCustomerManagedPolicies(arn: string): Promise<CustomerManagedPolicyReference[]> {
+    return allPages<CustomerManagedPolicyReference>(async (nextToken) => {
+      const page = await this.ssoAdminCall("ListCustomerManagedPolicyReferencesInPermissionSet", () =>
+        this.ssoAdmin.send(
+          new ListCustomerManagedPolicyReferencesInPermissionSetCommand({
+            InstanceArn: this.instanceArn,
+            PermissionSetArn: arn,
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      return { items: page.CustomerManagedPolicyReferences, nextToken: page.NextToken };
+    });
   }
 
   private async readProvisionedAccounts(arn: string): Promise<string[]> {
@@ -864,7 +879,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     const arn = await this.findPermissionSetArn(name, false);
     if (arn !== undefined) {
       try {
-        await this.ssoAdminCall("DeletePermissionSet", () =>
+        await this.ssoAdminWrite("DeletePermissionSet", () =>
           this.ssoAdmin.send(
             new DeletePermissionSetCommand({ InstanceArn: this.instanceArn, PermissionSetArn: arn }),
           ),
@@ -933,25 +948,65 @@ export class AwsIdentityCenter implements IdentityCenter {
     );
   }
 
+  /**
+   * CreateGroupMembership. A ConflictException whose Reason is UNIQUENESS_CONSTRAINT_VIOLATION means the
+   * user is a member already, which is what we wanted; CONCURRENT_MODIFICATION is retried with backoff;
+   * a conflict without a reason means "already a member" only when GetGroupMembershipId finds the
+   * membership, and is retried otherwise.
+   */
   private async addMember(changeKey: string, groupName: string, userName: string): Promise<void> {
     const groupId = await this.requireGroupId(groupName);
     const userId = await this.requireUserId(userName);
     try {
-      const created = await this.identityStoreCall("CreateGroupMembership", () =>
+      await this.caller.call(
+        AwsService.identityStore,
+        "CreateGroupMembership",
+        async () => {
+          try {
+            const created = await this.identityStore.send(
+              new CreateGroupMembershipCommand({
+                IdentityStoreId: this.identityStoreId,
+                GroupId: groupId,
+                MemberId: { UserId: userId },
+              }),
+            );
+            if (created.MembershipId)
+              this.membershipIds.set(membershipKey(groupId, userId), created.MembershipId);
+          } catch (error) {
+            if (awsErrorName(error) !== "ConflictException") throw error;
+            const reason = (error as { Reason?: unknown }).Reason;
+            if (reason === "UNIQUENESS_CONSTRAINT_VIOLATION") return;
+            if (reason === undefined && (await this.findMembershipId(groupId, userId)) !== undefined) return;
+            throw error;
+          }
+        },
+        classifyWriteFailure,
+      );
+    } catch (error) {
+      throw new ChangeFailedError(`${changeKey}: ${describeError(error)}`, changeKey, { cause: error });
+    }
+  }
+
+  /** The id of the user's membership of the group, or undefined when there is none. */
+  private async findMembershipId(groupId: string, userId: string): Promise<string | undefined> {
+    const key = membershipKey(groupId, userId);
+    const known = this.membershipIds.get(key);
+    if (known !== undefined) return known;
+    try {
+      const found = await this.identityStoreCall("GetGroupMembershipId", () =>
         this.identityStore.send(
-          new CreateGroupMembershipCommand({
+          new GetGroupMembershipIdCommand({
             IdentityStoreId: this.identityStoreId,
             GroupId: groupId,
             MemberId: { UserId: userId },
           }),
         ),
       );
-      if (created.MembershipId) this.membershipIds.set(membershipKey(groupId, userId), created.MembershipId);
+      if (found.MembershipId !== undefined) this.membershipIds.set(key, found.MembershipId);
+      return found.MembershipId;
     } catch (error) {
-      // Already a member is what we wanted; the membership id is looked up when it is needed.
-      if (awsErrorName(error) !== "ConflictException") {
-        throw new ChangeFailedError(`${changeKey}: ${describeError(error)}`, changeKey, { cause: error });
-      }
+      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
+      throw error;
     }
   }
 
@@ -960,24 +1015,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     const userId = await this.findUserId(userName);
     if (groupId === undefined || userId === undefined) return;
     const key = membershipKey(groupId, userId);
-    let membershipId = this.membershipIds.get(key);
-    if (membershipId === undefined) {
-      try {
-        const found = await this.identityStoreCall("GetGroupMembershipId", () =>
-          this.identityStore.send(
-            new GetGroupMembershipIdCommand({
-              IdentityStoreId: this.identityStoreId,
-              GroupId: groupId,
-              MemberId: { UserId: userId },
-            }),
-          ),
-        );
-        membershipId = found.MembershipId;
-      } catch (error) {
-        if (awsErrorName(error) === "ResourceNotFoundException") return;
-        throw error;
-      }
-    }
+    const membershipId = await this.findMembershipId(groupId, userId);
     if (membershipId === undefined) return;
     const id = membershipId;
     try {
@@ -992,12 +1030,16 @@ export class AwsIdentityCenter implements IdentityCenter {
     this.membershipIds.delete(key);
   }
 
+  /**
+   * CreatePermissionSet, tagged managed-by=idc-sync, then its policies. A ConflictException is a
+   * permission set of that name already there (an earlier run stopped halfway: read what it has and
+   * finish the job) only when the listing shows one; otherwise it is a conflicting write, retried.
+   */
   private async createPermissionSet(change: CreatePermissionSet): Promise<void> {
     const wanted = change.permissionSet;
-    let arn: string;
-    try {
-      const created = await this.ssoAdminCall("CreatePermissionSet", () =>
-        this.ssoAdmin.send(
+    const outcome = await this.ssoAdminWrite("CreatePermissionSet", async () => {
+      try {
+        const created = await this.ssoAdmin.send(
           new CreatePermissionSetCommand({
             InstanceArn: this.instanceArn,
             Name: wanted.name,
@@ -1006,9 +1048,17 @@ export class AwsIdentityCenter implements IdentityCenter {
             ...(wanted.relayState ? { RelayState: wanted.relayState } : {}),
             Tags: [...tagsToAws(wanted.tags), { Key: managedByTag.key, Value: managedByTag.value }],
           }),
-        ),
-      );
-      arn = created.PermissionSet?.PermissionSetArn ?? "";
+        );
+        return { found: false, arn: created.PermissionSet?.PermissionSetArn ?? "" };
+      } catch (error) {
+        if (awsErrorName(error) !== "ConflictException") throw error;
+        const existing = await this.findPermissionSetArn(wanted.name, true);
+        if (existing === undefined) throw error;
+        return { found: true, arn: existing };
+      }
+    });
+    const { arn } = outcome;
+    if (!outcome.found) {
       const empty: PermissionSetAttributes = {
         name: wanted.name,
         sessionDuration: wanted.sessionDuration,
@@ -1019,12 +1069,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       if (wanted.description) empty.description = wanted.description;
       if (wanted.relayState) empty.relayState = wanted.relayState;
       await this.reconcilePermissionSet(arn, empty, wanted);
-    } catch (error) {
-      if (awsErrorName(error) !== "ConflictException") throw error;
-      // It exists already (an earlier run stopped halfway): read what it has and finish the job.
-      const existing = await this.findPermissionSetArn(wanted.name, true);
-      if (existing === undefined) throw error;
-      arn = existing;
+    } else {
       await this.reconcilePermissionSet(
         arn,
         (await this.readPermissionSetAttributes(arn)).attributes,
@@ -1056,10 +1101,24 @@ export class AwsIdentityCenter implements IdentityCenter {
       harmless: string,
     ): Promise<void> => {
       try {
-        await this.ssoAdminCall(operation, send);
+        await this.ssoAdminWrite(operation, send);
       } catch (error) {
         if (awsErrorName(error) !== harmless) throw error;
       }
+    };
+    /** An attach whose ConflictException counts as "attached already" only when `attached` reads so. */
+    const attach = async (
+      operation: string,
+      send: () => Promise<unknown>,
+      attached: () => Promise<boolean>,
+    ): Promise<void> => {
+      await this.ssoAdminWrite(operation, async () => {
+        try {
+          await send();
+        } catch (error) {
+          if (awsErrorName(error) !== "ConflictException" || !(await attached())) throw error;
+        }
+      });
     };
 
     if (
@@ -1068,7 +1127,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       before.relayState !== after.relayState
     ) {
       // AWS keeps a field the request leaves out, so a description or relay state cannot be cleared here.
-      await this.ssoAdminCall("UpdatePermissionSet", () =>
+      await this.ssoAdminWrite("UpdatePermissionSet", () =>
         this.ssoAdmin.send(
           new UpdatePermissionSetCommand({
             ...target,
@@ -1082,13 +1141,13 @@ export class AwsIdentityCenter implements IdentityCenter {
 
     const managed = listDifference(before.managedPolicyArns, after.managedPolicyArns, (arn_) => arn_);
     for (const policyArn of managed.added) {
-      await tolerate(
+      await attach(
         "AttachManagedPolicyToPermissionSet",
         () =>
           this.ssoAdmin.send(
             new AttachManagedPolicyToPermissionSetCommand({ ...target, ManagedPolicyArn: policyArn }),
           ),
-        "ConflictException",
+        async () => (await this.readManagedPolicyArns(arn)).includes(policyArn),
       );
     }
     for (const policyArn of managed.removed) {
@@ -1108,7 +1167,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       customerPolicyKey,
     );
     for (const reference of customer.added) {
-      await tolerate(
+      await attach(
         "AttachCustomerManagedPolicyReferenceToPermissionSet",
         () =>
           this.ssoAdmin.send(
@@ -1117,7 +1176,10 @@ export class AwsIdentityCenter implements IdentityCenter {
               CustomerManagedPolicyReference: customerPolicyToAws(reference),
             }),
           ),
-        "ConflictException",
+        async () =>
+          (await this.readCustomerManagedPolicies(arn)).some(
+            (entry) => customerPolicyKey(customerPolicyFromAws(entry)) === customerPolicyKey(reference),
+          ),
       );
     }
     for (const reference of customer.removed) {
@@ -1136,11 +1198,11 @@ export class AwsIdentityCenter implements IdentityCenter {
 
     if (after.inlinePolicy !== undefined && after.inlinePolicy !== before.inlinePolicy) {
       const policy = after.inlinePolicy;
-      await this.ssoAdminCall("PutInlinePolicyToPermissionSet", () =>
+      await this.ssoAdminWrite("PutInlinePolicyToPermissionSet", () =>
         this.ssoAdmin.send(new PutInlinePolicyToPermissionSetCommand({ ...target, InlinePolicy: policy })),
       );
     } else if (after.inlinePolicy === undefined && before.inlinePolicy !== undefined) {
-      await this.ssoAdminCall("DeleteInlinePolicyFromPermissionSet", () =>
+      await this.ssoAdminWrite("DeleteInlinePolicyFromPermissionSet", () =>
         this.ssoAdmin.send(new DeleteInlinePolicyFromPermissionSetCommand(target)),
       );
     }
@@ -1150,7 +1212,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       !sameBoundary(before.permissionsBoundary, after.permissionsBoundary)
     ) {
       const boundary = boundaryToAws(after.permissionsBoundary);
-      await this.ssoAdminCall("PutPermissionsBoundaryToPermissionSet", () =>
+      await this.ssoAdminWrite("PutPermissionsBoundaryToPermissionSet", () =>
         this.ssoAdmin.send(
           new PutPermissionsBoundaryToPermissionSetCommand({ ...target, PermissionsBoundary: boundary }),
         ),
@@ -1165,7 +1227,7 @@ export class AwsIdentityCenter implements IdentityCenter {
 
     const tags = tagDifference(before.tags, after.tags);
     if (Object.keys(tags.set).length > 0) {
-      await this.ssoAdminCall("TagResource", () =>
+      await this.ssoAdminWrite("TagResource", () =>
         this.ssoAdmin.send(
           new TagResourceCommand({
             InstanceArn: this.instanceArn,
@@ -1176,7 +1238,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       );
     }
     if (tags.removedKeys.length > 0) {
-      await this.ssoAdminCall("UntagResource", () =>
+      await this.ssoAdminWrite("UntagResource", () =>
         this.ssoAdmin.send(
           new UntagResourceCommand({
             InstanceArn: this.instanceArn,
@@ -1196,7 +1258,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     if (change.accountIds.length === 0) return;
     const arn = await this.requirePermissionSetArn(change.permissionSetName);
     await this.provisionings.run(async () => {
-      const started = await this.ssoAdminCall("ProvisionPermissionSet", () =>
+      const started = await this.ssoAdminWrite("ProvisionPermissionSet", () =>
         this.ssoAdmin.send(
           new ProvisionPermissionSetCommand({
             InstanceArn: this.instanceArn,
@@ -1235,24 +1297,32 @@ export class AwsIdentityCenter implements IdentityCenter {
     };
   }
 
+  /**
+   * CreateAccountAssignment, polled to SUCCEEDED. A ConflictException means the assignment exists only
+   * when ListAccountAssignments shows it (then there is nothing to wait for); otherwise it is a
+   * conflicting write, retried with backoff.
+   */
   private async createAssignment(change: CreateAssignment): Promise<void> {
     const { assignment } = change;
     const arn = await this.requirePermissionSetArn(assignment.permissionSetName);
     const principalId = await this.requirePrincipalId(assignment.principalType, assignment.principalName);
+    const exists = async (): Promise<boolean> =>
+      (await this.readAssignmentsInAccount(arn, assignment.accountId)).some(
+        (entry) => entry.PrincipalType === assignment.principalType && entry.PrincipalId === principalId,
+      );
     await this.assignmentRequests.run(async () => {
-      let started: AccountAssignmentOperationStatus | undefined;
-      try {
-        const output = await this.ssoAdminCall("CreateAccountAssignment", () =>
-          this.ssoAdmin.send(
+      const started = await this.ssoAdminWrite("CreateAccountAssignment", async () => {
+        try {
+          const output = await this.ssoAdmin.send(
             new CreateAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
-          ),
-        );
-        started = output.AccountAssignmentCreationStatus;
-      } catch (error) {
-        // The assignment exists already: that is what we wanted.
-        if (awsErrorName(error) === "ConflictException") return;
-        throw error;
-      }
+          );
+          return output.AccountAssignmentCreationStatus;
+        } catch (error) {
+          if (awsErrorName(error) === "ConflictException" && (await exists())) return "exists" as const;
+          throw error;
+        }
+      });
+      if (started === "exists") return;
       await this.waitForCompletion(change.key, "assignment creation", started, (requestId) =>
         this.ssoAdminCall("DescribeAccountAssignmentCreationStatus", async () => {
           const output = await this.ssoAdmin.send(
@@ -1279,7 +1349,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     await this.assignmentRequests.run(async () => {
       let started: AccountAssignmentOperationStatus | undefined;
       try {
-        const output = await this.ssoAdminCall("DeleteAccountAssignment", () =>
+        const output = await this.ssoAdminWrite("DeleteAccountAssignment", () =>
           this.ssoAdmin.send(
             new DeleteAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
           ),
@@ -1430,6 +1500,11 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   private ssoAdminCall<T>(operation: string, send: () => Promise<T>): Promise<T> {
     return this.caller.call(AwsService.ssoAdmin, operation, send);
+  }
+
+  /** An sso-admin write: ConflictException is retried with backoff too (`classifyWriteFailure`). */
+  private ssoAdminWrite<T>(operation: string, send: () => Promise<T>): Promise<T> {
+    return this.caller.call(AwsService.ssoAdmin, operation, send, classifyWriteFailure);
   }
 }
 

@@ -90,6 +90,8 @@ export interface InjectedError {
   type: string;
   status?: number;
   message?: string;
+  /** Members of the error beside the message, e.g. identitystore's `{ Reason: "CONCURRENT_MODIFICATION" }`. */
+  extra?: Record<string, unknown>;
 }
 
 /**
@@ -294,7 +296,12 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
     const fault = injected(service, operation);
     if (fault) {
       if (fault.type === "ThrottlingException" || fault.type === "TooManyRequestsException") throttled += 1;
-      throw new AwsApiError(fault.type, fault.message ?? `injected ${fault.type}`, fault.status ?? 400);
+      throw new AwsApiError(
+        fault.type,
+        fault.message ?? `injected ${fault.type}`,
+        fault.status ?? 400,
+        fault.extra,
+      );
     }
     if (overRate(service, operation)) {
       throttled += 1;

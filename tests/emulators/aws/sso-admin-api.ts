@@ -63,6 +63,8 @@ interface AsyncRequest {
   createdDate: number;
   /** The fields echoed in the status object. */
   view: Record<string, unknown>;
+  /** A provisioning's permission set and the accounts whose roles it updates. */
+  provisioning?: { permissionSetArn: string; accountIds: string[] };
   /** Applies the effect; returns a FailureReason to fail instead. */
   complete: () => string | undefined;
 }
@@ -93,6 +95,32 @@ export function ssoAdminHandlers(
     const found = store.permissionSets.get(arn);
     if (!found) throw notFound(`Could not find PermissionSet with ARN ${arn}`);
     return found;
+  };
+  // Quotas page (singlesignon/latest/userguide/limits.html), AWS account quotas: "Number of IAM roles
+  // (permission sets) in the AWS account that can be updated at a time: 1"; and the API reference's
+  // ConflictException: "Occurs when a conflict with a previous successful write is detected ... A retry
+  // (with appropriate backoff logic) is the recommended response to this exception." So while a
+  // ProvisionPermissionSet request is IN_PROGRESS, a write to that permission set, and another
+  // provisioning into one of the accounts it is updating, answer ConflictException. The page says
+  // nothing of the permission set's own definition; refusing writes to it meanwhile is the stricter
+  // reading. CreateAccountAssignment has its own quota (outstanding requests), so assignment requests
+  // are not counted as role updates here.
+  const provisioningsInProgress = () =>
+    [...requests.values()].flatMap((request) =>
+      request.status === "IN_PROGRESS" && request.provisioning ? [request.provisioning] : [],
+    );
+  const conflictWhileProvisioning = (what: string): AwsApiError =>
+    new AwsApiError(
+      "ConflictException",
+      `${what}: another operation is in progress. Retry the request with backoff.`,
+    );
+  /** The permission set a write names, refused while a provisioning of it is in progress. */
+  const writablePermissionSet = (input: Input): StoredPermissionSet => {
+    const target = permissionSet(input);
+    if (provisioningsInProgress().some((running) => running.permissionSetArn === target.arn)) {
+      throw conflictWhileProvisioning(`PermissionSet ${target.arn} is being provisioned`);
+    }
+    return target;
   };
   const policyCount = (target: StoredPermissionSet): number =>
     target.managedPolicyArns.length + target.customerManaged.length;
@@ -205,7 +233,7 @@ export function ssoAdminHandlers(
 
     DeletePermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       // IAM Identity Center user guide, "Delete permission sets": "Before you can delete a permission set
       // from IAM Identity Center, you must remove it from all AWS accounts that use the permission set."
       // The API answers ConflictException while an assignment uses it (terraform-provider-aws#26757:
@@ -245,7 +273,7 @@ export function ssoAdminHandlers(
 
     UpdatePermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const sessionDuration = optionalString(input, "SessionDuration");
       if (sessionDuration !== undefined) {
         if (!sessionDurationPattern.test(sessionDuration))
@@ -261,7 +289,7 @@ export function ssoAdminHandlers(
 
     AttachManagedPolicyToPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const policyArn = requireString(input, "ManagedPolicyArn");
       if (!managedPolicyArnPattern.test(policyArn))
         throw validation(`ManagedPolicyArn ${policyArn} is invalid`);
@@ -280,7 +308,7 @@ export function ssoAdminHandlers(
 
     DetachManagedPolicyFromPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const policyArn = requireString(input, "ManagedPolicyArn");
       if (!target.managedPolicyArns.includes(policyArn))
         throw notFound(`Policy ${policyArn} is not attached`);
@@ -304,7 +332,7 @@ export function ssoAdminHandlers(
 
     AttachCustomerManagedPolicyReferenceToPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const reference = customerReference(input);
       if (
         target.customerManaged.some((entry) => entry.Name === reference.Name && entry.Path === reference.Path)
@@ -326,7 +354,7 @@ export function ssoAdminHandlers(
 
     DetachCustomerManagedPolicyReferenceFromPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const reference = customerReference(input);
       const before = target.customerManaged.length;
       target.customerManaged = target.customerManaged.filter(
@@ -350,7 +378,7 @@ export function ssoAdminHandlers(
 
     PutInlinePolicyToPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const policy = requireString(input, "InlinePolicy");
       if (policy.length > inlinePolicyLimit) throw validation("InlinePolicy is longer than 32768 characters");
       let parsed: unknown;
@@ -371,13 +399,13 @@ export function ssoAdminHandlers(
 
     DeleteInlinePolicyFromPermissionSet(input) {
       checkInstance(input);
-      delete permissionSet(input).inlinePolicy;
+      delete writablePermissionSet(input).inlinePolicy;
       return {};
     },
 
     PutPermissionsBoundaryToPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const boundary = input.PermissionsBoundary as Input | undefined;
       if (typeof boundary?.ManagedPolicyArn === "string") {
         target.boundary = { ManagedPolicyArn: boundary.ManagedPolicyArn };
@@ -398,7 +426,7 @@ export function ssoAdminHandlers(
 
     DeletePermissionsBoundaryFromPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       if (!target.boundary) throw notFound(`No permissions boundary on ${target.arn}`);
       delete target.boundary;
       return {};
@@ -448,7 +476,7 @@ export function ssoAdminHandlers(
 
     ProvisionPermissionSet(input) {
       checkInstance(input);
-      const target = permissionSet(input);
+      const target = writablePermissionSet(input);
       const targetType = requireString(input, "TargetType");
       const accountId = optionalString(input, "TargetId");
       if (targetType === "AWS_ACCOUNT") {
@@ -457,8 +485,18 @@ export function ssoAdminHandlers(
       } else if (targetType !== "ALL_PROVISIONED_ACCOUNTS") {
         throw validation("TargetType must be AWS_ACCOUNT or ALL_PROVISIONED_ACCOUNTS");
       }
+      const accountIds =
+        targetType === "AWS_ACCOUNT" && accountId !== undefined
+          ? [accountId]
+          : [...target.provisionedAccountIds].sort();
+      const busy = accountIds.find((account) =>
+        provisioningsInProgress().some((running) => running.accountIds.includes(account)),
+      );
+      if (busy !== undefined)
+        throw conflictWhileProvisioning(`A permission set is being provisioned to ${busy}`);
       const request = start({
         kind: "provisioning",
+        provisioning: { permissionSetArn: target.arn, accountIds },
         view: { PermissionSetArn: target.arn, ...(accountId !== undefined ? { AccountId: accountId } : {}) },
         complete: () => {
           const reason = behaviour.failProvisioning?.({

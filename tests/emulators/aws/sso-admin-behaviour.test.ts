@@ -3,8 +3,11 @@
  * driven through the real SDK client.
  */
 import {
+  AttachManagedPolicyToPermissionSetCommand,
+  DescribePermissionSetProvisioningStatusCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
+  ProvisionPermissionSetCommand,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,10 +17,11 @@ import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "./e
 
 const alice = aUser("alice");
 const developer = aStoredPermissionSet("Developer");
+const auditor = aStoredPermissionSet("Auditor", { provisionedAccountIds: ["222222222222"] });
 const seed: IdentityCenterState = {
   users: [alice],
   groups: [],
-  permissionSets: [developer],
+  permissionSets: [developer, auditor],
   assignments: [
     {
       principalType: "USER",
@@ -81,5 +85,43 @@ describe("the AWS emulator's sso-admin, by who calls it", () => {
       }),
     );
     expect(perAccount.AccountAssignments).toHaveLength(1);
+  });
+
+  it("answers ConflictException to writes while a provisioning updates the permission set or the account, and not after", async () => {
+    await start({ asyncPolls: 1 });
+    const provision = (permissionSetArn: string) =>
+      ssoAdmin.send(
+        new ProvisionPermissionSetCommand({
+          InstanceArn: emulator.instanceArn,
+          PermissionSetArn: permissionSetArn,
+          TargetType: "AWS_ACCOUNT",
+          TargetId: "222222222222",
+        }),
+      );
+    const attach = () =>
+      ssoAdmin.send(
+        new AttachManagedPolicyToPermissionSetCommand({
+          InstanceArn: emulator.instanceArn,
+          PermissionSetArn: developer.arn,
+          ManagedPolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        }),
+      );
+    const started = await provision(developer.arn);
+
+    await expect(attach()).rejects.toMatchObject({ name: "ConflictException" });
+    // One IAM role per account updated at a time: another permission set into the same account waits too.
+    await expect(provision(auditor.arn)).rejects.toMatchObject({ name: "ConflictException" });
+    const poll = () =>
+      ssoAdmin.send(
+        new DescribePermissionSetProvisioningStatusCommand({
+          InstanceArn: emulator.instanceArn,
+          ProvisionPermissionSetRequestId: started.PermissionSetProvisioningStatus?.RequestId,
+        }),
+      );
+    await poll();
+    expect((await poll()).PermissionSetProvisioningStatus?.Status).toBe("SUCCEEDED");
+
+    await attach();
+    await provision(auditor.arn);
   });
 });
