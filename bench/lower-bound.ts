@@ -12,7 +12,10 @@
  *   that exists, and for each group the ownership record holds that the rules no longer name.
  * - SSO admin (100 a page): ListPermissionSets; DescribePermissionSet per permission set (the list
  *   gives ARNs, not names); for each managed one that exists, its managed policies, customer managed
- *   policy references, inline policy, permissions boundary, tags and provisioned accounts (6 requests).
+ *   policy references, inline policy, permissions boundary, tags and provisioned accounts (6 requests),
+ *   and, for those the rules define that are provisioned somewhere, the accounts still running an older
+ *   version (ListAccountsForProvisionedPermissionSet filtered by ProvisioningStatus: a failed
+ *   provisioning is only seen that way).
  *   Permission sets that left the rules but are idc-sync's (in the ownership record, or, without one,
  *   tagged managed-by=idc-sync: then one tag listing per permission set the rules do not name) are read
  *   the same way, plus every assignment of them (ListAccountAssignments per provisioned account), since
@@ -23,8 +26,10 @@
  *   unmanaged permission sets.
  * Writes, per change: one request (createUser → CreateUser, addMember → CreateGroupMembership, ...);
  * createPermissionSet needs one more per managed policy, customer managed policy, inline policy and
- * boundary (tags ride on CreatePermissionSet); updatePermissionSet one per changed field. Asynchronous
- * changes (account assignments, provisioning) also need one status read to know they succeeded.
+ * boundary (tags ride on CreatePermissionSet); updatePermissionSet one per changed field;
+ * provisionPermissionSet one per account (ALL_PROVISIONED_ACCOUNTS would fail whole for one account AWS
+ * cannot reach). Asynchronous changes (account assignments, provisioning) also need one status read
+ * each to know they succeeded.
  */
 import type { DirectorySnapshot } from "../src/adapters/file/directory-snapshot.js";
 import { expandGroupMembers } from "../src/adapters/file/directory-snapshot.js";
@@ -131,6 +136,13 @@ export function readLowerBound(inputs: ReadInputs): ReadLowerBound {
       "sso-admin:ListAccountsForProvisionedPermissionSet",
       pages(set.provisionedAccountIds.length, 100),
     );
+    if (isManagedPermissionSet(scope, set.name) && set.provisionedAccountIds.length > 0) {
+      add(
+        calls,
+        "sso-admin:ListAccountsForProvisionedPermissionSet",
+        pages(set.outdatedAccountIds?.length ?? 0, 100),
+      );
+    }
   }
 
   // (a) per managed principal.
@@ -225,8 +237,8 @@ export function applyLowerBound(changes: readonly Change[]): { writes: CallCount
         add(writes, "sso-admin:UpdatePermissionSet*", Math.max(1, change.fields.length));
         break;
       case "provisionPermissionSet":
-        add(writes, "sso-admin:ProvisionPermissionSet", 1);
-        add(statusReads, "sso-admin:DescribePermissionSetProvisioningStatus", 1);
+        add(writes, "sso-admin:ProvisionPermissionSet", change.accountIds.length);
+        add(statusReads, "sso-admin:DescribePermissionSetProvisioningStatus", change.accountIds.length);
         break;
       case "createAssignment":
         add(writes, "sso-admin:CreateAccountAssignment", 1);

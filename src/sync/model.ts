@@ -351,6 +351,12 @@ export interface IcPermissionSet extends PermissionSetAttributes {
   managedByTag?: boolean;
   /** Accounts the permission set is provisioned to (ListAccountsForProvisionedPermissionSet). */
   provisionedAccountIds: string[];
+  /**
+   * Of those, the accounts still running an older version (ProvisioningStatus
+   * LATEST_PERMISSION_SET_NOT_PROVISIONED): a provisioning failed, timed out or never happened. Read for
+   * the permission sets the rules define; absent means none.
+   */
+  outdatedAccountIds?: string[];
 }
 
 export interface IdentityCenterState {
@@ -449,7 +455,10 @@ export interface UpdatePermissionSet extends ChangeBase {
 export interface ProvisionPermissionSet extends ChangeBase {
   kind: "provisionPermissionSet";
   permissionSetName: string;
-  /** Accounts already using the permission set, which need the new version pushed. */
+  /**
+   * Accounts already using the permission set that need its latest version pushed: all of them after an
+   * update, or those an earlier provisioning did not reach (`IcPermissionSet.outdatedAccountIds`).
+   */
   accountIds: string[];
 }
 /** A permission set idc-sync owns that the rules no longer define; planned after its assignments go. */

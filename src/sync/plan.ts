@@ -586,26 +586,48 @@ class Planner {
       }
       const target = withUnmanagedTextKept(wanted, current);
       const fields = permissionSetFieldChanges(target, current);
-      if (fields.length === 0) continue;
-      this.changes.push({
-        kind: "updatePermissionSet",
-        key: permissionSetChangeKey(name),
-        reason: `changed in the rules: ${fields.map((f) => f.field).join(", ")}`,
-        before: permissionSetAttributesOf(current),
-        permissionSet: permissionSetAttributesOf(target),
-        fields,
-      });
-      const accountIds = [...new Set(current.provisionedAccountIds)].sort(compareStrings);
-      if (accountIds.length > 0) {
+      if (fields.length > 0) {
         this.changes.push({
-          kind: "provisionPermissionSet",
-          key: provisionChangeKey(name),
-          reason: `push the new version to ${accountIds.length} account${accountIds.length === 1 ? "" : "s"} already using it`,
-          permissionSetName: name,
-          accountIds,
+          kind: "updatePermissionSet",
+          key: permissionSetChangeKey(name),
+          reason: `changed in the rules: ${fields.map((f) => f.field).join(", ")}`,
+          before: permissionSetAttributesOf(current),
+          permissionSet: permissionSetAttributesOf(target),
+          fields,
         });
+        this.planProvisioning(
+          name,
+          current.provisionedAccountIds,
+          (count) => `push the new version to ${count} account${count === 1 ? "" : "s"} already using it`,
+        );
+      } else {
+        // Nothing to change, but an earlier provisioning failed or was cut short: the accounts it did not
+        // reach still run the old version (a permission the rules took away is still granted there).
+        this.planProvisioning(
+          name,
+          current.outdatedAccountIds ?? [],
+          (count) =>
+            `the latest version has not reached ${count} account${count === 1 ? "" : "s"} using it (a provisioning failed or was cut short)`,
+        );
       }
     }
+  }
+
+  /** `~ provision` of the permission set to these accounts, when there are any. */
+  private planProvisioning(
+    name: string,
+    accountIds: readonly string[],
+    reason: (count: number) => string,
+  ): void {
+    const accounts = [...new Set(accountIds)].sort(compareStrings);
+    if (accounts.length === 0) return;
+    this.changes.push({
+      kind: "provisionPermissionSet",
+      key: provisionChangeKey(name),
+      reason: reason(accounts.length),
+      permissionSetName: name,
+      accountIds: accounts,
+    });
   }
 
   // ─── Assignments ──────────────────────────────────────────────────────────────────────────────────

@@ -55,6 +55,7 @@ import {
   ListTagsForResourceCommand,
   type PermissionSet,
   type PermissionSetProvisioningStatus,
+  type ProvisioningStatus,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
   PutPermissionsBoundaryToPermissionSetCommand,
@@ -194,6 +195,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   private readonly pollDeadlineMs: number;
   private readonly assignmentRequests: Semaphore;
   private readonly provisionings: Semaphore;
+  private readonly accountLocks = new Map<string, Semaphore>();
   private readonly readEveryPrincipal: boolean;
 
   // What the adapter knows: filled by readState, kept up to date by applyChange.
@@ -596,6 +598,15 @@ export class AwsIdentityCenter implements IdentityCenter {
           provisionedAccountIds,
         };
         if (managedByTag) set.managedByTag = true;
+        // Accounts an earlier provisioning did not reach (it FAILED, timed out, or never ran): the planner
+        // provisions them again. Only the rules' permission sets are provisioned, so only theirs are asked.
+        if (isManagedPermissionSet(scope, name) && provisionedAccountIds.length > 0) {
+          const outdated = await this.readProvisionedAccounts(
+            known.arn,
+            "LATEST_PERMISSION_SET_NOT_PROVISIONED",
+          );
+          if (outdated.length > 0) set.outdatedAccountIds = outdated;
+        }
         return set;
       },
     );
@@ -696,13 +707,15 @@ export class AwsIdentityCenter implements IdentityCenter {
     });
   }
 
-  private async readProvisionedAccounts(arn: string): Promise<string[]> {
+  /** The accounts the permission set is provisioned to; with `status`, only those in that state. */
+  private async readProvisionedAccounts(arn: string, status?: ProvisioningStatus): Promise<string[]> {
     const accountIds = await allPages<string>(async (nextToken) => {
       const page = await this.ssoAdminCall("ListAccountsForProvisionedPermissionSet", () =>
         this.ssoAdmin.send(
           new ListAccountsForProvisionedPermissionSetCommand({
             InstanceArn: this.instanceArn,
             PermissionSetArn: arn,
+            ...(status !== undefined ? { ProvisioningStatus: status } : {}),
             MaxResults: maxPageSize,
             NextToken: nextToken,
           }),
@@ -1251,38 +1264,76 @@ export class AwsIdentityCenter implements IdentityCenter {
   }
 
   /**
-   * One ProvisionPermissionSet with TargetType ALL_PROVISIONED_ACCOUNTS: a single request (and a single
-   * of the 3 concurrent provisioning slots) reaches every account already using the permission set.
+   * One ProvisionPermissionSet per account (TargetType AWS_ACCOUNT), each polled to SUCCEEDED: with
+   * ALL_PROVISIONED_ACCOUNTS one account AWS cannot reach fails the whole request, and which accounts got
+   * the new version would be unknown. At most `maxConcurrentProvisionings` run at once, and one at a time
+   * per account ("IAM roles (permission sets) in the AWS account that can be updated at a time: 1").
+   * Every account is tried; the change fails naming each account that did not get the new version, and
+   * the next run provisions those again (they read as LATEST_PERMISSION_SET_NOT_PROVISIONED).
    */
   private async provisionPermissionSet(change: ProvisionPermissionSet): Promise<void> {
     if (change.accountIds.length === 0) return;
     const arn = await this.requirePermissionSetArn(change.permissionSetName);
-    await this.provisionings.run(async () => {
-      const started = await this.ssoAdminWrite("ProvisionPermissionSet", () =>
-        this.ssoAdmin.send(
-          new ProvisionPermissionSetCommand({
-            InstanceArn: this.instanceArn,
-            PermissionSetArn: arn,
-            TargetType: "ALL_PROVISIONED_ACCOUNTS",
+    const failures: string[] = [];
+    await Promise.all(
+      change.accountIds.map((accountId) =>
+        this.accountUpdates(accountId).run(() =>
+          this.provisionings.run(async () => {
+            try {
+              await this.provisionToAccount(change.key, arn, accountId);
+            } catch (error) {
+              failures.push(
+                `${accountId}: ${error instanceof ChangeFailedError ? error.message : describeError(error)}`,
+              );
+            }
           }),
         ),
-      );
-      await this.waitForCompletion(
+      ),
+    );
+    if (failures.length > 0) {
+      throw new ChangeFailedError(
+        `provisioning reached ${change.accountIds.length - failures.length} of ${change.accountIds.length} accounts; ${failures.sort(compareStrings).join("; ")}`,
         change.key,
-        "provisioning",
-        started.PermissionSetProvisioningStatus,
-        (requestId) =>
-          this.ssoAdminCall("DescribePermissionSetProvisioningStatus", async () => {
-            const output = await this.ssoAdmin.send(
-              new DescribePermissionSetProvisioningStatusCommand({
-                InstanceArn: this.instanceArn,
-                ProvisionPermissionSetRequestId: requestId,
-              }),
-            );
-            return output.PermissionSetProvisioningStatus as PermissionSetProvisioningStatus | undefined;
-          }),
       );
-    });
+    }
+  }
+
+  private async provisionToAccount(changeKey: string, arn: string, accountId: string): Promise<void> {
+    const started = await this.ssoAdminWrite("ProvisionPermissionSet", () =>
+      this.ssoAdmin.send(
+        new ProvisionPermissionSetCommand({
+          InstanceArn: this.instanceArn,
+          PermissionSetArn: arn,
+          TargetType: "AWS_ACCOUNT",
+          TargetId: accountId,
+        }),
+      ),
+    );
+    await this.waitForCompletion(
+      changeKey,
+      "provisioning",
+      started.PermissionSetProvisioningStatus,
+      (requestId) =>
+        this.ssoAdminCall("DescribePermissionSetProvisioningStatus", async () => {
+          const output = await this.ssoAdmin.send(
+            new DescribePermissionSetProvisioningStatusCommand({
+              InstanceArn: this.instanceArn,
+              ProvisionPermissionSetRequestId: requestId,
+            }),
+          );
+          return output.PermissionSetProvisioningStatus as PermissionSetProvisioningStatus | undefined;
+        }),
+    );
+  }
+
+  /** The lock for updating IAM roles in one account (one at a time). */
+  private accountUpdates(accountId: string): Semaphore {
+    let lock = this.accountLocks.get(accountId);
+    if (lock === undefined) {
+      lock = new Semaphore(1);
+      this.accountLocks.set(accountId, lock);
+    }
+    return lock;
   }
 
   /** The request CreateAccountAssignment and DeleteAccountAssignment share. */

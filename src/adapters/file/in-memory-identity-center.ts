@@ -265,11 +265,16 @@ class Store {
       }
       case "updatePermissionSet": {
         const current = permissionSet(change.permissionSet.name);
+        // As in AWS, the accounts using it keep the old version until it is provisioned to them.
+        const outdated = [
+          ...new Set([...(current.outdatedAccountIds ?? []), ...current.provisionedAccountIds]),
+        ];
         this.permissionSets.set(current.name, {
           arn: current.arn,
           ...(current.managedByTag === true ? { managedByTag: true } : {}),
           ...copyPermissionSet(change.permissionSet),
           provisionedAccountIds: current.provisionedAccountIds,
+          ...(outdated.length > 0 ? { outdatedAccountIds: outdated.sort(compareStrings) } : {}),
         });
         return;
       }
@@ -277,6 +282,9 @@ class Store {
         const set = permissionSet(change.permissionSetName);
         // Provisioning pushes the current version; the accounts it reaches now use the permission set.
         set.provisionedAccountIds = [...new Set([...set.provisionedAccountIds, ...change.accountIds])];
+        const outdated = (set.outdatedAccountIds ?? []).filter((id) => !change.accountIds.includes(id));
+        if (outdated.length > 0) set.outdatedAccountIds = outdated;
+        else delete set.outdatedAccountIds;
         return;
       }
       case "deletePermissionSet": {

@@ -69,6 +69,7 @@ const stateFileSchema = z.strictObject({
         .optional(),
       tags: z.record(z.string(), z.string()),
       provisionedAccountIds: z.array(z.string()),
+      outdatedAccountIds: z.array(z.string()).optional(),
     }),
   ),
   assignments: z.array(

@@ -100,8 +100,8 @@ export function ssoAdminHandlers(
   // (permission sets) in the AWS account that can be updated at a time: 1"; and the API reference's
   // ConflictException: "Occurs when a conflict with a previous successful write is detected ... A retry
   // (with appropriate backoff logic) is the recommended response to this exception." So while a
-  // ProvisionPermissionSet request is IN_PROGRESS, a write to that permission set, and another
-  // provisioning into one of the accounts it is updating, answer ConflictException. The page says
+  // ProvisionPermissionSet request is IN_PROGRESS, a write to that permission set's definition, and
+  // another provisioning into one of the accounts it is updating, answer ConflictException. The page says
   // nothing of the permission set's own definition; refusing writes to it meanwhile is the stricter
   // reading. CreateAccountAssignment has its own quota (outstanding requests), so assignment requests
   // are not counted as role updates here.
@@ -121,6 +121,15 @@ export function ssoAdminHandlers(
       throw conflictWhileProvisioning(`PermissionSet ${target.arn} is being provisioned`);
     }
     return target;
+  };
+  // CreateAccountAssignment (API reference): "If the permission set is subsequently updated, the
+  // corresponding IAM policies attached to roles in your accounts will not be updated automatically. In
+  // this case, you must call ProvisionPermissionSet to make these updates." Until then the accounts are
+  // LATEST_PERMISSION_SET_NOT_PROVISIONED (ListAccountsForProvisionedPermissionSet's ProvisioningStatus).
+  /** After a change to what the permission set grants: every account it is provisioned to is outdated. */
+  const changed = (target: StoredPermissionSet): Record<string, never> => {
+    for (const accountId of target.provisionedAccountIds) target.outdatedAccountIds.add(accountId);
+    return {};
   };
   const policyCount = (target: StoredPermissionSet): number =>
     target.managedPolicyArns.length + target.customerManaged.length;
@@ -226,6 +235,7 @@ export function ssoAdminHandlers(
         customerManaged: [],
         tags: new Map(tags.map((tag) => [String(tag.Key), String(tag.Value ?? "")])),
         provisionedAccountIds: new Set(),
+        outdatedAccountIds: new Set(),
       };
       store.permissionSets.set(created.arn, created);
       return { PermissionSet: describe(created) };
@@ -284,7 +294,7 @@ export function ssoAdminHandlers(
       if (description !== undefined) target.description = description;
       const relayState = optionalString(input, "RelayState");
       if (relayState !== undefined) target.relayState = relayState;
-      return {};
+      return changed(target);
     },
 
     AttachManagedPolicyToPermissionSet(input) {
@@ -303,7 +313,7 @@ export function ssoAdminHandlers(
         );
       }
       target.managedPolicyArns.push(policyArn);
-      return {};
+      return changed(target);
     },
 
     DetachManagedPolicyFromPermissionSet(input) {
@@ -313,7 +323,7 @@ export function ssoAdminHandlers(
       if (!target.managedPolicyArns.includes(policyArn))
         throw notFound(`Policy ${policyArn} is not attached`);
       target.managedPolicyArns = target.managedPolicyArns.filter((arn) => arn !== policyArn);
-      return {};
+      return changed(target);
     },
 
     ListManagedPoliciesInPermissionSet(input) {
@@ -349,7 +359,7 @@ export function ssoAdminHandlers(
         );
       }
       target.customerManaged.push(reference);
-      return {};
+      return changed(target);
     },
 
     DetachCustomerManagedPolicyReferenceFromPermissionSet(input) {
@@ -362,7 +372,7 @@ export function ssoAdminHandlers(
       );
       if (target.customerManaged.length === before)
         throw notFound(`Customer managed policy ${reference.Name} is not attached`);
-      return {};
+      return changed(target);
     },
 
     ListCustomerManagedPolicyReferencesInPermissionSet(input) {
@@ -389,7 +399,7 @@ export function ssoAdminHandlers(
       }
       // AWS hands the document back reformatted, not byte for byte as sent.
       target.inlinePolicy = JSON.stringify(parsed, null, 4);
-      return {};
+      return changed(target);
     },
 
     GetInlinePolicyForPermissionSet(input) {
@@ -399,8 +409,9 @@ export function ssoAdminHandlers(
 
     DeleteInlinePolicyFromPermissionSet(input) {
       checkInstance(input);
-      delete writablePermissionSet(input).inlinePolicy;
-      return {};
+      const target = writablePermissionSet(input);
+      delete target.inlinePolicy;
+      return changed(target);
     },
 
     PutPermissionsBoundaryToPermissionSet(input) {
@@ -414,7 +425,7 @@ export function ssoAdminHandlers(
       } else {
         throw validation("PermissionsBoundary needs a ManagedPolicyArn or a CustomerManagedPolicyReference");
       }
-      return {};
+      return changed(target);
     },
 
     GetPermissionsBoundaryForPermissionSet(input) {
@@ -429,7 +440,7 @@ export function ssoAdminHandlers(
       const target = writablePermissionSet(input);
       if (!target.boundary) throw notFound(`No permissions boundary on ${target.arn}`);
       delete target.boundary;
-      return {};
+      return changed(target);
     },
 
     ListTagsForResource(input) {
@@ -466,17 +477,31 @@ export function ssoAdminHandlers(
     ListAccountsForProvisionedPermissionSet(input) {
       checkInstance(input);
       const target = permissionSet(input);
+      // ProvisioningStatus: "The permission set provisioning status for an AWS account." Valid values:
+      // LATEST_PERMISSION_SET_PROVISIONED | LATEST_PERMISSION_SET_NOT_PROVISIONED; absent lists them all.
+      const status = optionalString(input, "ProvisioningStatus");
+      const accounts = [...target.provisionedAccountIds].filter((accountId) => {
+        if (status === undefined) return true;
+        if (status === "LATEST_PERMISSION_SET_PROVISIONED") return !target.outdatedAccountIds.has(accountId);
+        if (status === "LATEST_PERMISSION_SET_NOT_PROVISIONED")
+          return target.outdatedAccountIds.has(accountId);
+        throw validation(
+          `ProvisioningStatus must be LATEST_PERMISSION_SET_PROVISIONED or LATEST_PERMISSION_SET_NOT_PROVISIONED, got ${status}`,
+        );
+      });
       const { page, nextToken } = paginate(
-        [...target.provisionedAccountIds].sort(),
+        accounts.sort(),
         input,
-        pageRules(`Provisioned:${target.arn}`),
+        pageRules(`Provisioned:${target.arn}:${status ?? "all"}`),
       );
       return { AccountIds: page, NextToken: nextToken };
     },
 
     ProvisionPermissionSet(input) {
       checkInstance(input);
-      const target = writablePermissionSet(input);
+      // Provisioning the same permission set into other accounts at once is what the quota of 3
+      // concurrent provisionings is for; only the accounts' roles are one at a time.
+      const target = permissionSet(input);
       const targetType = requireString(input, "TargetType");
       const accountId = optionalString(input, "TargetId");
       if (targetType === "AWS_ACCOUNT") {
@@ -504,8 +529,11 @@ export function ssoAdminHandlers(
             ...(accountId !== undefined && targetType === "AWS_ACCOUNT" ? { accountId } : {}),
           });
           if (reason !== undefined) return reason;
-          if (targetType === "AWS_ACCOUNT" && accountId !== undefined)
-            target.provisionedAccountIds.add(accountId);
+          // The accounts it reached run the latest version now.
+          for (const account of accountIds) {
+            target.provisionedAccountIds.add(account);
+            target.outdatedAccountIds.delete(account);
+          }
           return undefined;
         },
       });
@@ -535,6 +563,9 @@ export function ssoAdminHandlers(
           if (reason !== undefined) return reason;
           // Creating an assignment that exists already is not an error: the request just succeeds.
           store.assignments.set(assignmentKey(assignment), assignment);
+          // "As part of a successful CreateAccountAssignment call, the specified permission set will
+          // automatically be provisioned to the account": an account new to it gets the current version;
+          // one that already had it keeps the version it runs until ProvisionPermissionSet.
           target.provisionedAccountIds.add(assignment.accountId);
           return undefined;
         },

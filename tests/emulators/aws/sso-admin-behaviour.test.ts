@@ -7,6 +7,7 @@ import {
   DescribePermissionSetProvisioningStatusCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
+  ListAccountsForProvisionedPermissionSetCommand,
   ProvisionPermissionSetCommand,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
@@ -123,5 +124,61 @@ describe("the AWS emulator's sso-admin, by who calls it", () => {
 
     await attach();
     await provision(auditor.arn);
+  });
+
+  it("reports the accounts a changed permission set has not reached as LATEST_PERMISSION_SET_NOT_PROVISIONED until a provisioning does", async () => {
+    await start({
+      asyncPolls: 0,
+      state: {
+        ...seed,
+        permissionSets: [{ ...developer, provisionedAccountIds: ["111111111111", "222222222222"] }, auditor],
+      },
+    });
+    const listed = async (
+      status?: "LATEST_PERMISSION_SET_PROVISIONED" | "LATEST_PERMISSION_SET_NOT_PROVISIONED",
+    ) =>
+      (
+        await ssoAdmin.send(
+          new ListAccountsForProvisionedPermissionSetCommand({
+            InstanceArn: emulator.instanceArn,
+            PermissionSetArn: developer.arn,
+            ...(status ? { ProvisioningStatus: status } : {}),
+          }),
+        )
+      ).AccountIds;
+    const provisionTo = async (accountId: string) => {
+      const started = await ssoAdmin.send(
+        new ProvisionPermissionSetCommand({
+          InstanceArn: emulator.instanceArn,
+          PermissionSetArn: developer.arn,
+          TargetType: "AWS_ACCOUNT",
+          TargetId: accountId,
+        }),
+      );
+      return ssoAdmin.send(
+        new DescribePermissionSetProvisioningStatusCommand({
+          InstanceArn: emulator.instanceArn,
+          ProvisionPermissionSetRequestId: started.PermissionSetProvisioningStatus?.RequestId,
+        }),
+      );
+    };
+    expect(await listed("LATEST_PERMISSION_SET_NOT_PROVISIONED")).toEqual([]);
+
+    await ssoAdmin.send(
+      new AttachManagedPolicyToPermissionSetCommand({
+        InstanceArn: emulator.instanceArn,
+        PermissionSetArn: developer.arn,
+        ManagedPolicyArn: "arn:aws:iam::aws:policy/ReadOnlyAccess",
+      }),
+    );
+    expect(await listed("LATEST_PERMISSION_SET_NOT_PROVISIONED")).toEqual(["111111111111", "222222222222"]);
+    emulator.faults.failProvisioning = ({ accountId }) =>
+      accountId === "111111111111" ? "Internal failure" : undefined;
+    expect((await provisionTo("111111111111")).PermissionSetProvisioningStatus?.Status).toBe("FAILED");
+    expect((await provisionTo("222222222222")).PermissionSetProvisioningStatus?.Status).toBe("SUCCEEDED");
+
+    expect(await listed("LATEST_PERMISSION_SET_NOT_PROVISIONED")).toEqual(["111111111111"]);
+    expect(await listed("LATEST_PERMISSION_SET_PROVISIONED")).toEqual(["222222222222"]);
+    expect(await listed()).toEqual(["111111111111", "222222222222"]);
   });
 });

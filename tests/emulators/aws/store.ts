@@ -56,6 +56,11 @@ export interface StoredPermissionSet {
   boundary?: { ManagedPolicyArn?: string; CustomerManagedPolicyReference?: { Name: string; Path: string } };
   tags: Map<string, string>;
   provisionedAccountIds: Set<string>;
+  /**
+   * Provisioned accounts whose IAM role still has an older version: ListAccountsForProvisionedPermissionSet
+   * reports them as LATEST_PERMISSION_SET_NOT_PROVISIONED until a provisioning reaches them.
+   */
+  outdatedAccountIds: Set<string>;
 }
 
 export interface StoredAssignment {
@@ -223,6 +228,7 @@ export class EmulatorStore {
           ...(permissionSet.managedByTag === true ? [["managed-by", "idc-sync"] as [string, string]] : []),
         ]),
         provisionedAccountIds: new Set(permissionSet.provisionedAccountIds),
+        outdatedAccountIds: new Set(permissionSet.outdatedAccountIds ?? []),
       });
     }
     for (const assignment of state.assignments) {
@@ -260,6 +266,7 @@ export class EmulatorStore {
       customerManaged: [],
       tags: new Map(),
       provisionedAccountIds: new Set(),
+      outdatedAccountIds: new Set(),
     };
     this.permissionSets.set(created.arn, created);
     return created;
@@ -349,6 +356,8 @@ export class EmulatorStore {
         tags: Object.fromEntries([...permissionSet.tags].sort(([a], [b]) => a.localeCompare(b))),
         provisionedAccountIds: [...permissionSet.provisionedAccountIds].sort(),
       };
+      if (permissionSet.outdatedAccountIds.size > 0)
+        result.outdatedAccountIds = [...permissionSet.outdatedAccountIds].sort();
       if (permissionSet.tags.get("managed-by") === "idc-sync") result.managedByTag = true;
       if (permissionSet.description !== undefined) result.description = permissionSet.description;
       if (permissionSet.relayState !== undefined) result.relayState = permissionSet.relayState;

@@ -281,7 +281,8 @@ describe("plan and apply against the AWS emulator, end to end", () => {
     const developer = harness.emulator.state().permissionSets.find((set) => set.name === "Developer");
     expect(JSON.parse(developer?.inlinePolicy ?? "")).toEqual(JSON.parse(stricter));
     expect(harness.emulator.count("sso-admin", "PutInlinePolicyToPermissionSet")).toBe(1);
-    expect(harness.emulator.count("sso-admin", "ProvisionPermissionSet")).toBe(1);
+    // One request per account using it (222… and 333…), never ALL_PROVISIONED_ACCOUNTS.
+    expect(harness.emulator.count("sso-admin", "ProvisionPermissionSet")).toBe(2);
     expect((await sync(harness, changed)).plan.changes).toEqual([]);
   });
 

@@ -150,8 +150,10 @@ describe("reading Identity Center state through the AWS APIs", () => {
     expect(harness.emulator.count("sso-admin", "ListManagedPoliciesInPermissionSet")).toBe(1);
     expect(harness.emulator.count("sso-admin", "GetInlinePolicyForPermissionSet")).toBe(1);
     expect(harness.emulator.count("sso-admin", "ListTagsForResource")).toBe(1);
-    // The managed one for its provisioning, the other (Legacy) to find its assignments (see below).
-    expect(harness.emulator.count("sso-admin", "ListAccountsForProvisionedPermissionSet")).toBe(2);
+    // The managed one for its provisioning and again for the accounts an earlier provisioning missed
+    // (ProvisioningStatus LATEST_PERMISSION_SET_NOT_PROVISIONED), the other (Legacy) to find its
+    // assignments (see below).
+    expect(harness.emulator.count("sso-admin", "ListAccountsForProvisionedPermissionSet")).toBe(3);
   });
 
   it("reads assignments of managed principals only, per provisioned pair when that is cheaper", () => {

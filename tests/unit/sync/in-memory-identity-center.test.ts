@@ -175,7 +175,7 @@ describe("InMemoryIdentityCenter", () => {
     ).rejects.toThrow(/no permission set named Developer/);
   });
 
-  it("updates a permission set and keeps its ARN and accounts", async () => {
+  it("updates a permission set and keeps its ARN and accounts, which run the old version until provisioned", async () => {
     const ic = new InMemoryIdentityCenter(
       anIdentityCenterState({
         permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
@@ -195,6 +195,7 @@ describe("InMemoryIdentityCenter", () => {
         ...next,
         arn: "arn:aws:sso:::permissionSet/ssoins-test/ps-Developer",
         provisionedAccountIds: ["111111111111"],
+        outdatedAccountIds: ["111111111111"],
       },
     ]);
   });
