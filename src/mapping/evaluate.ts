@@ -18,6 +18,7 @@ import {
   type DirectoryUser,
   type EnterpriseAttributes,
   type ExcludedMember,
+  type InactiveAccount,
   type Organization,
   PrincipalType,
   type SelectorSource,
@@ -483,10 +484,23 @@ export function evaluate(
       assignments: [...assignments.values()].sort(compareAssignments),
       absentReasons: Object.fromEntries(Object.entries(absentReasons).sort(([a], [b]) => compare(a, b))),
       absences: Object.fromEntries(Object.entries(absences).sort(([a], [b]) => compare(a, b))),
+      ...inactiveAccountsOf(accounts),
     },
     warnings: sortIssues(warnings).map(formatRuleIssue),
     warningIssues: sortIssues(warnings),
   };
+}
+
+/** `DesiredState.inactiveAccounts`: the accounts that are not ACTIVE, when there are any. */
+function inactiveAccountsOf(accounts: readonly AwsAccount[]): Pick<DesiredState, "inactiveAccounts"> {
+  const inactive = [...accounts]
+    .sort((a, b) => compare(a.id, b.id))
+    .flatMap((account): [string, InactiveAccount][] =>
+      account.status === AccountStatus.active
+        ? []
+        : [[account.id, { name: account.name, status: account.status }]],
+    );
+  return inactive.length > 0 ? { inactiveAccounts: Object.fromEntries(inactive) } : {};
 }
 
 /** The plan's words for each absence (`DesiredState.absentReasons`). */

@@ -280,6 +280,17 @@ export interface DesiredState {
    * users outside the domains are not here: the scope says why those are left alone.
    */
   absences?: Record<string, UserAbsence>;
+  /**
+   * Accounts of the organization that are not ACTIVE (suspended, closed, closing), by id (set by
+   * `evaluate`). AWS cannot reach their IAM roles, so assignments there can be neither created nor
+   * removed and permission sets not provisioned: the plan leaves them alone and says so.
+   */
+  inactiveAccounts?: Record<string, InactiveAccount>;
+}
+
+export interface InactiveAccount {
+  name: string;
+  status: Exclude<AccountStatus, "ACTIVE">;
 }
 
 /**
@@ -526,9 +537,16 @@ export const removalKinds: ReadonlySet<ChangeKind> = new Set([
 export interface ScopeNote {
   /**
    * `externallyProvisioned`: users another provisioner owns; `keptInUse`: a group or permission set
-   * idc-sync would remove but may not, because something it never touches still uses it.
+   * idc-sync would remove but may not, because something it never touches still uses it;
+   * `inactiveAccount`: assignments in an account that is not ACTIVE, which AWS cannot change.
    */
-  kind: "unmanagedUser" | "unmanagedGroup" | "protected" | "externallyProvisioned" | "keptInUse";
+  kind:
+    | "unmanagedUser"
+    | "unmanagedGroup"
+    | "protected"
+    | "externallyProvisioned"
+    | "keptInUse"
+    | "inactiveAccount";
   name: string;
   detail: string;
 }

@@ -115,6 +115,11 @@ class Planner {
   private readonly renamedByGoogleId = new Map<string, string>();
   /** Managed actual users that are not desired, by their name after the plan (lower case) → reason. */
   private readonly leavers = new Map<string, string>();
+  /** Inactive account id → what the plan left alone there ("2 assignments", "provisioning of Developer"). */
+  private readonly leftInInactiveAccounts = new Map<
+    string,
+    { assignments: number; provisioning: Set<string> }
+  >();
 
   constructor(
     private readonly desired: DesiredState,
@@ -151,6 +156,7 @@ class Planner {
     this.planMemberships();
     this.planPermissionSets();
     this.planAssignments();
+    this.noteInactiveAccounts();
     this.noteUnmanagedActuals();
     return {
       changes: [...this.changes].sort(compareChanges),
@@ -619,7 +625,13 @@ class Planner {
     accountIds: readonly string[],
     reason: (count: number) => string,
   ): void {
-    const accounts = [...new Set(accountIds)].sort(compareStrings);
+    const accounts = [...new Set(accountIds)]
+      .filter((accountId) => {
+        if (!this.isInactiveAccount(accountId)) return true;
+        this.leftInInactive(accountId).provisioning.add(name);
+        return false;
+      })
+      .sort(compareStrings);
     if (accounts.length === 0) return;
     this.changes.push({
       kind: "provisionPermissionSet",
@@ -639,17 +651,29 @@ class Planner {
       (a) => `${assignmentChangeKey(a)}\u0000${a.reason}`,
     )) {
       const key = assignmentChangeKey(assignment);
-      if (wanted.has(key) || !this.canBeAssigned(assignment)) continue;
+      if (wanted.has(key) || this.isInactiveAccount(assignment.accountId) || !this.canBeAssigned(assignment))
+        continue;
       wanted.set(key, normalizeAssignment(assignment));
     }
 
     /** Retiring permission set → principals whose assignments of it idc-sync may not remove. */
     const keptBy = new Map<string, Set<string>>();
+    /** Retiring permission set → inactive accounts it is still assigned in (AWS cannot remove those). */
+    const keptIn = new Map<string, Set<string>>();
     const current = new Map<string, Assignment>();
     for (const assignment of this.actualAssignments) {
       if (!this.managesAssignment(assignment)) {
         if (this.retiringPermissionSets.has(assignment.permissionSetName)) {
           push(keptBy, assignment.permissionSetName, principalText(assignment));
+        }
+        continue;
+      }
+      // AWS cannot change assignments in an account that is not ACTIVE: neither removed nor waited for,
+      // so a leaver's removal everywhere else goes on.
+      if (this.isInactiveAccount(assignment.accountId)) {
+        this.leftInInactive(assignment.accountId).assignments += 1;
+        if (this.retiringPermissionSets.has(assignment.permissionSetName)) {
+          push(keptIn, assignment.permissionSetName, this.accountText(assignment.accountId));
         }
         continue;
       }
@@ -691,12 +715,64 @@ class Planner {
         );
         continue;
       }
+      const keptInAccounts = keptIn.get(name);
+      if (keptInAccounts !== undefined) {
+        // DeletePermissionSet answers ConflictException while any assignment uses it.
+        this.note(
+          "keptInUse",
+          name,
+          `${reason}, but it is still assigned in ${[...keptInAccounts].sort(compareStrings).join(", ")}, where AWS cannot remove assignments; idc-sync deletes it once those accounts are active again or gone`,
+        );
+        continue;
+      }
       this.changes.push({
         kind: "deletePermissionSet",
         key: permissionSetChangeKey(name),
         reason,
         permissionSetName: name,
       });
+    }
+  }
+
+  private isInactiveAccount(accountId: string): boolean {
+    return this.desired.inactiveAccounts?.[accountId] !== undefined;
+  }
+
+  /** "old (444444444444)". */
+  private accountText(accountId: string): string {
+    const account = this.desired.inactiveAccounts?.[accountId];
+    return account === undefined ? accountId : `${account.name} (${accountId})`;
+  }
+
+  private leftInInactive(accountId: string): { assignments: number; provisioning: Set<string> } {
+    let left = this.leftInInactiveAccounts.get(accountId);
+    if (left === undefined) {
+      left = { assignments: 0, provisioning: new Set() };
+      this.leftInInactiveAccounts.set(accountId, left);
+    }
+    return left;
+  }
+
+  /**
+   * One note per account that is not ACTIVE where the plan left something: AWS fails assignment changes
+   * and provisioning there (Organizations: a closed account's resources "won't be available"), so trying
+   * would fail every run and, for a leaver, hold back the user's deletion everywhere else.
+   */
+  private noteInactiveAccounts(): void {
+    for (const [accountId, left] of this.leftInInactiveAccounts) {
+      const status = this.desired.inactiveAccounts?.[accountId]?.status ?? "not ACTIVE";
+      const parts: string[] = [];
+      if (left.assignments > 0)
+        parts.push(
+          `${left.assignments} assignment${left.assignments === 1 ? "" : "s"} of managed principals`,
+        );
+      if (left.provisioning.size > 0)
+        parts.push(`the provisioning of ${[...left.provisioning].sort(compareStrings).join(", ")}`);
+      this.note(
+        "inactiveAccount",
+        this.accountText(accountId),
+        `${status}: AWS cannot change assignments or provision permission sets there, so idc-sync leaves alone ${parts.join(" and ")} until the account is ACTIVE again (AWS deletes a closed account's resources after 90 days)`,
+      );
     }
   }
 

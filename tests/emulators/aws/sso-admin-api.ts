@@ -131,6 +131,19 @@ export function ssoAdminHandlers(
     for (const accountId of target.provisionedAccountIds) target.outdatedAccountIds.add(accountId);
     return {};
   };
+  // Accounts of the organization that are not ACTIVE (SUSPENDED, PENDING_CLOSURE): Organizations'
+  // CloseAccount reference, "Resources remaining within the account after closing ... won't be available
+  // unless you contact AWS Support to reopen the account", so Identity Center cannot reach the account's
+  // IAM roles. Users report the asynchronous request FAILED with this reason
+  // (aws-samples/aws-identitycenter-codepipeline-auto-assignment#31: provisioning to an account that
+  // "went into suspended state"). The API reference says nothing of assignments there; the emulator
+  // fails their creation and deletion the same way (the stricter reading), and a provisioning to
+  // ALL_PROVISIONED_ACCOUNTS that includes such an account fails whole.
+  const unreachable = (accountId: string): string | undefined => {
+    const status = store.organization?.accounts.get(accountId)?.status;
+    if (status === undefined || status === "ACTIVE") return undefined;
+    return `AWS SSO is unable to complete your request at this time. Obtaining permissions to manage your AWS account '${accountId}' takes longer than usual. Please try again in a few minutes. If this problem continues, contact AWS Support.`;
+  };
   const policyCount = (target: StoredPermissionSet): number =>
     target.managedPolicyArns.length + target.customerManaged.length;
 
@@ -529,6 +542,10 @@ export function ssoAdminHandlers(
             ...(accountId !== undefined && targetType === "AWS_ACCOUNT" ? { accountId } : {}),
           });
           if (reason !== undefined) return reason;
+          for (const account of accountIds) {
+            const refused = unreachable(account);
+            if (refused !== undefined) return refused;
+          }
           // The accounts it reached run the latest version now.
           for (const account of accountIds) {
             target.provisionedAccountIds.add(account);
@@ -561,6 +578,8 @@ export function ssoAdminHandlers(
             principalName: name,
           });
           if (reason !== undefined) return reason;
+          const refused = unreachable(assignment.accountId);
+          if (refused !== undefined) return refused;
           // Creating an assignment that exists already is not an error: the request just succeeds.
           store.assignments.set(assignmentKey(assignment), assignment);
           // "As part of a successful CreateAccountAssignment call, the specified permission set will
@@ -597,6 +616,8 @@ export function ssoAdminHandlers(
             principalName: name,
           });
           if (reason !== undefined) return reason;
+          const refused = unreachable(assignment.accountId);
+          if (refused !== undefined) return refused;
           store.assignments.delete(assignmentKey(assignment));
           return undefined;
         },

@@ -4,6 +4,8 @@
  */
 import {
   AttachManagedPolicyToPermissionSetCommand,
+  DeleteAccountAssignmentCommand,
+  DescribeAccountAssignmentDeletionStatusCommand,
   DescribePermissionSetProvisioningStatusCommand,
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
@@ -13,7 +15,7 @@ import {
 } from "@aws-sdk/client-sso-admin";
 import { afterEach, describe, expect, it } from "vitest";
 import type { IdentityCenterState } from "../../../src/sync/model.js";
-import { aStoredPermissionSet, aUser, clientsFor } from "../../integration/aws/harness.js";
+import { anOrganization, aStoredPermissionSet, aUser, clientsFor } from "../../integration/aws/harness.js";
 import { type AwsEmulator, type AwsEmulatorOptions, startAwsEmulator } from "./emulator.js";
 
 const alice = aUser("alice");
@@ -180,5 +182,80 @@ describe("the AWS emulator's sso-admin, by who calls it", () => {
     expect(await listed("LATEST_PERMISSION_SET_NOT_PROVISIONED")).toEqual(["111111111111"]);
     expect(await listed("LATEST_PERMISSION_SET_PROVISIONED")).toEqual(["222222222222"]);
     expect(await listed()).toEqual(["111111111111", "222222222222"]);
+  });
+
+  it("fails provisioning and assignment changes in a suspended account, and a provisioning to all accounts that includes one", async () => {
+    // anOrganization(): 444444444444 is SUSPENDED, 222222222222 ACTIVE.
+    await start({
+      asyncPolls: 0,
+      organization: anOrganization(),
+      state: {
+        ...seed,
+        permissionSets: [{ ...developer, provisionedAccountIds: ["222222222222", "444444444444"] }, auditor],
+        assignments: [
+          ...seed.assignments,
+          {
+            principalType: "USER",
+            principalName: alice.userName,
+            permissionSetName: "Developer",
+            accountId: "444444444444",
+          },
+        ],
+      },
+    });
+    const provision = async (
+      target: { TargetType: "AWS_ACCOUNT"; TargetId: string } | { TargetType: "ALL_PROVISIONED_ACCOUNTS" },
+    ) => {
+      const started = await ssoAdmin.send(
+        new ProvisionPermissionSetCommand({
+          InstanceArn: emulator.instanceArn,
+          PermissionSetArn: developer.arn,
+          ...target,
+        }),
+      );
+      return (
+        await ssoAdmin.send(
+          new DescribePermissionSetProvisioningStatusCommand({
+            InstanceArn: emulator.instanceArn,
+            ProvisionPermissionSetRequestId: started.PermissionSetProvisioningStatus?.RequestId,
+          }),
+        )
+      ).PermissionSetProvisioningStatus;
+    };
+    const refusal = expect.stringContaining(
+      "Obtaining permissions to manage your AWS account '444444444444'",
+    );
+
+    expect(await provision({ TargetType: "AWS_ACCOUNT", TargetId: "444444444444" })).toMatchObject({
+      Status: "FAILED",
+      FailureReason: refusal,
+    });
+    expect(await provision({ TargetType: "ALL_PROVISIONED_ACCOUNTS" })).toMatchObject({ Status: "FAILED" });
+    expect(await provision({ TargetType: "AWS_ACCOUNT", TargetId: "222222222222" })).toMatchObject({
+      Status: "SUCCEEDED",
+    });
+    const deleting = await ssoAdmin.send(
+      new DeleteAccountAssignmentCommand({
+        InstanceArn: emulator.instanceArn,
+        TargetId: "444444444444",
+        TargetType: "AWS_ACCOUNT",
+        PermissionSetArn: developer.arn,
+        PrincipalType: "USER",
+        PrincipalId: alice.id,
+      }),
+    );
+    const deletion = await ssoAdmin.send(
+      new DescribeAccountAssignmentDeletionStatusCommand({
+        InstanceArn: emulator.instanceArn,
+        AccountAssignmentDeletionRequestId: deleting.AccountAssignmentDeletionStatus?.RequestId,
+      }),
+    );
+    expect(deletion.AccountAssignmentDeletionStatus).toMatchObject({
+      Status: "FAILED",
+      FailureReason: refusal,
+    });
+    expect(emulator.state().assignments.filter((entry) => entry.accountId === "444444444444")).toHaveLength(
+      1,
+    );
   });
 });
