@@ -179,6 +179,32 @@ describe("the packaged CloudFormation template", () => {
     expect(JSON.stringify(allStatements())).not.toContain("AWS::AccountId}:identitystore");
   });
 
+  it("names in every ARN it builds the account that owns the resource: the management account, or the function's own for its logs", () => {
+    const withAccounts = allStatements()
+      .flatMap(resourcesOf)
+      .flatMap((arn) => {
+        const resolved = arn
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholders
+          .replaceAll("${AWS::AccountId}", "the-function-account")
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholders
+          .replaceAll("${AWS::Region}", "us-east-1");
+        const match = /^arn:aws:([^:]+):[^:]*:([^:]*):/.exec(resolved);
+        return match ? [{ arn, service: match[1]!, account: match[2]! }] : [];
+      });
+    for (const { arn, service, account } of withAccounts) {
+      // sso ARNs name no account; the secrets are the full ARNs given as deploy parameters.
+      if (account === "" || service === "secretsmanager") continue;
+      if (service === "logs") expect(account, arn).toBe("the-function-account");
+      else expect(account, arn).toBe(scope.managementAccountId);
+    }
+    // The identity store, the organization's roots, OUs and accounts, and the reserved SSO roles and SAML
+    // provider that assigning access in the management account touches; sso (no account field),
+    // the function's logs and the secrets.
+    expect(new Set(withAccounts.map(({ service }) => service))).toEqual(
+      new Set(["identitystore", "organizations", "iam", "sso", "logs", "secretsmanager"]),
+    );
+  });
+
   it("scopes every sso, identitystore and organizations grant to the instance, the store and the organization", () => {
     const resources = roleStatements()
       .filter((statement) =>
