@@ -4,6 +4,7 @@
  * fits in one comment: when the plan is too long it shows what fits of every section and says exactly
  * how many changes it left out. Pure.
  */
+import { Buffer } from "node:buffer";
 import { countRemovals, type GuardVerdict } from "./guards.js";
 import type { Change, ChangeKind, FieldChange, Plan } from "./model.js";
 import { permissionSetFacts } from "./permission-set-facts.js";
@@ -53,13 +54,15 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownPlanOptions = {}
       .join("\n\n")
       .concat("\n");
 
-  const whole = render(full);
-  if (utf8Length(whole) <= maxBytes) return whole;
+  const overhead = utf8Length(render(full.map(() => 0)));
+  const costs = sections.map((section) => section.items.map((item) => utf8Length(item.text) + 1));
+  // Render the whole plan only when it can fit: at 150,000 changes it would be megabytes of text.
+  if (overhead + costs.flat().reduce((sum, cost) => sum + cost, 0) <= maxBytes) {
+    const whole = render(full);
+    if (utf8Length(whole) <= maxBytes) return whole;
+  }
 
-  const shown = allot(
-    sections.map((section) => section.items.map((item) => utf8Length(item.text) + 1)),
-    maxBytes - utf8Length(render(full.map(() => 0))),
-  );
+  const shown = allot(costs, maxBytes - overhead);
   let text = render(shown);
   // The allotment estimates each change's cost; fences and "and N more" lines may still tip it over.
   while (utf8Length(text) > maxBytes) {
@@ -324,12 +327,7 @@ function oneLine(text: string): string {
   return text.replace(/\s*[\r\n]+\s*/g, " ");
 }
 
-/** Bytes the text takes in UTF-8, without allocating it. */
+/** Bytes the text takes in UTF-8. */
 export function utf8Length(text: string): number {
-  let bytes = 0;
-  for (const character of text) {
-    const point = character.codePointAt(0)!;
-    bytes += point < 0x80 ? 1 : point < 0x800 ? 2 : point < 0x10000 ? 3 : 4;
-  }
-  return bytes;
+  return Buffer.byteLength(text, "utf8");
 }
