@@ -90,6 +90,19 @@ export function classifyChanges(
     const previous = renamedFrom.get(key);
     return previous === undefined || lastApplied[previous] === undefined;
   };
+  /** User key → the groups the last applied state had the user in. */
+  const lastGroups = new Map<string, string[]>();
+  for (const item of Object.keys(lastApplied ?? {})) {
+    if (!item.startsWith("member:")) continue;
+    const split = item.lastIndexOf(":");
+    const key = userChangeKey(item.slice(split + 1));
+    lastGroups.set(key, [...(lastGroups.get(key) ?? []), item.slice("member:".length, split)]);
+  }
+  /** Someone whose every group left the rules leaves because the rules changed, not because they did. */
+  const leftWithTheirGroups = (key: string): boolean => {
+    const groups = lastGroups.get(key);
+    return groups !== undefined && groups.every((group) => current[groupChangeKey(group)] === undefined);
+  };
   const causeOf = (change: Change): ChangeCause => {
     const item = desiredItemKey(change);
     if (lastApplied !== undefined) {
@@ -114,7 +127,7 @@ export function classifyChanges(
     const subject = userSubject(change);
     if (subject === undefined) return "rules";
     const key = userChangeKey(subject);
-    if (current[key] === undefined) return "leaver";
+    if (current[key] === undefined) return leftWithTheirGroups(key) ? "rules" : "leaver";
     return joined(key) ? "joiner" : "mover";
   };
   return { ...plan, changes: plan.changes.map((change) => ({ ...change, cause: causeOf(change) })) };

@@ -87,6 +87,17 @@ describe("drift classification", () => {
     expect(causes(classifyChanges(plan(removal, deleteGroup), current, before))).toEqual(["rules", "rules"]);
   });
 
+  it("calls the removal of someone whose every group left the rules a rules change, not a leaver", () => {
+    const current = desiredDigests({ ...desired([]), groups: [] });
+    const deleteUser: Change = {
+      kind: "deleteUser",
+      key: "user:alice@example.com",
+      reason: "in no mapped group",
+      userName: "alice@example.com",
+    };
+    expect(causes(classifyChanges(plan(deleteUser), current, before))).toEqual(["rules"]);
+  });
+
   it("calls a removal for someone Google dropped a leaver", () => {
     const current = desiredDigests(desired([]));
     expect(causes(classifyChanges(plan(removeMember("alice@example.com")), current, before))).toEqual([
