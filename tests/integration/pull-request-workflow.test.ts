@@ -288,6 +288,122 @@ describe("the workflow's comment script", () => {
   });
 });
 
+describe("the workflow's read-only role (plan-role.yaml)", () => {
+  interface Statement {
+    Sid: string;
+    Action: string | string[];
+    Resource: unknown;
+  }
+  interface Template {
+    Resources: {
+      PlanRole: {
+        Properties: {
+          AssumeRolePolicyDocument: { Statement: Record<string, unknown>[] };
+          Policies: unknown[];
+        };
+      };
+    };
+  }
+  const template = async (): Promise<Template> =>
+    parseYaml(await readFile(join(repoRoot, "examples/github-actions/plan-role.yaml"), "utf8"));
+  /** Every statement of the role, those of the policy that exists only with a state table included. */
+  const statements = async (): Promise<Statement[]> =>
+    (await template()).Resources.PlanRole.Properties.Policies.flatMap((policy) => {
+      const conditional = (policy as { "Fn::If"?: unknown[] })["Fn::If"];
+      const document = (conditional ? conditional[1] : policy) as {
+        PolicyDocument: { Statement: Statement[] };
+      };
+      return document.PolicyDocument.Statement;
+    });
+  const actionsOf = (list: Statement[]) => list.flatMap((statement) => [statement.Action].flat());
+
+  it("may make exactly the reads the README lists for plan, and read the run state, nothing else", async () => {
+    const readme = await readFile(join(repoRoot, "README.md"), "utf8");
+    const block = /For `plan` and `snapshot identity-center` \(read-only\):\n\n```\n([\s\S]*?)```/.exec(
+      readme,
+    )?.[1];
+    const documented = [...(block ?? "").matchAll(/\b(?:sso|identitystore|organizations):[A-Za-z]+/g)].map(
+      (m) => m[0],
+    );
+    expect(documented.length).toBeGreaterThan(10);
+    const granted = actionsOf(await statements());
+    expect([...granted].sort()).toEqual([...documented, "dynamodb:GetItem"].sort());
+    for (const action of granted) expect(action).toMatch(/^[a-z]+:(List|Get|Describe)[A-Za-z]+$/);
+  });
+
+  it('grants each action on the resource types the Service Authorization Reference gives it, "*" only where it takes none', async () => {
+    const reference = JSON.parse(
+      await readFile(join(repoRoot, "tests/fixtures/service-authorization/reference.json"), "utf8"),
+    ) as {
+      resourceTypes: Record<string, { arn: string }>;
+      actions: Record<string, { resourceTypes: { name: string; required: boolean }[] }>;
+    };
+    const parameters: Record<string, string> = {
+      "AWS::Partition": "aws",
+      "AWS::Region": "us-east-1",
+      "AWS::AccountId": "123456789012",
+      ManagementAccountId: "111111111111",
+      OrganizationId: "o-a1b2c3d4e5",
+      SsoInstanceId: "ssoins-72230000a1b2c3d4",
+      IdentityStoreId: "d-9067a1b2c3",
+      StateTableName: "idc-sync-prod-StateTable-X",
+    };
+    const arnsOf = (statement: Statement) =>
+      [statement.Resource].flat().map((resource) => {
+        if (typeof resource === "string") return resource;
+        const sub = (resource as { "Fn::Sub": string })["Fn::Sub"];
+        return sub.replace(/\$\{([^}]+)\}/g, (_, name: string) => parameters[name] ?? `?${name}`);
+      });
+    const fits = (template: string, arn: string) => {
+      const parts = template.split(/\$\{[A-Za-z]+\}/).map((part) => part.replace(/[.*+?^()|[\]\\]/g, "\\$&"));
+      return new RegExp(`^${parts.join("[^:/]+")}$`).test(arn);
+    };
+    const problems: string[] = [];
+    for (const statement of await statements()) {
+      const arns = arnsOf(statement);
+      for (const action of [statement.Action].flat()) {
+        if (action.startsWith("dynamodb:")) {
+          if (
+            !arns.every(
+              (arn) => arn === "arn:aws:dynamodb:us-east-1:123456789012:table/idc-sync-prod-StateTable-X",
+            )
+          )
+            problems.push(`${action}: not the state table`);
+          continue;
+        }
+        const entry = reference.actions[action];
+        if (!entry) {
+          problems.push(`${action}: not in the reference`);
+          continue;
+        }
+        if (arns.includes("*") !== (entry.resourceTypes.length === 0))
+          problems.push(`${action}: "*" misused`);
+        for (const type of entry.resourceTypes.filter((t) => t.required)) {
+          if (!arns.some((arn) => fits(reference.resourceTypes[type.name]!.arn, arn)))
+            problems.push(`${action}: its required ${type.name} is granted nowhere`);
+        }
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it("trusts only this repository's pull requests, through GitHub's OIDC provider and the STS audience", async () => {
+    const [trust] = (await template()).Resources.PlanRole.Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual({
+      Effect: "Allow",
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Principal: { Federated: { Ref: "OidcProviderArn" } },
+      Condition: {
+        StringEquals: {
+          "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholder
+          "token.actions.githubusercontent.com:sub": { "Fn::Sub": "repo:${GitHubRepository}:pull_request" },
+        },
+      },
+    });
+  });
+});
+
 /** Runs a workflow step's `run` script as GitHub's runner does (bash -e), from the repository's root. */
 async function bash(script: string, env: Record<string, string>) {
   try {
