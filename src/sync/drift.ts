@@ -101,7 +101,7 @@ export function classifyChanges(
   /** Someone whose every group left the rules leaves because the rules changed, not because they did. */
   const leftWithTheirGroups = (key: string): boolean => {
     const groups = lastGroups.get(key);
-    return groups !== undefined && groups.every((group) => current[groupChangeKey(group)] === undefined);
+    return groups?.every((group) => current[groupChangeKey(group)] === undefined) ?? false;
   };
   const causeOf = (change: Change): ChangeCause => {
     const item = desiredItemKey(change);

@@ -96,8 +96,12 @@ describe("removing things from examples/rules.yaml", () => {
     const reason = "# removed from the rules (was groups[2] kaigodx-developers)";
     expect(plan.stdout).toContain(`  - kaigodx-developers  ${reason}`);
     expect(plan.stdout).toContain(`  - kaigodx-developers ← hanako.suzuki@example.com  ${reason}`);
-    expect(plan.stdout).toContain(`  - group kaigodx-developers × Developer × kaigodx-dev (333333333333)  ${reason}`);
-    expect(plan.stdout).toContain(`  - group kaigodx-developers × ReadOnly × kaigodx-prod (444444444444)  ${reason}`);
+    expect(plan.stdout).toContain(
+      `  - group kaigodx-developers × Developer × kaigodx-dev (333333333333)  ${reason}`,
+    );
+    expect(plan.stdout).toContain(
+      `  - group kaigodx-developers × ReadOnly × kaigodx-prod (444444444444)  ${reason}`,
+    );
     expect(plan.stdout).not.toContain("not named in the rules, left alone: kaigodx-developers");
     expect(blocked.exitCode).toBe(3);
     expect(blocked.stderr).toContain(
