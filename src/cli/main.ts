@@ -24,6 +24,7 @@ import { DirectoryReadError, SyncError } from "../sync/errors.js";
 import type { Plan } from "../sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../sync/ports.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
+import { renderPlanMarkdown } from "../sync/render-markdown.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
@@ -163,14 +164,29 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
     .addOption(targetOption())
     .addOption(accountsOption())
     .option("--json", "print the plan as JSON")
+    .addOption(
+      new Option("--format <format>", "text, json, or markdown for a pull-request comment").choices([
+        "text",
+        "json",
+        "markdown",
+      ]),
+    )
     .option("--detailed-exitcode", "exit 0 when in sync, 2 when changes are pending")
     .option("--strict", "treat warnings (selectors that match nothing, ...) as errors, for CI")
     .addOption(allowDeletionsOption())
     .addOption(stateOption())
     .action(
       async (
-        flags: CommonFlags & { detailedExitcode?: boolean; allowDeletions?: number; strict?: boolean },
+        flags: CommonFlags & {
+          detailedExitcode?: boolean;
+          allowDeletions?: number;
+          strict?: boolean;
+          format?: "text" | "json" | "markdown";
+        },
       ) => {
+        if (flags.json && flags.format !== undefined && flags.format !== "json")
+          throw new UsageError(`--json and --format ${flags.format} ask for two formats; give one`);
+        if (flags.format === "json") flags.json = true;
         const loaded = await loadRulesFor(flags.rules, io);
         const file = loaded.ok ? loaded.rules.source.file : displayPath(io.cwd, resolve(io.cwd, flags.rules));
         if (!loaded.ok && loaded.draft === undefined) {
@@ -239,6 +255,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
             guard: result.guard,
             ...(warnings.length > 0 ? { warnings } : {}),
           });
+        } else if (flags.format === "markdown") {
+          io.stdout(renderPlanMarkdown(result.plan, { guard: result.guard, warnings }));
         } else {
           io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
           if (!result.guard.ok) {
@@ -302,7 +320,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
             allowDeletions: flags.allowDeletions,
             concurrency: flags.concurrency,
             onProgress: progress.listener,
-            confirm: flags.yes ? undefined : (plan) => confirmPlan(plan, io),
+            confirm: planShownBeforeApply(flags, io, progress.done),
             onOutcome: progress.changeApplied,
             run: { runId: randomUUID(), trigger: "cli" },
             clock: { now: () => new Date() },
@@ -349,8 +367,12 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
                   report: applyReportToJson(result.report),
                 });
               } else {
-                if (flags.yes) io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
-                io.stdout(`\n${renderApplyReportText(result.report, result.plan)}`);
+                // A plan with changes was printed before the apply started; the report adds what happened.
+                if (result.plan.changes.length === 0)
+                  io.stdout(renderPlanText(result.plan, { color: useColor(io) }));
+                io.stdout(
+                  `\n${renderApplyReportText(result.report, result.plan, { color: useColor(io), listApplied: false })}`,
+                );
               }
               return setExitCode(
                 result.report.failed > 0 || result.report.skipped > 0 ? ExitCode.failed : ExitCode.ok,
@@ -601,6 +623,26 @@ async function rememberedState(flags: CommonFlags, io: CliIo) {
     );
     return undefined;
   }
+}
+
+/**
+ * What runs between planning and applying: the plan is printed before anything changes, then asked
+ * about, or with --yes applied at once. With --json the one JSON document at the end says it all.
+ * `clearProgress` takes the progress line off the terminal first.
+ */
+function planShownBeforeApply(
+  flags: { yes?: boolean; json?: boolean },
+  io: CliIo,
+  clearProgress: () => void,
+): ((plan: Plan) => Promise<boolean>) | undefined {
+  if (flags.yes && flags.json) return undefined;
+  return async (plan) => {
+    clearProgress();
+    if (!flags.yes) return confirmPlan(plan, io);
+    io.stdout(renderPlanText(plan, { color: useColor(io) }));
+    io.stdout("\nApplying…\n");
+    return true;
+  };
 }
 
 async function confirmPlan(plan: Plan, io: CliIo): Promise<boolean> {

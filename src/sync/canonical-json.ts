@@ -22,3 +22,12 @@ function sortKeys(value: unknown): unknown {
 export function canonicalPolicyText(text: string): string {
   return canonicalJson(JSON.parse(text));
 }
+
+/**
+ * JSON with object keys sorted, two spaces a level and one value a line: the form a line diff of a
+ * policy or another structured attribute reads well in, whatever order Identity Center or the rules
+ * wrote the keys in.
+ */
+export function prettyJson(value: unknown): string {
+  return JSON.stringify(sortKeys(value), null, 2);
+}

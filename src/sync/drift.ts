@@ -18,6 +18,8 @@ import {
 } from "./keys.js";
 import type { Change, ChangeCause, DesiredState, Plan } from "./model.js";
 import { PrincipalType } from "./model.js";
+import { managerReferenceChange } from "./plan.js";
+import { userKey } from "./scope.js";
 
 /**
  * Desired item key → digest of what the rules wanted for it. A key that is missing means "not desired";
@@ -74,6 +76,33 @@ export function classifyChanges(
   const createdUsers = new Set(
     plan.changes.filter((change) => change.kind === "createUser").map((change) => change.key),
   );
+  /** New user key → the key the user had before, for people renamed in this plan. */
+  const renamedFrom = new Map<string, string>();
+  for (const change of plan.changes) {
+    if (change.kind === "updateUser" && userKey(change.userName) !== userKey(change.user.userName))
+      renamedFrom.set(userChangeKey(change.user.userName), userChangeKey(change.userName));
+  }
+  const joined = (key: string): boolean => {
+    const known = lastApplied?.[key];
+    if (lastApplied === undefined || known === unknownDigest) return createdUsers.has(key);
+    if (known !== undefined) return false;
+    // Not in the last applied state under this name: new, unless it is someone renamed (a mover).
+    const previous = renamedFrom.get(key);
+    return previous === undefined || lastApplied[previous] === undefined;
+  };
+  /** User key → the groups the last applied state had the user in. */
+  const lastGroups = new Map<string, string[]>();
+  for (const item of Object.keys(lastApplied ?? {})) {
+    if (!item.startsWith("member:")) continue;
+    const split = item.lastIndexOf(":");
+    const key = userChangeKey(item.slice(split + 1));
+    lastGroups.set(key, [...(lastGroups.get(key) ?? []), item.slice("member:".length, split)]);
+  }
+  /** Someone whose every group left the rules leaves because the rules changed, not because they did. */
+  const leftWithTheirGroups = (key: string): boolean => {
+    const groups = lastGroups.get(key);
+    return groups?.every((group) => current[groupChangeKey(group)] === undefined) ?? false;
+  };
   const causeOf = (change: Change): ChangeCause => {
     const item = desiredItemKey(change);
     if (lastApplied !== undefined) {
@@ -81,14 +110,25 @@ export function classifyChanges(
       if (before !== unknownDigest && before === current[item]) return "drift";
     }
     if (leftTheRules(change, current)) return "rules";
+    const manager = change.kind === "updateUser" ? managerReferenceChange(change.fields) : undefined;
+    // The manager joined or left, not the person who reports to them.
+    if (
+      manager?.to !== undefined &&
+      manager.from === undefined &&
+      createdUsers.has(userChangeKey(manager.to))
+    )
+      return "joiner";
+    if (
+      manager?.from !== undefined &&
+      manager.to === undefined &&
+      current[userChangeKey(manager.from)] === undefined
+    )
+      return "leaver";
     const subject = userSubject(change);
     if (subject === undefined) return "rules";
     const key = userChangeKey(subject);
-    if (current[key] === undefined) return "leaver";
-    const known = lastApplied?.[key];
-    const joined =
-      lastApplied === undefined || known === unknownDigest ? createdUsers.has(key) : known === undefined;
-    return joined ? "joiner" : "mover";
+    if (current[key] === undefined) return leftWithTheirGroups(key) ? "rules" : "leaver";
+    return joined(key) ? "joiner" : "mover";
   };
   return { ...plan, changes: plan.changes.map((change) => ({ ...change, cause: causeOf(change) })) };
 }

@@ -573,6 +573,11 @@ export interface Plan {
   ownership?: Ownership;
   /** userNames of users another provisioner owns that the plan left alone (for a one-time notice). */
   externallyProvisionedUsers?: string[];
+  /**
+   * Names of the AWS accounts the changes name, by id (`withAccountNames`), so people read
+   * `core-prod (222222222222)` rather than a bare id. Absent when no change names an account.
+   */
+  accountNames?: Record<string, string>;
 }
 
 // ─── Ownership ──────────────────────────────────────────────────────────────────────────────────────

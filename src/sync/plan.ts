@@ -377,7 +377,7 @@ class Planner {
         continue;
       }
       const { user: current, renamedFrom } = match;
-      const fields = userFieldChanges(wanted, current);
+      const fields = userFieldChanges(wanted, this.withManagerAfterRenames(current));
       if (renamedFrom !== undefined)
         fields.unshift({ field: "userName", from: renamedFrom, to: wanted.userName });
       if (fields.length === 0) continue;
@@ -387,7 +387,8 @@ class Planner {
         key: userChangeKey(key),
         reason:
           renamedFrom === undefined
-            ? `changed in the directory: ${fields.map((f) => f.field).join(", ")}`
+            ? (this.managerReason(fields) ??
+              `changed in the directory: ${fields.map((f) => f.field).join(", ")}`)
             : googleId !== undefined
               ? `renamed in Google (same Google id ${googleId}): ${renamedFrom} is now ${wanted.userName}`
               : `renamed in the directory: ${renamedFrom} is now ${wanted.userName}`,
@@ -415,6 +416,35 @@ class Planner {
         });
       }
     }
+  }
+
+  /**
+   * Identity Center keeps the manager as a user id, which a rename keeps: a manager renamed in this plan
+   * is still the same manager, not a change to the people who report to them.
+   */
+  private withManagerAfterRenames(current: IcUser): IcUser {
+    const manager = current.enterprise?.manager;
+    if (manager === undefined) return current;
+    const after = this.userNameAfter(manager);
+    return after === manager
+      ? current
+      : { ...current, enterprise: { ...current.enterprise, manager: after } };
+  }
+
+  /**
+   * Why a person's manager reference changes when nothing about the person did: the manager gets an
+   * Identity Center user in this plan (it could not be set before), or no longer has one to point at.
+   */
+  private managerReason(fields: FieldChange[]): string | undefined {
+    const change = managerReferenceChange(fields);
+    if (change?.to !== undefined && change.from === undefined) {
+      const manager = userKey(change.to);
+      if (this.managedDesiredUsers.has(manager) && this.actualUserFor(manager) === undefined)
+        return `manager ${change.to} gets an Identity Center user in this plan`;
+    }
+    if (change?.from !== undefined && change.to === undefined && !this.desiredUsers.has(userKey(change.from)))
+      return `manager ${change.from} is no longer provisioned by the rules`;
+    return undefined;
   }
 
   private absentReason(userName: string): string {
@@ -978,6 +1008,25 @@ function userFieldChanges(wanted: DesiredUser, current: IcUser): FieldChange[] {
     }
   }
   return fields;
+}
+
+/**
+ * When a user update changes the manager reference and nothing else: the manager before and after
+ * (either absent). The drift classification and the update's reason both read it.
+ */
+export function managerReferenceChange(
+  fields: readonly FieldChange[],
+): { from?: string; to?: string } | undefined {
+  const [field, ...others] = fields;
+  if (field === undefined || others.length > 0 || field.field !== "enterprise") return undefined;
+  const asEnterprise = (value: unknown) =>
+    normalizeEnterprise(
+      value !== null && typeof value === "object" ? (value as EnterpriseAttributes) : undefined,
+    ) ?? {};
+  const { manager: from, ...fromRest } = asEnterprise(field.from);
+  const { manager: to, ...toRest } = asEnterprise(field.to);
+  if (from === to || canonicalJson(fromRest) !== canonicalJson(toRest)) return undefined;
+  return { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) };
 }
 
 /** Enterprise attributes compared as a whole: unset keys dropped, manager compared case-insensitively. */

@@ -2,9 +2,10 @@
  * Plans and apply reports as text (like `terraform plan`) and as plain JSON data. Pure: the caller
  * decides where the text goes and whether it is coloured.
  */
-import { canonicalJson } from "./canonical-json.js";
+import { accountLabel } from "./account-names.js";
 import type {
   ApplyReport,
+  Assignment,
   Change,
   ChangeKind,
   ChangeOutcome,
@@ -13,7 +14,9 @@ import type {
   ScopeNote,
 } from "./model.js";
 import { OutcomeStatus } from "./model.js";
+import { permissionSetFacts } from "./permission-set-facts.js";
 import { type PlanSummary, planSummaryLine, summarizePlan } from "./summary.js";
+import { type DiffLine, fieldDiff } from "./value-diff.js";
 
 export interface RenderOptions {
   /** ANSI colours, for a terminal. Default false. */
@@ -23,7 +26,7 @@ export interface RenderOptions {
 export const noChangesText = "No changes. Identity Center matches the rules.";
 
 /** The sections of a plan, in reading order, and the kinds each holds. */
-const sections: readonly { title: string; kinds: readonly ChangeKind[] }[] = [
+export const planSections: readonly { title: string; kinds: readonly ChangeKind[] }[] = [
   {
     title: "Permission sets",
     kinds: ["createPermissionSet", "updatePermissionSet", "provisionPermissionSet", "deletePermissionSet"],
@@ -35,13 +38,13 @@ const sections: readonly { title: string; kinds: readonly ChangeKind[] }[] = [
 ];
 
 /** `+` add, `~` change, `-` remove, `↻` push a permission set to the accounts using it. */
-const markers = {
+export const markers = {
   add: "+",
   change: "~",
   remove: "-",
   provision: "↻",
 } as const;
-type Marker = keyof typeof markers;
+export type Marker = keyof typeof markers;
 
 const ansi = { green: 32, yellow: 33, red: 31, cyan: 36, dim: 2, bold: 1 } as const;
 const markerColor: Record<Marker, keyof typeof ansi> = {
@@ -51,7 +54,7 @@ const markerColor: Record<Marker, keyof typeof ansi> = {
   provision: "cyan",
 };
 
-/** Longest rendering of one field value before it is cut with "…" (inline policies can be 32 KB). */
+/** Longest rendering of one plain field value before it is cut with "…" (a long description). */
 const maxValueLength = 120;
 
 /**
@@ -64,11 +67,11 @@ export function renderPlanText(plan: Plan, options: RenderOptions = {}): string 
   if (plan.changes.length === 0) {
     lines.push(noChangesText);
   } else {
-    for (const section of sections) {
+    for (const section of planSections) {
       const changes = plan.changes.filter((change) => section.kinds.includes(change.kind));
       if (changes.length === 0) continue;
       lines.push(paint("bold", section.title));
-      for (const change of changes) lines.push(...changeLines(change, paint));
+      for (const change of changes) lines.push(...changeLines(change, paint, plan.accountNames));
       lines.push("");
     }
   }
@@ -91,6 +94,8 @@ export interface PlanJson {
   notes: ScopeNote[];
   /** Removals held back because the directory read was not proven complete; never applied. */
   heldBack?: { changes: Change[]; reasons: string[] };
+  /** Names of the accounts the changes name, by id. */
+  accountNames?: Record<string, string>;
 }
 
 /** The plan as plain data for `--json` and for machines: versioned, with the summary counts. */
@@ -104,6 +109,7 @@ export function planToJson(plan: Plan): PlanJson {
     changes: plan.changes,
     notes: plan.notes,
     ...(plan.heldBack ? { heldBack: plan.heldBack } : {}),
+    ...(plan.accountNames ? { accountNames: plan.accountNames } : {}),
   };
 }
 
@@ -112,20 +118,30 @@ export function applySummaryLine(report: ApplyReport): string {
   return `Apply: ${report.applied} applied, ${report.failed} failed, ${report.skipped} skipped, ${report.notStarted} not started.`;
 }
 
+export interface ApplyReportRenderOptions extends RenderOptions {
+  /**
+   * List every applied change (default). False when the plan was printed just before the apply: the
+   * report then names only what did not go as planned, and the summary line counts the rest.
+   */
+  listApplied?: boolean;
+}
+
 /**
  * Renders what an apply did: the changes applied, failed (with the error), skipped (with what blocked
  * them) and not started (left for the next run), then a summary line.
  */
 export function renderApplyReportText(
   report: ApplyReport,
-  plan: Pick<Plan, "changes">,
-  options: RenderOptions = {},
+  plan: Pick<Plan, "changes" | "accountNames">,
+  options: ApplyReportRenderOptions = {},
 ): string {
   const paint = painter(options.color === true);
   const byKey = new Map(plan.changes.map((change) => [change.key, change]));
   const describe = (outcome: ChangeOutcome) => {
     const change = byKey.get(outcome.key);
-    return change === undefined ? `${outcome.kind} ${outcome.key}` : headline(change, paint, true);
+    return change === undefined
+      ? `${outcome.kind} ${outcome.key}`
+      : headline(change, paint, true, plan.accountNames);
   };
   const groups: readonly { status: OutcomeStatus; title: string; detail: (o: ChangeOutcome) => string }[] = [
     { status: OutcomeStatus.applied, title: "Applied", detail: () => "" },
@@ -147,6 +163,7 @@ export function renderApplyReportText(
   ];
   const lines: string[] = [];
   for (const group of groups) {
+    if (group.status === OutcomeStatus.applied && options.listApplied === false) continue;
     const outcomes = report.outcomes.filter((o) => o.status === group.status);
     if (outcomes.length === 0) continue;
     lines.push(paint("bold", `${group.title} (${outcomes.length})`));
@@ -174,33 +191,71 @@ function painter(enabled: boolean): Paint {
   return enabled ? (color, text) => `\u001b[${ansi[color]}m${text}\u001b[0m` : (_color, text) => text;
 }
 
-function changeLines(change: Change, paint: Paint): string[] {
+function changeLines(change: Change, paint: Paint, accountNames?: Record<string, string>): string[] {
   const drift = change.cause === "drift" ? `  ${paint("red", "[drift: changed outside idc-sync]")}` : "";
-  const lines = [`  ${headline(change, paint)}  ${paint("dim", `# ${change.reason}`)}${drift}`];
+  const lines = [
+    `  ${headline(change, paint, false, accountNames)}  ${paint("dim", `# ${change.reason}`)}${drift}`,
+  ];
   if (
     change.kind === "updateUser" ||
     change.kind === "updateGroup" ||
     change.kind === "updatePermissionSet"
   ) {
-    for (const field of change.fields)
-      lines.push(`      ${paint("yellow", markers.change)} ${fieldText(field)}`);
+    for (const field of change.fields) lines.push(...fieldLines(field, paint));
   }
+  if (change.kind === "createPermissionSet") lines.push(...newPermissionSetLines(change, paint));
+  return lines;
+}
+
+/** A changed field: `~ title: "Engineer" → "Lead"`, or its name and a line diff under it. */
+function fieldLines(field: FieldChange, paint: Paint): string[] {
+  const diff = fieldDiff(field);
+  const marker = paint("yellow", markers.change);
+  if (diff.kind === "value") return [`      ${marker} ${diff.field}: ${cut(diff.from)} → ${cut(diff.to)}`];
+  return [`      ${marker} ${diff.field}:`, ...diff.lines.map((line) => diffLineText(line, paint))];
+}
+
+const diffColor = { "+": "green", "-": "red", " ": "dim", "@": "cyan" } as const;
+
+function diffLineText(line: DiffLine, paint: Paint): string {
+  if (line.op === "@") return `        ${paint("cyan", line.text)}`;
+  if (line.op === " ") return `          ${line.text}`;
+  return `        ${paint(diffColor[line.op], `${line.op} ${line.text}`)}`;
+}
+
+/** What a new permission set grants: every policy, the boundary, the session duration and the tags. */
+function newPermissionSetLines(
+  change: Extract<Change, { kind: "createPermissionSet" }>,
+  paint: Paint,
+): string[] {
+  const { facts, inlinePolicy } = permissionSetFacts(change.permissionSet);
+  const width = Math.max(...facts.map((fact) => fact.label.length), "inline policy".length) + 1;
+  const lines: string[] = [];
+  for (const fact of facts) {
+    const [first = paint("dim", "(none)"), ...rest] = fact.values;
+    lines.push(`      ${`${fact.label}:`.padEnd(width)} ${first}`);
+    for (const value of rest) lines.push(`      ${" ".repeat(width)} ${value}`);
+  }
+  if (inlinePolicy === undefined)
+    lines.push(`      ${"inline policy:".padEnd(width)} ${paint("dim", "(none)")}`);
+  else lines.push("      inline policy:", ...inlinePolicy.split("\n").map((line) => `        ${line}`));
   return lines;
 }
 
 /** A change in one plain line, without its reason: "- membership developers ← alice@example.com". */
-export function describeChange(change: Change): string {
-  return headline(change, (_color, text) => text, true);
+export function describeChange(change: Change, accountNames?: Record<string, string>): string {
+  return headline(change, (_color, text) => text, true, accountNames);
 }
 
 /** The marker and the object a change is about, without its reason; with `noun` when out of its section. */
-function headline(change: Change, paint: Paint, noun = false): string {
-  const [marker, subject] = markerAndSubject(change);
+function headline(change: Change, paint: Paint, noun = false, accountNames?: Record<string, string>): string {
+  const [marker, subject] = markerAndSubject(change, accountNames);
   const prefix = noun ? `${nouns[change.kind]} ` : "";
   return `${paint(markerColor[marker], markers[marker])} ${prefix}${subject}`;
 }
 
-const nouns: Record<ChangeKind, string> = {
+/** What each kind of change is about, when it is named out of its section. */
+export const nouns: Record<ChangeKind, string> = {
   createPermissionSet: "permission set",
   updatePermissionSet: "permission set",
   provisionPermissionSet: "permission set",
@@ -217,14 +272,23 @@ const nouns: Record<ChangeKind, string> = {
   deletePermissionSet: "permission set",
 };
 
-function markerAndSubject(change: Change): [Marker, string] {
+/**
+ * The marker of a change and the object it is about: `["add", "group developers × Developer × core-dev
+ * (111111111111)"]`. Account ids are named when `accountNames` knows them.
+ */
+export function markerAndSubject(change: Change, accountNames?: Record<string, string>): [Marker, string] {
+  const assignmentText = (a: Assignment) =>
+    `${a.principalType.toLowerCase()} ${a.principalName} × ${a.permissionSetName} × ${accountLabel(a.accountId, accountNames)}`;
   switch (change.kind) {
     case "createPermissionSet":
       return ["add", change.permissionSet.name];
     case "updatePermissionSet":
       return ["change", change.permissionSet.name];
     case "provisionPermissionSet":
-      return ["provision", `${change.permissionSetName}: provision to ${change.accountIds.join(", ")}`];
+      return [
+        "provision",
+        `${change.permissionSetName}: provision to ${change.accountIds.map((id) => accountLabel(id, accountNames)).join(", ")}`,
+      ];
     case "createGroup":
       return ["add", change.displayName];
     case "updateGroup":
@@ -260,35 +324,9 @@ function markerAndSubject(change: Change): [Marker, string] {
   }
 }
 
-function assignmentText(a: {
-  principalType: string;
-  principalName: string;
-  permissionSetName: string;
-  accountId: string;
-}) {
-  return `${a.principalType.toLowerCase()} ${a.principalName} × ${a.permissionSetName} × ${a.accountId}`;
-}
-
-function fieldText(field: FieldChange): string {
-  if (isStringArray(field.from) && isStringArray(field.to)) {
-    const from = new Set(field.from);
-    const to = new Set(field.to);
-    const added = field.to.filter((x) => !from.has(x)).map((x) => `+${x}`);
-    const removed = field.from.filter((x) => !to.has(x)).map((x) => `-${x}`);
-    const diff = [...added, ...removed];
-    if (diff.length > 0) return `${field.field}: ${diff.join(", ")}`;
-  }
-  return `${field.field}: ${valueText(field.from)} → ${valueText(field.to)}`;
-}
-
-function valueText(value: unknown): string {
-  if (value === undefined || value === null || value === "") return "(none)";
-  const text = typeof value === "string" ? JSON.stringify(value) : canonicalJson(value);
+/** A plain value cut with "…" when long (a description of several paragraphs). */
+function cut(text: string): string {
   return text.length > maxValueLength ? `${text.slice(0, maxValueLength - 1)}…` : text;
-}
-
-function isStringArray(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((x) => typeof x === "string");
 }
 
 function noteText(note: ScopeNote): string {

@@ -5,6 +5,7 @@
  */
 import type { RuleIssue, Rules } from "../mapping/index.js";
 import { directoryRequestFromRules, evaluate, safetyFromRules, scopeFromRules } from "../mapping/index.js";
+import { withAccountNames } from "./account-names.js";
 import { applyPlan } from "./apply.js";
 import { heldBackWarning, holdBackRemovals } from "./completeness.js";
 import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
@@ -126,7 +127,7 @@ async function readAndPlan(
   const classified =
     options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
   // Before the guards: a read that cannot vouch for itself removes nothing, whatever the limits allow.
-  const plan = holdBackRemovals(classified, directory.completeness);
+  const plan = withAccountNames(holdBackRemovals(classified, directory.completeness), accounts);
   const heldBack = heldBackWarning(plan);
   const guard = checkGuards(plan, {
     maxDeletions: safetyFromRules(rules).maxDeletions,

@@ -18,7 +18,13 @@ export interface CliRun {
 /** Runs the CLI in-process with a fake terminal: fast, and lets a test answer the confirmation prompt. */
 export async function idcSync(
   args: string[],
-  options: { interactive?: boolean; answer?: string; env?: Record<string, string> } = {},
+  options: {
+    interactive?: boolean;
+    answer?: string;
+    env?: Record<string, string>;
+    /** Called with each piece of stdout as it is written (to see what the world was like then). */
+    onStdout?: (text: string) => void;
+  } = {},
 ): Promise<CliRun & { questions: string[] }> {
   let stdout = "";
   let stderr = "";
@@ -26,6 +32,7 @@ export async function idcSync(
   const io: CliIo = {
     stdout: (text) => {
       stdout += text;
+      options.onStdout?.(text);
     },
     stderr: (text) => {
       stderr += text;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { cp, readFile, writeFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { aTemporaryIdentityCenter, examples, idcSync, idcSyncProcess } from "./cli-harness.js";
@@ -119,6 +120,54 @@ describe("idc-sync plan and apply against files", () => {
       "50",
     ]);
     expect(allowed.exitCode).toBe(0);
+  });
+
+  it("with --yes prints the plan before the apply starts, then what happened, without repeating the plan", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const before = await readFile(state, "utf8");
+    const targetWhenThePlanWasPrinted: string[] = [];
+
+    const run = await idcSync(["apply", ...rules, ...today, "--target", `file:${state}`, "--yes"], {
+      onStdout: (text) => {
+        if (text.includes("Plan: 92 to add")) targetWhenThePlanWasPrinted.push(readFileSync(state, "utf8"));
+      },
+    });
+
+    expect(run.exitCode).toBe(0);
+    expect(targetWhenThePlanWasPrinted).toEqual([before]);
+    expect(run.stdout.indexOf("Apply: 92 applied")).toBeGreaterThan(run.stdout.indexOf("Plan: 92 to add"));
+    expect(run.stdout.split("+ developers ← aiko.yamamoto@example.com")).toHaveLength(2);
+    expect(run.stdout).not.toContain("Applied (92)");
+  });
+
+  it("after a yes at the prompt reports the apply without repeating the plan it asked about", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const run = await idcSync(["apply", ...rules, ...today, "--target", `file:${state}`], {
+      interactive: true,
+      answer: "yes",
+    });
+    expect(run.exitCode).toBe(0);
+    expect(run.stdout.split("+ developers ← aiko.yamamoto@example.com")).toHaveLength(2);
+    expect(run.stdout).toContain("Apply: 92 applied, 0 failed, 0 skipped, 0 not started.");
+  });
+
+  it("prints the plan as markdown for a pull-request comment, and refuses two formats at once", async () => {
+    const state = await aTemporaryIdentityCenter();
+    const target = ["--target", `file:${state}`];
+    await idcSync(["apply", ...rules, ...today, ...target, "--yes"]);
+
+    const plan = await idcSync(["plan", ...rules, ...nextWeek, ...target, "--format", "markdown"]);
+    expect(plan.exitCode).toBe(0);
+    expect(plan.stdout.startsWith("<!-- idc-sync:plan -->")).toBe(true);
+    expect(plan.stdout).toContain("**Plan: 4 to add, 2 to change, 3 to remove.**");
+    expect(plan.stdout).toContain(
+      "✅ **Safety guards:** an apply would go ahead (3 removals, within `safety.maxDeletions`).",
+    );
+    expect(plan.stdout).toContain("- ren.takahashi@example.com  # suspended in Google  [leaver]");
+
+    const both = await idcSync(["plan", ...rules, ...nextWeek, ...target, "--json", "--format", "markdown"]);
+    expect(both.exitCode).toBe(64);
+    expect(both.stderr).toContain("--json and --format markdown");
   });
 
   it("asks before applying on a terminal and changes nothing without a yes", async () => {

@@ -98,7 +98,7 @@ describe("snapshot directory", () => {
       `file:${await aTemporaryIdentityCenter()}`,
     ]);
     expect(plan.exitCode, plan.stderr).toBe(0);
-    expect(plan.stdout).toMatch(/\+ group platform × ReadOnly × 444444444444/);
+    expect(plan.stdout).toMatch(/\+ group platform × ReadOnly × kaigodx-prod \(444444444444\)/);
   });
 });
 

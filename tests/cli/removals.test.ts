@@ -96,8 +96,12 @@ describe("removing things from examples/rules.yaml", () => {
     const reason = "# removed from the rules (was groups[2] kaigodx-developers)";
     expect(plan.stdout).toContain(`  - kaigodx-developers  ${reason}`);
     expect(plan.stdout).toContain(`  - kaigodx-developers ← hanako.suzuki@example.com  ${reason}`);
-    expect(plan.stdout).toContain(`  - group kaigodx-developers × Developer × 333333333333  ${reason}`);
-    expect(plan.stdout).toContain(`  - group kaigodx-developers × ReadOnly × 444444444444  ${reason}`);
+    expect(plan.stdout).toContain(
+      `  - group kaigodx-developers × Developer × kaigodx-dev (333333333333)  ${reason}`,
+    );
+    expect(plan.stdout).toContain(
+      `  - group kaigodx-developers × ReadOnly × kaigodx-prod (444444444444)  ${reason}`,
+    );
     expect(plan.stdout).not.toContain("not named in the rules, left alone: kaigodx-developers");
     expect(blocked.exitCode).toBe(3);
     expect(blocked.stderr).toContain(
@@ -124,7 +128,7 @@ describe("removing things from examples/rules.yaml", () => {
 
     expect(plan.stdout).toContain("  - ReadOnly  # removed from the rules (was permissionSets[2] ReadOnly)");
     expect(plan.stdout).toContain(
-      "  - group support-readonly × ReadOnly × 222222222222  # removed from the rules (was permissionSets[2] ReadOnly)",
+      "  - group support-readonly × ReadOnly × core-prod (222222222222)  # removed from the rules (was permissionSets[2] ReadOnly)",
     );
     expect(applied.exitCode).toBe(0);
     const after = await loadStateFile(target);

@@ -132,7 +132,7 @@ describe("the README's offline loop, exactly as written", () => {
     expect(validated.stdout).toBe("rules.yaml: valid\n");
     const planned = await run(plan, folder, {});
     expect(planned.exitCode, planned.stderr).toBe(0);
-    expect(planned.stdout).toMatch(/\+ group platform × ReadOnly × 444444444444/);
+    expect(planned.stdout).toMatch(/\+ group platform × ReadOnly × kaigodx-prod \(444444444444\)/);
     expect(planned.stdout).toMatch(/Plan: \d+ to add/);
   });
 });

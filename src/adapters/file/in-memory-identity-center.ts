@@ -344,6 +344,13 @@ class Store {
   }
 
   private renameUserReferences(oldKey: string, newName: string): void {
+    // Identity Center keeps a manager as a user id, which a rename keeps: the people who report to the
+    // renamed user read the new name at once, as they would from the Identity Store.
+    for (const [key, other] of this.users) {
+      const manager = other.enterprise?.manager;
+      if (manager !== undefined && userKey(manager) === oldKey)
+        this.users.set(key, { ...other, enterprise: { ...other.enterprise, manager: newName } });
+    }
     for (const g of this.groups.values()) {
       if (g.members.delete(oldKey)) g.members.set(userKey(newName), newName);
     }

@@ -87,6 +87,17 @@ describe("drift classification", () => {
     expect(causes(classifyChanges(plan(removal, deleteGroup), current, before))).toEqual(["rules", "rules"]);
   });
 
+  it("calls the removal of someone whose every group left the rules a rules change, not a leaver", () => {
+    const current = desiredDigests({ ...desired([]), groups: [] });
+    const deleteUser: Change = {
+      kind: "deleteUser",
+      key: "user:alice@example.com",
+      reason: "in no mapped group",
+      userName: "alice@example.com",
+    };
+    expect(causes(classifyChanges(plan(deleteUser), current, before))).toEqual(["rules"]);
+  });
+
   it("calls a removal for someone Google dropped a leaver", () => {
     const current = desiredDigests(desired([]));
     expect(causes(classifyChanges(plan(removeMember("alice@example.com")), current, before))).toEqual([
@@ -106,6 +117,72 @@ describe("drift classification", () => {
     };
     expect(causes(classifyChanges(plan(update), current, before))).toEqual(["rules"]);
     expect(causes(classifyChanges(plan(update), before, before))).toEqual(["drift"]);
+  });
+
+  it("calls a person renamed in Google a mover, not a joiner, though their new name was never applied", () => {
+    const renamed = { ...desired([]), users: desired(["alice.l@example.com"]).users };
+    const current = desiredDigests(renamed);
+    const rename: Change = {
+      kind: "updateUser",
+      key: "user:alice.l@example.com",
+      reason: "renamed in Google (same Google id 1): alice@example.com is now alice.l@example.com",
+      userName: "alice@example.com",
+      user: { ...renamed.users[0]! },
+      fields: [{ field: "userName", from: "alice@example.com", to: "alice.l@example.com" }],
+    };
+    expect(causes(classifyChanges(plan(rename), current, before))).toEqual(["mover"]);
+  });
+
+  describe("a manager's reference", () => {
+    const withManager = (manager?: string): DesiredState => {
+      const state = desired(["hiroshi@example.com", ...(manager ? [manager] : [])]);
+      state.users[0]!.enterprise = { department: "Sales", ...(manager ? { manager } : {}) };
+      return state;
+    };
+    const update = (from?: string, to?: string): Change => ({
+      kind: "updateUser",
+      key: "user:hiroshi@example.com",
+      reason: "r",
+      userName: "hiroshi@example.com",
+      user: withManager(to).users[0]!,
+      fields: [
+        {
+          field: "enterprise",
+          from: { department: "Sales", ...(from ? { manager: from } : {}) },
+          to: { department: "Sales", ...(to ? { manager: to } : {}) },
+        },
+      ],
+    });
+
+    it("calls the update a joiner's change when the manager joins in the same plan: the person did not move", () => {
+      const last = desiredDigests(withManager());
+      const current = desiredDigests(withManager("yuki@example.com"));
+      const joining: Change = {
+        kind: "createUser",
+        key: "user:yuki@example.com",
+        reason: "member of support",
+        user: withManager("yuki@example.com").users[1]!,
+      };
+      expect(
+        causes(classifyChanges(plan(joining, update(undefined, "yuki@example.com")), current, last)),
+      ).toEqual(["joiner", "joiner"]);
+    });
+
+    it("calls the update a leaver's change when the manager leaves", () => {
+      const last = desiredDigests(withManager("yuki@example.com"));
+      const current = desiredDigests(withManager());
+      expect(causes(classifyChanges(plan(update("yuki@example.com", undefined)), current, last))).toEqual([
+        "leaver",
+      ]);
+    });
+
+    it("calls it a mover when Google gave the person another manager", () => {
+      const last = desiredDigests(withManager("yuki@example.com"));
+      const current = desiredDigests(withManager("kenji@example.com"));
+      expect(
+        causes(classifyChanges(plan(update("yuki@example.com", "kenji@example.com")), current, last)),
+      ).toEqual(["mover"]);
+    });
   });
 
   it("never calls an item drift while its last applied desired side is unknown", () => {

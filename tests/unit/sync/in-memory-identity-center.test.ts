@@ -112,6 +112,32 @@ describe("InMemoryIdentityCenter", () => {
     expect(state.assignments[0]?.principalName).toBe("alice.l@example.com");
   });
 
+  it("keeps a renamed user as the manager of the people who report to them, as the user id does in AWS", async () => {
+    const ic = new InMemoryIdentityCenter(
+      anIdentityCenterState({
+        users: [
+          anIcUser({ userName: "alice@example.com" }),
+          anIcUser({
+            userName: "bob@example.com",
+            enterprise: { department: "R&D", manager: "alice@example.com" },
+          }),
+        ],
+      }),
+    );
+    await ic.applyChange({
+      kind: "updateUser",
+      key: "user:alice.l@example.com",
+      reason: "r",
+      userName: "alice@example.com",
+      user: { ...alice, userName: "alice.l@example.com" },
+      fields: [],
+    });
+    expect(ic.snapshot().users.find((u) => u.userName === "bob@example.com")?.enterprise).toEqual({
+      department: "R&D",
+      manager: "alice.l@example.com",
+    });
+  });
+
   it("renames a group and its assignments", async () => {
     const ic = new InMemoryIdentityCenter(
       anIdentityCenterState({

@@ -229,4 +229,70 @@ describe("computePlan for users", () => {
       expect(keys(plan)).toEqual(["createUser user:alice.liddell@example.com"]);
     });
   });
+
+  describe("a manager's reference", () => {
+    const report = (manager?: string) =>
+      aDesiredUser({
+        userName: "hiroshi@example.com",
+        enterprise: { department: "Sales", ...(manager === undefined ? {} : { manager }) },
+      });
+
+    it("says the manager gets a user, not that the directory changed, when the manager joins in this plan", () => {
+      const plan = computePlan(
+        aDesiredState({
+          users: [report("yuki@example.com"), aDesiredUser({ userName: "yuki@example.com" })],
+        }),
+        anIdentityCenterState({ users: [icUserFrom(report())] }),
+        aScope(),
+      );
+      expect(plan.changes.map((change) => `${change.kind} ${change.key} # ${change.reason}`)).toEqual([
+        "createUser user:yuki@example.com # member of developers (orgUnit /Engineering)",
+        "updateUser user:hiroshi@example.com # manager yuki@example.com gets an Identity Center user in this plan",
+      ]);
+    });
+
+    it("says the manager is no longer provisioned when the reference goes because the manager does", () => {
+      const plan = computePlan(
+        aDesiredState({ users: [report()] }),
+        anIdentityCenterState({
+          users: [icUserFrom(report("yuki@example.com")), anIcUser({ userName: "yuki@example.com" })],
+        }),
+        aScope(),
+      );
+      expect(plan.changes.find((change) => change.kind === "updateUser")?.reason).toBe(
+        "manager yuki@example.com is no longer provisioned by the rules",
+      );
+    });
+
+    it("is still a change in the directory when the person's manager changed to someone who had a user", () => {
+      const plan = computePlan(
+        aDesiredState({
+          users: [report("kenji@example.com"), aDesiredUser({ userName: "kenji@example.com" })],
+        }),
+        anIdentityCenterState({
+          users: [icUserFrom(report()), icUserFrom(aDesiredUser({ userName: "kenji@example.com" }))],
+        }),
+        aScope(),
+      );
+      expect(plan.changes.map((change) => change.reason)).toEqual(["changed in the directory: enterprise"]);
+    });
+
+    it("does not change the people who report to a manager renamed in this plan: the user id stays", () => {
+      const renamed = aDesiredUser({
+        userName: "yuki.tanaka@example.com",
+        displayName: "Yuki Abe",
+        givenName: "Yuki",
+        familyName: "Abe",
+        previousUserNames: ["yuki.abe@example.com"],
+      });
+      const plan = computePlan(
+        aDesiredState({ users: [report("yuki.tanaka@example.com"), renamed] }),
+        anIdentityCenterState({
+          users: [icUserFrom(report("yuki.abe@example.com")), anIcUser({ userName: "yuki.abe@example.com" })],
+        }),
+        aScope(),
+      );
+      expect(keys(plan)).toEqual(["updateUser user:yuki.tanaka@example.com"]);
+    });
+  });
 });

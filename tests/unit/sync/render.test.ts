@@ -77,6 +77,7 @@ const plan: Plan = anEmptyPlan({
     { kind: "protected", name: "breakglass@example.com", detail: "protected by safety.protect; left alone" },
   ],
   managedObjectCount: 40,
+  accountNames: { "111111111111": "core-dev" },
 });
 
 describe("renderPlanText", () => {
@@ -89,7 +90,13 @@ describe("renderPlanText", () => {
       [
         "Permission sets",
         "  + Developer  # defined in the rules",
-        "  ↻ Admin: provision to 111111111111, 222222222222  # push the new version to 2 accounts already using it",
+        "      session duration:          PT8H",
+        "      managed policies:          (none)",
+        "      customer managed policies: (none)",
+        "      permissions boundary:      (none)",
+        "      tags:                      (none)",
+        "      inline policy:             (none)",
+        "  ↻ Admin: provision to core-dev (111111111111), 222222222222  # push the new version to 2 accounts already using it",
         "",
         "Groups",
         "  + developers  # defined in the rules",
@@ -103,8 +110,8 @@ describe("renderPlanText", () => {
         "  + developers ← alice@example.com  # orgUnit /Engineering",
         "",
         "Account assignments",
-        "  + group developers × Developer × 111111111111  # assignments[0]: developers × Developer × dev",
-        "  - user carol@example.com × Developer × 111111111111  # suspended in Google",
+        "  + group developers × Developer × core-dev (111111111111)  # assignments[0]: developers × Developer × dev",
+        "  - user carol@example.com × Developer × core-dev (111111111111)  # suspended in Google",
         "",
         "Left alone (outside scope or protected)",
         "  · breakglass@example.com: protected by safety.protect; left alone",
@@ -139,6 +146,141 @@ describe("renderPlanText", () => {
     );
     expect(text).toContain('description: (none) → "xxx');
     expect(text.length).toBeLessThan(500);
+  });
+});
+
+describe("renderPlanText for reviewers", () => {
+  const policy = (actions: string[]) =>
+    JSON.stringify({
+      Version: "2012-10-17",
+      Statement: [{ Sid: "DenyIdentityAdministration", Effect: "Deny", Action: actions, Resource: "*" }],
+    });
+  const developer = {
+    name: "Developer",
+    sessionDuration: "PT8H",
+    managedPolicyArns: ["arn:aws:iam::aws:policy/PowerUserAccess"],
+    customerManagedPolicies: [],
+    tags: { team: "platform" },
+  };
+
+  it("shows a changed inline policy as a line diff of its pretty, key-sorted JSON, not two cut strings", () => {
+    const before = { ...developer, inlinePolicy: policy(["iam:CreateUser", "iam:CreateAccessKey"]) };
+    const after = { ...developer, inlinePolicy: policy(["iam:CreateRole", "iam:CreateAccessKey"]) };
+    const text = renderPlanText(
+      anEmptyPlan({
+        changes: [
+          {
+            kind: "updatePermissionSet",
+            key: "permissionSet:Developer",
+            reason: "changed in the rules: inlinePolicy",
+            before,
+            permissionSet: after,
+            fields: [{ field: "inlinePolicy", from: before.inlinePolicy, to: after.inlinePolicy }],
+          },
+        ],
+      }),
+    );
+
+    expect(text).toContain(
+      [
+        "  ~ Developer  # changed in the rules: inlinePolicy",
+        "      ~ inlinePolicy:",
+        "          {",
+        '            "Statement": [',
+        "              {",
+        '                "Action": [',
+        '        -         "iam:CreateUser",',
+        '        +         "iam:CreateRole",',
+        '                  "iam:CreateAccessKey"',
+        "                ],",
+        '                "Effect": "Deny",',
+      ].join("\n"),
+    );
+    expect(text).toContain('            "Version": "2012-10-17"\n          }');
+  });
+
+  it("lists everything a new permission set grants: policies of every kind, boundary, duration and tags", () => {
+    const text = renderPlanText(
+      anEmptyPlan({
+        changes: [
+          {
+            kind: "createPermissionSet",
+            key: "permissionSet:BillingViewer",
+            reason: "defined in the rules",
+            permissionSet: {
+              name: "BillingViewer",
+              description: "Invoices and cost reports",
+              sessionDuration: "PT4H",
+              managedPolicyArns: [
+                "arn:aws:iam::aws:policy/ReadOnlyAccess",
+                "arn:aws:iam::aws:policy/job-function/Billing",
+              ],
+              customerManagedPolicies: [{ name: "InvoiceReader", path: "/finance/" }],
+              inlinePolicy: policy(["aws-portal:ViewBilling"]),
+              permissionsBoundary: { kind: "customerManaged", policy: { name: "Boundary", path: "/" } },
+              tags: { team: "finance" },
+            },
+          },
+        ],
+      }),
+    );
+
+    expect(text).toContain(
+      [
+        "  + BillingViewer  # defined in the rules",
+        "      description:               Invoices and cost reports",
+        "      session duration:          PT4H",
+        "      managed policies:          arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "                                 arn:aws:iam::aws:policy/job-function/Billing",
+        "      customer managed policies: /finance/InvoiceReader",
+        "      permissions boundary:      customer managed /Boundary",
+        "      tags:                      team=finance",
+        "      inline policy:",
+        "        {",
+        '          "Statement": [',
+      ].join("\n"),
+    );
+    expect(text).toContain('"aws-portal:ViewBilling"');
+  });
+
+  it("shows a changed tag map or enterprise record as the lines that changed, an added key as one line", () => {
+    const text = renderPlanText(
+      anEmptyPlan({
+        changes: [
+          {
+            kind: "updateUser",
+            key: "user:erika@example.com",
+            reason: "changed in the directory: enterprise",
+            userName: "erika@example.com",
+            user: {
+              userName: "erika@example.com",
+              displayName: "E",
+              givenName: "E",
+              familyName: "I",
+              email: "erika@example.com",
+            },
+            fields: [
+              {
+                field: "enterprise",
+                from: { department: "Support", employeeNumber: "E1031" },
+                to: { department: "Engineering", employeeNumber: "E1031", manager: "kenji@example.com" },
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(text).toContain(
+      [
+        "      ~ enterprise:",
+        "          {",
+        '        -   "department": "Support",',
+        '        +   "department": "Engineering",',
+        '            "employeeNumber": "E1031",',
+        '        +   "manager": "kenji@example.com"',
+        "          }",
+      ].join("\n"),
+    );
   });
 });
 
@@ -201,7 +343,7 @@ describe("renderApplyReportText", () => {
       [
         "Applied (3)",
         "  + permission set Developer",
-        "  ↻ permission set Admin: provision to 111111111111, 222222222222",
+        "  ↻ permission set Admin: provision to core-dev (111111111111), 222222222222",
         "  ~ user bob@example.com",
         "",
         "Failed (1)",
@@ -209,16 +351,25 @@ describe("renderApplyReportText", () => {
         "",
         "Skipped (2)",
         "  + membership developers ← alice@example.com  (blocked by group:developers)",
-        "  + assignment group developers × Developer × 111111111111  (blocked by group:developers)",
+        "  + assignment group developers × Developer × core-dev (111111111111)  (blocked by group:developers)",
         "",
         "Not started (left for the next run) (2)",
-        "  - assignment user carol@example.com × Developer × 111111111111",
+        "  - assignment user carol@example.com × Developer × core-dev (111111111111)",
         "  - user carol@example.com",
         "",
         "Apply: 3 applied, 1 failed, 2 skipped, 2 not started.",
         "",
       ].join("\n"),
     );
+  });
+
+  it("names only what did not go as planned when the plan was printed before the apply", () => {
+    const text = renderApplyReportText(report, plan, { listApplied: false });
+    expect(text).not.toContain("Applied");
+    expect(text).not.toContain("user bob@example.com");
+    expect(text).toContain("Failed (1)\n  + group developers: ConflictException: exists");
+    expect(text).toContain("Not started (left for the next run) (2)");
+    expect(text.endsWith("Apply: 3 applied, 1 failed, 2 skipped, 2 not started.\n")).toBe(true);
   });
 
   it("turns the report into versioned JSON", () => {
