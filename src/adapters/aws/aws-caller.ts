@@ -120,7 +120,7 @@ export class AwsCaller {
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly random: () => number;
-  private readonly identityStoreBuckets = new Map<string, TokenBucket>();
+  private readonly identityStoreBucket: TokenBucket;
   private readonly ssoAdminBucket: TokenBucket;
   private readonly organizationsBucket: TokenBucket;
 
@@ -128,13 +128,14 @@ export class AwsCaller {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
+    this.identityStoreBucket = new TokenBucket(options.limits.identityStorePerSecond, this.sleep);
     this.ssoAdminBucket = new TokenBucket(options.limits.ssoAdminPerSecond, this.sleep);
     this.organizationsBucket = new TokenBucket(options.limits.organizationsPerSecond, this.sleep);
   }
 
   /** Sends one request (`send` builds and sends the command) under the limits, retrying transient failures. */
   async call<T>(service: AwsService, operation: string, send: () => Promise<T>): Promise<T> {
-    const bucket = this.bucketFor(service, operation);
+    const bucket = this.bucketFor(service);
     return retrying(
       async () => {
         await bucket.take();
@@ -151,14 +152,10 @@ export class AwsCaller {
     );
   }
 
-  private bucketFor(service: AwsService, operation: string): TokenBucket {
+  /** One bucket per service: each of the three throttles its operations together (limits.ts). */
+  private bucketFor(service: AwsService): TokenBucket {
     if (service === AwsService.ssoAdmin) return this.ssoAdminBucket;
     if (service === AwsService.organizations) return this.organizationsBucket;
-    let bucket = this.identityStoreBuckets.get(operation);
-    if (!bucket) {
-      bucket = new TokenBucket(this.options.limits.identityStorePerOperationPerSecond, this.sleep);
-      this.identityStoreBuckets.set(operation, bucket);
-    }
-    return bucket;
+    return this.identityStoreBucket;
   }
 }
