@@ -8,32 +8,33 @@ import type { CallCounts } from "./lower-bound.js";
 export interface RateTable {
   google: number;
   organizations: number;
-  /** Per identitystore operation. */
+  /** All identitystore operations together. */
   identityStore: number;
   /** All sso-admin operations together. */
   ssoAdmin: number;
 }
 
 /**
- * The documented limits (DESIGN.md §5): Google 2,400 a minute, identitystore 20/s per API, sso-admin
- * 20/s together. AWS publishes no rate for Organizations; 5/s is the adapter's cautious assumption.
+ * The documented limits (DESIGN.md §5): Google 2,400 a minute, identitystore 20/s for all its APIs
+ * together (the collective reading of the quotas page, see src/adapters/aws/limits.ts), sso-admin 20/s
+ * together. AWS publishes no rate for Organizations; 5/s is the adapter's cautious assumption.
  */
 export const documentedRates: RateTable = { google: 40, organizations: 5, identityStore: 20, ssoAdmin: 20 };
 
 /** What the adapters actually allow themselves: Google's budget is 30/s, under the 40/s quota. */
 export const adapterRates: RateTable = { google: 30, organizations: 5, identityStore: 20, ssoAdmin: 20 };
 
-/** The rate bucket a "service:Operation" key draws from. */
+/** The rate bucket a "service:Operation" key draws from: one per service. */
 export function bucketOf(key: string): string {
-  const [service = "", operation = ""] = key.split(":");
-  return service === "identitystore" ? `identitystore:${operation}` : service;
+  return key.split(":")[0] ?? "";
 }
 
 export function rateOf(bucket: string, rates: RateTable): number {
   if (bucket === "google") return rates.google;
   if (bucket === "organizations") return rates.organizations;
   if (bucket === "sso-admin") return rates.ssoAdmin;
-  return rates.identityStore;
+  if (bucket === "identitystore") return rates.identityStore;
+  throw new RangeError(`no rate for bucket '${bucket}'`);
 }
 
 /** Seconds the calls take at `rates` when buckets run one after the other (each at its full rate). */

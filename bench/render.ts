@@ -64,7 +64,7 @@ export function renderResult(result: BenchmarkResult): string {
     `## Size ${result.size}: ${org.users} users, ${org.googleGroups} Google groups, ${org.accounts} accounts, ${org.permissionSets} permission sets`,
     "",
     `Desired: ${org.desiredUsers} users, ${org.desiredGroups} groups, ${org.desiredMemberships} memberships, ${org.desiredAssignments} assignments.`,
-    `Time factor ${result.timeFactor}: emulators throttle at identitystore ${documentedRates.identityStore}/s per operation, ` +
+    `Time factor ${result.timeFactor}: emulators throttle at identitystore ${documentedRates.identityStore}/s for all its operations together, ` +
       `sso-admin ${documentedRates.ssoAdmin}/s, organizations ${documentedRates.organizations}/s, each × ${result.timeFactor}; ` +
       `the adapters run at their limits × ${result.timeFactor} (IDC_SYNC_RATE_SCALE). The Google emulator does not throttle.`,
     result.childHeapMb === undefined

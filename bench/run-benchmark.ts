@@ -163,7 +163,12 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       `${desired.assignments.length} assignments; time factor ${factor}; files in ${workDir}`,
   );
 
-  const throttle = { identityStorePerOperation: 20, ssoAdmin: 20, organizations: 5, timeScale: factor };
+  const throttle = {
+    identityStore: documentedRates.identityStore,
+    ssoAdmin: documentedRates.ssoAdmin,
+    organizations: documentedRates.organizations,
+    timeScale: factor,
+  };
   const google: GoogleDirectoryEmulator = await startGoogleDirectoryEmulator({ snapshot });
   const startAws = (
     state: IdentityCenterState | undefined,

@@ -24,7 +24,7 @@ export function rateScaleFrom(env: Record<string, string | undefined>): number {
 export function scaleAwsRates(limits: AwsLimits, scale: number): AwsLimits {
   return {
     ...limits,
-    identityStorePerOperationPerSecond: limits.identityStorePerOperationPerSecond * scale,
+    identityStorePerSecond: limits.identityStorePerSecond * scale,
     ssoAdminPerSecond: limits.ssoAdminPerSecond * scale,
     organizationsPerSecond: limits.organizationsPerSecond * scale,
   };

@@ -7,7 +7,7 @@ import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
 import { rateScaleFrom, scaleAwsRates } from "../adapters/rate-scale.js";
 import { retryWindowFrom } from "../adapters/retry.js";
-import type { Rules } from "../mapping/index.js";
+import { type Rules, rulesPartition } from "../mapping/index.js";
 import type { AccountDirectory, DirectorySource, IdentityCenter } from "../sync/ports.js";
 
 export type EndpointSpec = { kind: "live" } | { kind: "file"; path: string };
@@ -73,6 +73,7 @@ export async function buildTarget(
   return createAwsIdentityCenter({
     instanceArn: rules.identityCenter?.instanceArn,
     identityStoreId: rules.identityCenter?.identityStoreId,
+    managedPolicyPartition: rulesPartition(rules.identityCenter),
     ...awsRetry(env),
     ...(options.readEveryPrincipal ? { readEveryPrincipal: true } : {}),
     // IDC_SYNC_RATE_SCALE is for the benchmark only: simulated time runs F times faster, polls included.

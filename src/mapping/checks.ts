@@ -8,14 +8,26 @@ import { canonicalJson } from "../sync/canonical-json.js";
 import { formatRulePath, type RuleIssue, type RulePath, type RulesSource, ruleIssue } from "./issues.js";
 import { describeJsonSyntaxError, jsonPosition } from "./json-syntax.js";
 import { checkPolicyGrammar } from "./policy-grammar.js";
-import { accountIdPattern } from "./schema.js";
+import { accountIdPattern, instanceArnPattern, partitionOf } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 
-/** Identity Center quotas that a rules file alone can break (DESIGN.md §5). */
+/**
+ * Identity Center quotas that a rules file alone can break: the IAM Identity Center quotas page, "AWS account
+ * quotas" ("Number of AWS managed and customer managed policies per permission set | 20"; "Maximum size of
+ * non-whitespace characters in the inline policy per permission set is 10,240 bytes", beside 32,768 bytes
+ * in all). idc-sync sends the policy without white space, so the 10,240 is the one that binds.
+ */
 export const ruleQuotas = {
-  policiesPerPermissionSet: 25,
-  inlinePolicyBytes: 32_768,
+  policiesPerPermissionSet: 20,
+  inlinePolicyNonWhitespaceBytes: 10_240,
 } as const;
+
+/**
+ * What an inline policy may contain, after its JSON escapes are read: the IAM Identity Center API reference,
+ * PutInlinePolicyToPermissionSet InlinePolicy "[\u0009\u000A\u000D\u0020-\u00FF]+" (IAM's own rule for
+ * policy documents too).
+ */
+const policyCharacter = /^[\t\n\r\u0020-\u00FF]$/;
 
 /** A policy file's text, or why it cannot be used: a phrase after "inline policy file 'X' ". */
 export type PolicyFileRead = { text: string } | { problem: string };
@@ -79,6 +91,10 @@ export function checkRules(raw: Raw, context: CheckContext): CheckResult {
       error(path, `group name '${name}' is used twice (first at ${formatRulePath(first)})`),
   );
   const currentGroupNames = new Set(groups.map((group) => text(field(group, "name"))).filter(isString));
+
+  const instanceArn = text(field(field(raw, "identityCenter"), "instanceArn"));
+  const instancePartition =
+    instanceArn !== undefined && instanceArnPattern.test(instanceArn) ? partitionOf(instanceArn) : undefined;
 
   const permissionSets = list(field(raw, "permissionSets"));
   const permissionSetNames = uniqueNames(
@@ -163,6 +179,22 @@ export function checkRules(raw: Raw, context: CheckContext): CheckResult {
         ["permissionSets", index, "managedPolicies"],
         `permission set '${name ?? index}' has ${policyCount} managed and customer managed policies; Identity Center allows at most ${ruleQuotas.policiesPerPermissionSet}`,
       );
+    }
+    if (instancePartition !== undefined) {
+      const inOtherPartition = (value: Raw, path: RulePath) => {
+        const arn = text(value);
+        if (arn === undefined || !arn.startsWith("arn:") || partitionOf(arn) === instancePartition) return;
+        const name = arn.split(":policy/")[1] ?? "NAME";
+        error(
+          path,
+          `'${arn}' is an AWS managed policy of the partition ${partitionOf(arn)}, but the Identity Center instance is in ${instancePartition}: write the name alone (${name}) or arn:${instancePartition}:iam::aws:policy/${name}`,
+        );
+      };
+      list(field(set, "managedPolicies")).forEach((value, policyIndex) => {
+        inOtherPartition(value, ["permissionSets", index, "managedPolicies", policyIndex]);
+      });
+      const boundary = field(field(set, "permissionsBoundary"), "managedPolicy");
+      inOtherPartition(boundary, ["permissionSets", index, "permissionsBoundary", "managedPolicy"]);
     }
     const at: RulePath = ["permissionSets", index, "inlinePolicy"];
     const policy = loadInlinePolicy(field(set, "inlinePolicy"), context);
@@ -285,12 +317,33 @@ function loadInlinePolicy(
       severity: problem.severity,
     };
   });
+  const outside = firstCharacterOutside(document, []);
+  if (outside !== undefined) {
+    const code = outside.character.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+    const message = `U+${code} '${outside.character}' is not allowed in a policy: Identity Center takes tab, line breaks and U+0020 to U+00FF only (write - for – and ' for ’)`;
+    const where = formatRulePath(outside.path);
+    problems.push(
+      fileText === undefined
+        ? {
+            path: outside.path,
+            message: `${origin}${where === "" ? "" : ` ${where}`}: ${message}`,
+            at: outside.at,
+            severity: "error",
+          }
+        : {
+            path: [],
+            message: `${origin} ${jsonPosition(fileText, outside.path, outside.at)}${where === "" ? "" : ` (${where})`}: ${message}`,
+            at: "value",
+            severity: "error",
+          },
+    );
+  }
   const canonical = canonicalJson(document);
   const bytes = new TextEncoder().encode(canonical).length;
-  if (bytes > ruleQuotas.inlinePolicyBytes) {
+  if (bytes > ruleQuotas.inlinePolicyNonWhitespaceBytes) {
     problems.push({
       path: [],
-      message: `${origin} is ${bytes} bytes without white space; Identity Center allows at most ${ruleQuotas.inlinePolicyBytes}`,
+      message: `${origin} is ${bytes} bytes without white space; Identity Center allows at most ${ruleQuotas.inlinePolicyNonWhitespaceBytes}`,
       at: "value",
       severity: "error",
     });
@@ -300,6 +353,30 @@ function loadInlinePolicy(
     ...(fileText === undefined || typeof value !== "string" ? {} : { file: { path: value, text: fileText } }),
     problems,
   };
+}
+
+/** The first key or string value of a policy holding a character Identity Center refuses, and where. */
+function firstCharacterOutside(
+  value: unknown,
+  path: RulePath,
+): { character: string; path: RulePath; at: "key" | "value" } | undefined {
+  const bad = (text: string) => [...text].find((character) => !policyCharacter.test(character));
+  if (typeof value === "string") {
+    const character = bad(value);
+    return character === undefined ? undefined : { character, path, at: "value" };
+  }
+  const entries: [string | number, unknown][] = Array.isArray(value)
+    ? value.map((item, index) => [index, item])
+    : isRecord(value)
+      ? Object.entries(value)
+      : [];
+  for (const [key, item] of entries) {
+    const inKey = typeof key === "string" ? bad(key) : undefined;
+    if (inKey !== undefined) return { character: inKey, path: [...path, key], at: "key" };
+    const found = firstCharacterOutside(item, [...path, key]);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**

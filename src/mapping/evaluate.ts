@@ -55,7 +55,13 @@ export type EvaluateResult =
     }
   | { ok: false; problems: RuleIssue[] };
 
-/** Identity Center quotas that depend on the accounts (DESIGN.md §5). */
+/**
+ * Identity Center quotas that depend on the accounts, from the IAM Identity Center quotas page: "Total
+ * number of groups that can be assigned to a permission set per AWS account, or to an application | 100 |
+ * No" (Additional quotas) and "Number of provisioned permission sets allowed per AWS account | 500" (AWS
+ * account quotas; 250 on older copies of the page). Neither can be raised by a plan, so a rule that
+ * breaks one is an error before anything is applied, not a failure halfway through.
+ */
 export const assignmentQuotas = {
   groupsPerPermissionSetPerAccount: 100,
   permissionSetsPerAccount: 500,

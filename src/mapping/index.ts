@@ -40,6 +40,7 @@ export {
   type RulesFile,
   type RulesFileInput,
   type RuleUsers,
+  rulesPartition,
   rulesSchema,
   type SafetyRules,
   type Selector,

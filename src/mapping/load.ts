@@ -17,7 +17,7 @@ import {
 } from "./issues.js";
 import type { Rules } from "./rules.js";
 import { fileLimits, policyFileReader, readRegularFile } from "./rules-files.js";
-import { type RulesFile, rulesSchema } from "./schema.js";
+import { awsManagedPolicyArnIn, type RulesFile, rulesPartition, rulesSchema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { describeYamlErrors } from "./yaml-errors.js";
 import { indexDocument } from "./yaml-index.js";
@@ -167,6 +167,9 @@ function isMissingDamagedSection(message: string, sections: ReadonlySet<string>)
 
 function normalise(file: RulesFile, inlinePolicies: Map<number, string>, source: RulesSource): Rules {
   const { $schema: _ignored, permissionSets, ...rest } = file;
+  // AWS managed policies exist once per partition: a name means the policy of the instance's partition.
+  const partition = rulesPartition(file.identityCenter);
+  const policyArn = (nameOrArn: string) => awsManagedPolicyArnIn(partition, nameOrArn);
   return {
     ...rest,
     permissionSets: permissionSets.map((set, index) => ({
@@ -174,10 +177,17 @@ function normalise(file: RulesFile, inlinePolicies: Map<number, string>, source:
       ...(set.description === undefined ? {} : { description: set.description }),
       sessionDuration: set.sessionDuration,
       ...(set.relayState === undefined ? {} : { relayState: set.relayState }),
-      managedPolicyArns: [...new Set(set.managedPolicies)].sort(),
+      managedPolicyArns: [...new Set(set.managedPolicies.map(policyArn))].sort(),
       customerManagedPolicies: sortPolicyRefs(set.customerManagedPolicies),
       ...(inlinePolicies.has(index) ? { inlinePolicy: inlinePolicies.get(index) } : {}),
-      ...(set.permissionsBoundary === undefined ? {} : { permissionsBoundary: set.permissionsBoundary }),
+      ...(set.permissionsBoundary === undefined
+        ? {}
+        : {
+            permissionsBoundary:
+              set.permissionsBoundary.kind === "managed"
+                ? { kind: "managed", managedPolicyArn: policyArn(set.permissionsBoundary.managedPolicyArn) }
+                : set.permissionsBoundary,
+          }),
       tags: { ...set.tags },
     })),
     source,

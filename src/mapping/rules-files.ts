@@ -20,9 +20,9 @@ import type { PolicyFileRead } from "./checks.js";
 
 export const fileLimits = {
   /**
-   * A policy file's size on disk. Identity Center stores an inline policy of at most 32,768 bytes
-   * (10,240 of them not white space; IAM Identity Center quotas page): twice that leaves room for any
-   * indentation and stops a huge or endless file before it is read into memory.
+   * A policy file's size on disk. Identity Center stores an inline policy of at most 32,768 bytes, 10,240
+   * of them not white space (IAM Identity Center quotas page; `checks.ts` holds a policy to the 10,240):
+   * 64 KiB leaves room for any indentation and stops a huge or endless file before it is read into memory.
    */
   policyFileBytes: 64 * 1024,
   /** The rules file itself: thousands of static users and groups fit many times over. */

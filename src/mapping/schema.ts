@@ -50,24 +50,47 @@ const nameText = (what: string, max: number) =>
 
 // ─── identityCenter, google ─────────────────────────────────────────────────────────────────────────
 
+/**
+ * The instance ARN as the IAM Identity Center API reference constrains it (InstanceArn: "arn:aws(-[a-z]{1,5}){0,3}:
+ * sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}"): any partition (aws, aws-us-gov, aws-cn, ...).
+ */
+export const instanceArnPattern =
+  /^arn:aws(?:-[a-z]{1,5}){0,3}:sso:::instance\/(?:sso)?ins-[a-zA-Z0-9.-]{16}$/;
+
+/** Identity Store API reference, IdentityStoreId: "d-[0-9a-f]{10}" or a UUID. */
+export const identityStoreIdPattern =
+  /^(?:d-[0-9a-f]{10}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The partition an ARN is in: `aws`, `aws-us-gov`, `aws-cn`, ... */
+export function partitionOf(arn: string): string {
+  return arn.split(":")[1] ?? "aws";
+}
+
+/** The partition AWS managed policy names expand into: the instance's when the rules name it, else `aws`. */
+export function rulesPartition(identityCenter: { instanceArn?: string | undefined } | undefined): string {
+  const arn = identityCenter?.instanceArn;
+  return arn !== undefined && instanceArnPattern.test(arn) ? partitionOf(arn) : "aws";
+}
+
 const identityCenterSchema = z.strictObject({
   instanceArn: z
     .string()
-    .regex(/^arn:aws[a-z-]*:sso:::instance\/ssoins-[0-9a-f]{16}$/, {
+    .regex(instanceArnPattern, {
       error: invalid(
         (input) =>
-          `invalid Identity Center instance ARN ${quoted(input)}: expected arn:aws:sso:::instance/ssoins-<16 hex>`,
+          `invalid Identity Center instance ARN ${quoted(input)}: expected arn:PARTITION:sso:::instance/ssoins-<16 letters or digits> (PARTITION is aws, aws-us-gov, aws-cn, ...)`,
       ),
     })
     .optional()
     .meta({
-      description: "The Identity Center instance to manage. Discovered with ListInstances when omitted.",
+      description:
+        "The Identity Center instance to manage, in any partition. Discovered with ListInstances when omitted; name it outside the aws partition so AWS managed policy names expand into the instance's partition.",
       examples: ["arn:aws:sso:::instance/ssoins-0123456789abcdef"],
     }),
   identityStoreId: z
     .string()
-    .regex(/^d-[0-9a-f]{10}$/, {
-      error: invalid((input) => `invalid identity store id ${quoted(input)}: expected d-<10 hex>`),
+    .regex(identityStoreIdPattern, {
+      error: invalid((input) => `invalid identity store id ${quoted(input)}: expected d-<10 hex> or a UUID`),
     })
     .optional()
     .meta({
@@ -373,10 +396,20 @@ const groupSchema = z.strictObject({
 // ─── permission sets ────────────────────────────────────────────────────────────────────────────────
 
 const iamName = /^[\w+=,.@-]+$/;
-const awsManagedPolicyArn = /^arn:aws[a-z-]*:iam::aws:policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
+/** IAM Identity Center API reference, ManagedPolicyArn: "arn:aws(-[a-z]{1,5}){0,3}:iam::aws:policy/...". */
+const awsManagedPolicyArn = /^arn:aws(?:-[a-z]{1,5}){0,3}:iam::aws:policy\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
 const managedPolicyShortName = /^(?:[\w+=,.@-]+\/)*[\w+=,.@-]+$/;
 
-/** `PowerUserAccess` and `job-function/ViewOnlyAccess` mean AWS managed policies; full ARNs pass through. */
+/** An AWS managed policy as written: its ARN, or its name (expanded into the rules' partition on loading). */
+export function awsManagedPolicyArnIn(partition: string, nameOrArn: string): string {
+  return nameOrArn.startsWith("arn:") ? nameOrArn : `arn:${partition}:iam::aws:policy/${nameOrArn}`;
+}
+
+/**
+ * `PowerUserAccess` and `job-function/ViewOnlyAccess` mean AWS managed policies; full ARNs pass through.
+ * Names stay names here: `load.ts` expands them into the instance's partition (GovCloud and China policies
+ * are `arn:aws-us-gov:...` and `arn:aws-cn:...`), which the schema cannot see from a list item.
+ */
 const managedPolicySchema = z
   .string()
   .refine(
@@ -389,7 +422,6 @@ const managedPolicySchema = z
       ),
     },
   )
-  .transform((value) => (value.startsWith("arn:") ? value : `arn:aws:iam::aws:policy/${value}`))
   // The JSON Schema's form of the check above, from the same two patterns.
   .meta({
     pattern: `^(?:${awsManagedPolicyArn.source.slice(1, -1)}|(?!arn:)${managedPolicyShortName.source.slice(1, -1)})$`,
@@ -492,16 +524,31 @@ function formatDuration(minutes: number): string {
 /** Tag added to every permission set idc-sync creates. */
 export const managedByTag = { key: "managed-by", value: "idc-sync" } as const;
 
+/**
+ * IAM Identity Center API reference, Tag: key 1 to 128 and value 0 to 256 characters, both of the pattern
+ * "([\p{L}\p{Z}\p{N}_.:/=+\-@]*)": letters, spaces, digits and _ . : / = + - @.
+ */
+const tagTextPattern = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const tagText = (what: "key" | "value") =>
+  invalid(
+    (input) =>
+      `invalid tag ${what} ${quoted(input)}: use letters, digits, spaces and _ . : / = + - @${firstOutside(input, tagTextPattern)}`,
+  );
+
 const tagsSchema = z
   .record(
     z
       .string()
       .min(1, { error: "tag keys must not be empty" })
       .max(128, { error: "tag keys must be at most 128 characters" })
+      .regex(tagTextPattern, { error: tagText("key") })
       .refine((key) => key !== managedByTag.key, {
         error: `tag '${managedByTag.key}' is reserved for idc-sync`,
       }),
-    z.string().max(256, { error: "tag values must be at most 256 characters" }),
+    z
+      .string()
+      .max(256, { error: "tag values must be at most 256 characters" })
+      .regex(tagTextPattern, { error: tagText("value") }),
   )
   .refine((tags) => Object.keys(tags).length <= 49, {
     error: "at most 49 tags per permission set (idc-sync adds managed-by)",
@@ -511,8 +558,26 @@ const tagsSchema = z
     description: "Tags of the permission set, key: value. idc-sync adds managed-by: idc-sync itself.",
     examples: [{ team: "platform" }],
     maxProperties: 49,
-    propertyNames: { type: "string", minLength: 1, maxLength: 128, not: { const: managedByTag.key } },
+    propertyNames: {
+      type: "string",
+      minLength: 1,
+      maxLength: 128,
+      pattern: tagTextPattern.source,
+      not: { const: managedByTag.key },
+    },
   });
+
+/**
+ * " (U+2013 '–' is not allowed)" for the first character of `input` outside `allowed` (tested one
+ * character at a time against the same class), so a typographic dash or quote is named, not guessed at.
+ */
+function firstOutside(input: unknown, allowed: RegExp): string {
+  if (typeof input !== "string") return "";
+  const bad = [...input].find((character) => !allowed.test(character));
+  if (bad === undefined) return "";
+  const code = bad.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0");
+  return ` (U+${code} '${bad}' is not allowed)`;
+}
 
 const permissionsBoundarySchema = z
   .union(
@@ -548,6 +613,13 @@ const inlinePolicySchema = z.union(
   { error: "inlinePolicy is a JSON file path relative to the rules file, or a policy document object" },
 );
 
+/**
+ * IAM Identity Center API reference, CreatePermissionSet: Description "[\u0009\u000A\u000D\u0020-\u007E
+ * \u00A1-\u00FF]*", 1 to 700; RelayState "[a-zA-Z0-9&$@#\\\/%?=~\-_'"|!:,.;*+\[\]\ \(\)\{\}]+", 1 to 240.
+ */
+const permissionSetDescriptionPattern = /^[\t\n\r\u0020-\u007E\u00A1-\u00FF]*$/;
+const relayStatePattern = /^[a-zA-Z0-9&$@#\\/%?=~\-_'"|!:,.;*+[\] (){}]+$/;
+
 const permissionSetSchema = z.strictObject({
   name: z
     .string()
@@ -565,10 +637,18 @@ const permissionSetSchema = z.strictObject({
     }),
   description: z
     .string()
+    .min(1, { error: "description must not be empty: leave it out instead" })
     .max(700, { error: "description must be at most 700 characters" })
+    .regex(permissionSetDescriptionPattern, {
+      error: invalid(
+        (input) =>
+          `invalid description: Identity Center takes tab, line breaks and Latin-1 letters and signs only${firstOutside(input, permissionSetDescriptionPattern)}; write - for – and ' for ’`,
+      ),
+    })
     .optional()
     .meta({
-      description: "The permission set's description, up to 700 characters.",
+      description:
+        "The permission set's description, 1 to 700 characters of Latin-1 (no typographic quotes or dashes).",
       examples: ["Power user without identity administration"],
     }),
   sessionDuration: sessionDurationSchema.default("PT1H").meta({
@@ -580,6 +660,12 @@ const permissionSetSchema = z.strictObject({
     .string()
     .min(1, { error: "relayState must not be empty" })
     .max(240, { error: "relayState must be at most 240 characters" })
+    .regex(relayStatePattern, {
+      error: invalid(
+        (input) =>
+          `invalid relayState ${quoted(input)}: a console URL of ASCII letters, digits and URL punctuation${firstOutside(input, relayStatePattern)}`,
+      ),
+    })
     .optional()
     .meta({
       description: "Where the console opens after sign-in: a URL of the AWS console.",

@@ -28,7 +28,7 @@ describe("IDC_SYNC_RATE_SCALE, the benchmark's time factor", () => {
 
   it("multiplies the AWS rates but keeps AWS's concurrency caps", () => {
     const scaled = scaleAwsRates(defaultAwsLimits, 10);
-    expect(scaled.identityStorePerOperationPerSecond).toBe(200);
+    expect(scaled.identityStorePerSecond).toBe(200);
     expect(scaled.ssoAdminPerSecond).toBe(200);
     expect(scaled.organizationsPerSecond).toBe(50);
     expect(scaled.maxOutstandingAssignmentRequests).toBe(defaultAwsLimits.maxOutstandingAssignmentRequests);

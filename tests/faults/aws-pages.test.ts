@@ -150,9 +150,8 @@ describe("AWS throttling, budgeted by time", () => {
   it("honours identitystore's RetryAfterSeconds", async () => {
     const clock = testClock();
     harness = await startHarness({ state: seed }, { sleep: clock.sleep, now: clock.now });
-    harness.emulator.faults.setThrottle({ identityStorePerOperation: 0.000_001 });
-    // The first read takes each bucket's one token; from then on every identitystore call is throttled.
-    await harness.identityCenter.readState(scope);
+    // The first identitystore call takes the one token all of them share; every later one is throttled.
+    harness.emulator.faults.setThrottle({ identityStore: 0.000_001 });
 
     await expect(harness.identityCenter.readState(scope)).rejects.toThrow(/Rate exceeded/);
     // The emulator's ThrottlingException carries RetryAfterSeconds: 1; no wait may be shorter.

@@ -85,7 +85,7 @@ describe("Slack alerts from the sync function", () => {
           ssoAdmin: clients.ssoAdmin,
           instanceArn: emulator.instanceArn,
           identityStoreId: emulator.identityStoreId,
-          limits: { identityStorePerOperationPerSecond: 10_000, ssoAdminPerSecond: 10_000 },
+          limits: { identityStorePerSecond: 10_000, ssoAdminPerSecond: 10_000 },
           sleep: quickSleep,
           pollIntervalMs: 1,
         }),

@@ -149,7 +149,7 @@ export class AwsCaller {
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly random: () => number;
-  private readonly identityStoreBuckets = new Map<string, TokenBucket>();
+  private readonly identityStoreBucket: TokenBucket;
   private readonly ssoAdminBucket: TokenBucket;
   private readonly organizationsBucket: TokenBucket;
 
@@ -157,6 +157,7 @@ export class AwsCaller {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
+    this.identityStoreBucket = new TokenBucket(options.limits.identityStorePerSecond, this.sleep);
     this.ssoAdminBucket = new TokenBucket(options.limits.ssoAdminPerSecond, this.sleep);
     this.organizationsBucket = new TokenBucket(options.limits.organizationsPerSecond, this.sleep);
   }
@@ -171,7 +172,7 @@ export class AwsCaller {
     send: () => Promise<T>,
     classify: (error: unknown) => RetryDecision = classifyAwsFailure,
   ): Promise<T> {
-    const bucket = this.bucketFor(service, operation);
+    const bucket = this.bucketFor(service);
     return retrying(
       async () => {
         await bucket.take();
@@ -188,14 +189,10 @@ export class AwsCaller {
     );
   }
 
-  private bucketFor(service: AwsService, operation: string): TokenBucket {
+  /** One bucket per service: each of the three throttles its operations together (limits.ts). */
+  private bucketFor(service: AwsService): TokenBucket {
     if (service === AwsService.ssoAdmin) return this.ssoAdminBucket;
     if (service === AwsService.organizations) return this.organizationsBucket;
-    let bucket = this.identityStoreBuckets.get(operation);
-    if (!bucket) {
-      bucket = new TokenBucket(this.options.limits.identityStorePerOperationPerSecond, this.sleep);
-      this.identityStoreBuckets.set(operation, bucket);
-    }
-    return bucket;
+    return this.identityStoreBucket;
   }
 }

@@ -6,6 +6,7 @@
 import { IdentitystoreClient } from "@aws-sdk/client-identitystore";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
+import { ConfigurationError } from "../../sync/errors.js";
 import { AwsAccountDirectory } from "./aws-account-directory.js";
 import type { CallListener, RetryPolicy } from "./aws-caller.js";
 import { AwsIdentityCenter } from "./aws-identity-center.js";
@@ -24,6 +25,12 @@ export interface AwsIdentityCenterConfig {
   pollIntervalMs?: number;
   /** Read every group's members and every principal's assignments (the access report). */
   readEveryPrincipal?: boolean;
+  /**
+   * The partition the rules expanded AWS managed policy names into (`arn:PARTITION:iam::aws:policy/NAME`).
+   * A discovered instance in another partition is refused: every such name would be a policy it cannot
+   * attach, so the run would fail change by change instead of once, before anything is applied.
+   */
+  managedPolicyPartition?: string;
 }
 
 /**
@@ -45,6 +52,14 @@ export async function createAwsIdentityCenter(
           ...(config.onCall ? { onCall: config.onCall } : {}),
           ...(config.retry ? { retry: config.retry } : {}),
         });
+  const partition = instance.instanceArn.split(":")[1];
+  if (config.managedPolicyPartition !== undefined && partition !== config.managedPolicyPartition) {
+    identityStore.destroy();
+    ssoAdmin.destroy();
+    throw new ConfigurationError(
+      `the Identity Center instance ${instance.instanceArn} is in the partition ${partition}, but the rules name no instance, so AWS managed policy names were read as arn:${config.managedPolicyPartition}:iam::aws:policy/...; set identityCenter.instanceArn and identityStoreId in the rules`,
+    );
+  }
   return new AwsIdentityCenter({
     identityStore,
     ssoAdmin,

@@ -126,10 +126,13 @@ export function userUpdateOperations(
   replace("name.givenName", before?.givenName, after.givenName);
   replace("name.familyName", before?.familyName, after.familyName);
   if (before === undefined || before.email !== after.email) {
-    // Multi-valued attributes can only be replaced whole.
+    // Multi-valued attributes can only be replaced whole. The value is a Document, not the SDK's Email
+    // shape: its keys are the SCIM sub-attribute names, as the attribute paths are (`name.givenName`).
+    // AWS's own re:Post answer on updating a user's emails and the Terraform provider both send
+    // `value`, `type`, `primary`; the SDK's `Value`/`Type`/`Primary` would name nothing there.
     operations.push({
       AttributePath: "emails",
-      AttributeValue: [{ Value: after.email, Type: "work", Primary: true }],
+      AttributeValue: [{ value: after.email, type: "work", primary: true }],
     });
   }
   const titleBefore = nonEmpty(before?.title);

@@ -4,7 +4,9 @@ import {
   CreateUserCommand,
   DeleteGroupCommand,
   DeleteUserCommand,
+  GetUserIdCommand,
   type IdentitystoreClient,
+  ListGroupsCommand,
   ListUsersCommand,
 } from "@aws-sdk/client-identitystore";
 import {
@@ -178,7 +180,7 @@ describe("the AWS emulator, spoken to by the real SDK", () => {
   });
 
   it("throttles over the configured rate and counts reads and writes apart", async () => {
-    emulator.faults.setThrottle({ identityStorePerOperation: 2 });
+    emulator.faults.setThrottle({ identityStore: 2 });
 
     const results = await Promise.allSettled(
       Array.from({ length: 5 }, () =>
@@ -191,6 +193,28 @@ describe("the AWS emulator, spoken to by the real SDK", () => {
       reason: { name: "ThrottlingException" },
     });
     expect(emulator.counts()).toMatchObject({ reads: 5, writes: 0, throttled: 3 });
+  });
+
+  it("throttles the identity store APIs together: one rate for every operation, not one each", async () => {
+    emulator.faults.setThrottle({ identityStore: 2 });
+
+    const results = await Promise.allSettled([
+      identityStore.send(new ListUsersCommand({ IdentityStoreId: IdentityStoreId() })),
+      identityStore.send(new ListGroupsCommand({ IdentityStoreId: IdentityStoreId() })),
+      identityStore.send(
+        new GetUserIdCommand({
+          IdentityStoreId: IdentityStoreId(),
+          AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: "nobody" } },
+        }),
+      ),
+      identityStore.send(new CreateUserCommand({ IdentityStoreId: IdentityStoreId(), ...newUser("a") })),
+    ]);
+
+    const throttled = results.filter(
+      (result) => result.status === "rejected" && (result.reason as Error).name === "ThrottlingException",
+    );
+    expect(throttled).toHaveLength(2);
+    expect(emulator.counts().throttled).toBe(2);
   });
 
   /** A group holding one user, assigned Developer in 111111111111: ready to be taken apart. */

@@ -5,6 +5,15 @@
  * behind: AWS documents no cascade (DESIGN.md §5), so the tool has to clean up first.
  */
 import {
+  attributePathConstraint,
+  constrained,
+  emailsPerUser,
+  identityStoreIdConstraint,
+  optionalConstrained,
+  userNameConstraint,
+  userTextConstraint,
+} from "./api-constraints.js";
+import {
   AwsApiError,
   epochSeconds,
   type Input,
@@ -39,6 +48,83 @@ const userAttributePaths: Record<string, readonly string[]> = {
   [enterpriseExtension]: ["Extensions", enterpriseExtension],
 };
 const requiredUserPaths = new Set(["userName", "displayName", "name.givenName", "name.familyName"]);
+
+/** The constraint of a single-valued string attribute UpdateUser can set (CreateUser's shapes). */
+const userPathConstraints: Record<string, typeof userTextConstraint> = {
+  userName: userNameConstraint,
+  displayName: userTextConstraint,
+  title: userTextConstraint,
+  "name.givenName": userTextConstraint,
+  "name.familyName": userTextConstraint,
+  "name.formatted": userTextConstraint,
+  "name.middleName": userTextConstraint,
+};
+
+/**
+ * CreateUser's `Emails`, as the SDK sends them (members `Value`, `Type`, `Primary`: the Email shape):
+ * at most one ("Array Members: Fixed number of 1 item"), each string within `SensitiveStringType`.
+ */
+function checkEmails(emails: unknown): Record<string, unknown>[] | undefined {
+  if (emails === undefined || emails === null) return undefined;
+  if (!Array.isArray(emails) || emails.length < 1 || emails.length > emailsPerUser)
+    throw validation(
+      `1 validation error detected: Value at 'emails' failed to satisfy constraint: Member must have length less than or equal to ${emailsPerUser}`,
+    );
+  return emails.map((email: Input, index) => ({
+    ...(email.Value !== undefined
+      ? { Value: constrained(email.Value, `emails.${index + 1}.member.value`, userTextConstraint) }
+      : {}),
+    ...(email.Type !== undefined
+      ? { Type: constrained(email.Type, `emails.${index + 1}.member.type`, userTextConstraint) }
+      : {}),
+    ...(typeof email.Primary === "boolean" ? { Primary: email.Primary } : {}),
+  }));
+}
+
+/** The sub-attributes of one email in UpdateUser's `emails` value, SCIM-named (RFC 7643 §4.1.2). */
+const emailSubAttributes = new Set(["value", "type", "primary"]);
+
+/**
+ * UpdateUser's `emails` value: a Document, so the SDK sends whatever keys it is given. The API reference
+ * gives no example; AWS's own answer on re:Post ("update user in identity store", QU6QhgdzQUQ_6yLMXxRz_Pxg)
+ * replaces them with `"AttributePath": "emails", "AttributeValue": [{"value": ..., "type": "work",
+ * "primary": true}]`, as the Terraform provider does (internal/service/identitystore/user.go: "primary",
+ * "type", "value"): the SCIM names of the attribute paths (`name.givenName`), not the SDK's member names.
+ * Anything else is refused (the stricter reading: a `Value` key would otherwise be dropped or stored
+ * under a name nothing reads), as is a partial update ("Unsupported update operation on multi-value
+ * attribute emails, please provide full replacement", the error users report for `emails[0].value`).
+ * Stored in the Email shape, which is how DescribeUser and ListUsers hand it back.
+ */
+function emailsFromDocument(value: unknown): Record<string, unknown>[] {
+  if (!Array.isArray(value))
+    throw validation(
+      "Unsupported update operation on multi-value attribute emails, please provide full replacement of Multi-Value attribute types",
+    );
+  if (value.length < 1 || value.length > emailsPerUser)
+    throw validation(`emails holds 1 to ${emailsPerUser} items, got ${value.length}`);
+  return value.map((email: unknown, index) => {
+    if (typeof email !== "object" || email === null || Array.isArray(email))
+      throw validation(`emails[${index}] must be an object`);
+    for (const key of Object.keys(email)) {
+      if (!emailSubAttributes.has(key))
+        throw validation(
+          `Invalid sub-attribute '${key}' of emails[${index}]; expected one of ${[...emailSubAttributes].join(", ")}`,
+        );
+    }
+    const entry = email as Input;
+    if (entry.primary !== undefined && typeof entry.primary !== "boolean")
+      throw validation(`emails[${index}].primary must be a boolean`);
+    return {
+      ...(entry.value !== undefined
+        ? { Value: constrained(entry.value, `emails[${index}].value`, userTextConstraint) }
+        : {}),
+      ...(entry.type !== undefined
+        ? { Type: constrained(entry.type, `emails[${index}].type`, userTextConstraint) }
+        : {}),
+      ...(entry.primary !== undefined ? { Primary: entry.primary } : {}),
+    };
+  });
+}
 
 function notFound(type: "USER" | "GROUP" | "GROUP_MEMBERSHIP" | "IDENTITY_STORE", id: string): AwsApiError {
   const what = {
@@ -130,7 +216,11 @@ function checkManager(store: EmulatorStore, extension: Record<string, unknown> |
 
 export function identityStoreHandlers(store: EmulatorStore): Record<string, Handler> {
   const checkStore = (input: Input): void => {
-    const id = requireString(input, "IdentityStoreId");
+    const id = constrained(
+      requireString(input, "IdentityStoreId"),
+      "identityStoreId",
+      identityStoreIdConstraint,
+    );
     if (id !== store.identity.identityStoreId) throw notFound("IDENTITY_STORE", id);
   };
   const user = (id: string): StoredUser => {
@@ -147,14 +237,17 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
   return {
     CreateUser(input) {
       checkStore(input);
-      const userName = requireString(input, "UserName");
-      const displayName = requireString(input, "DisplayName");
+      const userName = constrained(requireString(input, "UserName"), "userName", userNameConstraint);
+      const displayName = constrained(requireString(input, "DisplayName"), "displayName", userTextConstraint);
       const name = requireObject(input, "Name");
       if (typeof name.GivenName !== "string" || name.GivenName === "")
         throw validation("Name.GivenName is required");
       if (typeof name.FamilyName !== "string" || name.FamilyName === "")
         throw validation("Name.FamilyName is required");
-      if (userName.length > 128) throw validation("UserName must be at most 128 characters");
+      constrained(name.GivenName, "name.givenName", userTextConstraint);
+      constrained(name.FamilyName, "name.familyName", userTextConstraint);
+      const emails = checkEmails(input.Emails);
+      const title = optionalConstrained(input.Title, "title", userTextConstraint);
       if (store.userByName(userName)) throw conflict("Duplicate UserName");
       const extensions = checkExtensions(input.Extensions);
       checkManager(store, extensions[enterpriseExtension]);
@@ -164,10 +257,8 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
         UserName: userName,
         DisplayName: displayName,
         Name: structuredClone(name),
-        ...(Array.isArray(input.Emails)
-          ? { Emails: structuredClone(input.Emails as Record<string, unknown>[]) }
-          : {}),
-        ...(optionalString(input, "Title") !== undefined ? { Title: optionalString(input, "Title")! } : {}),
+        ...(emails !== undefined ? { Emails: emails } : {}),
+        ...(title !== undefined ? { Title: title } : {}),
         other: {},
         Extensions: extensions,
         CreatedAt: now,
@@ -213,22 +304,22 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
       }
       const updated = structuredClone(target);
       for (const operation of operations as Input[]) {
-        const path = operation.AttributePath;
-        if (typeof path !== "string" || !(path in userAttributePaths)) {
+        const path = constrained(operation.AttributePath, "attributePath", attributePathConstraint);
+        // Paths are the SCIM attribute names, as written in the API reference (`name.givenName`): the
+        // stricter reading is that `DisplayName` or `Emails` names nothing.
+        if (!(path in userAttributePaths)) {
           throw validation(`Invalid or unsupported AttributePath ${String(path)}`);
         }
-        const value = operation.AttributeValue;
+        let value = operation.AttributeValue;
         const removing = value === undefined || value === null;
         if (removing && requiredUserPaths.has(path))
           throw validation(`${path} is required and cannot be removed`);
+        const constraint = userPathConstraints[path];
+        if (constraint !== undefined && !removing) constrained(value, path, constraint);
+        if (path === "emails" && !removing) value = emailsFromDocument(value);
         if (path === "userName") {
           const other = store.userByName(String(value));
           if (other && other.UserId !== target.UserId) throw conflict("Duplicate UserName");
-        }
-        if (path === "emails" && !removing && !Array.isArray(value)) {
-          throw validation(
-            "Unsupported update operation on multi-value attribute emails, please provide full replacement",
-          );
         }
         if (path === enterpriseExtension && !removing) {
           if (typeof value !== "object" || Array.isArray(value))

@@ -6,6 +6,23 @@
  */
 import { randomUUID } from "node:crypto";
 import type { PrincipalType } from "../../../src/sync/model.js";
+import {
+  constrained,
+  groupsPerPermissionSetPerAccount,
+  inlinePolicyConstraint,
+  inlinePolicyNonWhitespaceBytes,
+  instanceArnConstraint,
+  managedPolicyArnConstraint,
+  nonWhitespaceBytes,
+  optionalConstrained,
+  partitionOf,
+  permissionSetDescriptionConstraint,
+  policiesPerPermissionSet,
+  relayStateConstraint,
+  serviceQuotaExceeded,
+  tagKeyConstraint,
+  tagValueConstraint,
+} from "./api-constraints.js";
 import type { Handler } from "./identity-store-api.js";
 import {
   AwsApiError,
@@ -71,9 +88,6 @@ interface AsyncRequest {
 
 const pageRules = (scope: string) => ({ max: 100, default: 100, scope });
 const sessionDurationPattern = /^PT(?:([1-9]|1[0-2])H)?(?:([0-5]?\d)M)?$/;
-const managedPolicyArnPattern = /^arn:aws[a-z-]*:iam::aws:policy\/[\w+=,.@/-]+$/;
-const policyLimit = 25;
-const inlinePolicyLimit = 32_768;
 
 function notFound(message: string): AwsApiError {
   return new AwsApiError("ResourceNotFoundException", message);
@@ -87,8 +101,23 @@ export function ssoAdminHandlers(
   const requests = new Map<string, AsyncRequest>();
 
   const checkInstance = (input: Input): void => {
-    const arn = requireString(input, "InstanceArn");
+    const arn = constrained(requireString(input, "InstanceArn"), "instanceArn", instanceArnConstraint);
     if (arn !== store.identity.instanceArn) throw notFound(`Instance ${arn} does not exist`);
+  };
+  /** An AWS managed policy ARN, which names a policy only in the instance's own partition. */
+  const managedPolicyArn = (value: unknown, field: string): string => {
+    const arn = constrained(value, field, managedPolicyArnConstraint);
+    // The stricter reading where the references are silent: a policy of another partition does not exist
+    // for this instance (arn:aws:iam::aws:policy/X is not a GovCloud or China policy).
+    if (partitionOf(arn) !== partitionOf(store.identity.instanceArn))
+      throw validation(`${arn} is not a policy of the partition ${partitionOf(store.identity.instanceArn)}`);
+    return arn;
+  };
+  const checkTags = (tags: Input[]): void => {
+    tags.forEach((tag, index) => {
+      constrained(tag.Key, `tags.${index + 1}.member.key`, tagKeyConstraint);
+      constrained(tag.Value ?? "", `tags.${index + 1}.member.value`, tagValueConstraint);
+    });
   };
   const permissionSet = (input: Input): StoredPermissionSet => {
     const arn = requireString(input, "PermissionSetArn");
@@ -211,6 +240,15 @@ export function ssoAdminHandlers(
       name: name ?? principalId,
     };
   };
+  /** Other groups assigned the same permission set in the same account. */
+  const groupsInSlot = (assignment: StoredAssignment): number =>
+    [...store.assignments.values()].filter(
+      (other) =>
+        other.principalType === "GROUP" &&
+        other.permissionSetArn === assignment.permissionSetArn &&
+        other.accountId === assignment.accountId &&
+        other.principalId !== assignment.principalId,
+    ).length;
   const assignmentView = (assignment: StoredAssignment): Record<string, unknown> => ({
     TargetId: assignment.accountId,
     TargetType: "AWS_ACCOUNT",
@@ -235,8 +273,13 @@ export function ssoAdminHandlers(
         throw validation(`SessionDuration ${sessionDuration} is invalid`);
       const tags = Array.isArray(input.Tags) ? (input.Tags as Input[]) : [];
       if (tags.length > 50) throw validation("At most 50 tags");
-      const description = optionalString(input, "Description");
-      const relayState = optionalString(input, "RelayState");
+      checkTags(tags);
+      const description = optionalConstrained(
+        input.Description,
+        "description",
+        permissionSetDescriptionConstraint,
+      );
+      const relayState = optionalConstrained(input.RelayState, "relayState", relayStateConstraint);
       const created: StoredPermissionSet = {
         arn: store.newPermissionSetArn(),
         name,
@@ -303,9 +346,13 @@ export function ssoAdminHandlers(
           throw validation(`SessionDuration ${sessionDuration} is invalid`);
         target.sessionDuration = sessionDuration;
       }
-      const description = optionalString(input, "Description");
+      const description = optionalConstrained(
+        input.Description,
+        "description",
+        permissionSetDescriptionConstraint,
+      );
       if (description !== undefined) target.description = description;
-      const relayState = optionalString(input, "RelayState");
+      const relayState = optionalConstrained(input.RelayState, "relayState", relayStateConstraint);
       if (relayState !== undefined) target.relayState = relayState;
       return changed(target);
     },
@@ -313,16 +360,13 @@ export function ssoAdminHandlers(
     AttachManagedPolicyToPermissionSet(input) {
       checkInstance(input);
       const target = writablePermissionSet(input);
-      const policyArn = requireString(input, "ManagedPolicyArn");
-      if (!managedPolicyArnPattern.test(policyArn))
-        throw validation(`ManagedPolicyArn ${policyArn} is invalid`);
+      const policyArn = managedPolicyArn(input.ManagedPolicyArn, "managedPolicyArn");
       if (target.managedPolicyArns.includes(policyArn)) {
         throw new AwsApiError("ConflictException", `Policy ${policyArn} is already attached`);
       }
-      if (policyCount(target) >= policyLimit) {
-        throw new AwsApiError(
-          "ServiceQuotaExceededException",
-          "Too many policies attached to the permission set",
+      if (policyCount(target) >= policiesPerPermissionSet) {
+        throw serviceQuotaExceeded(
+          `A permission set holds at most ${policiesPerPermissionSet} AWS managed and customer managed policies`,
         );
       }
       target.managedPolicyArns.push(policyArn);
@@ -365,10 +409,9 @@ export function ssoAdminHandlers(
           `Customer managed policy ${reference.Name} is already attached`,
         );
       }
-      if (policyCount(target) >= policyLimit) {
-        throw new AwsApiError(
-          "ServiceQuotaExceededException",
-          "Too many policies attached to the permission set",
+      if (policyCount(target) >= policiesPerPermissionSet) {
+        throw serviceQuotaExceeded(
+          `A permission set holds at most ${policiesPerPermissionSet} AWS managed and customer managed policies`,
         );
       }
       target.customerManaged.push(reference);
@@ -402,8 +445,11 @@ export function ssoAdminHandlers(
     PutInlinePolicyToPermissionSet(input) {
       checkInstance(input);
       const target = writablePermissionSet(input);
-      const policy = requireString(input, "InlinePolicy");
-      if (policy.length > inlinePolicyLimit) throw validation("InlinePolicy is longer than 32768 characters");
+      const policy = constrained(input.InlinePolicy, "inlinePolicy", inlinePolicyConstraint);
+      if (nonWhitespaceBytes(policy) > inlinePolicyNonWhitespaceBytes)
+        throw validation(
+          `The inline policy has ${nonWhitespaceBytes(policy)} bytes that are not white space; at most ${inlinePolicyNonWhitespaceBytes} are allowed`,
+        );
       let parsed: unknown;
       try {
         parsed = JSON.parse(policy);
@@ -432,7 +478,12 @@ export function ssoAdminHandlers(
       const target = writablePermissionSet(input);
       const boundary = input.PermissionsBoundary as Input | undefined;
       if (typeof boundary?.ManagedPolicyArn === "string") {
-        target.boundary = { ManagedPolicyArn: boundary.ManagedPolicyArn };
+        target.boundary = {
+          ManagedPolicyArn: managedPolicyArn(
+            boundary.ManagedPolicyArn,
+            "permissionsBoundary.managedPolicyArn",
+          ),
+        };
       } else if (boundary?.CustomerManagedPolicyReference) {
         target.boundary = { CustomerManagedPolicyReference: customerReference(boundary) };
       } else {
@@ -473,6 +524,7 @@ export function ssoAdminHandlers(
       const target = permissionSet({ ...input, PermissionSetArn: requireString(input, "ResourceArn") });
       const tags = Array.isArray(input.Tags) ? (input.Tags as Input[]) : [];
       if (tags.length === 0) throw validation("Tags must not be empty");
+      checkTags(tags);
       for (const tag of tags) target.tags.set(String(tag.Key), String(tag.Value ?? ""));
       if (target.tags.size > 50) throw validation("At most 50 tags");
       return {};
@@ -566,6 +618,13 @@ export function ssoAdminHandlers(
     CreateAccountAssignment(input) {
       const { name, ...assignment } = assignmentRequest(input, "create");
       const target = store.permissionSets.get(assignment.permissionSetArn)!;
+      if (
+        assignment.principalType === "GROUP" &&
+        groupsInSlot(assignment) >= groupsPerPermissionSetPerAccount
+      )
+        throw serviceQuotaExceeded(
+          `At most ${groupsPerPermissionSetPerAccount} groups can be assigned ${target.name} in account ${assignment.accountId}`,
+        );
       const request = start({
         kind: "creation",
         view: assignmentView(assignment),

@@ -120,8 +120,9 @@ export class EmulatorStore {
   }
 
   newPermissionSetArn(): string {
-    const instanceId = this.identity.instanceArn.split("/").at(-1);
-    return `arn:aws:sso:::permissionSet/${instanceId}/ps-${randomBytes(8).toString("hex")}`;
+    const [prefix = "", instanceId = ""] = this.identity.instanceArn.split(":::instance/");
+    // A permission set's ARN is in its instance's partition (PermissionSetArn: "arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/...").
+    return `${prefix}:::permissionSet/${instanceId}/ps-${randomBytes(8).toString("hex")}`;
   }
 
   userByName(userName: string): StoredUser | undefined {

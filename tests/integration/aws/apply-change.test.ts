@@ -96,6 +96,23 @@ describe("applying each kind of change through the AWS APIs", () => {
     expect(harness.emulator.counts().byOperation).toEqual({ "identitystore:UpdateUser": 1 });
   });
 
+  it("changes the email address, replacing the emails whole with SCIM-named sub-attributes", async () => {
+    await start();
+    const moved = { ...userAttributes(alice), email: "alice@example.org" };
+
+    await harness.identityCenter.applyChange({
+      kind: "updateUser",
+      key: "user:alice@example.com",
+      reason: "email changed in Google",
+      userName: "alice@example.com",
+      user: moved,
+      fields: [{ field: "email", from: "alice@example.com", to: "alice@example.org" }],
+    });
+
+    expect(user("alice@example.com")).toEqual({ ...moved, id: alice.id });
+    expect(harness.emulator.counts().byOperation).toEqual({ "identitystore:UpdateUser": 1 });
+  });
+
   it("removes a title and replaces the enterprise extension when they change", async () => {
     await start();
     const { title: _title, ...withoutTitle } = userAttributes(alice);

@@ -37,6 +37,19 @@ describe("building the AWS adapters from the SDK's standard environment", () => 
     expect(calls[0]).toBe("sso-admin:ListInstances");
   });
 
+  it("refuses a discovered instance outside the partition the rules expanded policy names into", async () => {
+    emulator = await startAwsEmulator({
+      instanceArn: "arn:aws-us-gov:sso:::instance/ssoins-7907a1b2c3d4e5f6",
+    });
+    pointSdkAt(emulator.url);
+
+    await expect(createAwsIdentityCenter({ managedPolicyPartition: "aws" })).rejects.toThrow(
+      /is in the partition aws-us-gov, but the rules name no instance.*set identityCenter\.instanceArn/,
+    );
+    const inGovCloud = await createAwsIdentityCenter({ managedPolicyPartition: "aws-us-gov" });
+    expect(inGovCloud.instanceArn).toBe(emulator.instanceArn);
+  });
+
   it("uses the instance the rules name without asking ListInstances", async () => {
     emulator = await startAwsEmulator({ instanceCount: 2 });
     pointSdkAt(emulator.url);

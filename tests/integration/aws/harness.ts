@@ -71,7 +71,7 @@ export async function startHarness(
       ssoAdmin: clients.ssoAdmin,
       instanceArn: emulator.instanceArn,
       identityStoreId: emulator.identityStoreId,
-      limits: { identityStorePerOperationPerSecond: 10_000, ssoAdminPerSecond: 10_000 },
+      limits: { identityStorePerSecond: 10_000, ssoAdminPerSecond: 10_000 },
       sleep: quickSleep,
       pollIntervalMs: 1,
       pollDeadlineMs: 1_000,

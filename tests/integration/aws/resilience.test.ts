@@ -146,8 +146,8 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
 
   it("stays under the emulator's AWS-like rate limits by its own token buckets", async () => {
     harness = await startHarness(
-      { state: seed, throttle: { identityStorePerOperation: 40, ssoAdmin: 40 } },
-      { limits: { identityStorePerOperationPerSecond: 30, ssoAdminPerSecond: 30 } },
+      { state: seed, throttle: { identityStore: 40, ssoAdmin: 40 } },
+      { limits: { identityStorePerSecond: 30, ssoAdminPerSecond: 30 } },
     );
     const adapter = harness.identityCenter;
 
@@ -166,12 +166,43 @@ describe("the AWS adapter under failures, throttling and half-finished runs", ()
     expect(harness.emulator.counts().throttled).toBe(0);
   });
 
+  it("keeps every identity store operation under one collective rate, users and groups created at once", async () => {
+    harness = await startHarness(
+      { state: seed, throttle: { identityStore: 5 } },
+      { limits: { identityStorePerSecond: 3 } },
+    );
+    const adapter = harness.identityCenter;
+
+    await Promise.all([
+      ...Array.from({ length: 6 }, (_, index) =>
+        adapter.applyChange({
+          kind: "createUser",
+          key: `user:${index}`,
+          reason: "",
+          user: userAttributes(aUser(`together${index}`)),
+        }),
+      ),
+      ...Array.from({ length: 6 }, (_, index) =>
+        adapter.applyChange({
+          kind: "createGroup",
+          key: `group:${index}`,
+          reason: "",
+          displayName: `together-${index}`,
+        }),
+      ),
+    ]);
+
+    expect(harness.emulator.count("identitystore", "CreateUser")).toBe(6);
+    expect(harness.emulator.count("identitystore", "CreateGroup")).toBe(6);
+    expect(harness.emulator.counts().throttled).toBe(0);
+  });
+
   it("recovers from the emulator's rate limit when the adapter is allowed more than AWS gives", async () => {
     harness = await startHarness(
-      { state: seed, throttle: { identityStorePerOperation: 20 } },
+      { state: seed, throttle: { identityStore: 20 } },
       // Real sleeping here: the backoff itself is what lets the emulator's bucket refill.
       {
-        limits: { identityStorePerOperationPerSecond: 1_000 },
+        limits: { identityStorePerSecond: 1_000 },
         retry: { baseDelayMs: 20, maxDelayMs: 400, maxAttempts: 12 },
         sleep: realSleep,
       },

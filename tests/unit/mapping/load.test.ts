@@ -338,9 +338,118 @@ describe("reporting mistakes with their line and column", () => {
         ),
       ),
     ).toEqual([
-      "rules.yaml:4:16: identityCenter.instanceArn: invalid Identity Center instance ARN 'arn:aws:sso:::instance/ssoins-xyz': expected arn:aws:sso:::instance/ssoins-<16 hex>",
-      "rules.yaml:5:20: identityCenter.identityStoreId: invalid identity store id 'd-123': expected d-<10 hex>",
+      "rules.yaml:4:16: identityCenter.instanceArn: invalid Identity Center instance ARN 'arn:aws:sso:::instance/ssoins-xyz': expected arn:PARTITION:sso:::instance/ssoins-<16 letters or digits> (PARTITION is aws, aws-us-gov, aws-cn, ...)",
+      "rules.yaml:5:20: identityCenter.identityStoreId: invalid identity store id 'd-123': expected d-<10 hex> or a UUID",
     ]);
+  });
+
+  it("takes instance ARNs of every partition, both instance id forms, and identity store UUIDs", () => {
+    const instance = (instanceArn: string, identityStoreId: string) =>
+      rulesOf(
+        lines(
+          "version: 1",
+          "google: { domains: [example.com] }",
+          "identityCenter:",
+          `  instanceArn: ${instanceArn}`,
+          `  identityStoreId: ${identityStoreId}`,
+        ),
+      ).identityCenter;
+
+    expect(instance("arn:aws-us-gov:sso:::instance/ssoins-7907a1b2c3d4e5f6", "d-906789abcd")).toBeDefined();
+    expect(
+      instance("arn:aws-cn:sso:::instance/ins-0a1B2c3D.4e5F6a7", "9a5c8f14-2b6e-4d1f-8c3a-0e7b6d5f4a21"),
+    ).toEqual({
+      instanceArn: "arn:aws-cn:sso:::instance/ins-0a1B2c3D.4e5F6a7",
+      identityStoreId: "9a5c8f14-2b6e-4d1f-8c3a-0e7b6d5f4a21",
+    });
+  });
+
+  it("expands AWS managed policy names into the instance's partition, boundary included", () => {
+    const rules = rulesOf(
+      lines(
+        "version: 1",
+        "google: { domains: [example.com] }",
+        "identityCenter: { instanceArn: 'arn:aws-us-gov:sso:::instance/ssoins-7907a1b2c3d4e5f6' }",
+        "permissionSets:",
+        "  - name: Auditor",
+        "    managedPolicies: [ReadOnlyAccess, 'arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess']",
+        "    permissionsBoundary: { managedPolicy: PowerUserAccess }",
+      ),
+    );
+
+    expect(rules.permissionSets[0]).toMatchObject({
+      managedPolicyArns: [
+        "arn:aws-us-gov:iam::aws:policy/ReadOnlyAccess",
+        "arn:aws-us-gov:iam::aws:policy/job-function/ViewOnlyAccess",
+      ],
+      permissionsBoundary: {
+        kind: "managed",
+        managedPolicyArn: "arn:aws-us-gov:iam::aws:policy/PowerUserAccess",
+      },
+    });
+    expect(
+      someRules({ permissionSets: [{ name: "P", managedPolicies: ["ReadOnlyAccess"] }] }).permissionSets[0]
+        ?.managedPolicyArns,
+    ).toEqual(["arn:aws:iam::aws:policy/ReadOnlyAccess"]);
+  });
+
+  it("refuses an AWS managed policy ARN of another partition than the instance's", () => {
+    const text = lines(
+      "version: 1",
+      "google: { domains: [example.com] }",
+      "identityCenter: { instanceArn: 'arn:aws-cn:sso:::instance/ssoins-7907a1b2c3d4e5f6' }",
+      "permissionSets:",
+      "  - name: Auditor",
+      "    managedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess']",
+      "    permissionsBoundary: { managedPolicy: 'arn:aws-us-gov:iam::aws:policy/PowerUserAccess' }",
+    );
+
+    expect(issuesOf(text)).toEqual([
+      "rules.yaml:6:23: 'arn:aws:iam::aws:policy/ReadOnlyAccess' is an AWS managed policy of the partition aws, but the Identity Center instance is in aws-cn: write the name alone (ReadOnlyAccess) or arn:aws-cn:iam::aws:policy/ReadOnlyAccess",
+      "rules.yaml:7:43: 'arn:aws-us-gov:iam::aws:policy/PowerUserAccess' is an AWS managed policy of the partition aws-us-gov, but the Identity Center instance is in aws-cn: write the name alone (PowerUserAccess) or arn:aws-cn:iam::aws:policy/PowerUserAccess",
+    ]);
+  });
+
+  it("names the character Identity Center refuses in a description, a tag or a relay state", () => {
+    const text = lines(
+      "version: 1",
+      "google: { domains: [example.com] }",
+      "permissionSets:",
+      "  - name: Operators",
+      "    description: Operators’ access – production",
+      "    relayState: https://console.aws.amazon.com/s3/home?region=eu-west-1#bücket",
+      "    tags: { 'team#': platform, owner: 'ops!', '': x }",
+      "  - name: Empty",
+      "    description: ''",
+    );
+
+    expect(issuesOf(text)).toEqual([
+      "rules.yaml:5:18: permissionSets[0].description: invalid description: Identity Center takes tab, line breaks and Latin-1 letters and signs only (U+2019 '’' is not allowed); write - for – and ' for ’",
+      "rules.yaml:6:17: permissionSets[0].relayState: invalid relayState 'https://console.aws.amazon.com/s3/home?region=eu-west-1#bücket': a console URL of ASCII letters, digits and URL punctuation (U+00FC 'ü' is not allowed)",
+      "rules.yaml:7:13: permissionSets[0].tags[\"team#\"]: invalid tag key 'team#': use letters, digits, spaces and _ . : / = + - @ (U+0023 '#' is not allowed)",
+      "rules.yaml:7:39: permissionSets[0].tags.owner: invalid tag value 'ops!': use letters, digits, spaces and _ . : / = + - @ (U+0021 '!' is not allowed)",
+      'rules.yaml:7:47: permissionSets[0].tags[""]: tag keys must not be empty',
+      "rules.yaml:9:18: permissionSets[1].description: description must not be empty: leave it out instead",
+    ]);
+  });
+
+  it("takes the Latin-1 a description, a tag and a relay state may hold", () => {
+    const rules = rulesOf(
+      lines(
+        "version: 1",
+        "google: { domains: [example.com] }",
+        "permissionSets:",
+        "  - name: Operators",
+        "    description: \"Opérateurs - production, 'read only'\\tcafé\"",
+        "    relayState: https://console.aws.amazon.com/s3/home?region=eu-west-1#/buckets",
+        "    tags: { 'cost:centre/Ops': 'CC-1 @Tokyo', チーム: 運用 }",
+      ),
+    );
+
+    expect(rules.permissionSets[0]).toMatchObject({
+      description: "Opérateurs - production, 'read only'\tcafé",
+      tags: { "cost:centre/Ops": "CC-1 @Tokyo", チーム: "運用" },
+    });
   });
 
   it("rejects permission set names, durations, customer managed ARNs and the reserved tag", () => {
@@ -419,8 +528,8 @@ describe("reporting mistakes with their line and column", () => {
     ]);
   });
 
-  it("rejects more than 25 managed and customer managed policies on one permission set", () => {
-    const managed = Array.from({ length: 20 }, (_, index) => `Policy${index}`);
+  it("rejects more than 20 managed and customer managed policies on one permission set", () => {
+    const managed = Array.from({ length: 15 }, (_, index) => `Policy${index}`);
     const customer = Array.from({ length: 6 }, (_, index) => `mine-${index}`);
     const text = lines(
       "version: 1",
@@ -432,7 +541,7 @@ describe("reporting mistakes with their line and column", () => {
     );
 
     expect(issuesOf(text)).toEqual([
-      "rules.yaml:5:22: permission set 'Big' has 26 managed and customer managed policies; Identity Center allows at most 25",
+      "rules.yaml:5:22: permission set 'Big' has 21 managed and customer managed policies; Identity Center allows at most 20",
     ]);
   });
 
@@ -545,14 +654,39 @@ describe("inline policy files", () => {
     ]);
   });
 
-  it("reports a policy over 32,768 bytes", () => {
+  it("reports a policy over 10,240 bytes without white space, however little of it is white space", () => {
     const big = JSON.stringify({
-      Statement: [{ Action: "iam:*", Effect: "Deny", Resource: `arn:aws:iam::*:user/${"x".repeat(33_000)}` }],
+      Statement: [{ Action: "iam:*", Effect: "Deny", Resource: `arn:aws:iam::*:user/${"x".repeat(10_200)}` }],
       Version: "2012-10-17",
     });
 
     expect(issuesOf(withPolicy("p.json"), { "p.json": big })).toEqual([
-      "rules.yaml:5:19: inline policy file 'p.json' is 33107 bytes without white space; Identity Center allows at most 32768",
+      "rules.yaml:5:19: inline policy file 'p.json' is 10307 bytes without white space; Identity Center allows at most 10240",
+    ]);
+  });
+
+  it("takes a policy of 10,240 bytes without white space however widely it is indented", () => {
+    const document = {
+      Statement: [{ Action: "iam:*", Effect: "Deny", Resource: `arn:aws:iam::*:user/${"x".repeat(10_133)}` }],
+      Version: "2012-10-17",
+    };
+
+    const rules = rulesOf(withPolicy("p.json"), { "p.json": JSON.stringify(document, null, 8) });
+
+    expect(new TextEncoder().encode(rules.permissionSets[0]?.inlinePolicy).length).toBe(10_240);
+  });
+
+  it("reports a character Identity Center does not store in a policy, at its line and column in the file", () => {
+    const policy = [
+      "{",
+      '  "Version": "2012-10-17",',
+      '  "Statement": [{ "Sid": "Read", "Effect": "Allow", "Action": "s3:GetObject",',
+      '    "Resource": "*", "Condition": { "StringEquals": { "aws:PrincipalTag/team": "Ops – prod" } } }]',
+      "}",
+    ].join("\n");
+
+    expect(issuesOf(withPolicy("p.json"), { "p.json": policy })).toEqual([
+      "rules.yaml:5:19: inline policy file 'p.json' line 4, column 80 (Statement[0].Condition.StringEquals[\"aws:PrincipalTag/team\"]): U+2013 '–' is not allowed in a policy: Identity Center takes tab, line breaks and U+0020 to U+00FF only (write - for – and ' for ’)",
     ]);
   });
 });
