@@ -47,6 +47,7 @@ import {
 } from "./rules-check.js";
 import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
 import { registerValidateCommand } from "./validate-command.js";
+import { packageVersion } from "./version.js";
 import {
   buildAccountDirectory,
   buildDirectorySource,
@@ -121,7 +122,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .addHelpText("after", exitCodeHelp);
+    .addHelpText("after", exitCodeHelp)
+    .version(packageVersion(), "-V, --version", "print the version of idc-sync");
 
   const rulesOption = () => new Option("--rules <file>", "the rules file").default("rules.yaml");
   const sourceOption = () =>
