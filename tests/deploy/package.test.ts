@@ -293,29 +293,59 @@ describe("the packaged CloudFormation template", () => {
     expect(problems).toEqual([]);
   });
 
-  it('refuses to package without the instance, store and organization it would otherwise grant as "*"', async () => {
-    const packaging = run(
-      osls,
-      [
-        "package",
-        "--stage",
-        "ci",
-        "--package",
-        join(work, "unscoped"),
-        "--param",
-        `googleSecretArn=${secretArn}`,
-      ],
-      { cwd: root, env: offlineEnv, timeout: 120_000 },
-    );
-    const failure = await packaging.then(
-      () => "packaged",
-      (error: { message: string; stdout?: string; stderr?: string }) =>
-        `${error.message}${error.stdout ?? ""}${error.stderr ?? ""}`,
-    );
-    // osls names the statements whose ARNs it could not build.
-    expect(failure).toMatch(
-      /provider\.iam\.role\.statements\.\d+\.Resource.*Value not found at "param" source/,
-    );
+  it("refuses to package without the Google secret, instance, store and organization, one clear line each", async () => {
+    const failure = await failedPackaging([]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 5 problems in the deployment; nothing was packaged:",
+      expect.stringMatching(
+        /^ {2}--param googleSecretArn: required: the full ARN of the Secrets Manager secret/,
+      ),
+      expect.stringMatching(/^ {2}--param ssoInstanceId: required, e\.g\. ssoins-/),
+      expect.stringMatching(/^ {2}--param identityStoreId: required, e\.g\. d-/),
+      expect.stringMatching(/^ {2}--param managementAccountId: required, e\.g\. 111111111111/),
+      expect.stringMatching(/^ {2}--param organizationId: required, e\.g\. o-/),
+    ]);
+    // Not osls's own variable-resolution error, and no stack trace.
+    expect(failure.output).not.toMatch(/Value not found at "param" source|Cannot resolve|\n\s+at .*:\d+:\d+\)?\n/);
+    expect(failure.wrote).toEqual([]);
+  }, 120_000);
+
+  it("refuses malformed secret ARNs, a bad schedule and broken rules, every problem at its place", async () => {
+    const failure = await failedPackaging([
+      "googleSecretArn=arn:aws:secretsmanager:us-east-1:123456789012:secret:idc-sync/google",
+      ...Object.entries(scope).map(([name, value]) => `${name}=${value}`),
+      "slackWebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:idc-sync/slack-AbCdEf",
+      "schedule=cron(0 6 * * *)",
+      "rules=tests/fixtures/rules/three-mistakes.yaml",
+    ]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 6 problems in the deployment; nothing was packaged:",
+      expect.stringMatching(/^ {2}--param googleSecretArn: '.*:secret:idc-sync\/google' is a partial ARN/),
+      expect.stringMatching(
+        /^ {2}--param schedule: 'cron\(0 6 \* \* \*\)' has 5 fields; EventBridge cron takes six/,
+      ),
+      expect.stringMatching(
+        /^ {2}--param slackWebhookSecretArn: '.*' is in eu-west-1, but the function deploys to us-east-1/,
+      ),
+      expect.stringMatching(
+        /^ {2}tests\/fixtures\/rules\/three-mistakes\.yaml:50:22: permissionSets\[1\]\.sessionDuration/,
+      ),
+      expect.stringMatching(
+        /^ {2}tests\/fixtures\/rules\/three-mistakes\.yaml:60:14: accounts\.core-dev\[0\]/,
+      ),
+      expect.stringMatching(
+        /^ {2}tests\/fixtures\/rules\/three-mistakes\.yaml:69:14: unknown group 'developer'/,
+      ),
+    ]);
+    expect(failure.wrote).toEqual([]);
+  }, 120_000);
+
+  it("refuses a rules file that does not exist, naming it", async () => {
+    const failure = await failedPackaging([...requiredParamValues(), "rules=rules/missing.yaml"]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 1 problem in the deployment; nothing was packaged:",
+      "  rules/missing.yaml:1:1: cannot read the rules file: it does not exist",
+    ]);
   }, 120_000);
 
   it("adds the management-account IAM rights only when asked, on the reserved SSO roles alone", () => {
@@ -563,4 +593,28 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
     }
   }
   return actions;
+}
+
+function requiredParamValues(): string[] {
+  return requiredParams.filter((_, index) => index % 2 === 1);
+}
+
+/** Runs `osls package` that must fail; its problem lines (from idc-sync's message on) and what it wrote. */
+async function failedPackaging(params: string[]) {
+  const out = join(work, `refused-${Math.random().toString(36).slice(2)}`);
+  const result = await run(
+    osls,
+    ["package", "--stage", "ci", "--package", out, ...params.flatMap((param) => ["--param", param])],
+    { cwd: root, env: offlineEnv, timeout: 120_000 },
+  ).then(
+    () => undefined,
+    (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ""}${error.stderr ?? ""}`,
+  );
+  if (result === undefined) throw new Error("osls package succeeded");
+  const lines = result.split("\n");
+  const first = lines.findIndex((line) => line.startsWith("idc-sync: "));
+  const problems = first < 0 ? [] : lines.slice(first);
+  const end = problems.findIndex((line, index) => index > 0 && !line.startsWith("  "));
+  const wrote = await readdir(out).catch(() => []);
+  return { output: result, lines: end < 0 ? problems : problems.slice(0, end), wrote };
 }
