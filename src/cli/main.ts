@@ -27,6 +27,7 @@ import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } 
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
+import { registerInitCommand } from "./commands/init.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import { registerExplainCommand } from "./explain-command.js";
 import { registerHistoryCommand } from "./history-command.js";
@@ -152,6 +153,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
       "let up to N removals pass the maxDeletions guard, deliberately",
     ).argParser(parseCount);
 
+  registerInitCommand(program, io, setExitCode);
   registerValidateCommand(program, io, setExitCode, {
     worldPorts: (flags) => worldPorts(flags, io),
     policyCheck: options.policyCheck ?? accessAnalyzerPolicyCheck,
