@@ -10,6 +10,10 @@ export interface DeploymentSettings {
   region: string;
   rules: string;
   googleSecretArn: string;
+  /** Keyless Google: all three instead of googleSecretArn. */
+  googleWorkloadIdentityProvider?: string;
+  googleServiceAccount?: string;
+  googleAdminEmail?: string;
   slackWebhookSecretArn: string;
   schedule: string;
   scheduleEnabled: string | boolean;
@@ -41,12 +45,27 @@ export function checkDeploymentSettings(settings: DeploymentSettings): SettingPr
   };
   const text = (value: unknown) => (value === undefined || value === null ? "" : String(value).trim());
 
-  add(
-    "googleSecretArn",
-    text(settings.googleSecretArn) === ""
-      ? "required: the full ARN of the Secrets Manager secret holding the Google service-account key and the admin to act as (README, Deploy, step 3)"
-      : secretArnProblem(text(settings.googleSecretArn), settings.region),
-  );
+  const keyless = {
+    googleWorkloadIdentityProvider: text(settings.googleWorkloadIdentityProvider),
+    googleServiceAccount: text(settings.googleServiceAccount),
+    googleAdminEmail: text(settings.googleAdminEmail),
+  };
+  if (Object.values(keyless).some((value) => value !== "")) {
+    if (text(settings.googleSecretArn) !== "")
+      add(
+        "googleSecretArn",
+        "give either the secret or the keyless parameters (googleWorkloadIdentityProvider, ...), not both",
+      );
+    for (const [parameter, value] of Object.entries(keyless))
+      add(parameter, requiredPattern(value, keylessShapes[parameter as keyof typeof keylessShapes]));
+  } else {
+    add(
+      "googleSecretArn",
+      text(settings.googleSecretArn) === ""
+        ? "required: the full ARN of the Secrets Manager secret holding the Google service-account key and the admin to act as (README, Deploy, step 3), or keyless: googleWorkloadIdentityProvider, googleServiceAccount and googleAdminEmail"
+        : secretArnProblem(text(settings.googleSecretArn), settings.region),
+    );
+  }
   add("ssoInstanceId", requiredPattern(text(settings.ssoInstanceId), identifierShapes.ssoInstanceId));
   add("identityStoreId", requiredPattern(text(settings.identityStoreId), identifierShapes.identityStoreId));
   add("managementAccountId", requiredPattern(text(settings.managementAccountId), identifierShapes.accountId));
@@ -95,6 +114,27 @@ const identifierShapes = {
     pattern: /^o-[a-z0-9]{10,32}$/,
     example: "o-a1b2c3d4e5",
     where: "`aws organizations describe-organization`: Id",
+  },
+} as const satisfies Record<string, Shape>;
+
+/** Keyless Google: the provider's resource name, a service account's address, an admin's address. */
+const keylessShapes = {
+  googleWorkloadIdentityProvider: {
+    pattern:
+      /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/,
+    example: "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync",
+    where:
+      "`gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool POOL --location global --format 'value(name)'`",
+  },
+  googleServiceAccount: {
+    pattern: /^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z0-9-]+\.iam\.gserviceaccount\.com$/,
+    example: "idc-sync@my-project.iam.gserviceaccount.com",
+    where: "the service account with domain-wide delegation",
+  },
+  googleAdminEmail: {
+    pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+    example: "admin@example.com",
+    where: "the admin the service account acts as",
   },
 } as const satisfies Record<string, Shape>;
 

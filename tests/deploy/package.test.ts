@@ -117,8 +117,9 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("grants exactly the AWS API calls the bundled code makes (every SDK Command its sources import)", async () => {
+    // The role's statements and the secret policies that apply with this deployment's parameters.
     const granted = new Set(
-      roleStatements()
+      [...roleStatements(), ...policyStatements("GoogleCredentialsSecretPolicy")]
         .flatMap((statement) => [statement.Action].flat())
         .filter((action) => !action.startsWith("logs:")),
     );
@@ -128,10 +129,13 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("lets the function read the one Google secret and no other", () => {
-    const secretStatements = roleStatements().filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith("secretsmanager:")),
-    );
-    expect(secretStatements).toEqual([
+    expect(
+      roleStatements().filter((statement) => JSON.stringify(statement).includes("secretsmanager:")),
+    ).toEqual([]);
+    const policy = resource("GoogleCredentialsSecretPolicy", "AWS::IAM::RolePolicy");
+    expect(policy.Condition).toBe("HasGoogleSecret");
+    expect(template.Conditions?.HasGoogleSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": [secretArn, ""] }] });
+    expect(policyStatements("GoogleCredentialsSecretPolicy")).toEqual([
       {
         Sid: "GoogleCredentialsSecret",
         Effect: "Allow",
@@ -306,7 +310,9 @@ describe("the packaged CloudFormation template", () => {
       expect.stringMatching(/^ {2}--param organizationId: required, e\.g\. o-/),
     ]);
     // Not osls's own variable-resolution error, and no stack trace.
-    expect(failure.output).not.toMatch(/Value not found at "param" source|Cannot resolve|\n\s+at .*:\d+:\d+\)?\n/);
+    expect(failure.output).not.toMatch(
+      /Value not found at "param" source|Cannot resolve|\n\s+at .*:\d+:\d+\)?\n/,
+    );
     expect(failure.wrote).toEqual([]);
   }, 120_000);
 
@@ -338,6 +344,43 @@ describe("the packaged CloudFormation template", () => {
       ),
     ]);
     expect(failure.wrote).toEqual([]);
+  }, 120_000);
+
+  it("packages keyless Google with no secret to read: the provider, service account and admin reach the function", async () => {
+    const keyless = {
+      googleWorkloadIdentityProvider:
+        "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync",
+      googleServiceAccount: "idc-sync@acme-idc.iam.gserviceaccount.com",
+      googleAdminEmail: "admin@example.com",
+    };
+    const out = join(work, "keyless");
+    await run(
+      osls,
+      [
+        "package",
+        "--stage",
+        "ci",
+        "--package",
+        out,
+        ...[
+          ...Object.entries(scope).map(([name, value]) => `${name}=${value}`),
+          ...Object.entries(keyless).map(([name, value]) => `${name}=${value}`),
+        ].flatMap((param) => ["--param", param]),
+      ],
+      { cwd: root, env: offlineEnv, timeout: 120_000 },
+    );
+    const keylessTemplate = JSON.parse(
+      await readFile(join(out, "cloudformation-template-update-stack.json"), "utf8"),
+    ) as Template;
+    expect(keylessTemplate.Conditions?.HasGoogleSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": ["", ""] }] });
+    expect(keylessTemplate.Resources.SyncLambdaFunction?.Properties.Environment).toMatchObject({
+      Variables: {
+        GOOGLE_SECRET_ARN: "",
+        GOOGLE_WORKLOAD_IDENTITY_PROVIDER: keyless.googleWorkloadIdentityProvider,
+        GOOGLE_SERVICE_ACCOUNT: keyless.googleServiceAccount,
+        GOOGLE_ADMIN_EMAIL: keyless.googleAdminEmail,
+      },
+    });
   }, 120_000);
 
   it("refuses a rules file that does not exist, naming it", async () => {
@@ -538,6 +581,12 @@ function resourcesOf(statement: Statement): string[] {
 function arnPattern(template: string): RegExp {
   const parts = template.split(/\$\{[A-Za-z]+\}/).map((part) => part.replace(/[.*+?^()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join("[^:/]+")}$`);
+}
+
+/** The statements of one of the stack's extra policies. */
+function policyStatements(logicalId: string): Statement[] {
+  return (resource(logicalId, "AWS::IAM::RolePolicy").Properties.PolicyDocument as { Statement: Statement[] })
+    .Statement;
 }
 
 /** The statements of the function's role. */

@@ -81,6 +81,25 @@ describe("the deploy parameters, checked before packaging", () => {
     expect(problems[5]?.message).toBe("'64' is not a whole number of MB from 128 to 10240");
   });
 
+  it("takes keyless Google instead of the secret: all three parameters, well formed, and no secret", () => {
+    const keyless = {
+      googleSecretArn: "",
+      googleWorkloadIdentityProvider:
+        "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync",
+      googleServiceAccount: "idc-sync@acme-idc.iam.gserviceaccount.com",
+      googleAdminEmail: "admin@example.com",
+    };
+    expect(checkDeploymentSettings(someSettings(keyless))).toEqual([]);
+    expect(
+      checkDeploymentSettings(
+        someSettings({ ...keyless, googleWorkloadIdentityProvider: "aws/idc-sync", googleAdminEmail: "" }),
+      ).map((problem) => problem.parameter),
+    ).toEqual(["googleWorkloadIdentityProvider", "googleAdminEmail"]);
+    expect(checkDeploymentSettings(someSettings({ ...keyless, googleSecretArn: secretArn }))).toEqual([
+      { parameter: "googleSecretArn", message: expect.stringContaining("not both") },
+    ]);
+  });
+
   it("checks the optional Slack secret only when one is given", () => {
     expect(checkDeploymentSettings(someSettings({ slackWebhookSecretArn: "hooks.slack.com/x" }))).toEqual([
       {
