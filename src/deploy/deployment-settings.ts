@@ -122,7 +122,7 @@ const keylessShapes = {
   googleWorkloadIdentityProvider: {
     pattern:
       /^projects\/\d+\/locations\/global\/workloadIdentityPools\/[a-z0-9-]{4,32}\/providers\/[a-z0-9-]{4,32}$/,
-    example: "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync",
+    example: "projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/idc-sync",
     where:
       "`gcloud iam workload-identity-pools providers describe PROVIDER --workload-identity-pool POOL --location global --format 'value(name)'`",
   },

@@ -349,7 +349,7 @@ describe("the packaged CloudFormation template", () => {
   it("packages keyless Google with no secret to read: the provider, service account and admin reach the function", async () => {
     const keyless = {
       googleWorkloadIdentityProvider:
-        "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync",
+        "projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/idc-sync",
       googleServiceAccount: "idc-sync@acme-idc.iam.gserviceaccount.com",
       googleAdminEmail: "admin@example.com",
     };

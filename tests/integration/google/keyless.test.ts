@@ -23,7 +23,7 @@ import {
 } from "../../emulators/google-federation/emulator.js";
 import { aRequest, sampleSnapshot, sourceFor } from "./google-test-kit.js";
 
-const provider = "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync";
+const provider = "projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/idc-sync";
 const serviceAccount = "idc-sync@acme-idc.iam.gserviceaccount.com";
 const admin = "admin@example.com";
 /** The Lambda function's role, as its temporary credentials (the environment Lambda sets). */

@@ -85,7 +85,7 @@ describe("the deploy parameters, checked before packaging", () => {
     const keyless = {
       googleSecretArn: "",
       googleWorkloadIdentityProvider:
-        "projects/123456789012/locations/global/workloadIdentityPools/aws/providers/idc-sync",
+        "projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/idc-sync",
       googleServiceAccount: "idc-sync@acme-idc.iam.gserviceaccount.com",
       googleAdminEmail: "admin@example.com",
     };
