@@ -12,11 +12,17 @@ const root = resolve(import.meta.dirname, "..");
 
 export default async function buildOnce(): Promise<void> {
   try {
-    await run(process.execPath, [resolve(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"], {
-      cwd: root,
-    });
+    await run(
+      process.execPath,
+      [resolve(root, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+      {
+        cwd: root,
+      },
+    );
   } catch (error) {
     const failed = error as { stdout?: string; stderr?: string };
-    throw new Error(`npm run build failed, so no test can run the command:\n${failed.stdout}${failed.stderr}`);
+    throw new Error(
+      `npm run build failed, so no test can run the command:\n${failed.stdout}${failed.stderr}`,
+    );
   }
 }
