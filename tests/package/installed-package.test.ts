@@ -226,7 +226,12 @@ describe("idc-sync init in that folder, then osls package, offline", () => {
       Boolean,
     );
     expect(sids).toEqual(shipped.map((statement) => statement.Sid));
+    const { googleSecretArn, ...ids } = scope;
     const text = JSON.stringify(role);
-    for (const id of Object.values(scope)) expect(text).toContain(id);
+    for (const id of Object.values(ids)) expect(text).toContain(id);
+    // The Google secret is read through its own policy, present because a secret ARN was given.
+    expect(JSON.stringify(template.Resources.GoogleCredentialsSecretPolicy?.Properties)).toContain(
+      googleSecretArn,
+    );
   });
 });
