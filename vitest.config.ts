@@ -13,5 +13,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: "forks",
+    // The command's tests run bin/idc-sync.mjs, i.e. dist/: compile it first (tests/build-once.ts).
+    globalSetup: ["tests/build-once.ts"],
   },
 });

@@ -28,6 +28,7 @@ import { renderPlanMarkdown } from "../sync/render-markdown.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
+import { registerInitCommand } from "./commands/init.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import { registerExplainCommand } from "./explain-command.js";
 import { registerHistoryCommand } from "./history-command.js";
@@ -48,6 +49,7 @@ import {
 } from "./rules-check.js";
 import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
 import { registerValidateCommand } from "./validate-command.js";
+import { packageVersion } from "./version.js";
 import {
   buildAccountDirectory,
   buildDirectorySource,
@@ -122,7 +124,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .addHelpText("after", exitCodeHelp);
+    .addHelpText("after", exitCodeHelp)
+    .version(packageVersion(), "-V, --version", "print the version of idc-sync");
 
   const rulesOption = () => new Option("--rules <file>", "the rules file").default("rules.yaml");
   const sourceOption = () =>
@@ -151,6 +154,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
       "let up to N removals pass the maxDeletions guard, deliberately",
     ).argParser(parseCount);
 
+  registerInitCommand(program, io, setExitCode);
   registerValidateCommand(program, io, setExitCode, {
     worldPorts: (flags) => worldPorts(flags, io),
     policyCheck: options.policyCheck ?? accessAnalyzerPolicyCheck,

@@ -117,8 +117,9 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("grants exactly the AWS API calls the bundled code makes (every SDK Command its sources import)", async () => {
+    // The role's statements and the secret policies that apply with this deployment's parameters.
     const granted = new Set(
-      roleStatements()
+      [...roleStatements(), ...policyStatements("GoogleCredentialsSecretPolicy")]
         .flatMap((statement) => [statement.Action].flat())
         .filter((action) => !action.startsWith("logs:")),
     );
@@ -128,10 +129,13 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("lets the function read the one Google secret and no other", () => {
-    const secretStatements = roleStatements().filter((statement) =>
-      [statement.Action].flat().some((action) => action.startsWith("secretsmanager:")),
-    );
-    expect(secretStatements).toEqual([
+    expect(
+      roleStatements().filter((statement) => JSON.stringify(statement).includes("secretsmanager:")),
+    ).toEqual([]);
+    const policy = resource("GoogleCredentialsSecretPolicy", "AWS::IAM::RolePolicy");
+    expect(policy.Condition).toBe("HasGoogleSecret");
+    expect(template.Conditions?.HasGoogleSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": [secretArn, ""] }] });
+    expect(policyStatements("GoogleCredentialsSecretPolicy")).toEqual([
       {
         Sid: "GoogleCredentialsSecret",
         Effect: "Allow",
@@ -319,29 +323,98 @@ describe("the packaged CloudFormation template", () => {
     expect(problems).toEqual([]);
   });
 
-  it('refuses to package without the instance, store and organization it would otherwise grant as "*"', async () => {
-    const packaging = run(
+  it("refuses to package without the Google secret, instance, store and organization, one clear line each", async () => {
+    const failure = await failedPackaging([]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 5 problems in the deployment; nothing was packaged:",
+      expect.stringMatching(
+        /^ {2}--param googleSecretArn: required: the full ARN of the Secrets Manager secret/,
+      ),
+      expect.stringMatching(/^ {2}--param ssoInstanceId: required, e\.g\. ssoins-/),
+      expect.stringMatching(/^ {2}--param identityStoreId: required, e\.g\. d-/),
+      expect.stringMatching(/^ {2}--param managementAccountId: required, e\.g\. 111111111111/),
+      expect.stringMatching(/^ {2}--param organizationId: required, e\.g\. o-/),
+    ]);
+    // Not osls's own variable-resolution error, and no stack trace.
+    expect(failure.output).not.toMatch(
+      /Value not found at "param" source|Cannot resolve|\n\s+at .*:\d+:\d+\)?\n/,
+    );
+    expect(failure.wrote).toEqual([]);
+  }, 120_000);
+
+  it("refuses malformed secret ARNs, a bad schedule and broken rules, every problem at its place", async () => {
+    const failure = await failedPackaging([
+      "googleSecretArn=arn:aws:secretsmanager:us-east-1:123456789012:secret:idc-sync/google",
+      ...Object.entries(scope).map(([name, value]) => `${name}=${value}`),
+      "slackWebhookSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:idc-sync/slack-AbCdEf",
+      "schedule=cron(0 6 * * *)",
+      "rules=tests/fixtures/rules/three-mistakes.yaml",
+    ]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 6 problems in the deployment; nothing was packaged:",
+      expect.stringMatching(/^ {2}--param googleSecretArn: '.*:secret:idc-sync\/google' is a partial ARN/),
+      expect.stringMatching(
+        /^ {2}--param schedule: 'cron\(0 6 \* \* \*\)' has 5 fields; EventBridge cron takes six/,
+      ),
+      expect.stringMatching(
+        /^ {2}--param slackWebhookSecretArn: '.*' is in eu-west-1, but the function deploys to us-east-1/,
+      ),
+      expect.stringMatching(
+        /^ {2}tests\/fixtures\/rules\/three-mistakes\.yaml:50:22: permissionSets\[1\]\.sessionDuration/,
+      ),
+      expect.stringMatching(
+        /^ {2}tests\/fixtures\/rules\/three-mistakes\.yaml:60:14: accounts\.core-dev\[0\]/,
+      ),
+      expect.stringMatching(
+        /^ {2}tests\/fixtures\/rules\/three-mistakes\.yaml:69:14: unknown group 'developer'/,
+      ),
+    ]);
+    expect(failure.wrote).toEqual([]);
+  }, 120_000);
+
+  it("packages keyless Google with no secret to read: the provider, service account and admin reach the function", async () => {
+    const keyless = {
+      googleWorkloadIdentityProvider:
+        "projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/idc-sync",
+      googleServiceAccount: "idc-sync@acme-idc.iam.gserviceaccount.com",
+      googleAdminEmail: "admin@example.com",
+    };
+    const out = join(work, "keyless");
+    await run(
       osls,
       [
         "package",
         "--stage",
         "ci",
         "--package",
-        join(work, "unscoped"),
-        "--param",
-        `googleSecretArn=${secretArn}`,
+        out,
+        ...[
+          ...Object.entries(scope).map(([name, value]) => `${name}=${value}`),
+          ...Object.entries(keyless).map(([name, value]) => `${name}=${value}`),
+        ].flatMap((param) => ["--param", param]),
       ],
       { cwd: root, env: offlineEnv, timeout: 120_000 },
     );
-    const failure = await packaging.then(
-      () => "packaged",
-      (error: { message: string; stdout?: string; stderr?: string }) =>
-        `${error.message}${error.stdout ?? ""}${error.stderr ?? ""}`,
-    );
-    // osls names the statements whose ARNs it could not build.
-    expect(failure).toMatch(
-      /provider\.iam\.role\.statements\.\d+\.Resource.*Value not found at "param" source/,
-    );
+    const keylessTemplate = JSON.parse(
+      await readFile(join(out, "cloudformation-template-update-stack.json"), "utf8"),
+    ) as Template;
+    expect(keylessTemplate.Conditions?.HasGoogleSecret).toEqual({ "Fn::Not": [{ "Fn::Equals": ["", ""] }] });
+    expect(keylessTemplate.Resources.SyncLambdaFunction?.Properties.Environment).toMatchObject({
+      Variables: {
+        GOOGLE_SECRET_ARN: "",
+        GOOGLE_WORKLOAD_IDENTITY_PROVIDER: keyless.googleWorkloadIdentityProvider,
+        GOOGLE_SERVICE_ACCOUNT: keyless.googleServiceAccount,
+        GOOGLE_ADMIN_EMAIL: keyless.googleAdminEmail,
+      },
+    });
+  }, 120_000);
+
+  it("refuses a rules file that does not exist, naming it", async () => {
+    const failure = await failedPackaging([...requiredParamValues(), "rules=rules/missing.yaml"]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 1 problem in the deployment; nothing was packaged:",
+      "  rules/missing.yaml:1:1: cannot read the rules file: it does not exist",
+    ]);
   }, 120_000);
 
   it("adds the management-account IAM rights only when asked, on the reserved SSO roles alone", () => {
@@ -536,6 +609,12 @@ function arnPattern(template: string): RegExp {
   return new RegExp(`^${parts.join("[^:/]+")}$`);
 }
 
+/** The statements of one of the stack's extra policies. */
+function policyStatements(logicalId: string): Statement[] {
+  return (resource(logicalId, "AWS::IAM::RolePolicy").Properties.PolicyDocument as { Statement: Statement[] })
+    .Statement;
+}
+
 /** The statements of the function's role. */
 function roleStatements(): Statement[] {
   const role = resource("IamRoleLambdaExecution", "AWS::IAM::Role").Properties as {
@@ -589,4 +668,28 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
     }
   }
   return actions;
+}
+
+function requiredParamValues(): string[] {
+  return requiredParams.filter((_, index) => index % 2 === 1);
+}
+
+/** Runs `osls package` that must fail; its problem lines (from idc-sync's message on) and what it wrote. */
+async function failedPackaging(params: string[]) {
+  const out = join(work, `refused-${Math.random().toString(36).slice(2)}`);
+  const result = await run(
+    osls,
+    ["package", "--stage", "ci", "--package", out, ...params.flatMap((param) => ["--param", param])],
+    { cwd: root, env: offlineEnv, timeout: 120_000 },
+  ).then(
+    () => undefined,
+    (error: { stdout?: string; stderr?: string }) => `${error.stdout ?? ""}${error.stderr ?? ""}`,
+  );
+  if (result === undefined) throw new Error("osls package succeeded");
+  const lines = result.split("\n");
+  const first = lines.findIndex((line) => line.startsWith("idc-sync: "));
+  const problems = first < 0 ? [] : lines.slice(first);
+  const end = problems.findIndex((line, index) => index > 0 && !line.startsWith("  "));
+  const wrote = await readdir(out).catch(() => []);
+  return { output: result, lines: end < 0 ? problems : problems.slice(0, end), wrote };
 }

@@ -12,6 +12,7 @@ import {
   type GoogleDirectorySourceOptions,
   googleDirectoryScopes,
 } from "./google-directory-source.js";
+import { keylessDelegatedClient } from "./keyless-delegation.js";
 
 /** The environment variables read by `createGoogleDirectorySource`. */
 export const googleEnvironment = {
@@ -25,6 +26,17 @@ export const googleEnvironment = {
   rootUrl: "IDC_SYNC_GOOGLE_ROOT_URL",
   /** Local testing only: a static bearer token used instead of the service-account flow. */
   accessToken: "IDC_SYNC_GOOGLE_ACCESS_TOKEN",
+  /**
+   * Keyless: the workload identity pool provider the AWS identity is exchanged at,
+   * `projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER`.
+   */
+  workloadIdentityProvider: "GOOGLE_WORKLOAD_IDENTITY_PROVIDER",
+  /** Keyless: the service account with domain-wide delegation whose Google-managed key signs the JWT. */
+  serviceAccount: "GOOGLE_SERVICE_ACCOUNT",
+  /** Local testing only: Google's STS token URL, IAM Credentials root and OAuth token URL. */
+  stsUrl: "IDC_SYNC_GOOGLE_STS_URL",
+  iamCredentialsUrl: "IDC_SYNC_GOOGLE_IAM_CREDENTIALS_URL",
+  tokenUrl: "IDC_SYNC_GOOGLE_TOKEN_URL",
 } as const;
 
 /** Credentials handed over directly, e.g. read by the Lambda from Secrets Manager. */
@@ -62,7 +74,10 @@ export interface GoogleClientSettings {
  * match wins:
  * 1. `IDC_SYNC_GOOGLE_ACCESS_TOKEN`: for local testing only (the emulator); a static bearer token.
  * 2. `overrides.credentials`: key and admin given by the caller (the Lambda, from Secrets Manager).
- * 3. `GOOGLE_CREDENTIALS_JSON` (the key JSON) or `GOOGLE_APPLICATION_CREDENTIALS` (a key file path),
+ * 3. Keyless: `GOOGLE_WORKLOAD_IDENTITY_PROVIDER` and `GOOGLE_SERVICE_ACCOUNT`, with `GOOGLE_ADMIN_EMAIL`:
+ *    the AWS identity (AWS_ACCESS_KEY_ID... or the SDK's default chain, in AWS_REGION) is exchanged for a
+ *    Google token that has the service account sign the delegation JWT (keyless-delegation.ts).
+ * 4. `GOOGLE_CREDENTIALS_JSON` (the key JSON) or `GOOGLE_APPLICATION_CREDENTIALS` (a key file path),
  *    with `GOOGLE_ADMIN_EMAIL` as the subject.
  *
  * `IDC_SYNC_GOOGLE_ROOT_URL` is for local testing only: it points the client at the emulator.
@@ -106,6 +121,9 @@ export function googleClientSettings(
     return withRoot(delegatedJwt(key, adminEmail, "the credentials given"));
   }
 
+  const provider = nonEmpty(env[googleEnvironment.workloadIdentityProvider]);
+  if (provider) return withRoot(keylessAuth(env, provider));
+
   const keyJson = nonEmpty(env[googleEnvironment.keyJson]);
   const keyFile = nonEmpty(env[googleEnvironment.keyFile]);
   if (keyJson) {
@@ -134,7 +152,8 @@ export function googleClientSettings(
   }
 
   throw new ConfigurationError(
-    "No Google credentials: set GOOGLE_APPLICATION_CREDENTIALS (path of a service-account key file) or " +
+    "No Google credentials: set GOOGLE_WORKLOAD_IDENTITY_PROVIDER and GOOGLE_SERVICE_ACCOUNT (keyless, from " +
+      "this AWS identity), or GOOGLE_APPLICATION_CREDENTIALS (path of a service-account key file) or " +
       "GOOGLE_CREDENTIALS_JSON (the key JSON itself), and GOOGLE_ADMIN_EMAIL (the admin the service account " +
       "acts as through domain-wide delegation). To plan without Google, use --source file:PATH with a " +
       "directory snapshot instead.",
@@ -143,6 +162,65 @@ export function googleClientSettings(
 
 /** Deadline of one OAuth token request, headers and body. */
 const tokenRequestDeadlineMs = 30_000;
+
+function keylessAuth(
+  env: Record<string, string | undefined>,
+  workloadIdentityProvider: string,
+): OAuth2Client {
+  const serviceAccountEmail = nonEmpty(env[googleEnvironment.serviceAccount]);
+  const adminEmail = nonEmpty(env[googleEnvironment.adminEmail]);
+  const awsRegion = nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  const missing = [
+    ...(serviceAccountEmail
+      ? []
+      : [`${googleEnvironment.serviceAccount} (the service account with domain-wide delegation)`]),
+    ...(adminEmail ? [] : [`${googleEnvironment.adminEmail} (the admin it acts as)`]),
+    ...(awsRegion ? [] : ["AWS_REGION (the region of the AWS credentials exchanged with Google)"]),
+  ];
+  if (
+    !/^(\/\/iam\.googleapis\.com\/)?projects\/\d+\/locations\/global\/workloadIdentityPools\/[^/]+\/providers\/[^/]+$/.test(
+      workloadIdentityProvider,
+    )
+  ) {
+    missing.unshift(
+      `${googleEnvironment.workloadIdentityProvider} in the form projects/NUMBER/locations/global/workloadIdentityPools/POOL/providers/PROVIDER (it is '${workloadIdentityProvider}')`,
+    );
+  }
+  if (missing.length > 0) {
+    throw new ConfigurationError(`Keyless Google access needs ${missing.join(", ")}.`);
+  }
+  const accessKeyId = nonEmpty(env.AWS_ACCESS_KEY_ID);
+  const secretAccessKey = nonEmpty(env.AWS_SECRET_ACCESS_KEY);
+  const sessionToken = nonEmpty(env.AWS_SESSION_TOKEN);
+  const endpoints = {
+    ...(nonEmpty(env[googleEnvironment.stsUrl]) ? { sts: nonEmpty(env[googleEnvironment.stsUrl]) } : {}),
+    ...(nonEmpty(env[googleEnvironment.iamCredentialsUrl])
+      ? { iamCredentials: nonEmpty(env[googleEnvironment.iamCredentialsUrl]) }
+      : {}),
+    ...(nonEmpty(env[googleEnvironment.tokenUrl])
+      ? { oauthToken: nonEmpty(env[googleEnvironment.tokenUrl]) }
+      : {}),
+  } as Partial<Record<"sts" | "iamCredentials" | "oauthToken", string>>;
+  return keylessDelegatedClient({
+    workloadIdentityProvider,
+    serviceAccountEmail: serviceAccountEmail!,
+    adminEmail: adminEmail!,
+    scopes: googleDirectoryScopes,
+    awsRegion: awsRegion!,
+    // The credentials in this environment when it has them (the Lambda's, or a test's); else the SDK's chain.
+    ...(accessKeyId && secretAccessKey
+      ? {
+          awsCredentials: async () => ({
+            accessKeyId,
+            secretAccessKey,
+            ...(sessionToken ? { sessionToken } : {}),
+          }),
+        }
+      : {}),
+    endpoints,
+    requestDeadlineMs: tokenRequestDeadlineMs,
+  });
+}
 
 function delegatedJwt(key: ServiceAccountKey, adminEmail: string | undefined, source: string): JWT {
   if (!adminEmail) {

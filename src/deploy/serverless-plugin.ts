@@ -1,0 +1,108 @@
+/**
+ * The osls (Serverless Framework v3) plugin that idc-sync's serverless.yml loads: before anything is
+ * packaged (`osls package`, and `osls deploy`, which packages first) it checks the deploy parameters and
+ * the rules file, and adds the rules file and the policy files it names to the package. Every problem is
+ * one line, all of them at once; with any, nothing is packaged.
+ *
+ * It reads what serverless.yml resolved: `custom.idcSync.settings` (the parameters with their defaults,
+ * deploy/serverless/settings.yml) and `provider.region`.
+ */
+import { isAbsolute, normalize, posix, relative, resolve, sep } from "node:path";
+import { formatRuleIssue, loadRules } from "../mapping/index.js";
+import {
+  checkDeploymentSettings,
+  type DeploymentSettings,
+  formatSettingProblem,
+} from "./deployment-settings.js";
+
+/** The parts of the osls `serverless` object this plugin touches. */
+interface ServerlessLike {
+  serviceDir: string;
+  service: {
+    provider: { region?: string };
+    custom?: { idcSync?: { settings?: Partial<DeploymentSettings> } };
+    package?: { patterns?: string[] };
+  };
+  classes: { Error: new (message: string) => Error };
+}
+
+interface PluginUtils {
+  log: { notice: (message: string) => void; warning: (message: string) => void };
+}
+
+export default class IdcSyncServerlessPlugin {
+  readonly hooks: Record<string, () => Promise<void>>;
+
+  constructor(
+    private readonly serverless: ServerlessLike,
+    _options: unknown,
+    private readonly utils: PluginUtils,
+  ) {
+    this.hooks = { "before:package:initialize": () => this.checkBeforePackaging() };
+  }
+
+  private async checkBeforePackaging(): Promise<void> {
+    const { service, serviceDir } = this.serverless;
+    const settings = { ...service.custom?.idcSync?.settings, region: service.provider.region ?? "" };
+    const problems = checkDeploymentSettings(settings as DeploymentSettings).map(formatSettingProblem);
+    const rulesFile = String(settings.rules ?? "").trim();
+    const packaged: string[] = [];
+    if (rulesFile !== "") {
+      const checked = await checkRulesFile(serviceDir, rulesFile);
+      problems.push(...checked.problems);
+      for (const warning of checked.warnings) this.utils.log.warning(`idc-sync: ${warning}`);
+      packaged.push(...checked.files);
+    }
+    if (problems.length > 0) {
+      throw new this.serverless.classes.Error(
+        [
+          `idc-sync: ${problems.length} problem${problems.length === 1 ? "" : "s"} in the deployment; nothing was packaged:`,
+          ...problems.map((problem) => `  ${problem}`),
+        ].join("\n"),
+      );
+    }
+    // Whatever folder the rules live in, they and their policy files go into the zip: a rules file the
+    // function cannot find would fail every run.
+    service.package ??= {};
+    service.package.patterns = [...(service.package.patterns ?? []), ...packaged];
+    this.utils.log.notice(
+      `idc-sync: ${rulesFile} is valid; packaging it with ${packaged.length - 1} policy file(s)`,
+    );
+  }
+}
+
+/**
+ * Loads the rules file as the function will (relative to the service folder, policy files next to it).
+ * Returns its problems as `FILE:LINE:COL: message` lines and the files to package, relative to the service.
+ */
+async function checkRulesFile(
+  serviceDir: string,
+  rulesFile: string,
+): Promise<{ problems: string[]; warnings: string[]; files: string[] }> {
+  const path = resolve(serviceDir, rulesFile);
+  const inside = relative(serviceDir, path);
+  if (isAbsolute(rulesFile) || inside.startsWith(`..${sep}`) || inside === "..") {
+    return {
+      problems: [
+        `--param rules: '${rulesFile}' is outside the service folder, so it cannot be packaged; put the rules next to serverless.yml`,
+      ],
+      warnings: [],
+      files: [],
+    };
+  }
+  const loaded = await loadRules(path, { file: toPosix(inside) });
+  if (!loaded.ok) return { problems: loaded.issues.map(formatRuleIssue), warnings: [], files: [] };
+  const folder = posix.dirname(toPosix(inside));
+  const policyFiles = Object.values(loaded.rules.inlinePolicyFiles ?? {}).map((file) =>
+    posix.normalize(posix.join(folder, toPosix(normalize(file.path)))),
+  );
+  return {
+    problems: [],
+    warnings: loaded.warnings.map(formatRuleIssue),
+    files: [toPosix(inside), ...new Set(policyFiles)],
+  };
+}
+
+function toPosix(path: string): string {
+  return path.split(sep).join("/");
+}

@@ -1,0 +1,3 @@
+// The Lambda function: idc-sync's handler from the installed package, bundled by serverless-esbuild with
+// the rules (serverless.yml). Upgrading idc-sync is a version bump in package.json.
+export { handler } from "idc-sync/lambda";
