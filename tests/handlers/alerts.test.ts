@@ -92,7 +92,10 @@ describe("Slack alerts from the sync function", () => {
       };
     },
     stateStore: new DynamoDbStateStore({ client: dynamo, tableName }),
-    notifier: async () => new SlackNotifier({ webhookUrl: sink.url, sleep: async () => {}, timeoutMs: 200 }),
+    // No test here stalls Slack: the deadline only has to outlast a slow answer on a loaded machine (at 200 ms a
+    // delivered post was taken for lost and sent twice).
+    notifier: async () =>
+      new SlackNotifier({ webhookUrl: sink.url, sleep: async () => {}, timeoutMs: 5_000 }),
     clock: { now: () => now },
     logUrl: () =>
       "https://us-east-1.console.aws.amazon.com/cloudwatch/home?region=us-east-1#logsV2:log-groups/log-group/x",
