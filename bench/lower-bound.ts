@@ -254,6 +254,23 @@ export function applyLowerBound(changes: readonly Change[]): { writes: CallCount
       case "deletePermissionSet":
         add(writes, "sso-admin:DeletePermissionSet", 1);
         break;
+      case "createRevocationPolicy":
+        add(writes, "organizations:CreatePolicy", 1);
+        add(writes, "organizations:AttachPolicy", 1);
+        break;
+      case "updateRevocationPolicy":
+        add(writes, "organizations:UpdatePolicy", 1);
+        if (change.attachTo !== undefined) add(writes, "organizations:AttachPolicy", 1);
+        break;
+      case "deleteRevocationPolicy":
+        if (change.detachFrom !== undefined) add(writes, "organizations:DetachPolicy", 1);
+        add(writes, "organizations:DeletePolicy", 1);
+        break;
+      // A person's deny is written by the changes above; it makes no call of its own.
+      case "revokeSessions":
+      case "extendRevocation":
+      case "endRevocation":
+        break;
       default: {
         const unknown: never = change;
         throw new Error(`no lower bound for change kind ${(unknown as Change).kind}`);

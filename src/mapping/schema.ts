@@ -826,6 +826,46 @@ const safetySchema = z.strictObject({
     }),
 });
 
+/**
+ * The revocation margin: how long after a leaver's longest session could end the deny stays, to cover
+ * the run that removes their access (the Lambda runs up to 15 minutes, assignment deletions finish
+ * asynchronously) and clock skew. From PT15M to PT12H.
+ */
+const revocationMarginSchema = z
+  .string()
+  .regex(durationPattern, {
+    error: invalid((input) => `invalid margin ${quoted(input)}: expected PTnH, PTnM or PTnHnM`),
+  })
+  .refine(
+    (value) => {
+      if (!durationPattern.test(value)) return true;
+      const minutes = durationMinutes(value);
+      return minutes >= 15 && minutes <= 720;
+    },
+    { error: invalid((input) => `margin ${quoted(input)} must be between PT15M and PT12H`) },
+  )
+  .transform((value) => formatDuration(durationMinutes(value)));
+
+/** The kill switch for leavers' sessions (issue #20). */
+const leaversSchema = z.strictObject({
+  revokeSessions: z
+    .enum(["scp", "permissionSets", "off"], {
+      error: 'leavers.revokeSessions is "scp", "permissionSets" or "off"',
+    })
+    .default("off")
+    .meta({
+      description:
+        "Where the deny that ends a leaver's AWS sessions lives: scp (service control policies idc-sync creates, attached to the root; the management account through the inline policy of its permission sets), permissionSets (the inline policy of every permission set the leaver had), or off (the default).",
+      examples: ["scp", "permissionSets", "off"],
+    }),
+  margin: revocationMarginSchema.default("PT1H").meta({
+    description:
+      "How long the deny outlives the leaver's longest session duration, PT15M to PT12H (default PT1H).",
+    examples: ["PT1H", "PT30M"],
+    pattern: "^PT(?=\\d)(?:\\d+H)?(?:\\d+M)?$",
+  }),
+});
+
 const syncSchema = z.strictObject({
   /** enforce: fix drift and report it; report: detect and alert, change nothing. */
   mode: z
@@ -928,6 +968,10 @@ export const rulesSchema = z.strictObject({
     description: "Limits that stop a run before it does damage.",
     examples: [{ maxDeletions: "10%" }],
   }),
+  leavers: leaversSchema.prefault({}).meta({
+    description: "What happens to a leaver's AWS sessions that are already open.",
+    examples: [{ revokeSessions: "scp", margin: "PT1H" }],
+  }),
   sync: syncSchema
     .prefault({})
     .meta({ description: "How scheduled runs behave.", examples: [{ mode: "enforce" }] }),
@@ -946,3 +990,4 @@ export type Selector = RuleGroup["members"][number];
 export type RuleAssignment = RulesFile["assignments"][number];
 export type SafetyRules = RulesFile["safety"];
 export type MaxDeletions = SafetyRules["maxDeletions"];
+export type LeaverRules = RulesFile["leavers"];

@@ -4,9 +4,24 @@
  * independent ones go on, and a re-run converges.
  */
 
-import type { ApplyReport, Change, ChangeKind, ChangeOutcome, CreateUser, UpdateUser } from "./model.js";
-import { changeKindOrder, OutcomeStatus, PrincipalType } from "./model.js";
-import type { IdentityCenter } from "./ports.js";
+import type {
+  ApplyReport,
+  Change,
+  ChangeKind,
+  ChangeOutcome,
+  CreateUser,
+  IdentityCenterChange,
+  RevocationPolicyChange,
+  UpdateUser,
+} from "./model.js";
+import {
+  changeKindOrder,
+  OutcomeStatus,
+  PrincipalType,
+  revocationPolicyKinds,
+  settledByDependencies,
+} from "./model.js";
+import type { IdentityCenter, RevocationPolicies } from "./ports.js";
 import { userKey } from "./scope.js";
 
 export interface ApplyOptions {
@@ -16,6 +31,8 @@ export interface ApplyOptions {
   shouldContinue?: () => boolean;
   /** Called once per change as its outcome is known (applied, failed, skipped or not started). */
   onOutcome?: (outcome: ChangeOutcome, change: Change) => void;
+  /** Writes the kill switch's SCPs; a plan with SCP changes and no writer fails those changes. */
+  revocationPolicies?: RevocationPolicies;
 }
 
 export const defaultApplyConcurrency = 8;
@@ -61,8 +78,26 @@ export async function applyPlan(
       record(change, { ...base, status: OutcomeStatus.notStarted });
       return;
     }
+    if (settledByDependencies.has(change.kind)) {
+      // A person's deny: written by its dependencies, which all succeeded. Known gaps make it fail.
+      const problems = "problems" in change ? (change.problems ?? []) : [];
+      record(
+        change,
+        problems.length > 0
+          ? { ...base, status: OutcomeStatus.failed, error: problems.join("; ") }
+          : { ...base, status: OutcomeStatus.applied },
+      );
+      return;
+    }
     try {
-      await identityCenter.applyChange(change);
+      if (revocationPolicyKinds.has(change.kind)) {
+        if (options.revocationPolicies === undefined) {
+          throw new Error("no AWS Organizations client to write service control policies with");
+        }
+        await options.revocationPolicies.apply(change as RevocationPolicyChange);
+      } else {
+        await identityCenter.applyChange(change as IdentityCenterChange);
+      }
       record(change, { ...base, status: OutcomeStatus.applied });
     } catch (error) {
       record(change, { ...base, status: OutcomeStatus.failed, error: errorMessage(error) });
@@ -280,6 +315,11 @@ export function dependenciesOf(changes: readonly Change[]): Map<string, string[]
         break;
       case "deletePermissionSet":
         deps.push(...(permissionSetRemovals.get(change.permissionSetName) ?? []));
+        break;
+      case "revokeSessions":
+      case "extendRevocation":
+      case "endRevocation":
+        deps.push(...change.heldBy);
         break;
       default:
         break;

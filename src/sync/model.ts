@@ -486,7 +486,128 @@ export interface DeleteAssignment extends ChangeBase {
   assignment: Assignment;
 }
 
-export type Change =
+// ─── Revoking leavers' sessions (issue #20) ─────────────────────────────────────────────────────────
+
+/**
+ * One person's deny, as the plan reads it: who, until when, and why that long. The deny itself is an
+ * explicit Deny of every action for the person's Identity Store user id (`identitystore:userId`),
+ * written where `leavers.revokeSessions` says: service control policies idc-sync created, and/or the
+ * inline policy of permission sets.
+ */
+interface RevocationChangeBase extends ChangeBase {
+  /** Identity Store user id: what the deny names. */
+  userId: string;
+  /** The person's userName when known (it is gone once the user is deleted and the state is lost). */
+  userName?: string;
+  /** ISO-8601 to the minute, UTC: "2026-12-03T04:10Z". */
+  until: string;
+  /**
+   * Keys of the changes that write the deny where it lives (SCPs, permission sets): this change holds
+   * when they all did. Empty when nothing needs writing for it.
+   */
+  heldBy: string[];
+  /** Where the deny is (or is no longer): "SCP idc-sync-revoke-sessions-1", "permission set Admin". */
+  places: string[];
+  /**
+   * Why the deny could not be (completely) written: no room left, SCPs unusable, a permission set
+   * idc-sync does not manage. The change then fails when applied, and the failure is alerted; the rest
+   * of the plan (the removal of access above all) goes ahead.
+   */
+  problems?: string[];
+}
+
+/** "+ revoke sessions of mei.tanaka@example.com until 2026-12-03T04:10Z (longest session PT12H, 3 accounts)". */
+export interface RevokeSessions extends RevocationChangeBase {
+  kind: "revokeSessions";
+  userName: string;
+  /** The longest session duration among the permission sets the person had, ISO-8601. */
+  longestSession: string;
+  /** The accounts the person could reach through their assignments. */
+  accountIds: string[];
+}
+
+/** The person still had access when this run read Identity Center: the deny is moved later. */
+export interface ExtendRevocation extends RevocationChangeBase {
+  kind: "extendRevocation";
+  userName: string;
+  previousUntil: string;
+  longestSession: string;
+  accountIds: string[];
+}
+
+/** The deny has expired (every session it was for has ended), or the person is back. */
+export interface EndRevocation extends RevocationChangeBase {
+  kind: "endRevocation";
+}
+
+/** One service control policy idc-sync writes its denies into, as the plan wants it. */
+interface RevocationPolicyBase extends ChangeBase {
+  /** "idc-sync-revoke-sessions-1". */
+  policyName: string;
+  /** The minified document: what is stored is what counts against the size limit. */
+  content: string;
+  /** User ids it denies. */
+  entries: number;
+  /** The document's size as AWS counts it, and the limit it keeps under. */
+  size: number;
+  sizeLimit: number;
+}
+
+export interface CreateRevocationPolicy extends RevocationPolicyBase {
+  kind: "createRevocationPolicy";
+  /** The root it is attached to, so it reaches every member account. */
+  attachTo: string;
+}
+
+export interface UpdateRevocationPolicy extends RevocationPolicyBase {
+  kind: "updateRevocationPolicy";
+  policyId: string;
+  /** Set when the policy is found detached and must be attached to the root again. */
+  attachTo?: string;
+}
+
+/** A policy whose entries have all ended: detached from the root, then deleted. */
+export interface DeleteRevocationPolicy extends ChangeBase {
+  kind: "deleteRevocationPolicy";
+  policyName: string;
+  policyId: string;
+  /** The root it is detached from first, when it is attached. */
+  detachFrom?: string;
+}
+
+/**
+ * What AWS Organizations holds for the kill switch, as the revocation planner needs it. `usable: false`
+ * when service control policies cannot be read or written here (not enabled in the root, no
+ * Organizations permissions, not the management account or a delegated administrator): the plan then
+ * says why each deny cannot be written, and everything else goes ahead.
+ */
+export type ScpReadout =
+  | {
+      usable: true;
+      /** The root idc-sync's policies are attached to, so they reach every member account. */
+      rootId: string;
+      /** The management account, which no SCP restricts. */
+      managementAccountId: string;
+      /** Ids of every SCP attached directly to the root, idc-sync's and others' (FullAWSAccess, ...). */
+      attachedToRoot: string[];
+      /** The SCPs idc-sync created (by their managed-by tag), with their content. */
+      policies: StoredRevocationPolicy[];
+      /** Names like idc-sync's that belong to SCPs it did not create: never used, never touched. */
+      foreignNames: string[];
+    }
+  | { usable: false; problem: string };
+
+export interface StoredRevocationPolicy {
+  id: string;
+  name: string;
+  content: string;
+}
+
+export type RevocationPolicyChange = CreateRevocationPolicy | UpdateRevocationPolicy | DeleteRevocationPolicy;
+export type RevocationChange = RevokeSessions | ExtendRevocation | EndRevocation;
+
+/** What the `IdentityCenter` port applies. */
+export type IdentityCenterChange =
   | CreateUser
   | UpdateUser
   | DeleteUser
@@ -502,6 +623,8 @@ export type Change =
   | DeleteGroup
   | DeletePermissionSet;
 
+export type Change = IdentityCenterChange | RevocationPolicyChange | RevocationChange;
+
 export type ChangeKind = Change["kind"];
 
 /**
@@ -509,9 +632,17 @@ export type ChangeKind = Change["kind"];
  * goes only after the memberships and assignments that use it.
  */
 export const changeKindOrder: readonly ChangeKind[] = [
+  // The deny first, before any access is removed (issue #20): SCPs, then permission sets.
+  "createRevocationPolicy",
+  "updateRevocationPolicy",
+  "deleteRevocationPolicy",
   "createPermissionSet",
   "updatePermissionSet",
   "provisionPermissionSet",
+  // Settled by the writes above (see `settledByDependencies`).
+  "revokeSessions",
+  "extendRevocation",
+  "endRevocation",
   "createGroup",
   "updateGroup",
   "createUser",
@@ -524,6 +655,24 @@ export const changeKindOrder: readonly ChangeKind[] = [
   "deleteGroup",
   "deletePermissionSet",
 ] as const;
+
+/**
+ * Kinds that write nothing themselves: they name a person's deny, which the changes in their `heldBy`
+ * write. The applier settles them from those: applied when all of them were, skipped when one failed,
+ * failed when the plan already knows the deny cannot be written (`problems`).
+ */
+export const settledByDependencies: ReadonlySet<ChangeKind> = new Set([
+  "revokeSessions",
+  "extendRevocation",
+  "endRevocation",
+]);
+
+/** Kinds the `IdentityCenter` port never sees: the `RevocationPolicies` port writes them. */
+export const revocationPolicyKinds: ReadonlySet<ChangeKind> = new Set([
+  "createRevocationPolicy",
+  "updateRevocationPolicy",
+  "deleteRevocationPolicy",
+]);
 
 export const removalKinds: ReadonlySet<ChangeKind> = new Set([
   "deleteUser",
@@ -578,6 +727,20 @@ export interface Plan {
    * `core-prod (222222222222)` rather than a bare id. Absent when no change names an account.
    */
   accountNames?: Record<string, string>;
+  /**
+   * Managed Identity Center users the rules no longer want (suspended, deleted, archived, excluded, in no
+   * mapped group), whatever `users.leavers` does with them: whose sessions the kill switch ends.
+   */
+  leavers?: PlanLeaver[];
+}
+
+/** A leaver as the plan found them in Identity Center. */
+export interface PlanLeaver {
+  userName: string;
+  /** Identity Store user id. */
+  userId: string;
+  /** "suspended in Google". */
+  reason: string;
 }
 
 // ─── Ownership ──────────────────────────────────────────────────────────────────────────────────────

@@ -166,6 +166,12 @@ class Planner {
       externallyProvisionedUsers: [...this.externallyProvisioned]
         .map((key) => this.actualUsers.get(key)?.userName ?? key)
         .sort(compareStrings),
+      leavers: [...this.leavers]
+        .sort(([a], [b]) => compareStrings(a, b))
+        .flatMap(([key, reason]) => {
+          const user = this.actualUsers.get(key);
+          return user === undefined ? [] : [{ userName: user.userName, userId: user.id, reason }];
+        }),
     };
   }
 

@@ -5,12 +5,14 @@
  */
 import type {
   AwsAccount,
-  Change,
   Directory,
   DirectoryRequest,
+  IdentityCenterChange,
   IdentityCenterState,
   Organization,
+  RevocationPolicyChange,
   Scope,
+  ScpReadout,
 } from "./model.js";
 import type { Notice } from "./notices.js";
 import type { RunRecord, RunState } from "./run-state.js";
@@ -44,7 +46,22 @@ export interface IdentityCenter {
    */
   readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState>;
   /** Applies one change; throws (a `ChangeFailedError` where AWS gave a reason) when it did not happen. */
-  applyChange(change: Change): Promise<void>;
+  applyChange(change: IdentityCenterChange): Promise<void>;
+}
+
+/**
+ * The service control policies the kill switch writes leavers' denies into (AWS Organizations). Only
+ * policies idc-sync created (tagged managed-by=idc-sync) are ever read in full or changed.
+ */
+export interface RevocationPolicies {
+  /**
+   * The root, what is attached to it, and idc-sync's policies with their content. Never throws: when
+   * the policies cannot be read (SCPs not enabled, no permission, an outage that outlasts the retries)
+   * it says why, so the rest of the run still removes the leavers' access.
+   */
+  read(): Promise<ScpReadout>;
+  /** Creates, updates or deletes one of idc-sync's policies; throws when that did not happen. */
+  apply(change: RevocationPolicyChange): Promise<void>;
 }
 
 /** The run state as stored, with the revision a conditional save must find. */

@@ -28,6 +28,17 @@ export const noChangesText = "No changes. Identity Center matches the rules.";
 /** The sections of a plan, in reading order, and the kinds each holds. */
 export const planSections: readonly { title: string; kinds: readonly ChangeKind[] }[] = [
   {
+    title: "Leavers' sessions",
+    kinds: [
+      "revokeSessions",
+      "extendRevocation",
+      "endRevocation",
+      "createRevocationPolicy",
+      "updateRevocationPolicy",
+      "deleteRevocationPolicy",
+    ],
+  },
+  {
     title: "Permission sets",
     kinds: ["createPermissionSet", "updatePermissionSet", "provisionPermissionSet", "deletePermissionSet"],
   },
@@ -203,6 +214,17 @@ function changeLines(change: Change, paint: Paint, accountNames?: Record<string,
   ) {
     for (const field of change.fields) lines.push(...fieldLines(field, paint));
   }
+  if (
+    change.kind === "revokeSessions" ||
+    change.kind === "extendRevocation" ||
+    change.kind === "endRevocation"
+  ) {
+    if (change.places.length > 0)
+      lines.push(
+        `      ${paint("dim", `${change.kind === "endRevocation" ? "from" : "in"} ${change.places.join(", ")}`)}`,
+      );
+    for (const problem of change.problems ?? []) lines.push(`      ${paint("red", `! ${problem}`)}`);
+  }
   if (change.kind === "createPermissionSet") lines.push(...newPermissionSetLines(change, paint));
   return lines;
 }
@@ -250,7 +272,7 @@ export function describeChange(change: Change, accountNames?: Record<string, str
 /** The marker and the object a change is about, without its reason; with `noun` when out of its section. */
 function headline(change: Change, paint: Paint, noun = false, accountNames?: Record<string, string>): string {
   const [marker, subject] = markerAndSubject(change, accountNames);
-  const prefix = noun ? `${nouns[change.kind]} ` : "";
+  const prefix = noun && nouns[change.kind] !== "" ? `${nouns[change.kind]} ` : "";
   return `${paint(markerColor[marker], markers[marker])} ${prefix}${subject}`;
 }
 
@@ -270,6 +292,13 @@ export const nouns: Record<ChangeKind, string> = {
   deleteAssignment: "assignment",
   deleteGroup: "group",
   deletePermissionSet: "permission set",
+  // Their subjects name what they are about ("revoke sessions of ...", "SCP ...").
+  revokeSessions: "",
+  extendRevocation: "",
+  endRevocation: "",
+  createRevocationPolicy: "",
+  updateRevocationPolicy: "",
+  deleteRevocationPolicy: "",
 };
 
 /**
@@ -321,7 +350,48 @@ export function markerAndSubject(change: Change, accountNames?: Record<string, s
       return ["remove", change.displayName];
     case "deletePermissionSet":
       return ["remove", change.permissionSetName];
+    case "revokeSessions":
+      return [
+        "add",
+        `revoke sessions of ${change.userName} until ${change.until} (longest session ${change.longestSession}, ${countOf(change.accountIds.length, "account")})`,
+      ];
+    case "extendRevocation":
+      return [
+        "change",
+        `revoke sessions of ${change.userName} until ${change.until} (was ${change.previousUntil}; longest session ${change.longestSession}, ${countOf(change.accountIds.length, "account")})`,
+      ];
+    case "endRevocation":
+      return [
+        "remove",
+        `revoke sessions of ${change.userName ?? `user ${change.userId}`} until ${change.until}`,
+      ];
+    case "createRevocationPolicy":
+      return ["add", `SCP ${change.policyName} (${policyFill(change)}, attached to root ${change.attachTo})`];
+    case "updateRevocationPolicy":
+      return [
+        "change",
+        `SCP ${change.policyName} (${policyFill(change)}${change.attachTo === undefined ? "" : `, attached again to root ${change.attachTo}`})`,
+      ];
+    case "deleteRevocationPolicy":
+      return [
+        "remove",
+        `SCP ${change.policyName}${change.detachFrom === undefined ? "" : ` (detached from root ${change.detachFrom})`}`,
+      ];
   }
+}
+
+/** "3 users, 412 of 5,120 characters". */
+function policyFill(change: { entries: number; size: number; sizeLimit: number }): string {
+  return `${countOf(change.entries, "user")}, ${thousands(change.size)} of ${thousands(change.sizeLimit)} characters`;
+}
+
+/** 5120 → "5,120", the same on every machine (no locale). */
+function thousands(value: number): string {
+  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+}
+
+function countOf(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 /** A plain value cut with "…" when long (a description of several paragraphs). */

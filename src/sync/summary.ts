@@ -27,6 +27,12 @@ export const changeKindFamily = {
   deleteAssignment: "remove",
   deleteGroup: "remove",
   deletePermissionSet: "remove",
+  revokeSessions: "add",
+  extendRevocation: "change",
+  endRevocation: "remove",
+  createRevocationPolicy: "add",
+  updateRevocationPolicy: "change",
+  deleteRevocationPolicy: "remove",
 } as const satisfies Record<ChangeKind, "add" | "change" | "remove">;
 
 /** Counts the plan's changes by family and by kind (every kind present, zero when absent). */

@@ -12,7 +12,7 @@ import {
   type SyncInvocationResult,
   type SyncLogger,
 } from "../../src/handlers/sync-handler.js";
-import type { Change, IdentityCenterState, Scope } from "../../src/sync/model.js";
+import type { IdentityCenterChange, IdentityCenterState, Scope } from "../../src/sync/model.js";
 import type { IdentityCenter } from "../../src/sync/ports.js";
 import scheduledEvent from "../fixtures/events/scheduled.json" with { type: "json" };
 
@@ -61,7 +61,7 @@ class SlowIdentityCenter implements IdentityCenter {
   readState(scope: Scope): Promise<IdentityCenterState> {
     return this.inner.readState(scope);
   }
-  async applyChange(change: Change): Promise<void> {
+  async applyChange(change: IdentityCenterChange): Promise<void> {
     await this.inner.applyChange(change);
     this.clock.remainingMs -= this.costMs;
   }

@@ -70,7 +70,6 @@ import { ChangeFailedError, IdentityCenterReadError, SyncError } from "../../syn
 import { compareStrings } from "../../sync/keys.js";
 import type {
   Assignment,
-  Change,
   CreateAssignment,
   CreateGroup,
   CreatePermissionSet,
@@ -79,6 +78,7 @@ import type {
   IcGroup,
   IcPermissionSet,
   IcUser,
+  IdentityCenterChange,
   IdentityCenterState,
   PermissionSetAttributes,
   PrincipalType,
@@ -750,7 +750,7 @@ export class AwsIdentityCenter implements IdentityCenter {
   // ─── Applying ─────────────────────────────────────────────────────────────────────────────────────
 
   /** Applies one change; throws ChangeFailedError (with AWS's words) when it did not happen. */
-  async applyChange(change: Change): Promise<void> {
+  async applyChange(change: IdentityCenterChange): Promise<void> {
     try {
       await this.applyUnguarded(change);
     } catch (error) {
@@ -759,7 +759,7 @@ export class AwsIdentityCenter implements IdentityCenter {
     }
   }
 
-  private async applyUnguarded(change: Change): Promise<void> {
+  private async applyUnguarded(change: IdentityCenterChange): Promise<void> {
     switch (change.kind) {
       case "createUser":
         return this.createUser(change);
@@ -791,7 +791,7 @@ export class AwsIdentityCenter implements IdentityCenter {
         return this.deletePermissionSet(change.permissionSetName);
       default: {
         const unknown: never = change;
-        throw new SyncError(`unknown change kind ${(unknown as Change).kind}`);
+        throw new SyncError(`unknown change kind ${(unknown as IdentityCenterChange).kind}`);
       }
     }
   }
