@@ -14,6 +14,7 @@ import type {
   ScopeNote,
 } from "./model.js";
 import { OutcomeStatus } from "./model.js";
+import { thousands } from "./numbers.js";
 import { permissionSetFacts } from "./permission-set-facts.js";
 import { type PlanSummary, planSummaryLine, summarizePlan } from "./summary.js";
 import { type DiffLine, fieldDiff } from "./value-diff.js";
@@ -383,11 +384,6 @@ export function markerAndSubject(change: Change, accountNames?: Record<string, s
 /** "3 users, 412 of 5,120 characters". */
 function policyFill(change: { entries: number; size: number; sizeLimit: number }): string {
   return `${countOf(change.entries, "user")}, ${thousands(change.size)} of ${thousands(change.sizeLimit)} characters`;
-}
-
-/** 5120 → "5,120", the same on every machine (no locale). */
-function thousands(value: number): string {
-  return String(value).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 }
 
 function countOf(count: number, noun: string): string {
