@@ -53,6 +53,7 @@ import { packageVersion } from "./version.js";
 import {
   buildAccountDirectory,
   buildDirectorySource,
+  buildRevocationPolicies,
   buildTarget,
   type EndpointSpec,
   parseEndpointSpec,
@@ -226,7 +227,11 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
         }
         const rules = loaded.rules;
         if (!flags.strict) printRuleWarnings(loaded.warnings, io);
-        const ports = { ...sourcePorts, identityCenter: await targetPort(flags, rules, io) };
+        const ports = {
+          ...sourcePorts,
+          identityCenter: await targetPort(flags, rules, io),
+          ...(await revocationPort(flags, rules, io)),
+        };
         const progress = createProgressReporter(io);
         const remembered = await rememberedState(flags, io);
         const result = await runSync({
@@ -237,6 +242,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           onProgress: progress.listener,
           drift: { lastApplied: remembered?.applied?.digests },
           ownership: { record: remembered?.ownership },
+          clock: { now: () => new Date() },
+          ...(remembered?.revocationNames ? { revocationNames: remembered.revocationNames } : {}),
         }).finally(progress.done);
         if (result.status === "invalid") {
           reportRules({ issues: result.problems, file, text: loaded.text }, io, flags.json);
@@ -315,6 +322,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           const ports = {
             ...(await sourcePorts(flags, rules, io)),
             identityCenter: await targetPort(flags, rules, io),
+            ...(await revocationPort(flags, rules, io)),
           };
           const progress = createProgressReporter(io);
           const monitored = await runMonitoredSync({
@@ -567,6 +575,11 @@ const noAccounts = { listAccounts: async () => [] };
 
 async function targetPort(flags: CommonFlags, rules: Rules, io: CliIo) {
   return buildTarget(endpoint(flags.target, "aws", "--target", io), rules, io.env);
+}
+
+/** The SCPs of `leavers.revokeSessions: scp`, beside a live `--target`. */
+function revocationPort(flags: CommonFlags, rules: Rules, io: CliIo) {
+  return buildRevocationPolicies(endpoint(flags.target, "aws", "--target", io), rules, io.env);
 }
 
 function endpoint(value: string, liveName: "google" | "aws", flag: string, io: CliIo): EndpointSpec {

@@ -8,7 +8,7 @@ import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
 import { rateScaleFrom, scaleAwsRates } from "../adapters/rate-scale.js";
 import { retryWindowFrom } from "../adapters/retry.js";
 import { type Rules, rulesPartition } from "../mapping/index.js";
-import type { AccountDirectory, DirectorySource, IdentityCenter } from "../sync/ports.js";
+import type { AccountDirectory, DirectorySource, IdentityCenter, RevocationPolicies } from "../sync/ports.js";
 
 export type EndpointSpec = { kind: "live" } | { kind: "file"; path: string };
 
@@ -81,6 +81,26 @@ export async function buildTarget(
       ? {}
       : { limits: scaleAwsRates(defaultAwsLimits, scale), pollIntervalMs: defaultPollIntervalMs / scale }),
   });
+}
+
+/**
+ * AWS Organizations' service control policies for `leavers.revokeSessions: scp`, beside a live target.
+ * None otherwise: a `file:` target has no Organizations, so such a plan says its denies are not written.
+ */
+export async function buildRevocationPolicies(
+  target: EndpointSpec,
+  rules: Rules,
+  env: Record<string, string | undefined> = {},
+): Promise<{ revocation?: RevocationPolicies }> {
+  if (rules.leavers.revokeSessions !== "scp" || target.kind === "file") return {};
+  const { createAwsRevocationPolicies, defaultAwsLimits } = await import("../adapters/aws/index.js");
+  const scale = rateScaleFrom(env);
+  return {
+    revocation: createAwsRevocationPolicies({
+      ...(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) }),
+      ...awsRetry(env),
+    }),
+  };
 }
 
 /** `IDC_SYNC_RETRY_WINDOW_SECONDS`, when set, as the AWS adapters' retry option. */

@@ -6,7 +6,7 @@
 import { resolve } from "node:path";
 import { createGoogleDirectorySource, googleEnvironment } from "../adapters/google/index.js";
 import { retryWindowFrom } from "../adapters/retry.js";
-import { buildAccountDirectory, buildTarget } from "../cli/wiring.js";
+import { buildAccountDirectory, buildRevocationPolicies, buildTarget } from "../cli/wiring.js";
 import type { Rules } from "../mapping/index.js";
 import type { SyncPorts } from "../sync/run-sync.js";
 import type { GoogleCredentialsReader } from "./google-secret.js";
@@ -77,11 +77,12 @@ export async function buildLivePorts(
   const directory = useSecret
     ? createGoogleDirectorySource(env, { credentials: await googleCredentials(), ...retry })
     : createGoogleDirectorySource(env, retry);
-  const [accounts, identityCenter] = await Promise.all([
+  const [accounts, identityCenter, revocation] = await Promise.all([
     buildAccountDirectory({ kind: "live" }, env),
     buildTarget({ kind: "live" }, rules, env),
+    buildRevocationPolicies({ kind: "live" }, rules, env),
   ]);
-  return { directory, accounts, identityCenter };
+  return { directory, accounts, identityCenter, ...revocation };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

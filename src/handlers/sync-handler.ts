@@ -212,6 +212,7 @@ export async function handleSyncInvocation(
         return true;
       },
       onOutcome: (outcome: ChangeOutcome, change: Change) => logOutcome(logger, outcome, change),
+      clock: deps.clock ?? { now: () => new Date() },
     };
     let result: RunSyncResult;
     let told: Pick<SyncInvocationResult, "notices"> = {};
@@ -346,10 +347,14 @@ export async function handleSyncInvocation(
 async function rememberedForPlan(
   stateStore: StateStore,
   logger: SyncLogger,
-): Promise<Pick<RunSyncOptions, "drift" | "ownership">> {
+): Promise<Pick<RunSyncOptions, "drift" | "ownership" | "revocationNames">> {
   try {
     const { state } = await stateStore.load();
-    return { drift: { lastApplied: state?.applied?.digests }, ownership: { record: state?.ownership } };
+    return {
+      drift: { lastApplied: state?.applied?.digests },
+      ownership: { record: state?.ownership },
+      ...(state?.revocationNames ? { revocationNames: state.revocationNames } : {}),
+    };
   } catch (error) {
     logger.warn("the run state cannot be read; the plan falls back to the rules and managed-by tags", {
       error: errorDetails(error),

@@ -49,6 +49,7 @@ export {
 export {
   directoryRequestFromDraft,
   directoryRequestFromRules,
+  revocationFromRules,
   safetyFromRules,
   scopeFromRules,
 } from "./scope.js";

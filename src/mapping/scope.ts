@@ -1,4 +1,6 @@
+import { durationMinutes } from "../sync/durations.js";
 import type { DirectoryRequest, Scope } from "../sync/model.js";
+import type { RevocationSettings } from "../sync/revocation/plan-revocation.js";
 import type { Rules } from "./rules.js";
 import type { MaxDeletions, Selector } from "./schema.js";
 
@@ -35,6 +37,12 @@ export function directoryRequestFromRules(rules: Rules): DirectoryRequest {
 /** The deletion limit for the guards: a count, or a percentage of managed objects. */
 export function safetyFromRules(rules: Rules): { maxDeletions: MaxDeletions } {
   return { maxDeletions: rules.safety.maxDeletions };
+}
+
+/** Where leavers' denies live and how long they outlast the longest session (`leavers` in the rules). */
+export function revocationFromRules(rules: Rules): RevocationSettings {
+  // The schema admits PT15M to PT12H only; the hour is a fallback that cannot be reached.
+  return { mode: rules.leavers.revokeSessions, marginMinutes: durationMinutes(rules.leavers.margin) ?? 60 };
 }
 
 /**

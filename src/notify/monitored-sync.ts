@@ -89,6 +89,8 @@ export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<M
       mode: options.mode === "report" ? "plan" : "apply",
       drift: { lastApplied: previous?.applied?.digests },
       ownership: { record: previous?.ownership },
+      clock: options.clock,
+      ...(previous?.revocationNames ? { revocationNames: previous.revocationNames } : {}),
     });
   } catch (error) {
     await finish(options, startedAt, stored, errorOutcome(error), undefined);
@@ -154,6 +156,7 @@ async function finish(
       : {}),
     health: decision.health,
     ...ownershipAfter(previous, result),
+    ...revocationNamesAfter(previous, result),
     ...(memory.externallyProvisionedReported === undefined
       ? {}
       : { externallyProvisionedReported: memory.externallyProvisionedReported }),
@@ -266,6 +269,23 @@ function ownershipAfter(previous: RunState, result: RunSyncResult | undefined): 
   if (result === undefined || result.status === "invalid" || result.status === "declined") return kept;
   const settled = settleOwnership(result.plan, previous.ownership, unsettledChanges(result));
   return settled ? { ownership: settled } : kept;
+}
+
+/**
+ * The names of the leavers' denies to remember: after an apply, those the plan leaves in force; else
+ * the ones known before and the new ones (labels only, so a superset does no harm).
+ */
+function revocationNamesAfter(
+  previous: RunState,
+  result: RunSyncResult | undefined,
+): Pick<RunState, "revocationNames"> {
+  const before = previous.revocationNames;
+  const planned =
+    result === undefined || result.status === "invalid" || result.status === "declined"
+      ? undefined
+      : result.revocationNames;
+  const names = result?.status === "applied" ? (planned ?? before) : { ...before, ...planned };
+  return names === undefined || Object.keys(names).length === 0 ? {} : { revocationNames: names };
 }
 
 /** The planned changes that did not happen: all of them unless the plan was applied. */

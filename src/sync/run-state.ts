@@ -53,6 +53,11 @@ export interface RunState {
   ownership?: Ownership;
   /** userNames of users another provisioner owns that people were already told about. */
   externallyProvisionedReported?: string[];
+  /**
+   * Identity Store user id → userName of the leavers whose denies are in force, so a deny can be named
+   * when it ends after the user was deleted. Only labels: the denies themselves are read from AWS.
+   */
+  revocationNames?: Record<string, string>;
 }
 
 /** An empty state: no run yet. */

@@ -4,22 +4,55 @@
  * It only calls ports, so the CLI, the handler and the tests all drive the same code.
  */
 import type { RuleIssue, Rules } from "../mapping/index.js";
-import { directoryRequestFromRules, evaluate, safetyFromRules, scopeFromRules } from "../mapping/index.js";
+import {
+  directoryRequestFromRules,
+  evaluate,
+  revocationFromRules,
+  ruleQuotas,
+  safetyFromRules,
+  scopeFromRules,
+} from "../mapping/index.js";
 import { withAccountNames } from "./account-names.js";
 import { applyPlan } from "./apply.js";
 import { heldBackWarning, holdBackRemovals } from "./completeness.js";
 import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
+import { SyncError } from "./errors.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
-import type { ApplyReport, Change, ChangeOutcome, DesiredState, Ownership, Plan } from "./model.js";
+import type {
+  ApplyReport,
+  Change,
+  ChangeOutcome,
+  DesiredState,
+  Ownership,
+  Plan,
+  ScpReadout,
+} from "./model.js";
 import { readScopeFor } from "./ownership.js";
 import { computePlan } from "./plan.js";
-import type { AccountDirectory, DirectorySource, IdentityCenter, ProgressListener } from "./ports.js";
+import type {
+  AccountDirectory,
+  Clock,
+  DirectorySource,
+  IdentityCenter,
+  ProgressListener,
+  RevocationPolicies,
+} from "./ports.js";
+import { planRevocation, separateDenies } from "./revocation/plan-revocation.js";
 
 export interface SyncPorts {
   directory: DirectorySource;
   accounts: AccountDirectory;
   identityCenter: IdentityCenter;
+  /**
+   * AWS Organizations' service control policies, for `leavers.revokeSessions: scp`. Without it, that
+   * setting's denies are planned and reported as not written (a `file:` target has no Organizations).
+   */
+  revocation?: RevocationPolicies;
 }
+
+/** Said of every SCP deny when the run has no Organizations to write it to. */
+export const noOrganizationsProblem =
+  "service control policies are read and written only in AWS Organizations (--target aws)";
 
 export interface RunSyncOptions {
   rules: Rules;
@@ -45,10 +78,17 @@ export interface RunSyncOptions {
    * lost, so the plan removes only what it can tell is its own by the rules and the managed-by tag.
    */
   ownership?: { record: Ownership | undefined };
+  /** The time, for leavers' denies (when they end). Required when the rules revoke sessions. */
+  clock?: Clock;
+  /** User id → userName of the denies in force, as the run state remembers them (to name ended ones). */
+  revocationNames?: Readonly<Record<string, string>>;
 }
 
-/** The desired state's digests, present when `drift` was asked for. */
-type Digests = { digests?: DesiredDigests };
+/**
+ * The desired state's digests, present when `drift` was asked for; the names of the denies in force
+ * after the plan, when it has any.
+ */
+type Digests = { digests?: DesiredDigests; revocationNames?: Record<string, string> };
 
 export type RunSyncResult =
   /** The rules do not fit the directory or the organization (a missing Google group, a quota breach). */
@@ -79,8 +119,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const planned = await readAndPlan(options);
   if ("problems" in planned) return { status: "invalid", problems: planned.problems };
   if ("desired" in planned) return { status: "planned", ...planned };
-  const { plan, guard, warnings, digests } = planned;
-  const known: Digests = digests ? { digests } : {};
+  const { plan, guard, warnings, digests, revocationNames } = planned;
+  const known: Digests = {
+    ...(digests ? { digests } : {}),
+    ...(revocationNames ? { revocationNames } : {}),
+  };
 
   if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
   if (plan.changes.length > 0 && options.confirm && !(await options.confirm(plan))) {
@@ -90,6 +133,7 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
     concurrency: options.concurrency,
     shouldContinue: options.shouldContinue,
     onOutcome: options.onOutcome,
+    ...(ports.revocation ? { revocationPolicies: ports.revocation } : {}),
   });
   return { status: "applied", plan, report, warnings, ...known };
 }
@@ -99,6 +143,7 @@ interface PlanOutcome {
   guard: GuardVerdict;
   warnings: string[];
   digests?: DesiredDigests;
+  revocationNames?: Record<string, string>;
 }
 
 /**
@@ -121,13 +166,44 @@ async function readAndPlan(
 
   const ownership = options.ownership?.record;
   const scope = readScopeFor(scopeFromRules(rules), ownership);
-  const actual = await ports.identityCenter.readState(scope, options.onProgress);
+  const held = await ports.identityCenter.readState(scope, options.onProgress);
+  // Leavers' denies share permission sets' inline policies with the rules: the plan compares the rules'
+  // part, and the revocation planner writes both back together.
+  const { actual, found } = separateDenies(held, evaluation.desired);
+  const revocation = revocationFromRules(rules);
   const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
   const computed = computePlan(evaluation.desired, actual, scope, ownership);
   const classified =
     options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
+  let revoked: { plan: Plan; warnings: string[]; names?: Record<string, string> } = {
+    plan: classified,
+    warnings: [],
+  };
+  if (revocation.mode !== "off" || found.permissionSets.size > 0) {
+    if (options.clock === undefined)
+      throw new SyncError("a run that revokes leavers' sessions needs a clock");
+    const scp: ScpReadout | undefined =
+      revocation.mode !== "scp"
+        ? undefined
+        : ports.revocation
+          ? await ports.revocation.read()
+          : { usable: false, problem: noOrganizationsProblem };
+    revoked = planRevocation({
+      settings: revocation,
+      now: options.clock.now(),
+      plan: classified,
+      desired: evaluation.desired,
+      actual,
+      found,
+      ...(scp ? { scp } : {}),
+      inlinePolicyLimit: ruleQuotas.inlinePolicyNonWhitespaceBytes,
+      directoryComplete: directory.completeness.proven,
+      withCauses: options.drift !== undefined,
+      ...(options.revocationNames ? { names: options.revocationNames } : {}),
+    });
+  }
   // Before the guards: a read that cannot vouch for itself removes nothing, whatever the limits allow.
-  const plan = withAccountNames(holdBackRemovals(classified, directory.completeness), accounts);
+  const plan = withAccountNames(holdBackRemovals(revoked.plan, directory.completeness), accounts);
   const heldBack = heldBackWarning(plan);
   const guard = checkGuards(plan, {
     maxDeletions: safetyFromRules(rules).maxDeletions,
@@ -137,8 +213,9 @@ async function readAndPlan(
   const outcome: PlanOutcome = {
     plan,
     guard,
-    warnings: heldBack ? [...evaluation.warnings, heldBack] : evaluation.warnings,
+    warnings: [...evaluation.warnings, ...(heldBack ? [heldBack] : []), ...revoked.warnings],
     ...(digests ? { digests } : {}),
+    ...(revoked.names ? { revocationNames: revoked.names } : {}),
   };
   return options.mode === "plan" ? { ...outcome, desired: evaluation.desired } : outcome;
 }

@@ -10,6 +10,7 @@ import { ConfigurationError } from "../../sync/errors.js";
 import { AwsAccountDirectory } from "./aws-account-directory.js";
 import type { CallListener, RetryPolicy } from "./aws-caller.js";
 import { AwsIdentityCenter } from "./aws-identity-center.js";
+import { AwsRevocationPolicies } from "./aws-revocation-policies.js";
 import { adapterClientConfig } from "./client-config.js";
 import { discoverInstance } from "./discover-instance.js";
 import type { AwsLimits } from "./limits.js";
@@ -81,4 +82,9 @@ export interface AwsAccountDirectoryConfig {
 /** The Organizations account directory over a default client. */
 export function createAwsAccountDirectory(config: AwsAccountDirectoryConfig = {}): AwsAccountDirectory {
   return new AwsAccountDirectory({ organizations: new OrganizationsClient(clientConfig()), ...config });
+}
+
+/** The kill switch's service control policies over a default Organizations client. */
+export function createAwsRevocationPolicies(config: AwsAccountDirectoryConfig = {}): AwsRevocationPolicies {
+  return new AwsRevocationPolicies({ organizations: new OrganizationsClient(clientConfig()), ...config });
 }

@@ -13,12 +13,14 @@ export {
   type RetryPolicy,
 } from "./aws-caller.js";
 export { AwsIdentityCenter, type AwsIdentityCenterOptions } from "./aws-identity-center.js";
+export { AwsRevocationPolicies, type AwsRevocationPoliciesOptions } from "./aws-revocation-policies.js";
 export { discoverInstance, type IdentityCenterInstance } from "./discover-instance.js";
 export {
   type AwsAccountDirectoryConfig,
   type AwsIdentityCenterConfig,
   createAwsAccountDirectory,
   createAwsIdentityCenter,
+  createAwsRevocationPolicies,
 } from "./factory.js";
 export { type AwsLimits, defaultAwsLimits } from "./limits.js";
 export { managedByTag } from "./permission-set-attributes.js";

@@ -51,6 +51,7 @@ const runStateSchema = z.object({
   }),
   ownership: ownershipSchema.optional(),
   externallyProvisionedReported: z.array(z.string()).optional(),
+  revocationNames: z.record(z.string(), z.string()).optional(),
 });
 
 const runRecordSchema = z.looseObject({

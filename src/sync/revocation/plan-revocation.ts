@@ -15,6 +15,8 @@
  * compares the rules' part (`separateDenies` takes the denies out of what Identity Center holds), and this
  * module writes both back together, so neither ever undoes the other.
  */
+
+import { durationMinutes } from "../durations.js";
 import {
   assignmentChangeKey,
   compareChanges,
@@ -717,11 +719,4 @@ function describeDenyChange(before: readonly DenyEntry[], after: readonly DenyEn
     ended > 0 ? `${ended} den${ended === 1 ? "y" : "ies"} ended` : "",
   ].filter((part) => part !== "");
   return parts.join(", ");
-}
-
-/** Minutes of an ISO-8601 duration of hours and minutes (PT8H, PT1H30M); undefined for anything else. */
-function durationMinutes(duration: string): number | undefined {
-  const match = /^PT(?=\d)(?:(\d+)H)?(?:(\d+)M)?$/.exec(duration);
-  if (!match) return undefined;
-  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
 }

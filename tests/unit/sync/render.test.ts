@@ -290,7 +290,7 @@ describe("summarizePlan", () => {
     expect([summary.add, summary.change, summary.remove]).toEqual([4, 2, 2]);
     expect(summary.byKind.deleteUser).toBe(1);
     expect(summary.byKind.removeMember).toBe(0);
-    expect(Object.keys(summary.byKind)).toHaveLength(14);
+    expect(Object.keys(summary.byKind)).toHaveLength(20);
   });
 });
 
