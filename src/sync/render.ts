@@ -80,7 +80,10 @@ export function renderPlanText(plan: Plan, options: RenderOptions = {}): string 
     lines.push(noChangesText);
   } else {
     for (const section of planSections) {
-      const changes = plan.changes.filter((change) => section.kinds.includes(change.kind));
+      // In the section's own order (a person's deny before the policies that hold it); stable otherwise.
+      const changes = plan.changes
+        .filter((change) => section.kinds.includes(change.kind))
+        .sort((a, b) => section.kinds.indexOf(a.kind) - section.kinds.indexOf(b.kind));
       if (changes.length === 0) continue;
       lines.push(paint("bold", section.title));
       for (const change of changes) lines.push(...changeLines(change, paint, plan.accountNames));

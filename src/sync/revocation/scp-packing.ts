@@ -137,8 +137,12 @@ export function packRevocationPolicies(input: PackInput): PackResult {
 
   const changes: RevocationPolicyChange[] = [];
   const holders = new Map<string, string>();
-  const full = bins.filter((bin) => bin.existing !== undefined && bin.usable).map((bin) => bin.name);
-  for (const bin of bins) {
+  for (const [index, bin] of bins.entries()) {
+    // The policies before a new one are those its denies did not fit in.
+    const full = bins
+      .slice(0, index)
+      .filter((earlier) => earlier.usable)
+      .map((earlier) => earlier.name);
     for (const userId of bin.entries.keys()) holders.set(userId, bin.name);
     const entries = [...bin.entries].map(([userId, until]) => ({ userId, until }));
     const content = scpContent(entries);

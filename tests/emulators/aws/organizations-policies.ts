@@ -1,7 +1,7 @@
 /**
  * AWS Organizations service control policies for the AWS emulator: CreatePolicy, UpdatePolicy,
  * DescribePolicy, DeletePolicy, ListPolicies, AttachPolicy, DetachPolicy, ListPoliciesForTarget,
- * ListTargetsForPolicy, EnablePolicyType, DisablePolicyType, ListRoots (with PolicyTypes) and
+ * ListTargetsForPolicy, ListTagsForResource (of a policy), EnablePolicyType, DisablePolicyType, ListRoots (with PolicyTypes) and
  * DescribeOrganization, with the documented errors and quotas, and who may call them (the management
  * account or a delegated administrator, told apart by the SigV4 access key of the request).
  *
@@ -14,6 +14,7 @@
  */
 import { randomBytes } from "node:crypto";
 import type { Handler } from "./identity-store-api.js";
+import { organizationsHandlers } from "./organizations-api.js";
 import { AwsApiError, type Input, paginate, requireString } from "./protocol.js";
 import type { EmulatorStore, StoredOrganization } from "./store.js";
 
@@ -339,6 +340,18 @@ export class OrganizationPolicies {
         return { Policies: page.map((policy) => this.summary(policy)), NextToken: nextToken };
       },
 
+      // "Lists tags that are attached to the specified resource." ResourceId: "AWS account ... Organizational
+      // unit ... Root ... Policy (any type) – specify the policy ID that begins with p- and looks similar to:
+      // p-12abcdefg3" (API_ListTagsForResource). Accounts keep their handler in organizations-api.ts.
+      ListTagsForResource: (input) => {
+        const resourceId = requireString(input, "ResourceId", "InvalidInputException");
+        if (!resourceId.startsWith("p-")) return this.accountTags(input);
+        authorize();
+        const policy = this.policy({ PolicyId: resourceId });
+        const { page, nextToken } = paginate(policy.tags, input, pageRules(`PolicyTags:${policy.id}`));
+        return { Tags: page, NextToken: nextToken };
+      },
+
       ListTargetsForPolicy: (input) => {
         const org = authorize();
         const policy = this.policy(input);
@@ -399,6 +412,13 @@ export class OrganizationPolicies {
   }
 
   // ─── Helpers ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** The tags of a root, OU or account, as organizations-api.ts answers them. */
+  private accountTags(input: Input): unknown {
+    const handler = organizationsHandlers(this.store).ListTagsForResource;
+    if (!handler) throw new AwsApiError("UnknownOperationException", "ListTagsForResource is not emulated");
+    return handler(input);
+  }
 
   private organization(): StoredOrganization {
     if (!this.store.organization) {
