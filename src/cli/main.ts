@@ -159,6 +159,13 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
   registerValidateCommand(program, io, setExitCode, {
     worldPorts: (flags) => worldPorts(flags, io),
     policyCheck: options.policyCheck ?? accessAnalyzerPolicyCheck,
+    revocationPolicies: async (flags, rules) => {
+      const source = endpoint(flags.source, "google", "--source", io);
+      const accounts = flags.accounts ?? (source.kind === "file" ? flags.source : "aws");
+      // Only AWS Organizations can tell whether SCPs work there; a snapshot cannot.
+      if (accounts !== "aws") return undefined;
+      return (await buildRevocationPolicies({ kind: "live" }, rules, io.env)).revocation;
+    },
   });
 
   program

@@ -5,7 +5,9 @@
  * match nothing) are printed and keep exit 0 unless `--strict`.
  */
 import { type Command, Option } from "commander";
-import { evaluate, type RuleIssue } from "../mapping/index.js";
+import { evaluate, type RuleIssue, type Rules, ruleIssue } from "../mapping/index.js";
+import type { RevocationPolicies } from "../sync/ports.js";
+import { scpReadinessProblem } from "../sync/revocation/readiness.js";
 import { ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import type { PolicyCheck } from "./online-policies.js";
@@ -31,6 +33,14 @@ export interface ValidateFlags {
 export interface ValidateDeps {
   /** The directory and accounts named by `--source` and `--accounts`. */
   worldPorts: (flags: { source: string; accounts?: string }) => Promise<WorldPorts>;
+  /**
+   * AWS Organizations' SCPs, when the accounts come from AWS and the rules revoke sessions with SCPs;
+   * undefined otherwise (a snapshot cannot say whether SCPs work).
+   */
+  revocationPolicies?: (
+    flags: { source: string; accounts?: string },
+    rules: Rules,
+  ) => Promise<RevocationPolicies | undefined>;
   /** IAM Access Analyzer, for `--check-policies-online`. */
   policyCheck: () => Promise<PolicyCheck>;
 }
@@ -65,6 +75,32 @@ export function registerValidateCommand(
     });
 }
 
+/**
+ * `leavers.revokeSessions: scp` in an organization where it cannot work (SCPs disabled, no permission
+ * to manage them, no slot on the root) is a configuration error now, not a failed deny at a leaver's
+ * run. Checked as far as reading can tell: a missing write permission shows only when writing.
+ */
+async function revocationIssues(
+  rules: Rules,
+  source: string,
+  accounts: string | undefined,
+  deps: ValidateDeps,
+): Promise<RuleIssue[]> {
+  if (rules.leavers.revokeSessions !== "scp" || deps.revocationPolicies === undefined) return [];
+  const policies = await deps.revocationPolicies({ source, ...(accounts ? { accounts } : {}) }, rules);
+  if (policies === undefined) return [];
+  const problem = scpReadinessProblem(await policies.read());
+  return problem === undefined
+    ? []
+    : [
+        ruleIssue(
+          rules.source,
+          ["leavers", "revokeSessions"],
+          `leavers.revokeSessions: 'scp' cannot work in this organization: ${problem}`,
+        ),
+      ];
+}
+
 async function validate(flags: ValidateFlags, io: CliIo, deps: ValidateDeps): Promise<number> {
   const loaded = await loadRulesFor(flags.rules, io);
   const file = loaded.ok
@@ -91,6 +127,7 @@ async function validate(flags: ValidateFlags, io: CliIo, deps: ValidateDeps): Pr
     } else {
       issues.push(...check.errors);
     }
+    if (loaded.ok) issues.push(...(await revocationIssues(loaded.rules, flags.source, flags.accounts, deps)));
   }
 
   if (flags.checkPoliciesOnline && loaded.ok) {
