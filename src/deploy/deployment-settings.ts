@@ -24,6 +24,8 @@ export interface DeploymentSettings {
   memorySize: string | number;
   retryWindowSeconds: string | number;
   manageManagementAccount: string | boolean;
+  /** Grants the kill switch's SCP rights (`leavers.revokeSessions: scp`). */
+  revokeSessionsWithScp?: string | boolean;
 }
 
 /** One problem with one parameter, said so a person can fix it without reading the template. */
@@ -75,6 +77,8 @@ export function checkDeploymentSettings(settings: DeploymentSettings): SettingPr
   add("memorySize", wholeNumberProblem(text(settings.memorySize), lambdaMemoryMb));
   add("retryWindowSeconds", wholeNumberProblem(text(settings.retryWindowSeconds), retryWindowSeconds));
   add("manageManagementAccount", booleanProblem(text(settings.manageManagementAccount)));
+  if (settings.revokeSessionsWithScp !== undefined)
+    add("revokeSessionsWithScp", booleanProblem(text(settings.revokeSessionsWithScp)));
   const slack = text(settings.slackWebhookSecretArn);
   if (slack !== "") add("slackWebhookSecretArn", secretArnProblem(slack, settings.region));
   if (text(settings.rules) === "") add("rules", "required: the rules file, relative to serverless.yml");

@@ -50,6 +50,17 @@ export default class IdcSyncServerlessPlugin {
     if (rulesFile !== "") {
       const checked = await checkRulesFile(serviceDir, rulesFile);
       problems.push(...checked.problems);
+      const scpRights = String(settings.revokeSessionsWithScp ?? "false").trim() === "true";
+      if (checked.revokeSessions === "scp" && !scpRights) {
+        // The function could plan leavers' denies but not write them: every leaver's run would fail.
+        problems.push(
+          `--param revokeSessionsWithScp: ${rulesFile} says leavers.revokeSessions: scp, which needs the Organizations rights this parameter grants: deploy with --param revokeSessionsWithScp=true (in the management account or a delegated administrator for Organizations policies), or choose permissionSets`,
+        );
+      } else if (checked.revokeSessions !== undefined && checked.revokeSessions !== "scp" && scpRights) {
+        this.utils.log.warning(
+          `idc-sync: --param revokeSessionsWithScp=true grants SCP rights that ${rulesFile} does not use (leavers.revokeSessions: ${checked.revokeSessions})`,
+        );
+      }
       for (const warning of checked.warnings) this.utils.log.warning(`idc-sync: ${warning}`);
       packaged.push(...checked.files);
     }
@@ -78,7 +89,7 @@ export default class IdcSyncServerlessPlugin {
 async function checkRulesFile(
   serviceDir: string,
   rulesFile: string,
-): Promise<{ problems: string[]; warnings: string[]; files: string[] }> {
+): Promise<{ problems: string[]; warnings: string[]; files: string[]; revokeSessions?: string }> {
   const path = resolve(serviceDir, rulesFile);
   const inside = relative(serviceDir, path);
   if (isAbsolute(rulesFile) || inside.startsWith(`..${sep}`) || inside === "..") {
@@ -100,6 +111,7 @@ async function checkRulesFile(
     problems: [],
     warnings: loaded.warnings.map(formatRuleIssue),
     files: [toPosix(inside), ...new Set(policyFiles)],
+    revokeSessions: loaded.rules.leavers.revokeSessions,
   };
 }
 

@@ -119,7 +119,7 @@ describe("the packaged CloudFormation template", () => {
   it("grants exactly the AWS API calls the bundled code makes (every SDK Command its sources import)", async () => {
     // The role's statements and the secret policies that apply with this deployment's parameters.
     const granted = new Set(
-      [...roleStatements(), ...policyStatements("GoogleCredentialsSecretPolicy")]
+      [...functionStatements(), ...policyStatements("GoogleCredentialsSecretPolicy")]
         .flatMap((statement) => [statement.Action].flat())
         .filter((action) => !action.startsWith("logs:")),
     );
@@ -210,7 +210,7 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("scopes every sso, identitystore and organizations grant to the instance, the store and the organization", () => {
-    const resources = roleStatements()
+    const resources = functionStatements()
       .filter((statement) =>
         [statement.Action].flat().some((action) => /^(sso|identitystore|organizations):/.test(action)),
       )
@@ -223,12 +223,16 @@ describe("the packaged CloudFormation template", () => {
       if (arn.includes(":organizations::")) expect(arn).toContain(`${scope.managementAccountId}:`);
       if (arn.includes(":organizations::")) expect(arn).toContain(scope.organizationId);
     }
-    // Only the two actions that have no resource type at all keep "*".
-    const anywhere = roleStatements()
+    // Only the three actions that have no resource type at all keep "*".
+    const anywhere = functionStatements()
       .filter((statement) => resourcesOf(statement).includes("*"))
       .flatMap((statement) => [statement.Action].flat())
       .filter((action) => !action.startsWith("logs:"));
-    expect(anywhere.sort()).toEqual(["organizations:ListRoots", "sso:ListInstances"]);
+    expect(anywhere.sort()).toEqual([
+      "organizations:ListPolicies",
+      "organizations:ListRoots",
+      "sso:ListInstances",
+    ]);
   });
 
   it("changes, provisions and grants only permission sets tagged managed-by=idc-sync, and creates only such", () => {
@@ -271,7 +275,7 @@ describe("the packaged CloudFormation template", () => {
       (reference.actions[action]?.resourceTypes ?? []).filter(
         (type) => arn !== "*" && arnPattern(reference.resourceTypes[type.name]!.arn).test(arn),
       );
-    for (const statement of roleStatements()) {
+    for (const statement of functionStatements()) {
       const actions = [statement.Action]
         .flat()
         .filter((action) => /^(sso|identitystore|organizations):/.test(action));
@@ -417,6 +421,17 @@ describe("the packaged CloudFormation template", () => {
     ]);
   }, 120_000);
 
+  it("refuses rules that revoke sessions with SCPs from a deployment without the rights to write them", async () => {
+    const failure = await failedPackaging([
+      ...requiredParamValues(),
+      "rules=tests/fixtures/rules/revoke-sessions-scp.yaml",
+    ]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 1 problem in the deployment; nothing was packaged:",
+      "  --param revokeSessionsWithScp: tests/fixtures/rules/revoke-sessions-scp.yaml says leavers.revokeSessions: scp, which needs the Organizations rights this parameter grants: deploy with --param revokeSessionsWithScp=true (in the management account or a delegated administrator for Organizations policies), or choose permissionSets",
+    ]);
+  }, 120_000);
+
   it("adds the management-account IAM rights only when asked, on the reserved SSO roles alone", () => {
     const policy = resource("ManagementAccountProvisioningPolicy", "AWS::IAM::RolePolicy");
     expect(policy.Condition).toBe("ManagesManagementAccount");
@@ -424,6 +439,33 @@ describe("the packaged CloudFormation template", () => {
     const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
     expect(JSON.stringify(statements.map((statement) => statement.Resource))).not.toMatch(/"\*"/);
     expect(JSON.stringify(statements)).toContain("role/aws-reserved/sso.amazonaws.com/*");
+  });
+
+  it("grants the kill switch's SCP calls only when asked, and changes only SCPs idc-sync created", () => {
+    const policy = resource("RevocationScpPolicy", "AWS::IAM::RolePolicy");
+    expect(policy.Condition).toBe("RevokesSessionsWithScp");
+    expect(template.Conditions?.RevokesSessionsWithScp).toEqual({ "Fn::Equals": ["false", "true"] });
+    const statements = revocationStatements();
+    const on = (sid: string) => statements.find((statement) => statement.Sid === sid);
+    expect(on("ChangeOnlyIdcSyncServiceControlPolicies")?.Condition).toEqual({
+      StringEquals: { "aws:ResourceTag/managed-by": "idc-sync" },
+    });
+    expect(on("CreateOnlyTaggedServiceControlPolicies")?.Condition).toEqual({
+      StringEquals: {
+        "aws:RequestTag/managed-by": "idc-sync",
+        "organizations:PolicyType": "SERVICE_CONTROL_POLICY",
+      },
+    });
+    expect(on("TagServiceControlPoliciesAtCreation")?.Condition).toMatchObject({
+      "ForAllValues:StringEquals": { "aws:TagKeys": "managed-by" },
+    });
+    const writes = ["UpdatePolicy", "DeletePolicy", "DescribePolicy"].map((name) => `organizations:${name}`);
+    for (const statement of statements.filter((s) => [s.Action].flat().some((a) => writes.includes(a)))) {
+      expect(statement.Sid).toBe("ChangeOnlyIdcSyncServiceControlPolicies");
+    }
+    // Nothing of it is in the role itself: a deployment without the parameter cannot touch an SCP.
+    const inRole = roleStatements().flatMap((statement) => [statement.Action].flat());
+    expect(inRole.filter((action) => /^organizations:.*Polic(y|ies)/.test(action))).toEqual([]);
   });
 
   it("lets a stage change the schedule, turn it off and size the memory with --param", async () => {
@@ -623,6 +665,16 @@ function roleStatements(): Statement[] {
   return role.Policies.flatMap((policy) => policy.PolicyDocument.Statement);
 }
 
+/** The kill switch's SCP grants, a role policy of their own, created only with revokeSessionsWithScp=true. */
+function revocationStatements(): Statement[] {
+  return policyStatements("RevocationScpPolicy");
+}
+
+/** What the function may call when deployed with every feature: its role, and the kill switch's SCP grants. */
+function functionStatements(): Statement[] {
+  return [...roleStatements(), ...revocationStatements()];
+}
+
 /** Every statement of every identity policy in the stack, conditional ones included. */
 function allStatements(): Statement[] {
   const extra = Object.values(template.Resources)
@@ -667,6 +719,9 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
       }
     }
   }
+  // CreatePolicy: "If the request includes tags, then the requester must have the organizations:TagResource
+  // permission" (API_CreatePolicy); idc-sync tags every SCP it creates in that call.
+  if (actions.has("organizations:CreatePolicy")) actions.add("organizations:TagResource");
   return actions;
 }
 
