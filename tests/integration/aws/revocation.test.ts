@@ -221,6 +221,58 @@ describe("the leaver kill switch against the emulated AWS", () => {
     expect(deniesIn("333333333333")).toHaveLength(2);
   });
 
+  it("tells Slack when the deny ends, in the leaver notice of an enforce run, and never calls the deny drift", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "idc-sync-revocation-"));
+    const told: Notice[] = [];
+    const enforce = (directory: Directory, now: string, runId: string) =>
+      runMonitoredSync({
+        rules: rules(),
+        ports: portsFor(directory),
+        mode: "enforce",
+        allowDeletions: 100,
+        run: { runId, trigger: "schedule" },
+        clock: { now: () => new Date(now) },
+        stateStore: new FileStateStore(join(dir, "state.json")),
+        notifier: {
+          notify: async (notice) => {
+            told.push(notice);
+            return { delivered: true };
+          },
+        },
+        settings: { on: ["drift", "failure", "changes"], remindEveryMs: 86_400_000 },
+      });
+    try {
+      await enforce(directoryWith(false), "2026-12-02T14:00:00Z", "run-1");
+      told.length = 0;
+      await enforce(directoryWith(true), "2026-12-02T15:10:00Z", "run-2");
+      const tellsOfTheDeny = told.splice(0);
+      await enforce(directoryWith(true), "2026-12-03T04:10:00Z", "run-3");
+
+      const changes = tellsOfTheDeny.find((notice) => notice.kind === "changes");
+      const lines = changes?.kind === "changes" ? changes.changes : [];
+      expect(lines).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            summary:
+              "+ revoke sessions of mei.tanaka@example.com until 2026-12-03T04:10Z (longest session PT12H, 4 accounts)",
+            cause: "leaver",
+          }),
+          expect.objectContaining({
+            summary: "- user mei.tanaka@example.com",
+            reason: "suspended in Google; sessions denied until 2026-12-03T04:10Z",
+          }),
+        ]),
+      );
+      const expired = told.find((notice) => notice.kind === "changes");
+      expect(expired?.kind === "changes" && expired.changes.map((line) => line.summary)).toContain(
+        "- revoke sessions of mei.tanaka@example.com until 2026-12-03T04:10Z",
+      );
+      expect([...tellsOfTheDeny, ...told].map((notice) => notice.kind)).not.toContain("drift");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("still removes the leaver when the deny cannot be written, and alerts the failure", async () => {
     await apply(directoryWith(false), "2026-12-02T14:00:00Z");
     // The SCP adapter's credentials belong to a member account that may not manage policies.
