@@ -90,6 +90,7 @@ function portsFor(directory: Directory, scpAccessKey = "AKIDEXAMPLE"): SyncPorts
       organizations,
       limits: { organizationsPerSecond: 10_000 },
       sleep: quickSleep,
+      onCall: (_service, operation) => scpCalls.set(operation, (scpCalls.get(operation) ?? 0) + 1),
     }),
   };
 }
@@ -112,6 +113,10 @@ async function apply(
   return result;
 }
 
+/** The SCP adapter's requests since `scpCalls.clear()`, per operation. */
+const scpCalls = new Map<string, number>();
+const organizationsPolicyCalls = () => Object.fromEntries([...scpCalls].sort(([a], [b]) => (a < b ? -1 : 1)));
+
 const userIdOf = (userName: string) =>
   harness.emulator.state().users.find((user) => user.userName === userName)?.id;
 const deniesIn = (account: string) =>
@@ -123,8 +128,10 @@ describe("the leaver kill switch against the emulated AWS", () => {
   it("denies a leaver with assignments in three member accounts in the same run, and the management account through its permission set", async () => {
     await apply(directoryWith(false), "2026-12-02T14:00:00Z");
     const meiId = userIdOf("mei.tanaka@example.com")!;
+    scpCalls.clear();
 
     const left = await apply(directoryWith(true), "2026-12-02T15:10:00Z");
+    const policyCalls = organizationsPolicyCalls();
 
     const text = renderPlanText(left.plan);
     expect(text).toContain(
@@ -140,9 +147,26 @@ describe("the leaver kill switch against the emulated AWS", () => {
     expect(admin?.inlinePolicy).toContain(meiId);
     expect(harness.emulator.state().users.map((user) => user.userName)).toEqual(["ken.sato@example.com"]);
 
+    // What the deny cost: one policy created and attached; reading the root and idc-sync's policies.
+    expect(policyCalls).toEqual({
+      AttachPolicy: 1,
+      CreatePolicy: 1,
+      ListPolicies: 1,
+      ListPoliciesForTarget: 1,
+      ListRoots: 1,
+    });
+
     // A second run changes nothing: the deny is in force and in step.
+    scpCalls.clear();
     const again = await apply(directoryWith(true), "2026-12-02T15:30:00Z");
     expect(again.plan.changes).toEqual([]);
+    expect(organizationsPolicyCalls()).toEqual({
+      DescribePolicy: 1,
+      ListPolicies: 1,
+      ListPoliciesForTarget: 1,
+      ListRoots: 1,
+      ListTagsForResource: 1,
+    });
   });
 
   it("removes the deny once it has expired, found from the policies themselves (no run state kept)", async () => {
