@@ -183,9 +183,8 @@ class RevocationPlanner {
   plan(): RevocationOutcome {
     const current = this.currentDenies();
     const decisions = this.decide(current);
-    if (decisions.length === 0 && ![...current.values()].some((entry) => entry.places.size > 0)) {
-      return { plan: this.input.plan, warnings: this.warnings, names: {} };
-    }
+    // Every deny found is decided on (kept or ended): nothing decided means none in force and none due.
+    if (decisions.length === 0) return { plan: this.input.plan, warnings: this.warnings, names: {} };
     const wanted = new Map<string, string>();
     for (const decision of decisions)
       if (decision.kind !== "end") wanted.set(decision.userId, decision.until);
@@ -557,6 +556,11 @@ class RevocationPlanner {
     if (existing !== undefined) {
       const fields = existing.fields.filter((field) => field.field !== "inlinePolicy");
       if (target !== held) fields.push(inlinePolicyField(held, target));
+      if (fields.length === 0) {
+        // Only the denies made the rules' part look different; with them, it is in step.
+        this.changes.splice(index, 1);
+        return;
+      }
       this.changes[index] = {
         ...existing,
         reason: denyDiff === undefined ? existing.reason : `${existing.reason}; ${denyDiff}`,
