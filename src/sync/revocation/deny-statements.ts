@@ -94,15 +94,6 @@ export function storedSize(text: string): number {
 const utf8 = new TextEncoder();
 
 /**
- * Bytes of an inline policy that are not white space: what the permission set quota counts ("Maximum
- * size of non-whitespace characters in the inline policy per permission set is 10,240 bytes",
- * singlesignon/latest/userguide/limits.html).
- */
-export function nonWhitespaceSize(text: string): number {
-  return storedSize(text.replace(/\s+/g, ""));
-}
-
-/**
  * The deny entries a policy document holds (statements with our Sid), and its other statements. A
  * statement of ours that does not parse as one (edited by hand) yields no entry and is dropped: it is
  * idc-sync's to rewrite.

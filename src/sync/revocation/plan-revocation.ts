@@ -45,7 +45,6 @@ import { thousands } from "../numbers.js";
 import { userKey } from "../scope.js";
 import {
   type DenyEntry,
-  nonWhitespaceSize,
   readDenyText,
   storedSize,
   untilMs,
@@ -75,12 +74,6 @@ export interface RevocationSettings {
  * (howtosessionduration.html). A duration idc-sync cannot read counts as this, so a deny never ends early.
  */
 export const maxSessionMinutes = 12 * 60;
-
-/**
- * `InlinePolicy` "Maximum length of 32768" characters (API_PutInlinePolicyToPermissionSet.html), on top of
- * the quota on its non-white-space bytes that the caller passes in (`inlinePolicyLimit`).
- */
-export const inlinePolicyMaxLength = 32_768;
 
 /** The denies found in the permission sets Identity Center holds. */
 export interface FoundDenies {
@@ -504,10 +497,9 @@ class RevocationPlanner {
         rules,
         [...candidate].map(([userId, until]) => ({ userId, until })),
       );
-      return (
-        text === undefined ||
-        (nonWhitespaceSize(text) <= this.input.inlinePolicyLimit && storedSize(text) <= inlinePolicyMaxLength)
-      );
+      // Canonical JSON has no white space between its tokens: its bytes are what the quota counts, as the
+      // rules check counts the rules' own policy.
+      return text === undefined || storedSize(text) <= this.input.inlinePolicyLimit;
     };
     const was = new Map(
       (this.input.found.permissionSets.get(name)?.entries ?? []).map((entry) => [entry.userId, entry.until]),

@@ -4,11 +4,7 @@ import { applyPlan } from "../../../../src/sync/apply.js";
 import type { DesiredState, IdentityCenterState, Plan, RevokeSessions } from "../../../../src/sync/model.js";
 import { computePlan } from "../../../../src/sync/plan.js";
 import { renderPlanText } from "../../../../src/sync/render.js";
-import {
-  nonWhitespaceSize,
-  readDenyText,
-  withDenies,
-} from "../../../../src/sync/revocation/deny-statements.js";
+import { readDenyText, storedSize, withDenies } from "../../../../src/sync/revocation/deny-statements.js";
 import {
   planRevocation,
   type RevocationMode,
@@ -374,9 +370,7 @@ describe("revoking a leaver's sessions", () => {
     const world = new World(desiredWith(), identityCenterWithMei(), "permissionSets");
 
     // Room for a deny alone (Developer has no policy of its own), not beside Admin's own statements.
-    const denyAlone = nonWhitespaceSize(
-      withDenies(undefined, [{ userId: meiId, until: "2026-12-03T04:10Z" }])!,
-    );
+    const denyAlone = storedSize(withDenies(undefined, [{ userId: meiId, until: "2026-12-03T04:10Z" }])!);
 
     const { plan } = await world.plan(at("2026-12-02T15:10:00Z"), { inlinePolicyLimit: denyAlone });
 
