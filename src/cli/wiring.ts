@@ -3,6 +3,7 @@
  * `file:PATH` is a snapshot on disk (offline plans, the demo, tests).
  */
 import { resolve } from "node:path";
+import type { ApiCallListeners } from "../adapters/api-calls.js";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
 import { rateScaleFrom, scaleAwsRates } from "../adapters/rate-scale.js";
@@ -29,6 +30,7 @@ export function parseEndpointSpec(
 export async function buildDirectorySource(
   spec: EndpointSpec,
   env: Record<string, string | undefined>,
+  calls?: ApiCallListeners,
 ): Promise<DirectorySource> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
   const { createGoogleDirectorySource, googleDirectoryDefaults } = await import(
@@ -40,6 +42,7 @@ export async function buildDirectorySource(
   return createGoogleDirectorySource(env, {
     ...(scale === 1 ? {} : { requestsPerSecond: googleDirectoryDefaults.requestsPerSecond * scale }),
     ...(retryWindowMs === undefined ? {} : { retryWindowMs }),
+    ...calls?.google,
   });
 }
 
@@ -47,6 +50,7 @@ export async function buildDirectorySource(
 export async function buildAccountDirectory(
   spec: EndpointSpec,
   env: Record<string, string | undefined> = {},
+  calls?: ApiCallListeners,
 ): Promise<AccountDirectory> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
   const { createAwsAccountDirectory, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -54,6 +58,7 @@ export async function buildAccountDirectory(
   return createAwsAccountDirectory({
     ...(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) }),
     ...awsRetry(env),
+    ...calls?.aws,
   });
 }
 
@@ -65,7 +70,7 @@ export async function buildTarget(
   spec: EndpointSpec,
   rules: Rules,
   env: Record<string, string | undefined> = {},
-  options: { readEveryPrincipal?: boolean } = {},
+  options: { readEveryPrincipal?: boolean; calls?: ApiCallListeners } = {},
 ): Promise<IdentityCenter> {
   if (spec.kind === "file") return FileIdentityCenter.open(spec.path);
   const { createAwsIdentityCenter, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -76,6 +81,7 @@ export async function buildTarget(
     managedPolicyPartition: rulesPartition(rules.identityCenter),
     ...awsRetry(env),
     ...(options.readEveryPrincipal ? { readEveryPrincipal: true } : {}),
+    ...options.calls?.aws,
     // IDC_SYNC_RATE_SCALE is for the benchmark only: simulated time runs F times faster, polls included.
     ...(scale === 1
       ? {}
@@ -91,6 +97,7 @@ export async function buildRevocationPolicies(
   target: EndpointSpec,
   rules: Rules,
   env: Record<string, string | undefined> = {},
+  calls?: ApiCallListeners,
 ): Promise<{ revocation?: RevocationPolicies }> {
   if (rules.leavers.revokeSessions !== "scp" || target.kind === "file") return {};
   const { createAwsRevocationPolicies, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -99,6 +106,7 @@ export async function buildRevocationPolicies(
     revocation: createAwsRevocationPolicies({
       ...(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) }),
       ...awsRetry(env),
+      ...calls?.aws,
     }),
   };
 }

@@ -4,6 +4,7 @@
  * run the same adapters with the same settings.
  */
 import { resolve } from "node:path";
+import type { ApiCallListeners } from "../adapters/api-calls.js";
 import { createGoogleDirectorySource, googleEnvironment } from "../adapters/google/index.js";
 import { retryWindowFrom } from "../adapters/retry.js";
 import { buildAccountDirectory, buildRevocationPolicies, buildTarget } from "../cli/wiring.js";
@@ -64,23 +65,24 @@ export function handlerConfigFromEnv(env: Env): HandlerConfig {
 /**
  * Builds the live ports. The secret is read only when it is needed: a local run against the Google
  * emulator (`IDC_SYNC_GOOGLE_ACCESS_TOKEN`) or with key variables set (`GOOGLE_CREDENTIALS_JSON`, as the
- * CLI reads them) needs no Secrets Manager.
+ * CLI reads them) needs no Secrets Manager. `calls` counts every request the adapters send (the run's metrics).
  */
 export async function buildLivePorts(
   rules: Rules,
   env: Env,
   googleCredentials: GoogleCredentialsReader | undefined,
+  calls?: ApiCallListeners,
 ): Promise<SyncPorts> {
   const useSecret = googleCredentials !== undefined && !nonEmpty(env[googleEnvironment.accessToken]);
   const retryWindowMs = retryWindowFrom(env);
-  const retry = retryWindowMs === undefined ? {} : { retryWindowMs };
+  const retry = { ...(retryWindowMs === undefined ? {} : { retryWindowMs }), ...calls?.google };
   const directory = useSecret
     ? createGoogleDirectorySource(env, { credentials: await googleCredentials(), ...retry })
     : createGoogleDirectorySource(env, retry);
   const [accounts, identityCenter, revocation] = await Promise.all([
-    buildAccountDirectory({ kind: "live" }, env),
-    buildTarget({ kind: "live" }, rules, env),
-    buildRevocationPolicies({ kind: "live" }, rules, env),
+    buildAccountDirectory({ kind: "live" }, env, calls),
+    buildTarget({ kind: "live" }, rules, env, calls ? { calls } : {}),
+    buildRevocationPolicies({ kind: "live" }, rules, env, calls),
   ]);
   return { directory, accounts, identityCenter, ...revocation };
 }

@@ -6,20 +6,32 @@
 
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
+import { metricsNamespace, type RunEnd, runMetrics } from "../metrics/run-metrics.js";
 import { cachedGoogleSecret } from "./google-secret.js";
 import { buildLivePorts, handlerConfigFromEnv } from "./live-ports.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
+import { publishRunMetrics } from "./publish-metrics.js";
+import { RunMeasurement } from "./run-measurement.js";
 import { cachedSlackWebhook } from "./slack-secret.js";
 import { handleSyncInvocation, type LambdaContextLike, type SyncInvocationResult } from "./sync-handler.js";
 
 // Built once per container: the logger, the configuration and the secret cache outlive invocations.
 const logger = new Logger({ serviceName: "idc-sync" });
+// The alarms (deploy/serverless/alarms.yml) find the metrics by these dimensions: service and function name.
+const metrics = new Metrics({
+  namespace: metricsNamespace,
+  serviceName: "idc-sync",
+  ...(process.env.AWS_LAMBDA_FUNCTION_NAME
+    ? { defaultDimensions: { FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME } }
+    : {}),
+});
 const config = handlerConfigFromEnv(process.env);
 // Every AWS request has a deadline covering its body, so a stalled peer cannot hold the only slot.
 const secrets = new SecretsManagerClient({ requestHandler: guardedRequestHandler() });
@@ -51,17 +63,33 @@ async function notifier(): Promise<SlackNotifier | undefined> {
 
 export const handler = middy<unknown, SyncInvocationResult, Error, LambdaContextLike>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler((event, context) =>
-    handleSyncInvocation(event, context, {
-      rulesPath: config.rulesPath,
-      deadlineMarginMs: config.deadlineMarginMs,
-      logger,
-      buildPorts: (rules) => buildLivePorts(rules, process.env, googleCredentials),
-      ...(stateStore ? { stateStore } : {}),
-      notifier,
-      logUrl: (invocation) =>
-        config.region && invocation.logGroupName && invocation.logStreamName
-          ? cloudWatchLogStreamUrl(config.region, invocation.logGroupName, invocation.logStreamName)
-          : undefined,
-    }),
-  );
+  .handler(async (event, context) => {
+    const measurement = new RunMeasurement();
+    const publish = (end: RunEnd) => publishRunMetrics(metrics, runMetrics(end, measurement.measured()));
+    try {
+      const result = await sync(event, context, measurement);
+      publish({ result });
+      return result;
+    } catch (error) {
+      publish({ error });
+      throw error;
+    }
+  });
+
+function sync(event: unknown, context: LambdaContextLike, measurement: RunMeasurement) {
+  return handleSyncInvocation(event, context, {
+    rulesPath: config.rulesPath,
+    deadlineMarginMs: config.deadlineMarginMs,
+    logger,
+    buildPorts: async (rules) =>
+      measurement.timed(
+        await buildLivePorts(rules, process.env, googleCredentials, measurement.calls.listeners),
+      ),
+    ...(stateStore ? { stateStore } : {}),
+    notifier,
+    logUrl: (invocation) =>
+      config.region && invocation.logGroupName && invocation.logStreamName
+        ? cloudWatchLogStreamUrl(config.region, invocation.logGroupName, invocation.logStreamName)
+        : undefined,
+  });
+}

@@ -141,6 +141,8 @@ export interface AwsCallerOptions {
   /** Milliseconds, for the time budget of retries; injectable with `sleep` so tests control time. */
   now?: () => number;
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling the request (before it is retried, or not). */
+  onThrottled?: CallListener;
   /** For jitter; injectable so tests can make delays predictable. */
   random?: () => number;
 }
@@ -177,7 +179,12 @@ export class AwsCaller {
       async () => {
         await bucket.take();
         this.options.onCall?.(service, operation);
-        return send();
+        try {
+          return await send();
+        } catch (error) {
+          if (isAwsThrottling(error)) this.options.onThrottled?.(service, operation);
+          throw error;
+        }
       },
       {
         policy: this.retry,

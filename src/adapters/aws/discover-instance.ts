@@ -23,6 +23,8 @@ export interface IdentityCenterInstance {
 
 export interface DiscoverInstanceOptions {
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
   sleep?: Sleep;
   now?: () => number;
   retry?: Partial<RetryPolicy>;
@@ -39,6 +41,7 @@ export async function discoverInstance(
   const caller = new AwsCaller({
     limits: defaultAwsLimits,
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.retry ? { retry: options.retry } : {}),
