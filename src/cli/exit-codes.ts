@@ -10,6 +10,10 @@ export const ExitCode = {
   stoppedByGuard: 3,
   /** Bad usage, or the rules are wrong (every problem is printed). */
   usage: 64,
+  /** `doctor`: a service could not be reached or is not ready (EX_UNAVAILABLE). */
+  unavailable: 69,
+  /** `doctor`: something is configured wrong: credentials, rights, region, ids (EX_CONFIG). */
+  configuration: 78,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -19,4 +23,6 @@ Exit codes:
   1   a change failed, or a read failed before anything was applied
   2   plan --detailed-exitcode: changes are pending
   3   stopped by a safety guard; nothing was applied (see --allow-deletions)
-  64  bad usage or invalid rules; nothing was applied`;
+  64  bad usage or invalid rules; nothing was applied
+  69  doctor: a service could not be reached or is not ready
+  78  doctor: something is configured wrong (credentials, rights, region, ids)`;

@@ -28,6 +28,7 @@ import { renderPlanMarkdown } from "../sync/render-markdown.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerInitCommand } from "./commands/init.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import { registerExplainCommand } from "./explain-command.js";
@@ -508,6 +509,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
   registerHistoryCommand(program, io, setExitCode);
   registerReportCommand(program, io, setExitCode);
   registerExplainCommand(program, io, setExitCode);
+  registerDoctorCommand(program, io, setExitCode);
 
   return program;
 }
