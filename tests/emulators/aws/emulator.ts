@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import type { IdentityCenterState } from "../../../src/sync/model.js";
 import { validatePolicy } from "./access-analyzer-api.js";
+import { constrained, instanceArnConstraint } from "./api-constraints.js";
 import { DynamoDbTables, dynamoDbHandlers } from "./dynamodb-api.js";
 import { type Handler, identityStoreHandlers } from "./identity-store-api.js";
 import { organizationsHandlers } from "./organizations-api.js";
@@ -21,7 +22,6 @@ import {
   OrganizationPolicies,
   type OrganizationPoliciesOptions,
 } from "./organizations-policies.js";
-import { constrained, instanceArnConstraint } from "./api-constraints.js";
 import { AwsApiError, epochSeconds, type Input, requireString } from "./protocol.js";
 import {
   type AssignmentRequestView,
