@@ -59,6 +59,8 @@ export async function checkAws(expected: AwsExpectations, env: Env): Promise<Che
 class AwsProbe {
   private readonly caller: AwsCaller;
   private readonly results: CheckResult[] = [];
+  /** Set by the first call that found no credentials: every other call would say the same. */
+  private noCredentials = false;
 
   constructor(
     private readonly ssoAdmin: SSOAdminClient,
@@ -94,7 +96,7 @@ class AwsProbe {
       await this.listPermissionSets(instance.instanceArn);
       if (userId) await this.assignmentsByPrincipal(instance.instanceArn, userId);
     }
-    await this.organization();
+    if (!this.noCredentials) await this.organization();
     return this.results;
   }
 
@@ -294,13 +296,15 @@ class AwsProbe {
         "AWS or the network is having trouble, or another client uses the API's rate: try again later",
         FailureCause.unavailable,
       );
-    if (errorName === "CredentialsProviderError" || /credential/i.test(said))
+    if (errorName === "CredentialsProviderError" || /credential/i.test(said)) {
+      this.noCredentials = true;
       return failed(
         name,
         `no usable AWS credentials (${said})`,
         "sign in (aws sso login, AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
         FailureCause.configuration,
       );
+    }
     if (errorName === "AWSOrganizationsNotInUseException")
       return failed(
         name,

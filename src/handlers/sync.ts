@@ -65,7 +65,14 @@ export const handler = middy<unknown, SyncInvocationResult, Error, LambdaContext
   .use(injectLambdaContext(logger, { resetKeys: true }))
   .handler(async (event, context) => {
     const measurement = new RunMeasurement();
-    const publish = (end: RunEnd) => publishRunMetrics(metrics, runMetrics(end, measurement.measured()));
+    // Metrics must never fail a run, nor hide the error that ended it.
+    const publish = (end: RunEnd) => {
+      try {
+        publishRunMetrics(metrics, runMetrics(end, measurement.measured()));
+      } catch (error) {
+        logger.warn("the run's metrics could not be published", { error: (error as Error).message });
+      }
+    };
     try {
       const result = await sync(event, context, measurement);
       publish({ result });
