@@ -184,5 +184,25 @@ describe("idc-sync doctor against the emulators", () => {
     expect(run.exitCode).toBe(0);
     expect(run.stdout).toContain("- AWS: --target is the state file examples/identity-center.json");
     expect(run.stdout).toContain("- Google: --source is the snapshot examples/directory.yaml");
+
+    const json = await idcSyncProcess([
+      "doctor",
+      ...rules,
+      "--source",
+      "file:examples/directory.yaml",
+      "--target",
+      "file:examples/identity-center.json",
+      "--json",
+    ]);
+    const parsed = JSON.parse(json.stdout) as {
+      checks: { name: string; status: string }[];
+      exitCode: number;
+    };
+    expect(parsed.exitCode).toBe(0);
+    expect(parsed.checks.map((check) => `${check.name}:${check.status}`)).toEqual([
+      "Rules:passed",
+      "AWS:skipped",
+      "Google:skipped",
+    ]);
   });
 });
