@@ -1,7 +1,8 @@
 /**
  * The `sync` Lambda function (serverless.yml): the EventBridge schedule applies, a person invokes
  * `{"mode": "plan" | "apply" | "report", "allowDeletions"?: n}`. middy adds the Lambda context to every log line;
- * the work is `handleSyncInvocation`, with the live adapters.
+ * the work is `handleSyncInvocation`, with the live adapters; how it ended, with the calls and read time
+ * measured on the way, is published as the run's metrics (EMF, src/metrics/run-metrics.ts).
  */
 
 import { Logger } from "@aws-lambda-powertools/logger";
