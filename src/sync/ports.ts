@@ -16,10 +16,23 @@ import type {
 } from "./model.js";
 import type { Notice } from "./notices.js";
 import type { RunRecord, RunState } from "./run-state.js";
+import type {
+  DescribedPrincipal,
+  IdentityCenterPeopleRequest,
+  IdentityCenterPeopleState,
+  PeopleRead,
+  PeopleRequest,
+} from "./targeted/reads.js";
 
 /** Reads people, groups and org units. Throws a `DirectoryReadError` rather than return a partial picture. */
 export interface DirectorySource {
   readDirectory(request: DirectoryRequest, progress?: ProgressListener): Promise<Directory>;
+  /**
+   * A targeted run's read: only the named people (and the members of the named groups), with their
+   * memberships of the rules' groups. A person Google does not know is reported, not thrown. Optional:
+   * a source without it cannot run targeted syncs (the run says so).
+   */
+  readPeople?(request: PeopleRequest, progress?: ProgressListener): Promise<PeopleRead>;
 }
 
 /** Lists AWS accounts with their OU ancestry and tags. */
@@ -47,6 +60,15 @@ export interface IdentityCenter {
   readState(scope: Scope, progress?: ProgressListener): Promise<IdentityCenterState>;
   /** Applies one change; throws (a `ChangeFailedError` where AWS gave a reason) when it did not happen. */
   applyChange(change: IdentityCenterChange): Promise<void>;
+  /**
+   * A targeted run's read: the people's users, memberships and assignments, every group by name
+   * (`IdentityCenterPeopleState`). Optional: a target without it cannot run targeted syncs.
+   */
+  readPeople?(request: IdentityCenterPeopleRequest, scope: Scope): Promise<IdentityCenterPeopleState>;
+  /** The user or group behind an Identity Store id (a CloudTrail event names ids); undefined when gone. */
+  describePrincipal?(
+    principal: { userId: string } | { groupId: string },
+  ): Promise<DescribedPrincipal | undefined>;
 }
 
 /**
