@@ -20,9 +20,13 @@ import { SyncError } from "./errors.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
 import type {
   ApplyReport,
+  AwsAccount,
   Change,
   ChangeOutcome,
   DesiredState,
+  Directory,
+  IdentityCenterState,
+  Organization,
   Ownership,
   Plan,
   ScpReadout,
@@ -38,6 +42,15 @@ import type {
   RevocationPolicies,
 } from "./ports.js";
 import { planRevocation, separateDenies } from "./revocation/plan-revocation.js";
+import { fullScope, type SyncScope, type SyncSubject } from "./run-scope.js";
+import { readPeopleDirectory, resolveSubjects } from "./targeted/read-people.js";
+import {
+  type PeopleSlice,
+  sliceDesiredState,
+  sliceIdentityCenterState,
+  slicePlan,
+  withUserNamesOf,
+} from "./targeted/slice.js";
 
 export interface SyncPorts {
   directory: DirectorySource;
@@ -82,13 +95,28 @@ export interface RunSyncOptions {
   clock?: Clock;
   /** User id → userName of the denies in force, as the run state remembers them (to name ended ones). */
   revocationNames?: Readonly<Record<string, string>>;
+  /**
+   * `full` (the default) reads the whole directory; `targeted` reads and plans only the people its
+   * subjects name, and never changes anything outside them (README "Targeted runs").
+   */
+  scope?: SyncScope;
+  /**
+   * Managed objects the last full run counted: the base of a percentage `maxDeletions` in a targeted run,
+   * which sees too little to count them itself. Without it a targeted run checks a numeric limit only.
+   */
+  fullRunManagedObjects?: number;
 }
 
 /**
  * The desired state's digests, present when `drift` was asked for; the names of the denies in force
  * after the plan, when it has any.
  */
-type Digests = { digests?: DesiredDigests; revocationNames?: Record<string, string> };
+type Digests = {
+  digests?: DesiredDigests;
+  revocationNames?: Record<string, string>;
+  /** Subjects of a targeted run it did not cover (a permission set, a group edited in Identity Center). */
+  needsFullRun?: SyncSubject[];
+};
 
 export type RunSyncResult =
   /** The rules do not fit the directory or the organization (a missing Google group, a quota breach). */
@@ -119,10 +147,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const planned = await readAndPlan(options);
   if ("problems" in planned) return { status: "invalid", problems: planned.problems };
   if ("desired" in planned) return { status: "planned", ...planned };
-  const { plan, guard, warnings, digests, revocationNames } = planned;
+  const { plan, guard, warnings, digests, revocationNames, needsFullRun } = planned;
   const known: Digests = {
     ...(digests ? { digests } : {}),
     ...(revocationNames ? { revocationNames } : {}),
+    ...(needsFullRun ? { needsFullRun } : {}),
   };
 
   if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
@@ -144,6 +173,7 @@ interface PlanOutcome {
   warnings: string[];
   digests?: DesiredDigests;
   revocationNames?: Record<string, string>;
+  needsFullRun?: SyncSubject[];
 }
 
 /**
@@ -155,31 +185,84 @@ async function readAndPlan(
   options: RunSyncOptions,
 ): Promise<{ problems: RuleIssue[] } | (PlanOutcome & { desired: DesiredState }) | PlanOutcome> {
   const { rules, ports } = options;
-  const directory = await ports.directory.readDirectory(directoryRequestFromRules(rules), options.onProgress);
-  // Where the source knows every OU, a rule naming one that does not exist is an error, not a warning.
-  const organization = ports.accounts.readOrganization
-    ? await ports.accounts.readOrganization(options.onProgress)
-    : undefined;
-  const accounts = organization?.accounts ?? (await ports.accounts.listAccounts(options.onProgress));
-  const evaluation = evaluate(directory, rules, accounts, organization);
-  if (!evaluation.ok) return { problems: evaluation.problems };
-
+  const runScope = options.scope ?? fullScope;
   const ownership = options.ownership?.record;
   const scope = readScopeFor(scopeFromRules(rules), ownership);
-  const held = await ports.identityCenter.readState(scope, options.onProgress);
+  const readAccounts = async () => {
+    // Where the source knows every OU, a rule naming one that does not exist is an error, not a warning.
+    const organization = ports.accounts.readOrganization
+      ? await ports.accounts.readOrganization(options.onProgress)
+      : undefined;
+    const accounts = organization?.accounts ?? (await ports.accounts.listAccounts(options.onProgress));
+    return { accounts, ...(organization ? { organization } : {}) };
+  };
+  const revocation = revocationFromRules(rules);
+
+  let targeted: { people: PeopleSlice; notes: string[]; needsFullRun: SyncSubject[] } | undefined;
+  let directory: Directory;
+  let evaluated: Rules = rules;
+  let accounts: AwsAccount[];
+  let organization: Organization | undefined;
+  if (runScope.kind === "targeted") {
+    const resolved = await resolveSubjects(runScope.subjects, ports.identityCenter);
+    const read = await readPeopleDirectory({
+      rules,
+      resolved,
+      directory: ports.directory,
+      readAccounts,
+      ownership,
+    });
+    ({ directory, accounts, organization } = read);
+    evaluated = read.rules;
+    targeted = { people: read.people, notes: read.notes, needsFullRun: resolved.needsFullRun };
+  } else {
+    directory = await ports.directory.readDirectory(directoryRequestFromRules(rules), options.onProgress);
+    ({ accounts, organization } = await readAccounts());
+  }
+  const evaluation = evaluate(directory, evaluated, accounts, organization);
+  if (!evaluation.ok) return { problems: evaluation.problems };
+
+  let held: IdentityCenterState;
+  let desired = evaluation.desired;
+  if (targeted) {
+    if (ports.identityCenter.readPeople === undefined)
+      throw new SyncError("this Identity Center target cannot read single people (targeted run)");
+    const wanted = sliceDesiredState(desired, targeted.people);
+    held = await ports.identityCenter.readPeople(
+      {
+        userNames: [...targeted.people.names].sort(),
+        userIds: [...targeted.people.userIds].sort(),
+        permissionSetNames: [...new Set(wanted.assignments.map((a) => a.permissionSetName))].sort(),
+        withGroupAccess: revocation.mode === "scp",
+      },
+      scope,
+    );
+    // Ids resolve to names now, so the slice is by name from here on.
+    targeted.people = withUserNamesOf(targeted.people, held);
+    held = sliceIdentityCenterState(held, targeted.people);
+    desired = sliceDesiredState(desired, targeted.people);
+  } else {
+    held = await ports.identityCenter.readState(scope, options.onProgress);
+  }
   // Leavers' denies share permission sets' inline policies with the rules: the plan compares the rules'
   // part, and the revocation planner writes both back together.
-  const { actual, found } = separateDenies(held, evaluation.desired);
-  const revocation = revocationFromRules(rules);
-  const digests = options.drift ? desiredDigests(evaluation.desired) : undefined;
-  const computed = computePlan(evaluation.desired, actual, scope, ownership);
+  const { actual, found } = separateDenies(held, desired);
+  const digests = options.drift ? desiredDigests(desired) : undefined;
+  const computed = computePlan(desired, actual, scope, ownership);
   const classified =
     options.drift && digests ? classifyChanges(computed, digests, options.drift.lastApplied) : computed;
   let revoked: { plan: Plan; warnings: string[]; names?: Record<string, string> } = {
     plan: classified,
     warnings: [],
   };
-  if (revocation.mode !== "off" || found.permissionSets.size > 0) {
+  const targetedWarnings: string[] = [];
+  if (targeted && revocation.mode === "permissionSets") {
+    // A permission set's inline policy holds the rules' part and every leaver's deny: a targeted run
+    // reads neither in full, so the deny is left to the full run that follows.
+    targetedWarnings.push(
+      "leavers.revokeSessions: permissionSets is written by full runs only; this targeted run removed access without the deny",
+    );
+  } else if (revocation.mode !== "off" || found.permissionSets.size > 0) {
     if (options.clock === undefined)
       throw new SyncError("a run that revokes leavers' sessions needs a clock");
     const scp: ScpReadout | undefined =
@@ -192,7 +275,7 @@ async function readAndPlan(
       settings: revocation,
       now: options.clock.now(),
       plan: classified,
-      desired: evaluation.desired,
+      desired,
       actual,
       found,
       ...(scp ? { scp } : {}),
@@ -202,20 +285,60 @@ async function readAndPlan(
       ...(options.revocationNames ? { names: options.revocationNames } : {}),
     });
   }
+  const sliced = targeted ? slicePlan(revoked.plan, targeted.people, actual) : revoked.plan;
   // Before the guards: a read that cannot vouch for itself removes nothing, whatever the limits allow.
-  const plan = withAccountNames(holdBackRemovals(revoked.plan, directory.completeness), accounts);
+  const plan = withAccountNames(holdBackRemovals(sliced, directory.completeness), accounts);
   const heldBack = heldBackWarning(plan);
-  const guard = checkGuards(plan, {
-    maxDeletions: safetyFromRules(rules).maxDeletions,
-    allowDeletions: options.allowDeletions,
-    directoryUserCount: directory.users.length,
-  });
+  const { maxDeletions } = safetyFromRules(rules);
+  const guard = targeted
+    ? checkTargetedGuards(plan, maxDeletions, options, targetedWarnings)
+    : checkGuards(plan, {
+        maxDeletions,
+        allowDeletions: options.allowDeletions,
+        directoryUserCount: directory.users.length,
+      });
   const outcome: PlanOutcome = {
     plan,
     guard,
-    warnings: [...evaluation.warnings, ...(heldBack ? [heldBack] : []), ...revoked.warnings],
+    warnings: [
+      ...(targeted?.notes ?? []),
+      ...evaluation.warnings,
+      ...(heldBack ? [heldBack] : []),
+      ...revoked.warnings,
+      ...targetedWarnings,
+    ],
     ...(digests ? { digests } : {}),
     ...(revoked.names ? { revocationNames: revoked.names } : {}),
+    ...(targeted && targeted.needsFullRun.length > 0 ? { needsFullRun: targeted.needsFullRun } : {}),
   };
-  return options.mode === "plan" ? { ...outcome, desired: evaluation.desired } : outcome;
+  return options.mode === "plan" ? { ...outcome, desired } : outcome;
+}
+
+/**
+ * The guards of a targeted run. The empty-directory guard is for whole reads (a person Google answers
+ * 404 for is a confirmed leaver, not an empty read); a percentage `maxDeletions` is of the managed
+ * objects the last full run counted, since the run sees only its people.
+ */
+function checkTargetedGuards(
+  plan: Plan,
+  maxDeletions: number | `${number}%`,
+  options: RunSyncOptions,
+  warnings: string[],
+): GuardVerdict {
+  const percentage = typeof maxDeletions === "string";
+  if (percentage && options.fullRunManagedObjects === undefined) {
+    warnings.push(
+      `safety.maxDeletions ${maxDeletions} was not checked: a targeted run needs the managed-object count of a full run for it`,
+    );
+  }
+  const base = percentage ? options.fullRunManagedObjects : undefined;
+  return checkGuards(
+    base === undefined && percentage
+      ? { ...plan, managedObjectCount: Number.POSITIVE_INFINITY }
+      : {
+          ...plan,
+          ...(base === undefined ? {} : { managedObjectCount: base }),
+        },
+    { maxDeletions, allowDeletions: options.allowDeletions, directoryUserCount: 1 },
+  );
 }

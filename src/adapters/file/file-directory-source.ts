@@ -1,6 +1,8 @@
 import type { AwsAccount, Directory, DirectoryRequest, Organization } from "../../sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
+import { peopleFromDirectory } from "../../sync/targeted/people-from-directory.js";
+import type { PeopleRead, PeopleRequest } from "../../sync/targeted/reads.js";
 import {
   accountsFromSnapshot,
   type DirectorySnapshot,
@@ -39,6 +41,11 @@ export class FileDirectorySource implements DirectorySource, AccountDirectory {
       completeness: directory.completeness,
       knownGroupEmails: directory.groups.map((group) => group.email),
     };
+  }
+
+  /** A targeted run's read, cut from the snapshot the way the Google source reads it. */
+  async readPeople(request: PeopleRequest): Promise<PeopleRead> {
+    return peopleFromDirectory(directoryFromSnapshot(await this.load()), request);
   }
 
   async listAccounts(): Promise<AwsAccount[]> {

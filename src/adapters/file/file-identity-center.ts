@@ -1,5 +1,6 @@
 import type { Change, IdentityCenterState, Scope } from "../../sync/model.js";
 import type { IdentityCenter } from "../../sync/ports.js";
+import type { DescribedPrincipal, IdentityCenterPeopleRequest } from "../../sync/targeted/reads.js";
 import { sweepTemporaryFiles } from "./atomic-write.js";
 import { InMemoryIdentityCenter } from "./in-memory-identity-center.js";
 import { loadStateFile, saveStateFile } from "./state-file.js";
@@ -29,6 +30,16 @@ export class FileIdentityCenter implements IdentityCenter {
 
   readState(scope: Scope): Promise<IdentityCenterState> {
     return this.inner.readState(scope);
+  }
+
+  readPeople(request: IdentityCenterPeopleRequest, scope: Scope): Promise<IdentityCenterState> {
+    return this.inner.readPeople(request, scope);
+  }
+
+  describePrincipal(
+    principal: { userId: string } | { groupId: string },
+  ): Promise<DescribedPrincipal | undefined> {
+    return this.inner.describePrincipal(principal);
   }
 
   async applyChange(change: Change): Promise<void> {

@@ -13,6 +13,8 @@ import type {
 import { PrincipalType } from "../../sync/model.js";
 import type { IdentityCenter } from "../../sync/ports.js";
 import { userKey } from "../../sync/scope.js";
+import type { DescribedPrincipal, IdentityCenterPeopleRequest } from "../../sync/targeted/reads.js";
+import { sliceIdentityCenterState } from "../../sync/targeted/slice.js";
 
 /** What an id is for, so a generator can shape it like the real one. */
 export type IdKind = "user" | "group" | "permissionSet";
@@ -56,6 +58,38 @@ export class InMemoryIdentityCenter implements IdentityCenter {
    */
   async readState(_scope: Scope): Promise<IdentityCenterState> {
     return this.snapshot();
+  }
+
+  /**
+   * A targeted run's read: the people's users, memberships and assignments, every group and permission
+   * set (the port allows more than the people need, never less). Group access is in `assignments` only
+   * when asked for, as the AWS adapter reads it.
+   */
+  async readPeople(request: IdentityCenterPeopleRequest, _scope: Scope): Promise<IdentityCenterState> {
+    const state = this.snapshot();
+    const people = { names: new Set(request.userNames.map(userKey)), userIds: new Set(request.userIds) };
+    const sliced = sliceIdentityCenterState(state, people);
+    if (!request.withGroupAccess) return sliced;
+    const theirGroups = new Set(
+      sliced.groups.filter((group) => (group.members ?? []).length > 0).map((group) => group.displayName),
+    );
+    const groupAccess = state.assignments.filter(
+      (assignment) =>
+        assignment.principalType === PrincipalType.group && theirGroups.has(assignment.principalName),
+    );
+    return { ...sliced, assignments: [...sliced.assignments, ...groupAccess] };
+  }
+
+  async describePrincipal(
+    principal: { userId: string } | { groupId: string },
+  ): Promise<DescribedPrincipal | undefined> {
+    const state = this.snapshot();
+    if ("userId" in principal) {
+      const user = state.users.find((candidate) => candidate.id === principal.userId);
+      return user === undefined ? undefined : { kind: "user", id: user.id, userName: user.userName };
+    }
+    const group = state.groups.find((candidate) => candidate.id === principal.groupId);
+    return group === undefined ? undefined : { kind: "group", id: group.id, displayName: group.displayName };
   }
 
   /** Applies one change, or throws a `ChangeFailedError` and leaves the state as it was. */

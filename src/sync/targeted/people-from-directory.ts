@@ -1,0 +1,66 @@
+/**
+ * A targeted read answered from a whole directory (a snapshot file, a test's fixture): exactly what the
+ * Google source answers with its per-person calls, so a plan from either is the same.
+ */
+import type { Directory, DirectoryUser } from "../model.js";
+import { domainOf } from "../scope.js";
+import type { PeopleRead, PeopleRequest, PersonFound, PersonRef } from "./reads.js";
+
+/** The addresses a directory user is known by, lower case. */
+export function addressesOfUser(user: DirectoryUser): string[] {
+  return [user.primaryEmail, ...user.aliases].map((address) => address.toLowerCase());
+}
+
+/**
+ * The people `request` names, cut from `directory` (every user, in any domain): found by address or id,
+ * members of the subject groups added, the rules' groups cut down to them. Groups and org units are
+ * given only when someone is active in the managed domains, as the Google source reads them only then.
+ */
+export function peopleFromDirectory(directory: Directory, request: PeopleRequest): PeopleRead {
+  const domains = new Set(request.domains.map((domain) => domain.toLowerCase()));
+  const byAddress = new Map<string, DirectoryUser>();
+  const byId = new Map(directory.users.map((user) => [user.id, user]));
+  for (const user of directory.users)
+    for (const address of addressesOfUser(user)) byAddress.set(address, user);
+  const find = (ref: PersonRef) =>
+    "email" in ref ? byAddress.get(ref.email.toLowerCase()) : byId.get(ref.googleId);
+
+  const groups = request.groups.map((email) => {
+    const group = directory.groups.find((candidate) => candidate.email === email.toLowerCase());
+    return group === undefined ? { email } : { email, members: [...group.memberEmails] };
+  });
+  const refs: PersonRef[] = [
+    ...request.people,
+    ...groups.flatMap((group) => (group.members ?? []).map((member): PersonRef => ({ email: member }))),
+  ];
+  const found = new Map<string, DirectoryUser>();
+  const people: PersonFound[] = refs.map((ref) => {
+    const user = find(ref);
+    if (user === undefined) return { ref, found: false };
+    const inDomains = domains.has(domainOf(user.primaryEmail));
+    if (inDomains) found.set(user.id, user);
+    return { ref, found: true, primaryEmail: user.primaryEmail.toLowerCase(), inDomains };
+  });
+  const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
+  const active = users.some((user) => !user.suspended && !user.archived);
+  const addresses = new Set(users.flatMap(addressesOfUser));
+  const wanted = [...new Set(request.groupEmails.map((address) => address.toLowerCase()))].sort();
+  const ruleGroups = active
+    ? directory.groups
+        .filter((group) => wanted.includes(group.email))
+        .map((group) => ({
+          ...group,
+          memberEmails: group.memberEmails.filter((email) => addresses.has(email)),
+        }))
+    : wanted.map((email) => ({ id: email, email, name: email, memberEmails: [] }));
+  return {
+    directory: {
+      users,
+      groups: ruleGroups,
+      completeness: directory.completeness,
+      ...(active ? { orgUnits: directory.orgUnits } : {}),
+    },
+    people: people.slice(0, request.people.length),
+    groups,
+  };
+}
