@@ -12,6 +12,8 @@ import {
   DeleteGroupCommand,
   DeleteGroupMembershipCommand,
   DeleteUserCommand,
+  DescribeGroupCommand,
+  DescribeUserCommand,
   GetGroupIdCommand,
   GetGroupMembershipIdCommand,
   GetUserIdCommand,
@@ -19,6 +21,7 @@ import {
   type GroupMembership,
   type IdentitystoreClient,
   ListGroupMembershipsCommand,
+  ListGroupMembershipsForMemberCommand,
   ListGroupsCommand,
   ListUsersCommand,
   UpdateGroupCommand,
@@ -96,6 +99,7 @@ import {
   isProtectedGroup,
   userKey,
 } from "../../sync/scope.js";
+import type { DescribedPrincipal, IdentityCenterPeopleRequest } from "../../sync/targeted/reads.js";
 import { allPages } from "./all-pages.js";
 import {
   AwsCaller,
@@ -748,6 +752,246 @@ export class AwsIdentityCenter implements IdentityCenter {
       return { items: page.AccountAssignments, nextToken: page.NextToken };
     });
     return assignments;
+  }
+
+  // ─── Targeted reads (issue #14) ───────────────────────────────────────────────────────────────────
+
+  /**
+   * A targeted run's read, in as few calls as the API allows: ListGroups (every group's name, a page per
+   * hundred groups); GetUserId per address the people may have; DescribeUser per user found (and per
+   * manager it names, for the name); ListGroupMembershipsForMember and ListAccountAssignmentsForPrincipal
+   * per user (with `withGroupAccess`, per group of theirs too); DescribePermissionSet per permission set
+   * an assignment names. Permission sets come back with their name, description and session duration
+   * only (`IdentityCenterPeopleState`).
+   */
+  async readPeople(request: IdentityCenterPeopleRequest, _scope: Scope): Promise<IdentityCenterState> {
+    try {
+      return await this.readPeopleUnguarded(request);
+    } catch (error) {
+      if (error instanceof SyncError) throw error;
+      throw new IdentityCenterReadError(`cannot read Identity Center: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private async readPeopleUnguarded(request: IdentityCenterPeopleRequest): Promise<IdentityCenterState> {
+    const groups = await this.readGroups();
+    const found = await mapConcurrently(
+      [...new Set(request.userNames.map(userKey))],
+      this.limits.readConcurrency,
+      (userName) => this.findUserId(userName),
+    );
+    const ids = [...new Set([...request.userIds, ...found.filter((id): id is string => id !== undefined)])];
+    const users = await this.describeUsers(ids);
+
+    const groupsById = new Map(groups.map((group) => [group.id, group]));
+    for (const group of groups) group.members = [];
+    const theirGroups = new Set<string>();
+    await mapConcurrently(users, this.limits.readConcurrency, async (user) => {
+      for (const membership of await this.readMembershipsOf(user.id)) {
+        const group = membership.GroupId === undefined ? undefined : groupsById.get(membership.GroupId);
+        if (group === undefined) continue;
+        group.members?.push(user.userName);
+        theirGroups.add(group.id);
+        if (membership.MembershipId)
+          this.membershipIds.set(membershipKey(group.id, user.id), membership.MembershipId);
+      }
+    });
+    for (const group of groups) group.members?.sort(compareStrings);
+
+    const principals: Principal[] = [
+      ...users.map((user) => ({ type: "USER" as const, id: user.id, name: user.userName })),
+      ...(request.withGroupAccess
+        ? [...theirGroups].flatMap((id) => {
+            const group = groupsById.get(id);
+            return group === undefined ? [] : [{ type: "GROUP" as const, id, name: group.displayName }];
+          })
+        : []),
+    ];
+    if (request.permissionSetNames.length > 0 && !this.permissionSetsListed)
+      await this.listPermissionSetNames();
+    const assignments = await this.readAssignmentsOfPeople(principals);
+    const names = new Set([...assignments.map((a) => a.permissionSetName), ...request.permissionSetNames]);
+    const permissionSets = [...names].flatMap((name): IcPermissionSet[] => {
+      const known = this.permissionSetsByName.get(name);
+      if (known === undefined) return [];
+      const details = known.details;
+      return [
+        {
+          name,
+          arn: known.arn,
+          sessionDuration: details?.SessionDuration ?? "PT1H",
+          ...(details?.Description ? { description: details.Description } : {}),
+          ...(details?.RelayState ? { relayState: details.RelayState } : {}),
+          managedPolicyArns: [],
+          customerManagedPolicies: [],
+          tags: {},
+          provisionedAccountIds: [],
+        },
+      ];
+    });
+    return {
+      users: users.map((user) => structuredClone(user)),
+      groups: groups.map((group) => structuredClone(group)),
+      permissionSets: permissionSets.sort((a, b) => compareStrings(a.name, b.name)),
+      assignments: uniqueAssignments(assignments),
+    };
+  }
+
+  /** DescribeUser for each id (gone ones skipped), then for managers not among them, for their names. */
+  private async describeUsers(ids: string[]): Promise<IcUser[]> {
+    const raw = (
+      await mapConcurrently(ids, this.limits.readConcurrency, (id) => this.describeRawUser(id))
+    ).filter((user): user is User => user !== undefined);
+    const names = new Map(raw.map((user) => [user.UserId ?? "", user.UserName ?? ""]));
+    for (const user of this.usersById.values()) names.set(user.id, user.userName);
+    const managerIds = raw.flatMap((user) => {
+      const manager = (
+        user.Extensions?.[enterpriseExtension] as { manager?: { value?: unknown } } | undefined
+      )?.manager?.value;
+      return typeof manager === "string" && !names.has(manager) ? [manager] : [];
+    });
+    for (const manager of await mapConcurrently([...new Set(managerIds)], this.limits.readConcurrency, (id) =>
+      this.describeRawUser(id),
+    )) {
+      if (manager?.UserId !== undefined) names.set(manager.UserId, manager.UserName ?? "");
+    }
+    const users = raw.map((user) => userFromAws(user, (id) => names.get(id)));
+    for (const user of users) this.rememberUser(user);
+    return users.sort((a, b) => compareStrings(userKey(a.userName), userKey(b.userName)));
+  }
+
+  private async describeRawUser(id: string): Promise<User | undefined> {
+    try {
+      return await this.identityStoreCall("DescribeUser", () =>
+        this.identityStore.send(
+          new DescribeUserCommand({
+            IdentityStoreId: this.identityStoreId,
+            UserId: id,
+            Extensions: [enterpriseExtension],
+          }),
+        ),
+      );
+    } catch (error) {
+      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
+      throw error;
+    }
+  }
+
+  private async readMembershipsOf(userId: string): Promise<GroupMembership[]> {
+    return allPages<GroupMembership>(async (nextToken) => {
+      const page = await this.identityStoreCall("ListGroupMembershipsForMember", () =>
+        this.identityStore.send(
+          new ListGroupMembershipsForMemberCommand({
+            IdentityStoreId: this.identityStoreId,
+            MemberId: { UserId: userId },
+            MaxResults: maxPageSize,
+            NextToken: nextToken,
+          }),
+        ),
+      );
+      return { items: page.GroupMemberships, nextToken: page.NextToken };
+    });
+  }
+
+  /**
+   * The principals' assignments by ListAccountAssignmentsForPrincipal, naming each permission set with
+   * one DescribePermissionSet. A delegated administrator is refused that call: then every (permission
+   * set, account) pair is read instead, as a full read does.
+   */
+  private async readAssignmentsOfPeople(principals: Principal[]): Promise<Assignment[]> {
+    if (principals.length === 0) return [];
+    if (this.principalListingAllowed) {
+      const perPrincipal: { principal: Principal; found: AccountAssignmentForPrincipal[] }[] = [];
+      try {
+        for (const principal of principals)
+          perPrincipal.push({ principal, found: await this.readAssignments(principal.type, principal.id) });
+      } catch (error) {
+        if (awsErrorName(error) !== "AccessDeniedException") throw error;
+        this.principalListingAllowed = false;
+      }
+      if (this.principalListingAllowed) {
+        const arns = [
+          ...new Set(perPrincipal.flatMap(({ found }) => found.flatMap((a) => a.PermissionSetArn ?? []))),
+        ];
+        const namesByArn = new Map([...this.permissionSetsByName].map(([name, known]) => [known.arn, name]));
+        await mapConcurrently(
+          arns.filter((arn) => !namesByArn.has(arn)),
+          this.limits.readConcurrency,
+          async (arn) => {
+            const output = await this.ssoAdminCall("DescribePermissionSet", () =>
+              this.ssoAdmin.send(
+                new DescribePermissionSetCommand({ InstanceArn: this.instanceArn, PermissionSetArn: arn }),
+              ),
+            );
+            const name = output.PermissionSet?.Name;
+            if (name === undefined) return;
+            namesByArn.set(arn, name);
+            this.permissionSetsByName.set(name, {
+              arn,
+              ...(output.PermissionSet ? { details: output.PermissionSet } : {}),
+            });
+          },
+        );
+        return perPrincipal.flatMap(({ principal, found }) =>
+          found.flatMap((entry): Assignment[] => {
+            const permissionSetName = entry.PermissionSetArn
+              ? namesByArn.get(entry.PermissionSetArn)
+              : undefined;
+            if (permissionSetName === undefined || entry.AccountId === undefined) return [];
+            return [
+              {
+                principalType: principal.type,
+                principalName: principal.name,
+                permissionSetName,
+                accountId: entry.AccountId,
+              },
+            ];
+          }),
+        );
+      }
+    }
+    await this.listPermissionSetNames();
+    const sets = await mapConcurrently(
+      [...this.permissionSetsByName.values()],
+      this.limits.readConcurrency,
+      async (known) => ({
+        arn: known.arn,
+        provisionedAccountIds: await this.readProvisionedAccounts(known.arn),
+      }),
+    );
+    const pairs = sets.flatMap((set) =>
+      set.provisionedAccountIds.map((accountId) => ({ arn: set.arn, accountId })),
+    );
+    const namesByArn = new Map([...this.permissionSetsByName].map(([name, known]) => [known.arn, name]));
+    return this.readAssignmentsByPair(principals, pairs, namesByArn);
+  }
+
+  /** The user or group behind an Identity Store id (DescribeUser / DescribeGroup); undefined when gone. */
+  async describePrincipal(
+    principal: { userId: string } | { groupId: string },
+  ): Promise<DescribedPrincipal | undefined> {
+    try {
+      if ("userId" in principal) {
+        const user = await this.describeRawUser(principal.userId);
+        return user?.UserId === undefined
+          ? undefined
+          : { kind: "user", id: user.UserId, userName: user.UserName ?? "" };
+      }
+      const group = await this.identityStoreCall("DescribeGroup", () =>
+        this.identityStore.send(
+          new DescribeGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: principal.groupId }),
+        ),
+      );
+      return { kind: "group", id: group.GroupId ?? principal.groupId, displayName: group.DisplayName ?? "" };
+    } catch (error) {
+      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
+      if (error instanceof SyncError) throw error;
+      throw new IdentityCenterReadError(`cannot read Identity Center: ${describeError(error)}`, {
+        cause: error,
+      });
+    }
   }
 
   // ─── Applying ─────────────────────────────────────────────────────────────────────────────────────

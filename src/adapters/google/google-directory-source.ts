@@ -14,6 +14,8 @@ import type {
 } from "../../sync/model.js";
 import type { DirectorySource, ProgressListener } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
+import { addressesOfUser } from "../../sync/targeted/people-from-directory.js";
+import type { PeopleRead, PeopleRequest, PersonFound, PersonRef } from "../../sync/targeted/reads.js";
 import { fetchWithDeadline } from "../http-deadline.js";
 import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, retrying } from "../retry.js";
 import { classifyGoogleError, FailureKind, type GoogleFailure, isGoogleRateLimit } from "./google-errors.js";
@@ -142,6 +144,22 @@ export class GoogleDirectorySource implements DirectorySource {
     return read.run(request);
   }
 
+  /**
+   * A targeted run's read: `users.get` per person (a 404 is a person Google no longer has), the subject
+   * groups' members (`members.list`, derived) and `users.get` for each of them; then, only when someone
+   * is active in the domains, the org units and the rules' groups read exactly as a full read reads them
+   * (nested groups, the "all users" member), cut down to these people. Leavers cost one call each.
+   */
+  async readPeople(request: PeopleRequest, progress?: ProgressListener): Promise<PeopleRead> {
+    const read = new DirectoryRead(this.client, this.newBudget(), this.limits, {
+      sleep: this.sleep,
+      random: this.random,
+      ...(this.now ? { now: this.now } : {}),
+      progress,
+    });
+    return read.people(request);
+  }
+
   private newBudget(): RequestBudget {
     try {
       return new RequestBudget({
@@ -216,6 +234,92 @@ class DirectoryRead {
       throw new DirectoryReadError(`Google directory read failed: ${(error as Error).message}`, {
         cause: error,
       });
+    }
+  }
+
+  async people(request: PeopleRequest): Promise<PeopleRead> {
+    const customer = request.customerId || "my_customer";
+    const domains = new Set(request.domains.map((domain) => domain.toLowerCase()));
+    try {
+      const found = new Map<string, DirectoryUser>();
+      const lookUp = async (ref: PersonRef): Promise<PersonFound> => {
+        const user = await this.getUser("email" in ref ? ref.email : ref.googleId);
+        if (user === undefined) return { ref, found: false };
+        const inDomains = domains.has(domainOf(user.primaryEmail));
+        if (inDomains) found.set(user.id, user);
+        return { ref, found: true, primaryEmail: user.primaryEmail, inDomains };
+      };
+      const people = await Promise.all(request.people.map(lookUp));
+      const subjectGroups = await Promise.all(
+        [...new Set(request.groups.map((email) => email.toLowerCase()))].map(async (email) => {
+          const group = await this.readGroup(email, request.groups.length);
+          return group === undefined ? { email } : { email, members: group.memberEmails };
+        }),
+      );
+      const known = new Set([...found.values()].flatMap(addressesOfUser));
+      const members = [...new Set(subjectGroups.flatMap((group) => group.members ?? []))].filter(
+        (address) => !known.has(address),
+      );
+      await Promise.all(members.map((email) => lookUp({ email })));
+
+      const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
+      const active = users.some((user) => !user.suspended && !user.archived);
+      const groupEmails = [...new Set(request.groupEmails.map((address) => address.toLowerCase()))].sort();
+      let groups: DirectoryGroup[];
+      let orgUnits: DirectoryOrgUnit[] | undefined;
+      if (active) {
+        const addresses = new Set(users.flatMap(addressesOfUser));
+        const [units, read] = await Promise.all([this.readOrgUnits(customer), this.readGroups(groupEmails)]);
+        orgUnits = units;
+        groups = read
+          .filter((group): group is DirectoryGroup => group !== undefined)
+          .map((group) => this.withoutSuspensionsUnseenByUsers(group, users))
+          .map((group) => ({
+            ...group,
+            memberEmails: group.memberEmails.filter((email) => addresses.has(email)),
+          }));
+      } else {
+        // Nobody here can be a member of anything the rules map: the groups are not read.
+        groups = groupEmails.map((email) => ({ id: email, email, name: email, memberEmails: [] }));
+      }
+      return {
+        directory: {
+          users,
+          groups,
+          ...(orgUnits ? { orgUnits } : {}),
+          completeness:
+            this.emptyPages.length === 0
+              ? { proven: true }
+              : { proven: false, reasons: [...this.emptyPages] },
+        },
+        people,
+        groups: subjectGroups,
+      };
+    } catch (error) {
+      this.stopped = true;
+      if (error instanceof SyncError) throw error;
+      throw new DirectoryReadError(`Google directory read failed: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * `users.get` (Directory API reference: userKey "can be the user's primary email address, alias email
+   * address, or unique user ID"); undefined when Google answers 404, which is what a deleted user gets.
+   */
+  private async getUser(userKey: string): Promise<DirectoryUser | undefined> {
+    const what = `users.get ${userKey}`;
+    try {
+      return await this.call(
+        what,
+        (options) => this.client.users.get({ userKey, projection: "full" }, options),
+        (data) => toDirectoryUser(data as admin_directory_v1.Schema$User),
+        (failure) => (failure.kind === FailureKind.notFound ? new UserNotFound(userKey) : undefined),
+      );
+    } catch (error) {
+      if (error instanceof UserNotFound) return undefined;
+      throw error;
     }
   }
 
@@ -521,6 +625,14 @@ class GroupNotFound extends DirectoryReadError {
   override name = "GroupNotFound";
   constructor(readonly groupEmail: string) {
     super(`Google group ${groupEmail} does not exist (or is not visible to the admin)`);
+  }
+}
+
+/** users.get answered 404: the person is not (or no longer) in Google. */
+class UserNotFound extends DirectoryReadError {
+  override name = "UserNotFound";
+  constructor(readonly userKey: string) {
+    super(`Google user ${userKey} does not exist`);
   }
 }
 

@@ -457,6 +457,30 @@ export function identityStoreHandlers(store: EmulatorStore): Record<string, Hand
       };
     },
 
+    /**
+     * ListGroupMembershipsForMember (Identity Store API reference): "For the specified member in the
+     * specified identity store, returns the list of all GroupMembership objects and returns results in
+     * paginated form"; MemberId is a union holding a UserId, MaxResults "Minimum value of 1. Maximum
+     * value of 100". An unknown user has no memberships: the page does not say it is an error, so the
+     * stricter reading would be to refuse it; the emulator answers ResourceNotFoundException like the
+     * other calls that name a user.
+     */
+    ListGroupMembershipsForMember(input) {
+      checkStore(input);
+      const userId = user(memberUserId(input)).UserId;
+      const all = [...store.memberships.values()].filter((membership) => membership.UserId === userId);
+      const { page, nextToken } = paginate(all, input, pageRules(`ListGroupMembershipsForMember:${userId}`));
+      return {
+        GroupMemberships: page.map((membership) => ({
+          IdentityStoreId: store.identity.identityStoreId,
+          MembershipId: membership.MembershipId,
+          GroupId: membership.GroupId,
+          MemberId: { UserId: membership.UserId },
+        })),
+        NextToken: nextToken,
+      };
+    },
+
     GetGroupMembershipId(input) {
       checkStore(input);
       const groupId = requireString(input, "GroupId");
