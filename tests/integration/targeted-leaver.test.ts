@@ -1,0 +1,249 @@
+/**
+ * A targeted leaver run (issue #14) through the real Google client and the real AWS SDK clients,
+ * against both emulators: what it costs in API calls, and (issue #20) that the deny on the leaver's
+ * sessions is written before any access is removed.
+ */
+import { OrganizationsClient } from "@aws-sdk/client-organizations";
+import { afterEach, describe, expect, it } from "vitest";
+import { AwsRevocationPolicies } from "../../src/adapters/aws/aws-revocation-policies.js";
+import { adapterClientConfig } from "../../src/adapters/aws/client-config.js";
+import { parseDirectorySnapshot } from "../../src/adapters/file/directory-snapshot.js";
+import { type RunSyncResult, runSync } from "../../src/sync/run-sync.js";
+import { someRules } from "../builders/rules.js";
+import {
+  type GoogleDirectoryEmulator,
+  startGoogleDirectoryEmulator,
+} from "../emulators/google-directory/emulator.js";
+import { aStoredPermissionSet, aUser, type Harness, quickSleep, startHarness } from "./aws/harness.js";
+import { sourceFor } from "./google/google-test-kit.js";
+
+const accounts = ["222222222222", "333333333333", "555555555555"];
+const management = "111111111111";
+
+const mei = aUser("mei");
+const ken = aUser("ken");
+
+/** Google: mei is suspended; ken is active; both were in the AWS admins group. */
+const snapshot = parseDirectorySnapshot(
+  JSON.stringify({
+    version: 1,
+    users: [
+      {
+        id: "100000000000000000001",
+        primaryEmail: "mei@example.com",
+        givenName: "Mei",
+        familyName: "Example",
+        suspended: true,
+      },
+      {
+        id: "100000000000000000002",
+        primaryEmail: "ken@example.com",
+        givenName: "Ken",
+        familyName: "Example",
+      },
+    ],
+    groups: [
+      { email: "aws-admins@example.com", name: "AWS admins", members: ["ken@example.com"] },
+      { email: "dev@example.com", name: "Developers", members: ["ken@example.com"] },
+    ],
+    orgUnits: [],
+  }),
+  "targeted-leaver.json",
+);
+
+const rules = (leavers: Record<string, unknown> = {}) =>
+  someRules({
+    groups: [
+      { name: "aws-admins", members: [{ googleGroup: "aws-admins@example.com" }] },
+      { name: "developers", members: [{ googleGroup: "dev@example.com" }] },
+    ],
+    permissionSets: [{ name: "Admin", sessionDuration: "PT4H", managedPolicies: ["AdministratorAccess"] }],
+    ...(Object.keys(leavers).length > 0 ? { leavers } : {}),
+  });
+
+/** Identity Center before: mei in two groups with three direct assignments, like ken. */
+function identityCenterBefore() {
+  const admin = aStoredPermissionSet("Admin", {
+    managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
+    sessionDuration: "PT4H",
+    provisionedAccountIds: accounts,
+  });
+  return {
+    users: [mei, ken],
+    groups: [
+      {
+        id: "a1b2c3d4-0000-4000-8000-000000000001",
+        displayName: "aws-admins",
+        members: [mei.userName, ken.userName],
+      },
+      {
+        id: "a1b2c3d4-0000-4000-8000-000000000002",
+        displayName: "developers",
+        members: [mei.userName, ken.userName],
+      },
+    ],
+    permissionSets: [admin],
+    assignments: [mei, ken].flatMap((user) =>
+      accounts.map((accountId) => ({
+        principalType: "USER" as const,
+        principalName: user.userName,
+        permissionSetName: "Admin",
+        accountId,
+      })),
+    ),
+  };
+}
+
+let harness: Harness | undefined;
+let google: GoogleDirectoryEmulator | undefined;
+const clients: OrganizationsClient[] = [];
+
+afterEach(async () => {
+  for (const client of clients.splice(0)) client.destroy();
+  await harness?.close();
+  await google?.close();
+  harness = undefined;
+  google = undefined;
+});
+
+function applied(result: RunSyncResult) {
+  if (result.status !== "applied") throw new Error(`expected an apply, got ${result.status}`);
+  expect(result.report.outcomes.filter((outcome) => outcome.status !== "applied")).toEqual([]);
+  return result;
+}
+
+describe("a targeted leaver run against the emulated Google and AWS", () => {
+  it("removes a suspended person's memberships, assignments and user in 7 reads and 12 writes and polls, and nobody else's", async () => {
+    harness = await startHarness({ state: identityCenterBefore() });
+    google = await startGoogleDirectoryEmulator({ snapshot });
+    harness.emulator.resetCounts();
+    google.resetCounts();
+
+    const result = applied(
+      await runSync({
+        rules: rules(),
+        ports: {
+          directory: sourceFor(google).source,
+          accounts: harness.accounts,
+          identityCenter: harness.newIdentityCenter(),
+        },
+        mode: "apply",
+        scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },
+      }),
+    );
+
+    expect(result.plan.changes.map((change) => change.key)).toEqual([
+      ...accounts.map((account) => `assignment:USER:mei@example.com:Admin:${account}`),
+      "member:aws-admins:mei@example.com",
+      "member:developers:mei@example.com",
+      "user:mei@example.com",
+    ]);
+    const after = harness.emulator.state();
+    expect(after.users.map((user) => user.userName)).toEqual(["ken@example.com"]);
+    expect(after.groups.map((group) => group.members)).toEqual([["ken@example.com"], ["ken@example.com"]]);
+    expect(after.assignments.map((a) => a.principalName)).toEqual(accounts.map(() => "ken@example.com"));
+    expect(harness.emulator.leftovers()).toEqual({ memberships: [], assignments: [] });
+
+    const aws = harness.emulator.counts().byOperation;
+    const googleCalls = Object.values(google.requestCounts()).reduce((sum, count) => sum + count, 0);
+    expect({ google: google.requestCounts(), aws }).toEqual({
+      google: { "/admin/directory/v1/users/mei@example.com": 1 },
+      aws: {
+        // Reading: who mei is in Identity Center, her groups and her assignments.
+        "identitystore:ListGroups": 1,
+        "identitystore:GetUserId": 1,
+        "identitystore:DescribeUser": 1,
+        "identitystore:ListGroupMembershipsForMember": 1,
+        "sso-admin:ListAccountAssignmentsForPrincipal": 1,
+        "sso-admin:DescribePermissionSet": 1,
+        // Removing: each assignment deletion is asynchronous; the emulator answers IN_PROGRESS to the
+        // request and the first poll (its default), SUCCEEDED to the second.
+        "sso-admin:DeleteAccountAssignment": 3,
+        "sso-admin:DescribeAccountAssignmentDeletionStatus": 6,
+        "identitystore:DeleteGroupMembership": 2,
+        "identitystore:DeleteUser": 1,
+      },
+    });
+    // One leaver with two memberships and three assignments: 19 calls; 16 where each deletion is done
+    // by its first poll. Reading costs 7 whatever the organisation's size.
+    expect(googleCalls + Object.values(aws).reduce((sum, count) => sum + count, 0)).toBe(19);
+  });
+
+  it("writes the deny on the leaver's sessions before removing any access (leavers.revokeSessions: scp)", async () => {
+    harness = await startHarness({
+      state: identityCenterBefore(),
+      organization: {
+        rootId: "r-ab12",
+        organizationalUnits: [],
+        accounts: [management, ...accounts].map((id) => ({
+          id,
+          name: `account-${id.slice(0, 3)}`,
+          status: "ACTIVE" as const,
+          parentId: "r-ab12",
+          tags: {},
+        })),
+      },
+      organizationPolicies: { managementAccountId: management, scpEnabled: true },
+    });
+    google = await startGoogleDirectoryEmulator({ snapshot });
+    const writes: string[] = [];
+    const isWrite = (operation: string) => !/^(List|Describe|Get)/.test(operation);
+    const organizations = new OrganizationsClient({
+      endpoint: harness.emulator.url,
+      region: "us-east-1",
+      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "emulator-secret" },
+      ...adapterClientConfig({ deadlineMs: 2_000 }),
+    });
+    clients.push(organizations);
+
+    const result = applied(
+      await runSync({
+        rules: rules({ revokeSessions: "scp" }),
+        ports: {
+          directory: sourceFor(google).source,
+          accounts: harness.accounts,
+          identityCenter: harness.newIdentityCenter({
+            onCall: (_service, operation) => {
+              if (isWrite(operation)) writes.push(operation);
+            },
+          }),
+          revocation: new AwsRevocationPolicies({
+            organizations,
+            limits: { organizationsPerSecond: 10_000 },
+            sleep: quickSleep,
+            onCall: (_service, operation) => {
+              if (isWrite(operation)) writes.push(operation);
+            },
+          }),
+        },
+        mode: "apply",
+        clock: { now: () => new Date("2026-12-02T15:10:00Z") },
+        scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },
+      }),
+    );
+
+    expect(result.plan.changes.map((change) => change.kind)).toEqual([
+      "createRevocationPolicy",
+      "revokeSessions",
+      "deleteAssignment",
+      "deleteAssignment",
+      "deleteAssignment",
+      "removeMember",
+      "removeMember",
+      "deleteUser",
+    ]);
+    // The deny is in force in every member account before the first removal went out.
+    expect(writes.slice(0, 2)).toEqual(["CreatePolicy", "AttachPolicy"]);
+    expect(writes.slice(2)).toEqual([
+      "DeleteAccountAssignment",
+      "DeleteAccountAssignment",
+      "DeleteAccountAssignment",
+      "DeleteGroupMembership",
+      "DeleteGroupMembership",
+      "DeleteUser",
+    ]);
+    for (const account of accounts) {
+      expect(harness.emulator.organizationPolicies.policiesInForce(account).join()).toContain(mei.id);
+    }
+  });
+});
