@@ -169,6 +169,39 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
     expect(googleCalls + Object.values(aws).reduce((sum, count) => sum + count, 0)).toBe(19);
   });
 
+  it("skips GetUserId when the run state recorded which Identity Center user the person is", async () => {
+    harness = await startHarness({ state: identityCenterBefore() });
+    google = await startGoogleDirectoryEmulator({ snapshot });
+    const meiId = harness.emulator.state().users.find((user) => user.userName === mei.userName)?.id ?? "";
+    harness.emulator.resetCounts();
+
+    applied(
+      await runSync({
+        rules: rules(),
+        ports: {
+          directory: sourceFor(google).source,
+          accounts: harness.accounts,
+          identityCenter: harness.newIdentityCenter(),
+        },
+        mode: "apply",
+        ownership: {
+          record: {
+            groups: {},
+            permissionSets: {},
+            users: { "100000000000000000001": { userId: meiId, userName: mei.userName } },
+          },
+        },
+        scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },
+      }),
+    );
+
+    const aws = harness.emulator.counts().byOperation;
+    expect(aws["identitystore:GetUserId"]).toBeUndefined();
+    expect(harness.emulator.state().users.map((user) => user.userName)).toEqual(["ken@example.com"]);
+    // 18 calls; 15 where each deletion is done by its first poll.
+    expect(1 + Object.values(aws).reduce((sum, count) => sum + count, 0)).toBe(18);
+  });
+
   it("writes the deny on the leaver's sessions before removing any access (leavers.revokeSessions: scp)", async () => {
     harness = await startHarness({
       state: identityCenterBefore(),

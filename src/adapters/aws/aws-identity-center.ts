@@ -777,13 +777,22 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   private async readPeopleUnguarded(request: IdentityCenterPeopleRequest): Promise<IdentityCenterState> {
     const groups = await this.readGroups();
+    // Users known by id (the run state records the id each Google person became) are described first:
+    // an address one of them already holds needs no GetUserId.
+    const byId = await this.describeUsers([...new Set(request.userIds)]);
+    const held = new Set(byId.map((user) => userKey(user.userName)));
     const found = await mapConcurrently(
-      [...new Set(request.userNames.map(userKey))],
+      [...new Set(request.userNames.map(userKey))].filter((userName) => !held.has(userName)),
       this.limits.readConcurrency,
       (userName) => this.findUserId(userName),
     );
-    const ids = [...new Set([...request.userIds, ...found.filter((id): id is string => id !== undefined)])];
-    const users = await this.describeUsers(ids);
+    const known = new Set(byId.map((user) => user.id));
+    const byName = await this.describeUsers([
+      ...new Set(found.filter((id): id is string => id !== undefined && !known.has(id))),
+    ]);
+    const users = [...byId, ...byName].sort((a, b) =>
+      compareStrings(userKey(a.userName), userKey(b.userName)),
+    );
 
     const groupsById = new Map(groups.map((group) => [group.id, group]));
     for (const group of groups) group.members = [];

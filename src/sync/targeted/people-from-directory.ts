@@ -38,7 +38,8 @@ export function peopleFromDirectory(directory: Directory, request: PeopleRequest
     const user = find(ref);
     if (user === undefined) return { ref, found: false };
     const inDomains = domains.has(domainOf(user.primaryEmail));
-    if (inDomains) found.set(user.id, user);
+    // Aliases sorted, as the Google source gives them.
+    if (inDomains) found.set(user.id, { ...user, aliases: [...user.aliases].sort() });
     return { ref, found: true, primaryEmail: user.primaryEmail.toLowerCase(), inDomains };
   });
   const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
@@ -48,9 +49,13 @@ export function peopleFromDirectory(directory: Directory, request: PeopleRequest
   const ruleGroups = active
     ? directory.groups
         .filter((group) => wanted.includes(group.email))
+        // Named by address, as the Google source names the groups it reads (the rules use nothing else).
         .map((group) => ({
-          ...group,
+          id: group.email,
+          email: group.email,
+          name: group.email,
           memberEmails: group.memberEmails.filter((email) => addresses.has(email)),
+          ...(group.allUsers ? { allUsers: true } : {}),
         }))
     : wanted.map((email) => ({ id: email, email, name: email, memberEmails: [] }));
   return {
