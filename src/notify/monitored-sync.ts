@@ -14,6 +14,7 @@ import type { Change } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import { settleOwnership } from "../sync/ownership.js";
+import { isKeyAboutPeople } from "../sync/targeted/slice.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
@@ -135,7 +136,17 @@ async function finish(
   result: RunSyncResult | undefined,
   { save }: { save: boolean } = { save: true },
 ): Promise<Omit<MonitoredSyncResult, "result">> {
-  const previous = stored?.state ?? initialRunState();
+  const whole = stored?.state ?? initialRunState();
+  // A targeted run sees only its people: drift of anyone else is neither seen again nor resolved by it.
+  const people = result !== undefined && "targetedPeople" in result ? result.targetedPeople : undefined;
+  const untouched = people === undefined ? {} : driftOutside(whole.drift, people);
+  const previous: RunState =
+    people === undefined
+      ? whole
+      : {
+          ...whole,
+          drift: Object.fromEntries(Object.entries(whole.drift).filter(([key]) => !(key in untouched))),
+        };
   const run: NoticeRun = {
     runId: context.run.runId,
     trigger: context.run.trigger,
@@ -149,7 +160,7 @@ async function finish(
   const stateWith = (memory: AlertMemory): RunState => ({
     version: 1,
     ...appliedAfter(previous, result, run),
-    drift: memory.drift,
+    drift: { ...untouched, ...memory.drift },
     // Owed only where someone can be told: without Slack there is nobody to tell later either.
     ...(context.notifier && memory.pendingDriftAlerts.length > 0
       ? { pendingDriftAlerts: memory.pendingDriftAlerts }
@@ -237,6 +248,12 @@ async function finish(
 
 function changesMemory(before: AlertMemory, after: AlertMemory): boolean {
   return JSON.stringify(before) !== JSON.stringify(after);
+}
+
+/** The open drift that is not about these people (lower-case userNames). */
+function driftOutside(drift: RunState["drift"], people: readonly string[]): RunState["drift"] {
+  const names = new Set(people);
+  return Object.fromEntries(Object.entries(drift).filter(([key]) => !isKeyAboutPeople(key, names)));
 }
 
 /** The digests to keep: every item now in step takes this run's; the rest keep what was known. */

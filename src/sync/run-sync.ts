@@ -45,6 +45,8 @@ import { planRevocation, separateDenies } from "./revocation/plan-revocation.js"
 import { fullScope, type SyncScope, type SyncSubject } from "./run-scope.js";
 import { readPeopleDirectory, resolveSubjects } from "./targeted/read-people.js";
 import {
+  mergeTargetedDigests,
+  mergeTargetedOwnership,
   type PeopleSlice,
   sliceDesiredState,
   sliceIdentityCenterState,
@@ -116,6 +118,11 @@ type Digests = {
   revocationNames?: Record<string, string>;
   /** Subjects of a targeted run it did not cover (a permission set, a group edited in Identity Center). */
   needsFullRun?: SyncSubject[];
+  /**
+   * A targeted run's people (lower-case userNames): what it planned, and all it may change in the run
+   * state's drift record. Absent for a full run.
+   */
+  targetedPeople?: string[];
 };
 
 export type RunSyncResult =
@@ -147,11 +154,12 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const planned = await readAndPlan(options);
   if ("problems" in planned) return { status: "invalid", problems: planned.problems };
   if ("desired" in planned) return { status: "planned", ...planned };
-  const { plan, guard, warnings, digests, revocationNames, needsFullRun } = planned;
+  const { plan, guard, warnings, digests, revocationNames, needsFullRun, targetedPeople } = planned;
   const known: Digests = {
     ...(digests ? { digests } : {}),
     ...(revocationNames ? { revocationNames } : {}),
     ...(needsFullRun ? { needsFullRun } : {}),
+    ...(targetedPeople ? { targetedPeople } : {}),
   };
 
   if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
@@ -174,6 +182,7 @@ interface PlanOutcome {
   digests?: DesiredDigests;
   revocationNames?: Record<string, string>;
   needsFullRun?: SyncSubject[];
+  targetedPeople?: string[];
 }
 
 /**
@@ -286,6 +295,14 @@ async function readAndPlan(
     });
   }
   const sliced = targeted ? slicePlan(revoked.plan, targeted.people, actual) : revoked.plan;
+  if (targeted && sliced.ownership) {
+    // The run state keeps one record for everyone: the people's part is this run's, the rest stays.
+    sliced.ownership = mergeTargetedOwnership(sliced.ownership, ownership, targeted.people.names);
+  }
+  const keptDigests =
+    targeted && digests
+      ? mergeTargetedDigests(digests, options.drift?.lastApplied, targeted.people.names)
+      : digests;
   // Before the guards: a read that cannot vouch for itself removes nothing, whatever the limits allow.
   const plan = withAccountNames(holdBackRemovals(sliced, directory.completeness), accounts);
   const heldBack = heldBackWarning(plan);
@@ -307,9 +324,10 @@ async function readAndPlan(
       ...revoked.warnings,
       ...targetedWarnings,
     ],
-    ...(digests ? { digests } : {}),
+    ...(keptDigests ? { digests: keptDigests } : {}),
     ...(revoked.names ? { revocationNames: revoked.names } : {}),
     ...(targeted && targeted.needsFullRun.length > 0 ? { needsFullRun: targeted.needsFullRun } : {}),
+    ...(targeted ? { targetedPeople: [...targeted.people.names].sort() } : {}),
   };
   return options.mode === "plan" ? { ...outcome, desired } : outcome;
 }

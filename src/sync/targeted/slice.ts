@@ -5,7 +5,7 @@
  * result equals the same slice of a full plan.
  */
 import { dependenciesOf } from "../apply.js";
-import type { Change, DesiredState, IdentityCenterState, Plan } from "../model.js";
+import type { Change, DesiredState, IdentityCenterState, Ownership, Plan } from "../model.js";
 import { PrincipalType } from "../model.js";
 import { userKey } from "../scope.js";
 
@@ -139,5 +139,55 @@ export function slicePlan(plan: Plan, people: PeopleSlice, actual: IdentityCente
           ),
         }
       : {}),
+  };
+}
+
+/** True when a change key ("user:…", "member:group:…", "assignment:USER:…") names one of the people. */
+export function isKeyAboutPeople(key: string, names: ReadonlySet<string>): boolean {
+  if (key.startsWith("user:")) return names.has(userKey(key.slice("user:".length)));
+  if (key.startsWith("member:")) return names.has(userKey(key.slice(key.lastIndexOf(":") + 1)));
+  if (key.startsWith("assignment:USER:")) {
+    const rest = key.slice("assignment:USER:".length);
+    // userName:permissionSet:accountId, and a userName holds no colon.
+    return names.has(userKey(rest.slice(0, rest.indexOf(":"))));
+  }
+  return false;
+}
+
+/**
+ * The digests a targeted run leaves behind: the last applied ones, with this run's for the people's
+ * items and for the groups and permission sets (which it reads from the same rules as a full run).
+ * Everyone else's items keep what the last full run knew.
+ */
+export function mergeTargetedDigests(
+  current: Readonly<Record<string, string>>,
+  lastApplied: Readonly<Record<string, string>> | undefined,
+  names: ReadonlySet<string>,
+): Record<string, string> {
+  const isRulesItem = (key: string) => key.startsWith("group:") || key.startsWith("permissionSet:");
+  const merged: Record<string, string> = {};
+  for (const [key, digest] of Object.entries(lastApplied ?? {}))
+    if (!isKeyAboutPeople(key, names) && !isRulesItem(key)) merged[key] = digest;
+  return { ...merged, ...current };
+}
+
+/**
+ * The ownership record after a targeted run: groups and permission sets as the run planned them on top
+ * of what was known (a targeted run never removes either), and Google ids of everyone else untouched.
+ */
+export function mergeTargetedOwnership(
+  planned: Ownership,
+  previous: Ownership | undefined,
+  names: ReadonlySet<string>,
+): Ownership {
+  const users = Object.fromEntries(
+    Object.entries(previous?.users ?? {}).filter(([googleId, owned]) => !names.has(userKey(owned.userName)) && planned.users[googleId] === undefined),
+  );
+  const sorted = <V>(record: Record<string, V>) =>
+    Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return {
+    groups: sorted({ ...previous?.groups, ...planned.groups }),
+    permissionSets: sorted({ ...previous?.permissionSets, ...planned.permissionSets }),
+    users: sorted({ ...users, ...planned.users }),
   };
 }
