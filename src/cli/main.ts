@@ -25,6 +25,7 @@ import type { Plan } from "../sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../sync/ports.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../sync/render.js";
 import { renderPlanMarkdown } from "../sync/render-markdown.js";
+import type { SyncSubject } from "../sync/run-scope.js";
 import { runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./audit-command.js";
@@ -49,6 +50,7 @@ import {
   type WorldPorts,
 } from "./rules-check.js";
 import { buildNotifier, buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
+import { subjectOption, targetedScope } from "./subject-option.js";
 import { registerValidateCommand } from "./validate-command.js";
 import { packageVersion } from "./version.js";
 import {
@@ -188,6 +190,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
     .option("--strict", "treat warnings (selectors that match nothing, ...) as errors, for CI")
     .addOption(allowDeletionsOption())
     .addOption(stateOption())
+    .addOption(subjectOption())
     .action(
       async (
         flags: CommonFlags & {
@@ -195,6 +198,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           allowDeletions?: number;
           strict?: boolean;
           format?: "text" | "json" | "markdown";
+          subject?: SyncSubject[];
         },
       ) => {
         if (flags.json && flags.format !== undefined && flags.format !== "json")
@@ -231,7 +235,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
             );
             return setExitCode(ExitCode.usage);
           }
-          sourcePorts = portsFromWorld(read);
+          // A targeted run reads its people from the snapshot itself, as it would from Google.
+          sourcePorts = flags.subject ? world : portsFromWorld(read);
         }
         const rules = loaded.rules;
         if (!flags.strict) printRuleWarnings(loaded.warnings, io);
@@ -252,6 +257,8 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           ownership: { record: remembered?.ownership },
           clock: { now: () => new Date() },
           ...(remembered?.revocationNames ? { revocationNames: remembered.revocationNames } : {}),
+          ...targetedScope(flags.subject),
+          ...(remembered?.managedObjects === undefined ? {} : { fullRunManagedObjects: remembered.managedObjects }),
         }).finally(progress.done);
         if (result.status === "invalid") {
           reportRules({ issues: result.problems, file, text: loaded.text }, io, flags.json);
@@ -304,6 +311,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
       ).choices(["enforce", "report"]),
     )
     .addOption(stateOption())
+    .addOption(subjectOption())
     .option(
       "--concurrency <n>",
       "changes in flight at once (adapters still keep to the API limits)",
@@ -316,6 +324,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           allowDeletions?: number;
           concurrency?: number;
           mode?: "enforce" | "report";
+          subject?: SyncSubject[];
         },
       ) => {
         const rules = await loadRulesOrReport(flags.rules, io, flags.json);
@@ -347,6 +356,7 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
             stateStore: await buildStateStore(stateLocation(flags, io), io.cwd),
             notifier: await buildNotifier(io.env),
             settings: notificationSettingsFromRules(rules),
+            ...targetedScope(flags.subject),
           }).finally(progress.done);
           for (const warning of monitored.warnings) io.stderr(`warning: ${warning}\n`);
           const result = monitored.result;

@@ -92,6 +92,7 @@ export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<M
       ownership: { record: previous?.ownership },
       clock: options.clock,
       ...(previous?.revocationNames ? { revocationNames: previous.revocationNames } : {}),
+      ...(previous?.managedObjects === undefined ? {} : { fullRunManagedObjects: previous.managedObjects }),
     });
   } catch (error) {
     await finish(options, startedAt, stored, errorOutcome(error), undefined);
@@ -168,6 +169,7 @@ async function finish(
     health: decision.health,
     ...ownershipAfter(previous, result),
     ...revocationNamesAfter(previous, result),
+    ...managedObjectsAfter(previous, result, people),
     ...(memory.externallyProvisionedReported === undefined
       ? {}
       : { externallyProvisionedReported: memory.externallyProvisionedReported }),
@@ -248,6 +250,17 @@ async function finish(
 
 function changesMemory(before: AlertMemory, after: AlertMemory): boolean {
   return JSON.stringify(before) !== JSON.stringify(after);
+}
+
+/** The managed-object count to keep: a full run's own, else the last full run's. */
+function managedObjectsAfter(
+  previous: RunState,
+  result: RunSyncResult | undefined,
+  people: readonly string[] | undefined,
+): Pick<RunState, "managedObjects"> {
+  if (people === undefined && result !== undefined && "plan" in result)
+    return { managedObjects: result.plan.managedObjectCount };
+  return previous.managedObjects === undefined ? {} : { managedObjects: previous.managedObjects };
 }
 
 /** The open drift that is not about these people (lower-case userNames). */

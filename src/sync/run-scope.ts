@@ -46,3 +46,34 @@ export function coalesceSubjects(subjects: Iterable<SyncSubject>): SyncSubject[]
   }
   return [...seen.values()];
 }
+
+/**
+ * Reads a subject as people write it: `person:mei@example.com`, `group:aws-admins@example.com`, or any
+ * form `subjectKey` prints (`person:google:ID`, `person:ic:ID`, `group:ic:ID`, `permissionSet:ARN`).
+ * A string that is none of these comes back as a message saying what is accepted.
+ */
+export function parseSubject(text: string): { subject: SyncSubject } | { problem: string } {
+  const trimmed = text.trim();
+  const colon = trimmed.indexOf(":");
+  const kind = colon < 0 ? trimmed : trimmed.slice(0, colon);
+  const rest = colon < 0 ? "" : trimmed.slice(colon + 1);
+  const email = (value: string) => /^[^@\s:]+@[^@\s:]+\.[^@\s:]+$/.test(value);
+  const problem = {
+    problem: `'${text}' is not a subject: use person:EMAIL, group:EMAIL, person:google:ID, person:ic:ID, group:ic:ID or permissionSet:ARN`,
+  };
+  if (kind === "permissionSet")
+    return rest.startsWith("arn:") ? { subject: { kind, permissionSetArn: rest } } : problem;
+  if (kind !== "person" && kind !== "group") return problem;
+  const [form, ...value] = rest.split(":");
+  const id = value.join(":");
+  const address = email(rest) ? rest : form === "email" && email(id) ? id : undefined;
+  if (address !== undefined) {
+    const lower = address.toLowerCase();
+    return { subject: kind === "person" ? { kind, email: lower } : { kind, email: lower } };
+  }
+  if (id === "") return problem;
+  if (kind === "person" && form === "google") return { subject: { kind, googleId: id } };
+  if (kind === "person" && form === "ic") return { subject: { kind, identityCenterUserId: id } };
+  if (kind === "group" && form === "ic") return { subject: { kind, identityCenterGroupId: id } };
+  return problem;
+}

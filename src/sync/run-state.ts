@@ -58,6 +58,11 @@ export interface RunState {
    * when it ends after the user was deleted. Only labels: the denies themselves are read from AWS.
    */
   revocationNames?: Record<string, string>;
+  /**
+   * Managed objects the last full run counted: what a percentage `safety.maxDeletions` is of in a
+   * targeted run, which sees only its people (issue #14).
+   */
+  managedObjects?: number;
 }
 
 /** An empty state: no run yet. */

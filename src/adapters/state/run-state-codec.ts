@@ -52,6 +52,7 @@ const runStateSchema = z.object({
   ownership: ownershipSchema.optional(),
   externallyProvisionedReported: z.array(z.string()).optional(),
   revocationNames: z.record(z.string(), z.string()).optional(),
+  managedObjects: z.number().int().min(0).optional(),
 });
 
 const runRecordSchema = z.looseObject({

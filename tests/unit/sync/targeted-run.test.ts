@@ -38,7 +38,7 @@ class FixedDirectory implements DirectorySource, AccountDirectory {
   }
 }
 
-const rules = someRules({
+const rulesParts = {
   groups: [
     { name: "developers", members: [{ googleGroup: "devs@example.com" }] },
     { name: "ops", members: [{ orgUnit: "/Ops" }] },
@@ -48,7 +48,8 @@ const rules = someRules({
     { groups: ["developers"], permissionSets: ["Developer"], accounts: ["111111111111"] },
     { users: ["kai@example.com"], permissionSets: ["Developer"], accounts: ["222222222222"] },
   ],
-});
+};
+const rules = someRules(rulesParts);
 
 const directory = aDirectory({
   users: [
@@ -199,6 +200,31 @@ describe("a targeted run", () => {
     expect(warnings).toContain("person:google:no-such-id");
     expect(warnings).toContain("person:ic:u-none");
     expect(warnings).toContain("group:email:nogroup@example.com");
+  });
+
+  it("checks a percentage maxDeletions against the last full run's count, and says when it cannot", async () => {
+    const strict = someRules({ ...rulesParts, safety: { maxDeletions: "10%" } });
+    const source = new FixedDirectory(directory);
+    const targeted = (fullRunManagedObjects?: number) =>
+      runSync({
+        rules: strict,
+        ports: {
+          directory: source,
+          accounts: source,
+          identityCenter: new InMemoryIdentityCenter(identityCenterBefore()),
+        },
+        mode: "apply",
+        scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },
+        ...(fullRunManagedObjects === undefined ? {} : { fullRunManagedObjects }),
+      });
+
+    // mei's 4 removals: more than 10% of 20 managed objects, within 10% of 40.
+    expect((await targeted(20)).status).toBe("blocked");
+    expect((await targeted(40)).status).toBe("applied");
+    const unknown = await targeted();
+    expect(unknown.status).toBe("applied");
+    if (unknown.status === "invalid") throw new Error("invalid");
+    expect(unknown.warnings.join("\n")).toContain("safety.maxDeletions 10% was not checked");
   });
 
   it("leaves permission set subjects to a full run and says so", async () => {
