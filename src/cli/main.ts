@@ -258,7 +258,9 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
           clock: { now: () => new Date() },
           ...(remembered?.revocationNames ? { revocationNames: remembered.revocationNames } : {}),
           ...targetedScope(flags.subject),
-          ...(remembered?.managedObjects === undefined ? {} : { fullRunManagedObjects: remembered.managedObjects }),
+          ...(remembered?.managedObjects === undefined
+            ? {}
+            : { fullRunManagedObjects: remembered.managedObjects }),
         }).finally(progress.done);
         if (result.status === "invalid") {
           reportRules({ issues: result.problems, file, text: loaded.text }, io, flags.json);

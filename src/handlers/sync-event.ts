@@ -1,9 +1,10 @@
 /**
  * What can invoke the sync function: the EventBridge schedule, or a person with a manual payload
- * `{"mode": "plan" | "apply", "allowDeletions"?: number}`. A payload that is neither comes back with
+ * `{"mode": "plan" | "apply", "allowDeletions"?: number, "subjects"?: ["person:EMAIL", ...]}`. A payload that is neither comes back with
  * every problem listed, and nothing runs.
  */
 import { z } from "zod";
+import { parseSubject, type SyncSubject } from "../sync/run-scope.js";
 
 export type SyncTrigger = "schedule" | "manual";
 
@@ -15,6 +16,8 @@ export interface SyncRequest {
    */
   mode: "plan" | "apply" | "report";
   allowDeletions?: number;
+  /** A targeted run about these people and groups (README "Targeted runs"); absent: a full run. */
+  subjects?: SyncSubject[];
 }
 
 export type ParsedSyncEvent = { ok: true; request: SyncRequest } | { ok: false; problems: string[] };
@@ -34,6 +37,13 @@ const manualPayloadSchema = z.strictObject({
     .number({ error: "allowDeletions must be a number" })
     .int({ error: "allowDeletions must be a whole number" })
     .min(0, { error: "allowDeletions must be 0 or more" })
+    .optional(),
+  // Each as `idc-sync --subject` takes it ("person:mei@example.com"); read by parseSubject below.
+  subjects: z
+    .array(z.string({ error: 'each subject is a string such as "person:mei@example.com"' }), {
+      error: 'subjects must be a list such as ["person:mei@example.com"]',
+    })
+    .min(1, { error: "subjects must name at least one person or group" })
     .optional(),
 });
 
@@ -56,16 +66,28 @@ export function parseSyncEvent(event: unknown): ParsedSyncEvent {
     return { ok: false, problems: parsed.error.issues.map((issue) => formatIssue(issue, event)) };
   }
   const { mode, allowDeletions } = parsed.data;
+  const subjects = (parsed.data.subjects ?? []).map(parseSubject);
+  const problems = subjects.flatMap((subject) =>
+    "problem" in subject ? [`subjects: ${subject.problem}`] : [],
+  );
+  if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
-    request: { trigger: "manual", mode, ...(allowDeletions === undefined ? {} : { allowDeletions }) },
+    request: {
+      trigger: "manual",
+      mode,
+      ...(allowDeletions === undefined ? {} : { allowDeletions }),
+      ...(subjects.length === 0
+        ? {}
+        : { subjects: subjects.flatMap((subject) => ("subject" in subject ? [subject.subject] : [])) }),
+    },
   };
 }
 
 function formatIssue(issue: z.core.$ZodIssue, event: object): string {
   if (issue.code === "unrecognized_keys") {
     const keys = issue.keys.map((key) => `"${key}"`).join(", ");
-    return `unknown field${issue.keys.length === 1 ? "" : "s"} ${keys}: only "mode" and "allowDeletions" are read`;
+    return `unknown field${issue.keys.length === 1 ? "" : "s"} ${keys}: only "mode", "allowDeletions" and "subjects" are read`;
   }
   const field = issue.path.join(".");
   if (issue.path.length === 1 && !(String(issue.path[0]) in event))

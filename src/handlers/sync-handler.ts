@@ -143,7 +143,7 @@ export async function handleSyncInvocation(
       hint: `invoke with ${manualPayloadExample}`,
     };
   }
-  const { trigger, mode, allowDeletions } = parsed.request;
+  const { trigger, mode, allowDeletions, subjects } = parsed.request;
   logger.appendKeys({ trigger, mode });
   logger.info("sync started", {
     rulesPath: deps.rulesPath,
@@ -205,6 +205,7 @@ export async function handleSyncInvocation(
       rules: loaded.rules,
       ports,
       ...(allowDeletions === undefined ? {} : { allowDeletions }),
+      ...(subjects === undefined ? {} : { scope: { kind: "targeted" as const, subjects } }),
       ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
       shouldContinue: deadline.shouldContinue,
       // Nobody is there to confirm a scheduled run; this hook is where the plan is known and nothing is

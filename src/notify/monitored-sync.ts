@@ -14,11 +14,11 @@ import type { Change } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import { settleOwnership } from "../sync/ownership.js";
-import { isKeyAboutPeople } from "../sync/targeted/slice.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
+import { isKeyAboutPeople } from "../sync/targeted/slice.js";
 import {
   type AlertMemory,
   decideNotices,

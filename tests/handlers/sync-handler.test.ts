@@ -141,6 +141,30 @@ describe("the sync handler", () => {
     expect(await loadStateFile(statePath)).toEqual(before);
   });
 
+  it("plans a targeted run for the subjects a manual payload names, and nobody else", async () => {
+    const full = assertStatus(await handleSyncInvocation({ mode: "plan" }, plenty(), deps()), "planned");
+    const result = await handleSyncInvocation(
+      { mode: "plan", subjects: ["person:hanako.suzuki@example.com"] },
+      plenty(),
+      deps(),
+    );
+
+    const planned = assertStatus(result, "planned");
+    const lines = planned.planText.split("\n").filter((line) => /^\s+[-+~] /.test(line));
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) expect(full.planText).toContain(line);
+    expect(lines.filter((line) => line.includes("@")).every((line) => line.includes("hanako.suzuki"))).toBe(
+      true,
+    );
+  });
+
+  it("rejects a payload whose subject is mistyped, saying what a subject looks like", async () => {
+    const result = await handleSyncInvocation({ mode: "apply", subjects: ["hanako"] }, plenty(), deps());
+    expect(assertStatus(result, "rejected").problems).toEqual([
+      expect.stringContaining("subjects: 'hanako' is not a subject: use person:EMAIL, group:EMAIL"),
+    ]);
+  });
+
   it("rejects a bad payload with every problem listed, and builds nothing", async () => {
     let built = false;
     const result = await handleSyncInvocation(
@@ -159,7 +183,7 @@ describe("the sync handler", () => {
     expect(rejected.problems).toEqual([
       'mode must be "plan", "apply" or "report", got "aply"',
       "allowDeletions must be 0 or more, got -2",
-      'unknown field "dryRun": only "mode" and "allowDeletions" are read',
+      'unknown field "dryRun": only "mode", "allowDeletions" and "subjects" are read',
     ]);
     expect(rejected.hint).toContain('{"mode":"plan"}');
     expect(built).toBe(false);

@@ -181,7 +181,9 @@ export function mergeTargetedOwnership(
   names: ReadonlySet<string>,
 ): Ownership {
   const users = Object.fromEntries(
-    Object.entries(previous?.users ?? {}).filter(([googleId, owned]) => !names.has(userKey(owned.userName)) && planned.users[googleId] === undefined),
+    Object.entries(previous?.users ?? {}).filter(
+      ([googleId, owned]) => !names.has(userKey(owned.userName)) && planned.users[googleId] === undefined,
+    ),
   );
   const sorted = <V>(record: Record<string, V>) =>
     Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
