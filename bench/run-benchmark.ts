@@ -37,7 +37,7 @@ import { applyLowerBound, type CallCounts, readLowerBound, total } from "./lower
 import { adapterRates, documentedRates, isApplyCall, isWriteCall, serialSeconds } from "./rates.js";
 import { churn, generateOrg, moveAccounts, type OrgSize } from "./synthetic-org.js";
 
-export const scenarioNames = ["initial", "noop", "churn", "accountMoves"] as const;
+export const scenarioNames = ["initial", "noop", "churn", "accountMoves", "targetedLeaver"] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -189,6 +189,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   try {
     for (const scenario of scenarios) {
       let description: string;
+      let subjects: string[] = [];
       switch (scenario) {
         case "initial":
           description = "initial sync into an empty Identity Center";
@@ -201,6 +202,21 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           snapshot = directorySnapshotSchema.parse(churned.snapshot);
           google.setSnapshot(snapshot);
           description = `1 % churn: ${churned.joiners} joiners, ${churned.leavers} leavers, ${churned.movers} movers`;
+          break;
+        }
+        case "targetedLeaver": {
+          // One person with the most memberships leaves: suspended in Google, then a targeted run about
+          // them alone (`apply --subject`), as the event path runs it (issue #14).
+          const leaver = leaverWithMostAccess(desiredOf(snapshot, rules));
+          snapshot = {
+            ...snapshot,
+            users: snapshot.users.map((user) =>
+              user.primaryEmail === leaver ? { ...user, suspended: true } : user,
+            ),
+          };
+          google.setSnapshot(snapshot);
+          subjects = [`person:${leaver}`];
+          description = `targeted leaver ${leaver} (suspended in Google; apply --subject person:${leaver})`;
           break;
         }
         case "accountMoves": {
@@ -229,6 +245,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         factor,
         timeoutMs: options.timeoutMs ?? 2 * 3600_000,
         childHeapMb: options.childHeapMb,
+        subjects,
       });
       log(
         `${options.sizeName} ${scenario}: ${result.changes} changes, ${result.failed} failed, ` +
@@ -276,6 +293,8 @@ interface ScenarioContext {
   factor: number;
   timeoutMs: number;
   childHeapMb: number | undefined;
+  /** `--subject` arguments: a targeted run about these people instead of a full one. */
+  subjects: string[];
 }
 
 async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
@@ -283,18 +302,32 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
   const scope = scopeFromRules(rules);
   // The command keeps its run state next to the rules; what it owns decides what it reads.
   const stored = await new FileStateStore(join(dirname(context.rulesPath), ".idc-sync", "state.json")).load();
-  const reads = readLowerBound({
-    snapshot: context.snapshot,
-    groupEmails: directoryRequestFromRules(rules).groupEmails,
-    scope: readScopeFor(scope, stored.state?.ownership),
-    before: aws.state(),
-  });
+  const reads =
+    context.subjects.length > 0
+      ? targetedReadLowerBound(aws.state(), context.subjects, stored.state?.ownership !== undefined)
+      : readLowerBound({
+          snapshot: context.snapshot,
+          groupEmails: directoryRequestFromRules(rules).groupEmails,
+          scope: readScopeFor(scope, stored.state?.ownership),
+          before: aws.state(),
+        });
 
   aws.resetCounts();
   google.resetCounts();
   const probeFile = join(context.workDir, `probe-${context.scenario}.json`);
   const child = await runChild(
-    ["apply", "--rules", context.rulesPath, "--source", "google", "--target", "aws", "--yes", "--json"],
+    [
+      "apply",
+      "--rules",
+      context.rulesPath,
+      "--source",
+      "google",
+      "--target",
+      "aws",
+      "--yes",
+      "--json",
+      ...context.subjects.flatMap((subject) => ["--subject", subject]),
+    ],
     {
       IDC_SYNC_GOOGLE_ROOT_URL: google.url,
       IDC_SYNC_GOOGLE_ACCESS_TOKEN: google.accessToken,
@@ -412,6 +445,47 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
   };
 }
 
+/** The desired user with the most memberships and direct assignments: the costliest leaver to remove. */
+function leaverWithMostAccess(desired: ReturnType<typeof desiredOf>): string {
+  const access = new Map<string, number>();
+  for (const group of desired.groups)
+    for (const member of group.members) access.set(member.userName, (access.get(member.userName) ?? 0) + 1);
+  for (const assignment of desired.assignments)
+    if (assignment.principalType === "USER")
+      access.set(assignment.principalName, (access.get(assignment.principalName) ?? 0) + 1);
+  const [best] = [...access].sort(([a, x], [b, y]) => y - x || (a < b ? -1 : 1));
+  if (best === undefined) throw new Error("the synthetic organisation has nobody with access");
+  return best[0];
+}
+
+/**
+ * What a targeted run about these people must read at least: users.get each; ListGroups (a page per
+ * hundred groups); GetUserId (unless the run state recorded their id) and DescribeUser; their
+ * memberships and assignments (a call each); DescribePermissionSet per permission set they are assigned.
+ */
+function targetedReadLowerBound(
+  state: IdentityCenterState,
+  subjects: string[],
+  idsRecorded: boolean,
+): { calls: CallCounts; assignmentReads: { perPrincipal: number; perPermissionSetAndAccount: number } } {
+  const people = subjects.map((subject) => subject.replace(/^person:/, "").toLowerCase());
+  const sets = new Set(
+    state.assignments
+      .filter((a) => a.principalType === "USER" && people.includes(a.principalName.toLowerCase()))
+      .map((a) => a.permissionSetName),
+  );
+  const calls: CallCounts = {
+    "google:users.get": people.length,
+    "identitystore:ListGroups": Math.max(1, Math.ceil(state.groups.length / 100)),
+    "identitystore:DescribeUser": people.length,
+    "identitystore:ListGroupMembershipsForMember": people.length,
+    "sso-admin:ListAccountAssignmentsForPrincipal": people.length,
+  };
+  if (!idsRecorded) calls["identitystore:GetUserId"] = people.length;
+  if (sets.size > 0) calls["sso-admin:DescribePermissionSet"] = sets.size;
+  return { calls, assignmentReads: { perPrincipal: people.length, perPermissionSetAndAccount: 0 } };
+}
+
 /** The emulator's dump with the reserved managed-by tag dropped, as AwsIdentityCenter reads tags. */
 function asTheAdapterReadsIt(state: IdentityCenterState): IdentityCenterState {
   for (const set of state.permissionSets) delete set.tags[managedByTag.key];
@@ -421,7 +495,7 @@ function asTheAdapterReadsIt(state: IdentityCenterState): IdentityCenterState {
 /** "users.list" for "/admin/directory/v1/users", "members.list" for ".../groups/x/members", ... */
 export function googleOperation(path: string): string {
   const parts = path.replace(/^\/admin\/directory\/v1\//, "").split("/");
-  if (parts[0] === "users") return "users.list";
+  if (parts[0] === "users") return parts.length === 1 ? "users.list" : "users.get";
   if (parts[0] === "groups" && parts[2] === "members") return "members.list";
   if (parts[0] === "groups") return "groups.get";
   if (parts[0] === "customer" && parts[2] === "orgunits") return "orgunits.list";
