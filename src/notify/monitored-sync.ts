@@ -11,7 +11,7 @@ import { formatRuleIssue } from "../mapping/index.js";
 import { nextAppliedDigests } from "../sync/drift.js";
 import { SyncError } from "../sync/errors.js";
 import type { Change } from "../sync/model.js";
-import { OutcomeStatus } from "../sync/model.js";
+import { OutcomeStatus, removalKinds } from "../sync/model.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import { settleOwnership } from "../sync/ownership.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
@@ -252,14 +252,35 @@ function changesMemory(before: AlertMemory, after: AlertMemory): boolean {
   return JSON.stringify(before) !== JSON.stringify(after);
 }
 
+/** Changes that add one managed object (as `Plan.managedObjectCount` counts them). */
+const countedCreations: ReadonlySet<string> = new Set([
+  "createUser",
+  "createGroup",
+  "addMember",
+  "createPermissionSet",
+  "createAssignment",
+]);
+
 /** The managed-object count to keep: a full run's own, else the last full run's. */
 function managedObjectsAfter(
   previous: RunState,
   result: RunSyncResult | undefined,
   people: readonly string[] | undefined,
 ): Pick<RunState, "managedObjects"> {
-  if (people === undefined && result !== undefined && "plan" in result)
-    return { managedObjects: result.plan.managedObjectCount };
+  if (people === undefined && result !== undefined && "plan" in result) {
+    // The plan counted what it found; what the apply added and removed is what the next run will find.
+    const done =
+      result.status === "applied"
+        ? new Set(result.report.outcomes.filter((o) => o.status === OutcomeStatus.applied).map((o) => o.key))
+        : new Set<string>();
+    let count = result.plan.managedObjectCount;
+    for (const change of result.plan.changes) {
+      if (!done.has(change.key)) continue;
+      if (countedCreations.has(change.kind)) count += 1;
+      else if (removalKinds.has(change.kind)) count -= 1;
+    }
+    return { managedObjects: Math.max(0, count) };
+  }
   return previous.managedObjects === undefined ? {} : { managedObjects: previous.managedObjects };
 }
 

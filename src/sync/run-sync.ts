@@ -20,6 +20,7 @@ import { SyncError } from "./errors.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
 import type {
   ApplyReport,
+  Assignment,
   AwsAccount,
   Change,
   ChangeOutcome,
@@ -31,6 +32,7 @@ import type {
   Plan,
   ScpReadout,
 } from "./model.js";
+import { PrincipalType } from "./model.js";
 import { readScopeFor } from "./ownership.js";
 import { computePlan } from "./plan.js";
 import type {
@@ -232,6 +234,7 @@ async function readAndPlan(
   if (!evaluation.ok) return { problems: evaluation.problems };
 
   let held: IdentityCenterState;
+  let groupAccess: Assignment[] = [];
   let desired = evaluation.desired;
   if (targeted) {
     if (ports.identityCenter.readPeople === undefined)
@@ -248,6 +251,8 @@ async function readAndPlan(
     );
     // Ids resolve to names now, so the slice is by name from here on.
     targeted.people = withUserNamesOf(targeted.people, held);
+    // What the people reach through their groups sizes their deny; the plan itself sees their own part.
+    groupAccess = held.assignments.filter((assignment) => assignment.principalType === PrincipalType.group);
     held = sliceIdentityCenterState(held, targeted.people);
     desired = sliceDesiredState(desired, targeted.people);
   } else {
@@ -285,7 +290,10 @@ async function readAndPlan(
       now: options.clock.now(),
       plan: classified,
       desired,
-      actual,
+      actual:
+        groupAccess.length === 0
+          ? actual
+          : { ...actual, assignments: [...actual.assignments, ...groupAccess] },
       found,
       ...(scp ? { scp } : {}),
       inlinePolicyLimit: ruleQuotas.inlinePolicyNonWhitespaceBytes,
@@ -319,7 +327,9 @@ async function readAndPlan(
     guard,
     warnings: [
       ...(targeted?.notes ?? []),
-      ...evaluation.warnings,
+      // Against a directory cut to a few people, "group matches nobody" and the like say nothing about
+      // the rules: a targeted run leaves the rules' warnings to the full run.
+      ...(targeted ? [] : evaluation.warnings),
       ...(heldBack ? [heldBack] : []),
       ...revoked.warnings,
       ...targetedWarnings,

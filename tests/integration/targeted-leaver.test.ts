@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { AwsRevocationPolicies } from "../../src/adapters/aws/aws-revocation-policies.js";
 import { adapterClientConfig } from "../../src/adapters/aws/client-config.js";
 import { parseDirectorySnapshot } from "../../src/adapters/file/directory-snapshot.js";
+import type { IdentityCenterState } from "../../src/sync/model.js";
 import { type RunSyncResult, runSync } from "../../src/sync/run-sync.js";
 import { someRules } from "../builders/rules.js";
 import {
@@ -62,11 +63,11 @@ const rules = (leavers: Record<string, unknown> = {}) =>
   });
 
 /** Identity Center before: mei in two groups with three direct assignments, like ken. */
-function identityCenterBefore() {
+function identityCenterBefore(): IdentityCenterState {
   const admin = aStoredPermissionSet("Admin", {
     managedPolicyArns: ["arn:aws:iam::aws:policy/AdministratorAccess"],
     sessionDuration: "PT4H",
-    provisionedAccountIds: accounts,
+    provisionedAccountIds: [...accounts],
   });
   return {
     users: [mei, ken],
@@ -203,12 +204,22 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
   });
 
   it("writes the deny on the leaver's sessions before removing any access (leavers.revokeSessions: scp)", async () => {
+    // mei also reaches a fourth account through the aws-admins group: the deny must cover it too.
+    const before = identityCenterBefore();
+    const viaGroup = "666666666666";
+    before.permissionSets[0]!.provisionedAccountIds.push(viaGroup);
+    before.assignments.push({
+      principalType: "GROUP",
+      principalName: "aws-admins",
+      permissionSetName: "Admin",
+      accountId: viaGroup,
+    });
     harness = await startHarness({
-      state: identityCenterBefore(),
+      state: before,
       organization: {
         rootId: "r-ab12",
         organizationalUnits: [],
-        accounts: [management, ...accounts].map((id) => ({
+        accounts: [management, ...accounts, viaGroup].map((id) => ({
           id,
           name: `account-${id.slice(0, 3)}`,
           status: "ACTIVE" as const,
@@ -275,8 +286,12 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
       "DeleteGroupMembership",
       "DeleteUser",
     ]);
-    for (const account of accounts) {
+    for (const account of [...accounts, viaGroup]) {
       expect(harness.emulator.organizationPolicies.policiesInForce(account).join()).toContain(mei.id);
     }
+    // The group keeps its assignment: a targeted run changes no group's access.
+    expect(harness.emulator.state().assignments.filter((a) => a.principalType === "GROUP")).toHaveLength(1);
+    const revoke = result.plan.changes.find((change) => change.kind === "revokeSessions");
+    expect(revoke && "accountIds" in revoke ? revoke.accountIds : []).toEqual([...accounts, viaGroup]);
   });
 });
