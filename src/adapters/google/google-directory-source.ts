@@ -263,12 +263,13 @@ class DirectoryRead {
       await Promise.all(members.map((email) => lookUp({ email })));
 
       const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
-      const active = users.some((user) => !user.suspended && !user.archived);
+      const staticPeople = (request.staticPeople ?? []).map((address) => address.toLowerCase());
+      const active = staticPeople.length > 0 || users.some((user) => !user.suspended && !user.archived);
       const groupEmails = [...new Set(request.groupEmails.map((address) => address.toLowerCase()))].sort();
       let groups: DirectoryGroup[];
       let orgUnits: DirectoryOrgUnit[] | undefined;
       if (active) {
-        const addresses = new Set(users.flatMap(addressesOfUser));
+        const addresses = new Set([...users.flatMap(addressesOfUser), ...staticPeople]);
         const [units, read] = await Promise.all([this.readOrgUnits(customer), this.readGroups(groupEmails)]);
         orgUnits = units;
         groups = read

@@ -43,8 +43,9 @@ export function peopleFromDirectory(directory: Directory, request: PeopleRequest
     return { ref, found: true, primaryEmail: user.primaryEmail.toLowerCase(), inDomains };
   });
   const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
-  const active = users.some((user) => !user.suspended && !user.archived);
-  const addresses = new Set(users.flatMap(addressesOfUser));
+  const staticPeople = (request.staticPeople ?? []).map((address) => address.toLowerCase());
+  const active = staticPeople.length > 0 || users.some((user) => !user.suspended && !user.archived);
+  const addresses = new Set([...users.flatMap(addressesOfUser), ...staticPeople]);
   const wanted = [...new Set(request.groupEmails.map((address) => address.toLowerCase()))].sort();
   const ruleGroups = active
     ? directory.groups

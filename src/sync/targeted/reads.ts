@@ -13,6 +13,11 @@ export interface PeopleRequest extends DirectoryRequest {
   people: PersonRef[];
   /** Google groups (by address) whose current members, through nested groups, are subjects too. */
   groups: string[];
+  /**
+   * Addresses of people the rules keep active without Google (`users.static`) among the people: they
+   * can be members of the rules' Google groups (as outside addresses), so those groups are read for them.
+   */
+  staticPeople?: string[];
 }
 
 /** One person as the directory answered. */
