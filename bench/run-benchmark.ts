@@ -304,7 +304,15 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
   const stored = await new FileStateStore(join(dirname(context.rulesPath), ".idc-sync", "state.json")).load();
   const reads =
     context.subjects.length > 0
-      ? targetedReadLowerBound(aws.state(), context.subjects, stored.state?.ownership !== undefined)
+      ? targetedReadLowerBound(
+          aws.state(),
+          context.subjects,
+          new Set(
+            Object.values(stored.state?.ownership?.users ?? {}).flatMap((owned) =>
+              owned.userId === undefined ? [] : [owned.userName.toLowerCase()],
+            ),
+          ),
+        )
       : readLowerBound({
           snapshot: context.snapshot,
           groupEmails: directoryRequestFromRules(rules).groupEmails,
@@ -466,7 +474,7 @@ function leaverWithMostAccess(desired: ReturnType<typeof desiredOf>): string {
 function targetedReadLowerBound(
   state: IdentityCenterState,
   subjects: string[],
-  idsRecorded: boolean,
+  idsRecorded: ReadonlySet<string>,
 ): { calls: CallCounts; assignmentReads: { perPrincipal: number; perPermissionSetAndAccount: number } } {
   const people = subjects.map((subject) => subject.replace(/^person:/, "").toLowerCase());
   const sets = new Set(
@@ -481,7 +489,8 @@ function targetedReadLowerBound(
     "identitystore:ListGroupMembershipsForMember": people.length,
     "sso-admin:ListAccountAssignmentsForPrincipal": people.length,
   };
-  if (!idsRecorded) calls["identitystore:GetUserId"] = people.length;
+  const lookedUp = people.filter((person) => !idsRecorded.has(person)).length;
+  if (lookedUp > 0) calls["identitystore:GetUserId"] = lookedUp;
   if (sets.size > 0) calls["sso-admin:DescribePermissionSet"] = sets.size;
   return { calls, assignmentReads: { perPrincipal: people.length, perPermissionSetAndAccount: 0 } };
 }

@@ -246,6 +246,7 @@ async function readAndPlan(
         userIds: [...targeted.people.userIds].sort(),
         permissionSetNames: [...new Set(wanted.assignments.map((a) => a.permissionSetName))].sort(),
         withGroupAccess: revocation.mode === "scp",
+        attributesNeeded: wanted.users.length > 0,
       },
       scope,
     );

@@ -170,6 +170,61 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
     expect(googleCalls + Object.values(aws).reduce((sum, count) => sum + count, 0)).toBe(19);
   });
 
+  it("reads the manager an active person names, so their unchanged user is not updated", async () => {
+    const boss = aUser("boss");
+    const before = identityCenterBefore();
+    before.users = [mei, { ...ken, enterprise: { manager: boss.userName } }, boss];
+    before.assignments = [];
+    harness = await startHarness({ state: before });
+    const withManager = parseDirectorySnapshot(
+      JSON.stringify({
+        version: 1,
+        users: [
+          {
+            id: "1",
+            primaryEmail: "ken@example.com",
+            givenName: "Ken",
+            familyName: "Example",
+            manager: "boss@example.com",
+          },
+          { id: "2", primaryEmail: "boss@example.com", givenName: "Boss", familyName: "Example" },
+        ],
+        groups: [
+          {
+            email: "aws-admins@example.com",
+            name: "AWS admins",
+            members: ["ken@example.com", "boss@example.com"],
+          },
+          { email: "dev@example.com", name: "Developers", members: ["ken@example.com"] },
+        ],
+        orgUnits: [],
+      }),
+      "manager.json",
+    );
+    google = await startGoogleDirectoryEmulator({ snapshot: withManager });
+    harness.emulator.resetCounts();
+
+    const result = await runSync({
+      rules: someRules({
+        groups: [
+          { name: "aws-admins", members: [{ googleGroup: "aws-admins@example.com" }] },
+          { name: "developers", members: [{ googleGroup: "dev@example.com" }] },
+        ],
+      }),
+      ports: {
+        directory: sourceFor(google).source,
+        accounts: harness.accounts,
+        identityCenter: harness.newIdentityCenter(),
+      },
+      mode: "plan",
+      scope: { kind: "targeted", subjects: [{ kind: "person", email: "ken@example.com" }] },
+    });
+
+    if (result.status !== "planned") throw new Error(result.status);
+    expect(result.plan.changes.map((change) => change.key)).toEqual([]);
+    expect(harness.emulator.counts().byOperation["identitystore:DescribeUser"]).toBe(2);
+  });
+
   it("skips GetUserId when the run state recorded which Identity Center user the person is", async () => {
     harness = await startHarness({ state: identityCenterBefore() });
     google = await startGoogleDirectoryEmulator({ snapshot });

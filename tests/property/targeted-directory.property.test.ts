@@ -53,9 +53,10 @@ const aUser = (email: string) =>
       archived: fc.boolean(),
       department: fc.constantFrom("Sales", "Eng", undefined),
       alias: fc.option(fc.constantFrom(...userPool), { nil: undefined }),
+      manager: fc.option(fc.constantFrom(...userPool), { nil: undefined }),
     })
     .map(
-      ({ alias, department, ...rest }): DirectoryUser => ({
+      ({ alias, department, manager, ...rest }): DirectoryUser => ({
         id: `g-${email}`,
         primaryEmail: email,
         aliases: alias !== undefined && alias !== email ? [alias] : [],
@@ -63,6 +64,8 @@ const aUser = (email: string) =>
         familyName: "Family",
         ...rest,
         ...(department ? { department } : {}),
+        // Identity Center keeps a manager only when the manager is wanted too: a cross-person fact.
+        ...(manager && manager !== email ? { manager } : {}),
       }),
     );
 

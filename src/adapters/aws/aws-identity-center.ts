@@ -779,7 +779,8 @@ export class AwsIdentityCenter implements IdentityCenter {
     const groups = await this.readGroups();
     // Users known by id (the run state records the id each Google person became) are described first:
     // an address one of them already holds needs no GetUserId.
-    const byId = await this.describeUsers([...new Set(request.userIds)]);
+    const managers = request.attributesNeeded;
+    const byId = await this.describeUsers([...new Set(request.userIds)], managers);
     const held = new Set(byId.map((user) => userKey(user.userName)));
     const found = await mapConcurrently(
       [...new Set(request.userNames.map(userKey))].filter((userName) => !held.has(userName)),
@@ -787,9 +788,10 @@ export class AwsIdentityCenter implements IdentityCenter {
       (userName) => this.findUserId(userName),
     );
     const known = new Set(byId.map((user) => user.id));
-    const byName = await this.describeUsers([
-      ...new Set(found.filter((id): id is string => id !== undefined && !known.has(id))),
-    ]);
+    const byName = await this.describeUsers(
+      [...new Set(found.filter((id): id is string => id !== undefined && !known.has(id)))],
+      managers,
+    );
     const users = [...byId, ...byName].sort((a, b) =>
       compareStrings(userKey(a.userName), userKey(b.userName)),
     );
@@ -848,8 +850,11 @@ export class AwsIdentityCenter implements IdentityCenter {
     };
   }
 
-  /** DescribeUser for each id (gone ones skipped), then for managers not among them, for their names. */
-  private async describeUsers(ids: string[]): Promise<IcUser[]> {
+  /**
+   * DescribeUser for each id (gone ones skipped), then, with `managers`, for the managers not among them,
+   * for their names (without, a manager not known already is left out: only leavers are read then).
+   */
+  private async describeUsers(ids: string[], managers: boolean): Promise<IcUser[]> {
     const raw = (
       await mapConcurrently(ids, this.limits.readConcurrency, (id) => this.describeRawUser(id))
     ).filter((user): user is User => user !== undefined);
@@ -859,7 +864,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       const manager = (
         user.Extensions?.[enterpriseExtension] as { manager?: { value?: unknown } } | undefined
       )?.manager?.value;
-      return typeof manager === "string" && !names.has(manager) ? [manager] : [];
+      return managers && typeof manager === "string" && !names.has(manager) ? [manager] : [];
     });
     for (const manager of await mapConcurrently([...new Set(managerIds)], this.limits.readConcurrency, (id) =>
       this.describeRawUser(id),

@@ -262,9 +262,31 @@ class DirectoryRead {
       );
       await Promise.all(members.map((email) => lookUp({ email })));
 
-      const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
       const staticPeople = (request.staticPeople ?? []).map((address) => address.toLowerCase());
-      const active = staticPeople.length > 0 || users.some((user) => !user.suspended && !user.archived);
+      const active =
+        staticPeople.length > 0 || [...found.values()].some((user) => !user.suspended && !user.archived);
+      // The managers active people name, read as context (see `PeopleRead.context`): users.get each.
+      const context: string[] = [];
+      const named = new Set([...found.values()].flatMap(addressesOfUser));
+      const managers = [
+        ...new Set(
+          [...found.values()].flatMap((user) =>
+            user.suspended || user.archived || user.manager === undefined || named.has(user.manager)
+              ? []
+              : [user.manager],
+          ),
+        ),
+      ];
+      await Promise.all(
+        managers.map(async (address) => {
+          const manager = await this.getUser(address);
+          if (manager === undefined || found.has(manager.id) || !domains.has(domainOf(manager.primaryEmail)))
+            return;
+          found.set(manager.id, manager);
+          context.push(manager.primaryEmail);
+        }),
+      );
+      const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
       const groupEmails = [...new Set(request.groupEmails.map((address) => address.toLowerCase()))].sort();
       let groups: DirectoryGroup[];
       let orgUnits: DirectoryOrgUnit[] | undefined;
@@ -295,6 +317,7 @@ class DirectoryRead {
         },
         people,
         groups: subjectGroups,
+        ...(context.length > 0 ? { context: context.sort() } : {}),
       };
     } catch (error) {
       this.stopped = true;

@@ -42,9 +42,20 @@ export function peopleFromDirectory(directory: Directory, request: PeopleRequest
     if (inDomains) found.set(user.id, { ...user, aliases: [...user.aliases].sort() });
     return { ref, found: true, primaryEmail: user.primaryEmail.toLowerCase(), inDomains };
   });
-  const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
   const staticPeople = (request.staticPeople ?? []).map((address) => address.toLowerCase());
-  const active = staticPeople.length > 0 || users.some((user) => !user.suspended && !user.archived);
+  const active =
+    staticPeople.length > 0 || [...found.values()].some((user) => !user.suspended && !user.archived);
+  // The managers active people name, read as context (see `PeopleRead.context`).
+  const context: string[] = [];
+  for (const user of [...found.values()]) {
+    if (user.suspended || user.archived || user.manager === undefined) continue;
+    const manager = byAddress.get(user.manager.toLowerCase());
+    if (manager === undefined || found.has(manager.id) || !domains.has(domainOf(manager.primaryEmail)))
+      continue;
+    found.set(manager.id, { ...manager, aliases: [...manager.aliases].sort() });
+    context.push(manager.primaryEmail.toLowerCase());
+  }
+  const users = [...found.values()].sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
   const addresses = new Set([...users.flatMap(addressesOfUser), ...staticPeople]);
   const wanted = [...new Set(request.groupEmails.map((address) => address.toLowerCase()))].sort();
   const ruleGroups = active
@@ -68,5 +79,6 @@ export function peopleFromDirectory(directory: Directory, request: PeopleRequest
     },
     people: people.slice(0, request.people.length),
     groups,
+    ...(context.length > 0 ? { context: context.sort() } : {}),
   };
 }

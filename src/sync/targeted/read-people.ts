@@ -99,8 +99,11 @@ export async function readPeopleDirectory(input: PeopleDirectoryInput): Promise<
   const notes = [...resolved.notes];
   const names = new Set<string>();
   const userIds = new Set(resolved.userIds);
-  const byPrimary = new Map(read.directory.users.map((user) => [user.primaryEmail.toLowerCase(), user]));
-  for (const user of read.directory.users) {
+  const context = new Set(read.context ?? []);
+  // Managers read as context inform their reports' attributes; the run plans nothing for them.
+  const people = read.directory.users.filter((user) => !context.has(user.primaryEmail.toLowerCase()));
+  const byPrimary = new Map(people.map((user) => [user.primaryEmail.toLowerCase(), user]));
+  for (const user of people) {
     names.add(userKey(user.primaryEmail));
     for (const alias of user.aliases) names.add(userKey(alias));
   }

@@ -40,6 +40,12 @@ export interface PeopleRead {
   people: PersonFound[];
   /** Each subject group: its members' addresses, or `undefined` when Google does not know the group. */
   groups: { email: string; members?: string[] }[];
+  /**
+   * Primary addresses of users in `directory.users` read only as context: the managers active people
+   * name (Identity Center keeps a manager only when the manager gets a user too, so whether the manager
+   * is wanted decides the person's attributes). The run plans nothing for them.
+   */
+  context?: string[];
 }
 
 /** What a targeted run reads from Identity Center. */
@@ -58,6 +64,11 @@ export interface IdentityCenterPeopleRequest {
    * permission set they reach: what a leaver's deny is sized by (`leavers.revokeSessions`).
    */
   withGroupAccess: boolean;
+  /**
+   * Whether any of the people is wanted by the rules (a joiner or mover may need an update). When none
+   * is (only leavers), their attributes are not compared, and the managers they name need no lookup.
+   */
+  attributesNeeded: boolean;
 }
 
 /**
