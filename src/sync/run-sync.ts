@@ -306,7 +306,9 @@ async function readAndPlan(
   const sliced = targeted ? slicePlan(revoked.plan, targeted.people, actual) : revoked.plan;
   if (targeted && sliced.ownership) {
     // The run state keeps one record for everyone: the people's part is this run's, the rest stays.
-    sliced.ownership = mergeTargetedOwnership(sliced.ownership, ownership, targeted.people.names);
+    // Without a record (lost, or none kept yet) a targeted run starts none: only a full run sees enough.
+    if (ownership === undefined) delete sliced.ownership;
+    else sliced.ownership = mergeTargetedOwnership(sliced.ownership, ownership, targeted.people.names);
   }
   const keptDigests =
     targeted && digests
