@@ -113,6 +113,61 @@ function applied(result: RunSyncResult) {
   return result;
 }
 
+/** mei leaves with SCP denies on; she also reaches a fourth account through the aws-admins group. */
+async function scpWorld() {
+  const before = identityCenterBefore();
+  const viaGroup = "666666666666";
+  before.permissionSets[0]!.provisionedAccountIds.push(viaGroup);
+  before.assignments.push({
+    principalType: "GROUP",
+    principalName: "aws-admins",
+    permissionSetName: "Admin",
+    accountId: viaGroup,
+  });
+  const started = await startHarness({
+    state: before,
+    organization: {
+      rootId: "r-ab12",
+      organizationalUnits: [],
+      accounts: [management, ...accounts, viaGroup].map((id) => ({
+        id,
+        name: `account-${id.slice(0, 3)}`,
+        status: "ACTIVE" as const,
+        parentId: "r-ab12",
+        tags: {},
+      })),
+    },
+    organizationPolicies: { managementAccountId: management, scpEnabled: true },
+  });
+  harness = started;
+  google = await startGoogleDirectoryEmulator({ snapshot });
+  const writes: string[] = [];
+  const isWrite = (operation: string) => !/^(List|Describe|Get)/.test(operation);
+  const organizations = new OrganizationsClient({
+    endpoint: started.emulator.url,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "emulator-secret" },
+    ...adapterClientConfig({ deadlineMs: 2_000 }),
+  });
+  clients.push(organizations);
+
+  const record = (_service: string, operation: string) => {
+    if (isWrite(operation)) writes.push(operation);
+  };
+  const ports = {
+    directory: sourceFor(google).source,
+    accounts: started.accounts,
+    identityCenter: started.newIdentityCenter({ onCall: record }),
+    revocation: new AwsRevocationPolicies({
+      organizations,
+      limits: { organizationsPerSecond: 10_000 },
+      sleep: quickSleep,
+      onCall: record,
+    }),
+  };
+  return { ports, writes, viaGroup, emulator: started.emulator };
+}
+
 describe("a targeted leaver run against the emulated Google and AWS", () => {
   it("removes a suspended person's memberships, assignments and user in 7 reads and 12 writes and polls, and nobody else's", async () => {
     harness = await startHarness({ state: identityCenterBefore() });
@@ -259,62 +314,12 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
   });
 
   it("writes the deny on the leaver's sessions before removing any access (leavers.revokeSessions: scp)", async () => {
-    // mei also reaches a fourth account through the aws-admins group: the deny must cover it too.
-    const before = identityCenterBefore();
-    const viaGroup = "666666666666";
-    before.permissionSets[0]!.provisionedAccountIds.push(viaGroup);
-    before.assignments.push({
-      principalType: "GROUP",
-      principalName: "aws-admins",
-      permissionSetName: "Admin",
-      accountId: viaGroup,
-    });
-    harness = await startHarness({
-      state: before,
-      organization: {
-        rootId: "r-ab12",
-        organizationalUnits: [],
-        accounts: [management, ...accounts, viaGroup].map((id) => ({
-          id,
-          name: `account-${id.slice(0, 3)}`,
-          status: "ACTIVE" as const,
-          parentId: "r-ab12",
-          tags: {},
-        })),
-      },
-      organizationPolicies: { managementAccountId: management, scpEnabled: true },
-    });
-    google = await startGoogleDirectoryEmulator({ snapshot });
-    const writes: string[] = [];
-    const isWrite = (operation: string) => !/^(List|Describe|Get)/.test(operation);
-    const organizations = new OrganizationsClient({
-      endpoint: harness.emulator.url,
-      region: "us-east-1",
-      credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "emulator-secret" },
-      ...adapterClientConfig({ deadlineMs: 2_000 }),
-    });
-    clients.push(organizations);
+    const { ports, writes, viaGroup, emulator } = await scpWorld();
 
     const result = applied(
       await runSync({
         rules: rules({ revokeSessions: "scp" }),
-        ports: {
-          directory: sourceFor(google).source,
-          accounts: harness.accounts,
-          identityCenter: harness.newIdentityCenter({
-            onCall: (_service, operation) => {
-              if (isWrite(operation)) writes.push(operation);
-            },
-          }),
-          revocation: new AwsRevocationPolicies({
-            organizations,
-            limits: { organizationsPerSecond: 10_000 },
-            sleep: quickSleep,
-            onCall: (_service, operation) => {
-              if (isWrite(operation)) writes.push(operation);
-            },
-          }),
-        },
+        ports,
         mode: "apply",
         clock: { now: () => new Date("2026-12-02T15:10:00Z") },
         scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },
@@ -342,11 +347,31 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
       "DeleteUser",
     ]);
     for (const account of [...accounts, viaGroup]) {
-      expect(harness.emulator.organizationPolicies.policiesInForce(account).join()).toContain(mei.id);
+      expect(emulator.organizationPolicies.policiesInForce(account).join()).toContain(mei.id);
     }
     // The group keeps its assignment: a targeted run changes no group's access.
-    expect(harness.emulator.state().assignments.filter((a) => a.principalType === "GROUP")).toHaveLength(1);
+    expect(emulator.state().assignments.filter((a) => a.principalType === "GROUP")).toHaveLength(1);
     const revoke = result.plan.changes.find((change) => change.kind === "revokeSessions");
     expect(revoke && "accountIds" in revoke ? revoke.accountIds : []).toEqual([...accounts, viaGroup]);
+  });
+
+  it("writes the deny first in a full run too: every SCP write before the first removal", async () => {
+    const { ports, writes } = await scpWorld();
+
+    const result = applied(
+      await runSync({
+        rules: rules({ revokeSessions: "scp" }),
+        ports,
+        mode: "apply",
+        allowDeletions: 100,
+        clock: { now: () => new Date("2026-12-02T15:10:00Z") },
+      }),
+    );
+
+    expect(result.plan.changes.filter((change) => change.kind === "deleteUser")).toHaveLength(1);
+    const firstRemoval = writes.findIndex((operation) => operation.startsWith("Delete"));
+    const policyWrites = writes.flatMap((operation, index) => (/Policy$/.test(operation) ? [index] : []));
+    expect(policyWrites.length).toBeGreaterThan(0);
+    expect(firstRemoval).toBeGreaterThan(Math.max(...policyWrites));
   });
 });
