@@ -1,5 +1,5 @@
 /**
- * npm run bench -- --size S|M|L [--json] [--time-factor F] [--scenarios initial,noop,churn,accountMoves]
+ * npm run bench -- --size S|M|L [--json] [--time-factor F] [--scenarios initial,noop,churn,accountMoves,targetedLeaver]
  *                   [--heap-mb N] (cap the idc-sync process's heap as a Lambda of that size would)
  *
  * Prints a table per scenario (or the whole result as JSON) on stdout; progress goes to stderr.

@@ -36,6 +36,7 @@ describe("the benchmark on a small organisation", () => {
       "noop",
       "churn",
       "accountMoves",
+      "targetedLeaver",
     ]);
     for (const entry of result.scenarios) {
       expect(entry.failed, entry.scenario).toBe(0);
@@ -60,6 +61,20 @@ describe("the benchmark on a small organisation", () => {
     }
     const moves = scenario("accountMoves").changesByKind;
     expect((moves.createAssignment ?? 0) + (moves.deleteAssignment ?? 0)).toBeGreaterThan(0);
+  });
+
+  it("removes a targeted leaver with one write per change and a handful of reads, whatever the size", () => {
+    const leaver = scenario("targetedLeaver");
+    expect(leaver.changes).toBeGreaterThan(0);
+    expect(Object.keys(leaver.changesByKind).sort()).toEqual(
+      leaver.changesByKind.deleteAssignment
+        ? ["deleteAssignment", "deleteUser", "removeMember"]
+        : ["deleteUser", "removeMember"],
+    );
+    expect(leaver.totals.writeCalls).toBe(leaver.changes);
+    expect(leaver.calls["google:users.get"]).toBe(1);
+    expect(leaver.totals.readCalls).toBe(leaver.totals.readLowerBound);
+    expect(leaver.totals.readCalls).toBeLessThanOrEqual(8);
   });
 
   it("computes the ratio to the lower bound, the time model and the peak RSS of the CLI process", () => {
