@@ -8,6 +8,15 @@ import { resolve } from "node:path";
 import { Option } from "commander";
 import type { AccessInputs } from "../access/build-report.js";
 import {
+  buildAccountDirectory,
+  buildDirectorySource,
+  buildStateStore,
+  buildTarget,
+  defaultStateLocation,
+  type EndpointSpec,
+  parseEndpointSpec,
+} from "../app/live-ports.js";
+import {
   directoryRequestFromRules,
   evaluate,
   formatRuleIssue,
@@ -19,14 +28,6 @@ import { readScopeFor } from "../sync/ownership.js";
 import { computePlan } from "../sync/plan.js";
 import type { CliIo } from "./io.js";
 import { createProgressReporter } from "./progress.js";
-import { buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
-import {
-  buildAccountDirectory,
-  buildDirectorySource,
-  buildTarget,
-  type EndpointSpec,
-  parseEndpointSpec,
-} from "./wiring.js";
 
 export interface AccessSourceFlags {
   rules: string;

@@ -8,6 +8,13 @@
  * never fail the sync: they come back as warnings.
  */
 import { formatRuleIssue } from "../mapping/index.js";
+import {
+  type AlertMemory,
+  decideNotices,
+  type NotificationSettings,
+  type RunOutcome,
+  rememberUndelivered,
+} from "../notify/decide.js";
 import { nextAppliedDigests } from "../sync/drift.js";
 import { SyncError } from "../sync/errors.js";
 import type { Change } from "../sync/model.js";
@@ -18,13 +25,6 @@ import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
-import {
-  type AlertMemory,
-  decideNotices,
-  type NotificationSettings,
-  type RunOutcome,
-  rememberUndelivered,
-} from "./decide.js";
 
 /** Who and what a run is, for notices and the history. */
 export interface RunIdentity {
@@ -46,9 +46,9 @@ export interface MonitorContext {
   onNotice?: (notice: Notice, delivery: { delivered: boolean; error?: string }) => void;
 }
 
-export type MonitoredSyncOptions = Omit<RunSyncOptions, "mode" | "drift"> & MonitorContext;
+export type MonitoredRunOptions = Omit<RunSyncOptions, "mode" | "drift"> & MonitorContext;
 
-export interface MonitoredSyncResult {
+export interface MonitoredRunResult {
   result: RunSyncResult;
   /** Undefined when the run was declined at the prompt (nothing is recorded then). */
   record?: RunRecord;
@@ -61,7 +61,7 @@ export interface MonitoredSyncResult {
  * Runs one sync in `mode` and reports it. A failure to read (Google, Identity Center, the state) is
  * alerted and recorded, then thrown again, so callers exit non-zero as before.
  */
-export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<MonitoredSyncResult> {
+export async function runMonitoredRun(options: MonitoredRunOptions): Promise<MonitoredRunResult> {
   const startedAt = options.clock.now();
   let stored: Awaited<ReturnType<StateStore["load"]>>;
   try {
@@ -116,7 +116,7 @@ export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<M
 export async function reportUnrunnableRun(
   context: MonitorContext,
   outcome: Extract<RunOutcome, { kind: "error" | "invalid" }>,
-): Promise<Omit<MonitoredSyncResult, "result">> {
+): Promise<Omit<MonitoredRunResult, "result">> {
   const startedAt = context.clock.now();
   let stored: Awaited<ReturnType<StateStore["load"]>> | undefined;
   try {
@@ -134,7 +134,7 @@ async function finish(
   outcome: RunOutcome,
   result: RunSyncResult | undefined,
   { save }: { save: boolean } = { save: true },
-): Promise<Omit<MonitoredSyncResult, "result">> {
+): Promise<Omit<MonitoredRunResult, "result">> {
   const previous = stored?.state ?? initialRunState();
   const run: NoticeRun = {
     runId: context.run.runId,
@@ -207,7 +207,7 @@ async function finish(
   }
 
   let memory = delivered;
-  const sent: MonitoredSyncResult["notices"] = [];
+  const sent: MonitoredRunResult["notices"] = [];
   for (const notice of decision.notices) {
     const delivery = context.notifier
       ? await context.notifier.notify(notice).catch((error: unknown) => ({

@@ -7,8 +7,15 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { AwsIamInventoryConfig } from "../adapters/aws-iam/factory.js";
-import type { SlackNotifierOptions } from "../adapters/slack/slack-notifier.js";
+import type { AwsIamInventoryConfig } from "../../adapters/aws-iam/factory.js";
+import type { SlackNotifierOptions } from "../../adapters/slack/slack-notifier.js";
+import {
+  buildAccountDirectory,
+  buildDirectorySource,
+  buildNotifier,
+  parseEndpointSpec,
+  slackWebhookVariable,
+} from "../../app/live-ports.js";
 import {
   AuditFormat,
   type AuditOptions,
@@ -16,15 +23,13 @@ import {
   buildAuditReport,
   defaultAuditOptions,
   renderAuditReport,
-} from "../audit/index.js";
-import type { AuditedAccount } from "../audit/model.js";
-import { directoryRequestFromRules, formatRuleIssue, loadRules } from "../mapping/index.js";
-import type { AccountDirectory } from "../sync/ports.js";
-import { ExitCode } from "./exit-codes.js";
-import type { CliIo } from "./io.js";
-import { createProgressReporter } from "./progress.js";
-import { buildNotifier, slackWebhookVariable } from "./run-state-wiring.js";
-import { buildAccountDirectory, buildDirectorySource, parseEndpointSpec } from "./wiring.js";
+} from "../../audit/index.js";
+import type { AuditedAccount } from "../../audit/model.js";
+import { directoryRequestFromRules, formatRuleIssue, loadRules } from "../../mapping/index.js";
+import type { AccountDirectory } from "../../sync/ports.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import { createProgressReporter } from "../progress.js";
 
 /** What tests (and only tests) replace: the clock and the adapters' waiting. */
 export interface AuditCommandDeps {
@@ -144,7 +149,7 @@ export function registerAuditCommand(
 
       const now = deps.now?.() ?? new Date();
       const progress = createProgressReporter(io);
-      const { createAwsIamInventory } = await import("../adapters/aws-iam/factory.js");
+      const { createAwsIamInventory } = await import("../../adapters/aws-iam/factory.js");
       const inventory = createAwsIamInventory({
         roleName: flags.roleName,
         ...(flags.concurrency ? { accountConcurrency: flags.concurrency } : {}),

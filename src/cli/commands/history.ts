@@ -3,10 +3,9 @@
  */
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { renderRunHistory } from "../notify/history.js";
-import type { CliIo } from "./io.js";
-import { buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
-import { parseEndpointSpec } from "./wiring.js";
+import { buildStateStore, defaultStateLocation, parseEndpointSpec } from "../../app/live-ports.js";
+import { renderRunHistory } from "../../notify/history.js";
+import type { CliIo } from "../io.js";
 
 /** Adds `history` to the program. */
 export function registerHistoryCommand(

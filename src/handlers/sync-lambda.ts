@@ -12,11 +12,16 @@ import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
+import { buildLivePorts } from "../app/live-ports.js";
 import { cachedGoogleSecret } from "./google-secret.js";
-import { buildLivePorts, handlerConfigFromEnv } from "./live-ports.js";
+import { handlerConfigFromEnv } from "./lambda-config.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
 import { cachedSlackWebhook } from "./slack-secret.js";
-import { handleSyncInvocation, type LambdaContextLike, type SyncInvocationResult } from "./sync-handler.js";
+import {
+  handleSyncInvocation,
+  type LambdaContextLike,
+  type SyncInvocationResult,
+} from "./sync-invocation.js";
 
 // Built once per container: the logger, the configuration and the secret cache outlive invocations.
 const logger = new Logger({ serviceName: "idc-sync" });

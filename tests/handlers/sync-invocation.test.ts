@@ -11,7 +11,7 @@ import {
   type SyncHandlerDependencies,
   type SyncInvocationResult,
   type SyncLogger,
-} from "../../src/handlers/sync-handler.js";
+} from "../../src/handlers/sync-invocation.js";
 import type { IdentityCenterChange, IdentityCenterState, Scope } from "../../src/sync/model.js";
 import type { IdentityCenter } from "../../src/sync/ports.js";
 import scheduledEvent from "../fixtures/events/scheduled.json" with { type: "json" };
