@@ -15,7 +15,7 @@ import { registerReportCommand } from "./commands/report.js";
 import { registerSnapshotCommand } from "./commands/snapshot.js";
 import { registerValidateCommand } from "./commands/validate.js";
 import { UsageError } from "./errors.js";
-import { ExitCode, exitCodeHelp } from "./exit-codes.js";
+import { ExitCode, exitCodeForFailure, exitCodeHelp } from "./exit-codes.js";
 import { endpoint, worldPorts } from "./flags.js";
 import type { CliIo } from "./io.js";
 import { accessAnalyzerPolicyCheck, type PolicyCheck } from "./online-policies.js";
@@ -55,14 +55,14 @@ export async function runCli(argv: string[], io: CliIo, options: CliOptions = {}
       io.stderr(`idc-sync: ${error.message}\n`);
       if (error.cause instanceof Error && io.env.IDC_SYNC_DEBUG)
         io.stderr(`  caused by: ${error.cause.stack}\n`);
-      return ExitCode.failed;
+      return exitCodeForFailure(error);
     }
-    // Not one of ours (a file that cannot be written, a bug): still one line, and nothing was applied
-    // that the output has not reported.
+    // Not one of ours (a file that cannot be written: 69; a bug: 70): still one line, and nothing was
+    // applied that the output has not reported.
     io.stderr(`idc-sync: ${error instanceof Error ? error.message : String(error)}\n`);
     if (io.env.IDC_SYNC_DEBUG && error instanceof Error) io.stderr(`${error.stack}\n`);
     else io.stderr("  (set IDC_SYNC_DEBUG=1 to see where it happened)\n");
-    return ExitCode.failed;
+    return exitCodeForFailure(error);
   }
   return exitCode;
 }

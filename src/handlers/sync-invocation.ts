@@ -10,6 +10,7 @@ import { errorOutcome, type MonitorContext, reportUnrunnableRun } from "../app/m
 import { formatRuleIssue, loadRules, type Rules } from "../mapping/index.js";
 import { defaultNotificationSettings } from "../notify/decide.js";
 import { notificationSettingsFromRules } from "../notify/settings.js";
+import { SyncError } from "../sync/errors.js";
 import type { GuardVerdict } from "../sync/guards.js";
 import type { ApplyReport, Change, ChangeOutcome, Plan } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
@@ -444,5 +445,6 @@ function capText(text: string): string {
 function errorDetails(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
   const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
-  return { name: error.name, message: error.message, ...cause };
+  const kind = error instanceof SyncError ? { kind: error.kind } : {};
+  return { name: error.name, message: error.message, ...kind, ...cause };
 }

@@ -13,10 +13,10 @@ import {
   type STSClient,
 } from "@aws-sdk/client-sts";
 import type { AccessKeyRecord, AccountInventory, AuditedAccount, KeyActivity } from "../../audit/model.js";
-import { SyncError } from "../../sync/errors.js";
 import type { ProgressListener } from "../../sync/ports.js";
 import type { RetryPolicy } from "../aws/aws-caller.js";
 import { mapConcurrently, realSleep, type Sleep } from "../aws/limits.js";
+import { IamInventoryReadError } from "../errors.js";
 import { CloudTrailKeyLookup } from "./cloudtrail-key-lookup.js";
 import { IamAccountReader } from "./iam-account-reader.js";
 import { sendWithRetry } from "./retrying.js";
@@ -74,11 +74,6 @@ export const defaultInventoryLimits = {
 const day = 86_400_000;
 /** Re-assume this long before the temporary credentials expire. */
 const refreshMarginMs = 5 * 60_000;
-
-/** The audit could not start: without the caller's own account it cannot tell which roles to assume. */
-export class IamInventoryReadError extends SyncError {
-  override name = "IamInventoryReadError";
-}
 
 export class AwsIamInventory {
   private readonly sleep: Sleep;

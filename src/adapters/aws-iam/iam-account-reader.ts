@@ -30,16 +30,11 @@ import type {
   IamUserRecord,
   InlinePolicyRecord,
 } from "../../audit/model.js";
-import { SyncError } from "../../sync/errors.js";
 import type { ProgressListener } from "../../sync/ports.js";
 import { awsErrorName } from "../aws/aws-caller.js";
 import { mapConcurrently, TokenBucket } from "../aws/limits.js";
+import { CredentialReportError } from "../errors.js";
 import { allIamPages, type RetryContext, sendWithRetry } from "./retrying.js";
-
-/** The credential report never became ready, or IAM refused it. */
-export class CredentialReportError extends SyncError {
-  override name = "CredentialReportError";
-}
 
 export interface IamAccountReaderOptions extends RetryContext {
   iam: IAMClient;

@@ -1,4 +1,4 @@
-import { MalformedResponseError } from "../http-deadline.js";
+import { MalformedResponseError } from "../errors.js";
 
 /** One page of an AWS list call, in the shape every List* operation shares. */
 export interface ListPage<T> {

@@ -21,6 +21,7 @@ import {
   type OrganizationalUnit,
 } from "../../sync/model.js";
 import type { AccountDirectory, ProgressListener } from "../../sync/ports.js";
+import { AccountDirectoryReadError } from "../errors.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener, type RetryPolicy } from "./aws-caller.js";
 import { type AwsLimits, defaultAwsLimits, mapConcurrently, type Sleep } from "./limits.js";
@@ -37,11 +38,6 @@ export interface AwsAccountDirectoryOptions {
 
 /** Organizations pages hold at most 20 entries. */
 const organizationsPageSize = 20;
-
-/** Organizations could not be read completely: planning on a partial account list would drop assignments. */
-export class AccountDirectoryReadError extends SyncError {
-  override name = "AccountDirectoryReadError";
-}
 
 export class AwsAccountDirectory implements AccountDirectory {
   private readonly organizations: OrganizationsClient;

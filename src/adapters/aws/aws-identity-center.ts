@@ -66,7 +66,7 @@ import {
   UpdatePermissionSetCommand,
 } from "@aws-sdk/client-sso-admin";
 import { canonicalPolicyText } from "../../sync/canonical-json.js";
-import { ChangeFailedError, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
+import { ChangeFailedError, FailureKind, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
 import { compareStrings } from "../../sync/keys.js";
 import type {
   Assignment,
@@ -1525,19 +1525,26 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   private async requireUserId(userName: string): Promise<string> {
     const id = await this.findUserId(userName);
-    if (id === undefined) throw new SyncError(`user ${userName} does not exist in the identity store`);
+    if (id === undefined)
+      throw new SyncError(`user ${userName} does not exist in the identity store`, {
+        kind: FailureKind.changeFailed,
+      });
     return id;
   }
 
   private async requireGroupId(displayName: string): Promise<string> {
     const id = await this.findGroupId(displayName);
-    if (id === undefined) throw new SyncError(`group ${displayName} does not exist in the identity store`);
+    if (id === undefined)
+      throw new SyncError(`group ${displayName} does not exist in the identity store`, {
+        kind: FailureKind.changeFailed,
+      });
     return id;
   }
 
   private async requirePermissionSetArn(name: string): Promise<string> {
     const arn = await this.findPermissionSetArn(name, false);
-    if (arn === undefined) throw new SyncError(`permission set ${name} does not exist`);
+    if (arn === undefined)
+      throw new SyncError(`permission set ${name} does not exist`, { kind: FailureKind.changeFailed });
     return arn;
   }
 
