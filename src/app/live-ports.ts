@@ -160,11 +160,12 @@ export async function buildLivePorts(
 export const slackWebhookVariable = "SLACK_WEBHOOK_URL";
 
 /**
- * Where the run state lives when `--state` is not given: beside a file target (`ic.json` →
- * `ic.state.json`, since the state describes that Identity Center), otherwise `.idc-sync/state.json`
- * next to the rules.
+ * Where the run state lives: `state` when given (a file or `dynamodb:TABLE`), else beside a file target
+ * (`ic.json` → `ic.state.json`, since the state describes that Identity Center), else
+ * `.idc-sync/state.json` next to the rules. The one place this default is computed.
  */
-export function defaultStateLocation(rulesPath: string, target: EndpointSpec): string {
+export function runStateLocation(state: string | undefined, rulesPath: string, target: EndpointSpec): string {
+  if (state !== undefined) return state;
   if (target.kind === "file") {
     const extension = extname(target.path);
     return join(dirname(target.path), `${basename(target.path, extension)}.state.json`);

@@ -12,9 +12,9 @@ import {
   buildDirectorySource,
   buildStateStore,
   buildTarget,
-  defaultStateLocation,
   type EndpointSpec,
   parseEndpointSpec,
+  runStateLocation,
 } from "../app/live-ports.js";
 import {
   directoryRequestFromRules,
@@ -118,7 +118,7 @@ export async function readAccessInputs(flags: AccessSourceFlags, io: CliIo): Pro
 
 /** What idc-sync owns, from the run state as `plan` reads it; without it, only the rules' names count. */
 async function ownershipRecord(flags: AccessSourceFlags, target: EndpointSpec, io: CliIo) {
-  const location = flags.state ?? defaultStateLocation(resolve(io.cwd, flags.rules), target);
+  const location = runStateLocation(flags.state, resolve(io.cwd, flags.rules), target);
   try {
     return (await (await buildStateStore(location, io.cwd)).load()).state?.ownership;
   } catch (error) {

@@ -10,9 +10,9 @@ import {
   buildDirectorySource,
   buildRevocationPolicies,
   buildTarget,
-  defaultStateLocation,
   type EndpointSpec,
   parseEndpointSpec,
+  runStateLocation,
 } from "../app/live-ports.js";
 import type { Rules } from "../mapping/index.js";
 import { UsageError } from "./errors.js";
@@ -58,9 +58,18 @@ export const allowDeletionsOption = () =>
 
 /** A whole number, 0 or more (`--allow-deletions`, `--concurrency`). */
 export function parseCount(value: string): number {
+  return wholeNumberAtLeast(value, 0);
+}
+
+/** A whole number, 1 or more (`--limit`, `--days`, ...). */
+export function parsePositiveCount(value: string): number {
+  return wholeNumberAtLeast(value, 1);
+}
+
+function wholeNumberAtLeast(value: string, least: 0 | 1): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0)
-    throw new InvalidArgumentError("expected a whole number, 0 or more");
+  if (!Number.isInteger(parsed) || parsed < least)
+    throw new InvalidArgumentError(`expected a whole number, ${least} or more`);
   return parsed;
 }
 
@@ -115,10 +124,11 @@ export function revocationPort(flags: Pick<CommonFlags, "target">, rules: Rules,
   return buildRevocationPolicies(endpoint(flags.target, "aws", "--target", io), rules, io.env);
 }
 
-/** `--state`, or the default location (computed in one place: `defaultStateLocation`). */
+/** `--state`, or the default location (`runStateLocation`). */
 export function stateLocation(flags: Pick<CommonFlags, "state" | "rules" | "target">, io: CliIo): string {
-  return (
-    flags.state ??
-    defaultStateLocation(resolve(io.cwd, flags.rules), endpoint(flags.target, "aws", "--target", io))
+  return runStateLocation(
+    flags.state,
+    resolve(io.cwd, flags.rules),
+    endpoint(flags.target, "aws", "--target", io),
   );
 }

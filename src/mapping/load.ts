@@ -5,6 +5,7 @@
  */
 import { LineCounter, parseDocument, type YAMLWarning } from "yaml";
 import type { z } from "zod";
+import { sortCustomerPolicies } from "../sync/keys.js";
 import type { CustomerManagedPolicyRef } from "../sync/model.js";
 import { checkRules, type PolicyFileRead } from "./checks.js";
 import {
@@ -196,7 +197,7 @@ function normalise(file: RulesFile, inlinePolicies: Map<number, string>, source:
 
 function sortPolicyRefs(refs: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
   const unique = new Map(refs.map((ref) => [`${ref.path}\u0000${ref.name}`, ref]));
-  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
+  return sortCustomerPolicies([...unique.values()]);
 }
 
 // ─── zod issues → positioned messages ──────────────────────────────────────────────────────────────

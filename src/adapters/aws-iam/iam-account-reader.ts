@@ -31,10 +31,10 @@ import type {
   InlinePolicyRecord,
 } from "../../audit/model.js";
 import type { ProgressListener } from "../../sync/ports.js";
-import { awsErrorName } from "../aws/aws-caller.js";
+import { allMarkerPages } from "../aws/all-pages.js";
+import { awsErrorName, type RetryContext, sendAwsRequest } from "../aws/aws-caller.js";
 import { mapConcurrently, TokenBucket } from "../aws/limits.js";
 import { CredentialReportError } from "../errors.js";
-import { allIamPages, type RetryContext, sendWithRetry } from "./retrying.js";
 
 export interface IamAccountReaderOptions extends RetryContext {
   iam: IAMClient;
@@ -65,7 +65,7 @@ export class IamAccountReader {
   async readUsers(progress?: ProgressListener, phase = "users"): Promise<IamUserRecord[]> {
     const report = await this.credentialReport();
     const byName = new Map(report.entries.map((entry) => [entry.user, entry]));
-    const users = await allIamPages<User>(async (Marker) => {
+    const users = await allMarkerPages<User>(async (Marker) => {
       const page = await this.send("ListUsers", () =>
         this.options.iam.send(new ListUsersCommand({ Marker })),
       );
@@ -121,37 +121,37 @@ export class IamAccountReader {
     const { iam } = this.options;
     const UserName = user.UserName ?? "";
     const [keys, groups, attached, inlineNames, mfaDevices, tags] = await Promise.all([
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListAccessKeys", () =>
           iam.send(new ListAccessKeysCommand({ UserName, Marker })),
         );
         return { items: page.AccessKeyMetadata ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListGroupsForUser", () =>
           iam.send(new ListGroupsForUserCommand({ UserName, Marker })),
         );
         return { items: page.Groups ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListAttachedUserPolicies", () =>
           iam.send(new ListAttachedUserPoliciesCommand({ UserName, Marker })),
         );
         return { items: page.AttachedPolicies ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListUserPolicies", () =>
           iam.send(new ListUserPoliciesCommand({ UserName, Marker })),
         );
         return { items: page.PolicyNames ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListMFADevices", () =>
           iam.send(new ListMFADevicesCommand({ UserName, Marker })),
         );
         return { items: page.MFADevices ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListUserTags", () =>
           iam.send(new ListUserTagsCommand({ UserName, Marker })),
         );
@@ -245,13 +245,13 @@ export class IamAccountReader {
     const { iam } = this.options;
     const via = { kind: "group", group: GroupName } as const;
     const [attached, names] = await Promise.all([
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListAttachedGroupPolicies", () =>
           iam.send(new ListAttachedGroupPoliciesCommand({ GroupName, Marker })),
         );
         return { items: page.AttachedPolicies ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListGroupPolicies", () =>
           iam.send(new ListGroupPoliciesCommand({ GroupName, Marker })),
         );
@@ -277,7 +277,7 @@ export class IamAccountReader {
   }
 
   private send<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    return sendWithRetry(`iam:${operation}`, this.bucket, this.options, send);
+    return sendAwsRequest(`iam:${operation}`, this.bucket, this.options, send);
   }
 }
 

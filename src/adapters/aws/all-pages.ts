@@ -43,3 +43,17 @@ export async function allPages<T>(
     nextToken = token;
   }
 }
+
+/** Every item of a Marker/IsTruncated listing (IAM), page after page to the end. */
+export async function allMarkerPages<T>(
+  fetch: (marker: string | undefined) => Promise<{ items: T[]; marker?: string; isTruncated?: boolean }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const page = await fetch(marker);
+    items.push(...page.items);
+    if (!page.isTruncated || !page.marker) return items;
+    marker = page.marker;
+  }
+}

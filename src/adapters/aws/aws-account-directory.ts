@@ -22,9 +22,10 @@ import {
 } from "../../sync/model.js";
 import type { AccountDirectory, ProgressListener } from "../../sync/ports.js";
 import { AccountDirectoryReadError } from "../errors.js";
+import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener, type RetryPolicy } from "./aws-caller.js";
-import { type AwsLimits, defaultAwsLimits, mapConcurrently, type Sleep } from "./limits.js";
+import { type AwsLimits, defaultAwsLimits, mapConcurrently } from "./limits.js";
 
 export interface AwsAccountDirectoryOptions {
   organizations: OrganizationsClient;

@@ -67,7 +67,7 @@ import {
 } from "@aws-sdk/client-sso-admin";
 import { canonicalPolicyText } from "../../sync/canonical-json.js";
 import { ChangeFailedError, FailureKind, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
-import { compareStrings } from "../../sync/keys.js";
+import { compareStrings, sortCustomerPolicies } from "../../sync/keys.js";
 import type {
   Assignment,
   CreateAssignment,
@@ -96,6 +96,7 @@ import {
   isProtectedGroup,
   userKey,
 } from "../../sync/scope.js";
+import { realSleep, type Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import {
   AwsCaller,
@@ -105,14 +106,7 @@ import {
   classifyWriteFailure,
   type RetryPolicy,
 } from "./aws-caller.js";
-import {
-  type AwsLimits,
-  defaultAwsLimits,
-  mapConcurrently,
-  realSleep,
-  Semaphore,
-  type Sleep,
-} from "./limits.js";
+import { type AwsLimits, defaultAwsLimits, mapConcurrently, Semaphore } from "./limits.js";
 import {
   boundaryFromAws,
   boundaryToAws,
@@ -122,7 +116,6 @@ import {
   listDifference,
   managedByTag,
   sameBoundary,
-  sortCustomerPolicies,
   tagDifference,
   tagsFromAws,
   tagsToAws,

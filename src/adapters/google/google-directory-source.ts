@@ -5,6 +5,7 @@
  */
 import type { admin_directory_v1 } from "@googleapis/admin";
 import { ConfigurationError, DirectoryReadError, SyncError } from "../../sync/errors.js";
+import { compareStrings } from "../../sync/keys.js";
 import type {
   Directory,
   DirectoryGroup,
@@ -15,7 +16,7 @@ import type {
 import type { DirectorySource, ProgressListener } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
 import { fetchWithDeadline } from "../http-deadline.js";
-import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, retrying } from "../retry.js";
+import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, realSleep, retrying } from "../retry.js";
 import { classifyGoogleError, FailureKind, type GoogleFailure } from "./google-errors.js";
 import { groupsPage, membersPage, orgUnitsPage, type Page, usersPage } from "./page-shape.js";
 import { type BudgetClock, RequestBudget } from "./request-budget.js";
@@ -115,7 +116,7 @@ export class GoogleDirectorySource implements DirectorySource {
       throw new ConfigurationError("Google directory: timeoutMs must be more than 0");
     }
     this.now = options.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.budgetClock = options.budgetClock;
     // Validate the budget settings now rather than on the first read.
@@ -239,7 +240,7 @@ class DirectoryRead {
       }
       this.tools.progress?.({ phase: "users", done: users.length });
     });
-    return users.sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
+    return users.sort((a, b) => compareStrings(a.primaryEmail, b.primaryEmail));
   }
 
   private async readOrgUnits(customerId: string): Promise<DirectoryOrgUnit[]> {
@@ -253,7 +254,7 @@ class DirectoryRead {
         const path = unit.orgUnitPath as string;
         return { path, name: unit.name ?? path.split("/").at(-1) ?? path };
       })
-      .sort((a, b) => a.path.localeCompare(b.path));
+      .sort((a, b) => compareStrings(a.path, b.path));
   }
 
   private async readGroups(groupEmails: string[]): Promise<(DirectoryGroup | undefined)[]> {
@@ -289,7 +290,7 @@ class DirectoryRead {
         groups.push({ id: group.id ?? email, email, name: group.name ?? email });
       }
     });
-    return groups.sort((a, b) => a.email.localeCompare(b.email));
+    return groups.sort((a, b) => compareStrings(a.email, b.email));
   }
 
   /**

@@ -28,6 +28,7 @@ import type { AuditedAccount } from "../../audit/model.js";
 import { directoryRequestFromRules, formatRuleIssue, loadRules } from "../../mapping/index.js";
 import type { AccountDirectory } from "../../sync/ports.js";
 import { ExitCode } from "../exit-codes.js";
+import { parsePositiveCount } from "../flags.js";
 import type { CliIo } from "../io.js";
 import { createProgressReporter } from "../progress.js";
 
@@ -92,11 +93,11 @@ export function registerAuditCommand(
     .addOption(
       new Option("--stale-days <n>", "no console or key use for this many days makes a user unused")
         .default(defaultAuditOptions.staleDays)
-        .argParser(positiveInteger),
+        .argParser(parsePositiveCount),
     )
     .option("--cloudtrail", "also look up what each active key did in CloudTrail")
     .addOption(
-      new Option("--days <n>", `CloudTrail window in days, at most ${maxDays}`).argParser(positiveInteger),
+      new Option("--days <n>", `CloudTrail window in days, at most ${maxDays}`).argParser(parsePositiveCount),
     )
     .addOption(
       new Option(
@@ -120,7 +121,7 @@ export function registerAuditCommand(
         .default(AuditFormat.table),
     )
     .option("--out <file>", "write the report to this file instead of stdout")
-    .addOption(new Option("--concurrency <n>", "accounts read at once").argParser(positiveInteger))
+    .addOption(new Option("--concurrency <n>", "accounts read at once").argParser(parsePositiveCount))
     .option("--slack", `also post a summary to the Slack incoming webhook in ${slackWebhookVariable}`)
     .action(async (flags: AuditFlags) => {
       const usage = (message: string) => {
@@ -238,11 +239,4 @@ function accountIds(value: string): string[] {
   const bad = ids.filter((id) => !/^\d{12}$/.test(id));
   if (bad.length > 0) throw new InvalidArgumentError(`an account id is 12 digits, got ${bad.join(", ")}`);
   return ids;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError("expected a whole number, 1 or more");
-  return parsed;
 }
