@@ -4,8 +4,8 @@ import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileDirectorySource } from "../../src/adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../../src/adapters/file/file-identity-center.js";
-import { InMemoryIdentityCenter } from "../../src/adapters/file/in-memory-identity-center.js";
 import { loadStateFile } from "../../src/adapters/file/state-file.js";
+import { StrictInMemoryIdentityCenter } from "../../src/adapters/file/strict-in-memory-identity-center.js";
 import {
   handleSyncInvocation,
   type SyncHandlerDependencies,
@@ -181,7 +181,7 @@ describe("the sync handler", () => {
 
   it("stops applying before the deadline, reports what is left, and the next run converges", async () => {
     const clock = new FakeLambdaClock(200_000);
-    const memory = new InMemoryIdentityCenter(await loadStateFile(statePath));
+    const memory = new StrictInMemoryIdentityCenter(await loadStateFile(statePath));
     const source = new FileDirectorySource(directoryPath);
     // Each change costs 10 s; with a 60 s margin, about 14 changes fit before the run must stop.
     const slow = deps({
