@@ -20,9 +20,10 @@ import {
   directoryFromSnapshot,
   directorySnapshotSchema,
 } from "../src/adapters/file/directory-snapshot.js";
+import { loadRules } from "../src/adapters/file/rules-file.js";
 import { emptyIdentityCenterState, saveStateFile } from "../src/adapters/file/state-file.js";
 import { StrictInMemoryIdentityCenter } from "../src/adapters/file/strict-in-memory-identity-center.js";
-import { evaluate, loadRules, scopeFromRules } from "../src/mapping/index.js";
+import { evaluate, scopeFromRules } from "../src/mapping/index.js";
 import { computePlan } from "../src/sync/plan.js";
 import { chromiumInstalled, chromiumPath, launchChromium } from "../tests/browser/chromium.js";
 import { churn, generateOrg, orgSizes, type SizeName } from "./synthetic-org.js";

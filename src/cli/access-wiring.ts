@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import { Option } from "commander";
 import type { AccessInputs } from "../access/build-report.js";
+import { loadRules } from "../adapters/file/rules-file.js";
 import {
   buildAccountDirectory,
   buildDirectorySource,
@@ -20,7 +21,6 @@ import {
   directoryRequestFromRules,
   evaluate,
   formatRuleIssue,
-  loadRules,
   type RuleIssue,
   scopeFromRules,
 } from "../mapping/index.js";

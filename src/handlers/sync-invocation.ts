@@ -5,9 +5,10 @@
  * and in-memory adapters. A failure before the job could alert is alerted by `alertFailureBeforeJob`.
  */
 import { randomUUID } from "node:crypto";
+import { loadRules } from "../adapters/file/rules-file.js";
 import { isMonitoredJob, type JobOptions, jobModeFor, runJob } from "../app/job.js";
 import { errorOutcome, type MonitorContext, reportUnrunnableRun } from "../app/monitored-run.js";
-import { formatRuleIssue, loadRules, type Rules } from "../mapping/index.js";
+import { formatRuleIssue, type Rules } from "../mapping/index.js";
 import { defaultNotificationSettings } from "../notify/decide.js";
 import { notificationSettingsFromRules } from "../notify/settings.js";
 import { SyncError } from "../sync/errors.js";

@@ -718,6 +718,13 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
         actions.add(`${prefix}:${name.slice(0, -"Command".length)}`);
       }
     }
+    // Powertools' SecretsProvider sends GetSecretValueCommand itself (its `_get`), from node_modules.
+    if (
+      /import\s*{[^}]*\bSecretsProvider\b[^}]*}\s*from\s*"@aws-lambda-powertools\/parameters\/secrets"/.test(
+        text,
+      )
+    )
+      actions.add("secretsmanager:GetSecretValue");
   }
   // CreatePolicy: "If the request includes tags, then the requester must have the organizations:TagResource
   // permission" (API_CreatePolicy); idc-sync tags every SCP it creates in that call.

@@ -8,6 +8,7 @@ import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
 import type { AwsIamInventoryConfig } from "../../adapters/aws-iam/factory.js";
+import { loadRules } from "../../adapters/file/rules-file.js";
 import type { SlackNotifierOptions } from "../../adapters/slack/slack-notifier.js";
 import {
   buildAccountDirectory,
@@ -25,7 +26,7 @@ import {
   renderAuditReport,
 } from "../../audit/index.js";
 import type { AuditedAccount } from "../../audit/model.js";
-import { directoryRequestFromRules, formatRuleIssue, loadRules } from "../../mapping/index.js";
+import { directoryRequestFromRules, formatRuleIssue } from "../../mapping/index.js";
 import type { AccountDirectory } from "../../sync/ports.js";
 import { ExitCode } from "../exit-codes.js";
 import { parsePositiveCount } from "../flags.js";

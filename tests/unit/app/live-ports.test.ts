@@ -1,7 +1,8 @@
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
+import { loadRules } from "../../../src/adapters/file/rules-file.js";
 import { buildLivePorts } from "../../../src/app/live-ports.js";
-import { loadRules, type Rules } from "../../../src/mapping/index.js";
+import type { Rules } from "../../../src/mapping/index.js";
 
 const root = resolve(import.meta.dirname, "../../..");
 
