@@ -3,7 +3,7 @@
  * `--allow-deletions`) and what they name: endpoints, ports and the run state's location.
  */
 import { resolve } from "node:path";
-import { InvalidArgumentError, Option } from "commander";
+import { type Command, InvalidArgumentError, Option } from "commander";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import {
   buildAccountDirectory,
@@ -55,6 +55,14 @@ export const allowDeletionsOption = () =>
     "--allow-deletions <n>",
     "let up to N removals pass the maxDeletions guard, deliberately",
   ).argParser(parseCount);
+
+/** A command that reads and changes what `--rules`, `--source`, `--target` and `--accounts` name (plan, apply). */
+export function syncCommand(program: Command, name: string, description: string): Command {
+  const command = program.command(name).description(description);
+  for (const option of [rulesOption(), sourceOption(), targetOption(), accountsOption()])
+    command.addOption(option);
+  return command;
+}
 
 /** A whole number, 0 or more (`--allow-deletions`, `--concurrency`). */
 export function parseCount(value: string): number {
@@ -122,6 +130,11 @@ export async function targetPort(flags: Pick<CommonFlags, "target">, rules: Rule
 /** The SCPs of `leavers.revokeSessions: scp`, beside a live `--target`. */
 export function revocationPort(flags: Pick<CommonFlags, "target">, rules: Rules, io: CliIo) {
   return buildRevocationPolicies(endpoint(flags.target, "aws", "--target", io), rules, io.env);
+}
+
+/** Identity Center as `--target` names it, with the SCPs of `leavers.revokeSessions: scp` beside a live one. */
+export async function targetPorts(flags: Pick<CommonFlags, "target">, rules: Rules, io: CliIo) {
+  return { identityCenter: await targetPort(flags, rules, io), ...(await revocationPort(flags, rules, io)) };
 }
 
 /** `--state`, or the default location (`runStateLocation`). */

@@ -15,18 +15,14 @@ import { summarizePlan } from "../../sync/summary.js";
 import { UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import {
-  accountsOption,
   allowDeletionsOption,
   type CommonFlags,
   endpoint,
   parseCount,
-  revocationPort,
-  rulesOption,
-  sourceOption,
   stateLocation,
   stateOption,
-  targetOption,
-  targetPort,
+  syncCommand,
+  targetPorts,
   worldPorts,
 } from "../flags.js";
 import type { CliIo } from "../io.js";
@@ -42,13 +38,7 @@ type ApplyFlags = CommonFlags & {
 };
 
 export function registerApplyCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command("apply")
-    .description("apply the plan to Identity Center (asks first on a terminal unless --yes)")
-    .addOption(rulesOption())
-    .addOption(sourceOption())
-    .addOption(targetOption())
-    .addOption(accountsOption())
+  syncCommand(program, "apply", "apply the plan to Identity Center (asks first on a terminal unless --yes)")
     .option("--json", "print the plan and the apply report as JSON")
     .option("-y, --yes", "apply without asking")
     .addOption(allowDeletionsOption())
@@ -85,8 +75,7 @@ async function apply(flags: ApplyFlags, io: CliIo): Promise<number | undefined> 
     const ports = {
       directory,
       accounts,
-      identityCenter: await targetPort(flags, rules, io),
-      ...(await revocationPort(flags, rules, io)),
+      ...(await targetPorts(flags, rules, io)),
     };
     const progress = createProgressReporter(io);
     const job = await runJob({

@@ -13,16 +13,12 @@ import { renderPlanMarkdown } from "../../sync/render-markdown.js";
 import { UsageError } from "../errors.js";
 import { ExitCode } from "../exit-codes.js";
 import {
-  accountsOption,
   allowDeletionsOption,
   type CommonFlags,
-  revocationPort,
-  rulesOption,
-  sourceOption,
   stateLocation,
   stateOption,
-  targetOption,
-  targetPort,
+  syncCommand,
+  targetPorts,
   worldPorts,
 } from "../flags.js";
 import type { CliIo } from "../io.js";
@@ -47,13 +43,7 @@ type PlanFlags = CommonFlags & {
 };
 
 export function registerPlanCommand(program: Command, io: CliIo, setExitCode: (code: number) => void): void {
-  program
-    .command("plan")
-    .description("show what apply would change, and why, without changing anything")
-    .addOption(rulesOption())
-    .addOption(sourceOption())
-    .addOption(targetOption())
-    .addOption(accountsOption())
+  syncCommand(program, "plan", "show what apply would change, and why, without changing anything")
     .option("--json", "print the plan as JSON")
     .addOption(
       new Option("--format <format>", "text, json, or markdown for a pull-request comment").choices([
@@ -110,8 +100,7 @@ async function plan(flags: PlanFlags, io: CliIo): Promise<number> {
   if (!flags.strict) printRuleWarnings(loaded.warnings, io);
   const ports = {
     ...sourcePorts,
-    identityCenter: await targetPort(flags, rules, io),
-    ...(await revocationPort(flags, rules, io)),
+    ...(await targetPorts(flags, rules, io)),
   };
   const progress = createProgressReporter(io);
   const { result } = await runJob({
