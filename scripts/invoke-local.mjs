@@ -129,6 +129,8 @@ export function localHandlerEnv(bundleDir, { googleUrl, googleToken, awsUrl }) {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     LAMBDA_TASK_ROOT: bundleDir,
+    // Lambda sets it; the function's metrics carry it as their FunctionName dimension.
+    AWS_LAMBDA_FUNCTION_NAME: "idc-sync-local-sync",
     RULES_PATH: "examples/rules.yaml",
     DEADLINE_MARGIN_SECONDS: "120",
     POWERTOOLS_SERVICE_NAME: "idc-sync",

@@ -5,6 +5,7 @@
  * adapters with the same settings.
  */
 import { basename, dirname, extname, join, resolve } from "node:path";
+import type { ApiCallListeners } from "../adapters/api-calls.js";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
 import type { GoogleCredentials } from "../adapters/google/index.js";
@@ -42,6 +43,7 @@ export function parseEndpointSpec(
 export async function buildDirectorySource(
   spec: EndpointSpec,
   env: Record<string, string | undefined>,
+  calls?: ApiCallListeners,
 ): Promise<DirectorySource> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
   const { createGoogleDirectorySource, googleDirectoryDefaults } = await import(
@@ -53,6 +55,7 @@ export async function buildDirectorySource(
   return createGoogleDirectorySource(env, {
     ...(scale === 1 ? {} : { requestsPerSecond: googleDirectoryDefaults.requestsPerSecond * scale }),
     ...(retryWindowMs === undefined ? {} : { retryWindowMs }),
+    ...calls?.google,
   });
 }
 
@@ -60,6 +63,7 @@ export async function buildDirectorySource(
 export async function buildAccountDirectory(
   spec: EndpointSpec,
   env: Record<string, string | undefined> = {},
+  calls?: ApiCallListeners,
 ): Promise<AccountDirectory> {
   if (spec.kind === "file") return new FileDirectorySource(spec.path);
   const { createAwsAccountDirectory, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -67,6 +71,7 @@ export async function buildAccountDirectory(
   return createAwsAccountDirectory({
     ...(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) }),
     ...awsRetry(env),
+    ...calls?.aws,
   });
 }
 
@@ -78,7 +83,7 @@ export async function buildTarget(
   spec: EndpointSpec,
   rules: Rules,
   env: Record<string, string | undefined> = {},
-  options: { readEveryPrincipal?: boolean } = {},
+  options: { readEveryPrincipal?: boolean; calls?: ApiCallListeners } = {},
 ): Promise<IdentityCenter> {
   if (spec.kind === "file") return FileIdentityCenter.open(spec.path);
   const { createAwsIdentityCenter, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -89,6 +94,7 @@ export async function buildTarget(
     managedPolicyPartition: rulesPartition(rules.identityCenter),
     ...awsRetry(env),
     ...(options.readEveryPrincipal ? { readEveryPrincipal: true } : {}),
+    ...options.calls?.aws,
     // IDC_SYNC_RATE_SCALE is for the benchmark only: simulated time runs F times faster, polls included.
     ...(scale === 1
       ? {}
@@ -104,6 +110,7 @@ export async function buildRevocationPolicies(
   target: EndpointSpec,
   rules: Rules,
   env: Record<string, string | undefined> = {},
+  calls?: ApiCallListeners,
 ): Promise<{ revocation?: RevocationPolicies }> {
   if (rules.leavers.revokeSessions !== "scp" || target.kind === "file") return {};
   const { createAwsRevocationPolicies, defaultAwsLimits } = await import("../adapters/aws/index.js");
@@ -112,6 +119,7 @@ export async function buildRevocationPolicies(
     revocation: createAwsRevocationPolicies({
       ...(scale === 1 ? {} : { limits: scaleAwsRates(defaultAwsLimits, scale) }),
       ...awsRetry(env),
+      ...calls?.aws,
     }),
   };
 }
@@ -134,24 +142,26 @@ export type GoogleCredentialsReader = () => Promise<GoogleCredentials>;
  * The live ports of the deployed function: Google with credentials from Secrets Manager, AWS
  * Organizations and AWS Identity Center. The secret is read only when it is needed: a local run against
  * the Google emulator (`IDC_SYNC_GOOGLE_ACCESS_TOKEN`) or with key variables set
- * (`GOOGLE_CREDENTIALS_JSON`, as the CLI reads them) needs no Secrets Manager.
+ * (`GOOGLE_CREDENTIALS_JSON`, as the CLI reads them) needs no Secrets Manager. `calls` counts every
+ * request the adapters send (the run's metrics).
  */
 export async function buildLivePorts(
   rules: Rules,
   env: Env,
   googleCredentials: GoogleCredentialsReader | undefined,
+  calls?: ApiCallListeners,
 ): Promise<SyncPorts> {
   const { createGoogleDirectorySource, googleEnvironment } = await import("../adapters/google/index.js");
   const useSecret = googleCredentials !== undefined && !env[googleEnvironment.accessToken]?.trim();
   const retryWindowMs = retryWindowFrom(env);
-  const retry = retryWindowMs === undefined ? {} : { retryWindowMs };
+  const retry = { ...(retryWindowMs === undefined ? {} : { retryWindowMs }), ...calls?.google };
   const directory = useSecret
     ? createGoogleDirectorySource(env, { credentials: await googleCredentials(), ...retry })
     : createGoogleDirectorySource(env, retry);
   const [accounts, identityCenter, revocation] = await Promise.all([
-    buildAccountDirectory({ kind: "live" }, env),
-    buildTarget({ kind: "live" }, rules, env),
-    buildRevocationPolicies({ kind: "live" }, rules, env),
+    buildAccountDirectory({ kind: "live" }, env, calls),
+    buildTarget({ kind: "live" }, rules, env, calls ? { calls } : {}),
+    buildRevocationPolicies({ kind: "live" }, rules, env, calls),
   ]);
   return { directory, accounts, identityCenter, ...revocation };
 }

@@ -60,4 +60,5 @@ Exit codes:
   69  Google, AWS, the run state or a file could not be reached, read or written, or another run
       holds the lock; nothing was applied that the output does not report
   70  a bug in idc-sync (set IDC_SYNC_DEBUG=1 for the stack trace)
-  78  configuration: credentials, delegation, a secret or a setting is wrong`;
+  78  configuration: credentials, delegation, a secret or a setting is wrong
+  (doctor: 0 all good, 69 a service unreachable or not ready, 78 something configured wrong)`;

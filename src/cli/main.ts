@@ -7,6 +7,7 @@ import { buildRevocationPolicies } from "../app/live-ports.js";
 import { SyncError } from "../sync/errors.js";
 import { registerApplyCommand } from "./commands/apply.js";
 import { type AuditCommandDeps, registerAuditCommand } from "./commands/audit.js";
+import { registerDoctorCommand } from "./commands/doctor.js";
 import { registerExplainCommand } from "./commands/explain.js";
 import { registerHistoryCommand } from "./commands/history.js";
 import { registerInitCommand } from "./commands/init.js";
@@ -95,5 +96,6 @@ function buildProgram(io: CliIo, setExitCode: (code: number) => void, options: C
   registerHistoryCommand(program, io, setExitCode);
   registerReportCommand(program, io, setExitCode);
   registerExplainCommand(program, io, setExitCode);
+  registerDoctorCommand(program, io, setExitCode);
   return program;
 }

@@ -26,6 +26,11 @@ export interface DeploymentSettings {
   manageManagementAccount: string | boolean;
   /** Grants the kill switch's SCP rights (`leavers.revokeSessions: scp`). */
   revokeSessionsWithScp?: string | boolean;
+  /** Who the alarms notify: an e-mail address (a topic of the stack), or an existing topic. */
+  alarmEmail?: string;
+  alarmTopicArn?: string;
+  /** Hours without a successful run before the silence alarm. */
+  noSuccessAlarmHours?: string | number;
 }
 
 /** One problem with one parameter, said so a person can fix it without reading the template. */
@@ -82,7 +87,65 @@ export function checkDeploymentSettings(settings: DeploymentSettings): SettingPr
   const slack = text(settings.slackWebhookSecretArn);
   if (slack !== "") add("slackWebhookSecretArn", secretArnProblem(slack, settings.region));
   if (text(settings.rules) === "") add("rules", "required: the rules file, relative to serverless.yml");
+  const alarmEmail = text(settings.alarmEmail);
+  const alarmTopicArn = text(settings.alarmTopicArn);
+  if (alarmEmail !== "" && alarmTopicArn !== "")
+    add(
+      "alarmTopicArn",
+      "give either alarmEmail (a topic of the stack) or alarmTopicArn (your own topic), not both",
+    );
+  else if (alarmEmail !== "") add("alarmEmail", requiredPattern(alarmEmail, emailShape));
+  else if (alarmTopicArn !== "") add("alarmTopicArn", topicArnProblem(alarmTopicArn, settings.region));
+  if (settings.noSuccessAlarmHours !== undefined) {
+    const hours = text(settings.noSuccessAlarmHours);
+    add(
+      "noSuccessAlarmHours",
+      wholeNumberProblem(hours, silenceAlarmHours) ??
+        silenceShorterThanScheduleProblem(Number(hours), text(settings.schedule)),
+    );
+  }
   return problems;
+}
+
+const emailShape: Shape = {
+  pattern: /^[^@\s]+@[^@\s]+\.[^@\s]+$/,
+  example: "aws-alerts@example.com",
+  where: "the address the alarm topic mails",
+};
+
+/**
+ * The silence alarm counts hourly periods (Period 3600); PutMetricAlarm: "An alarm's total current evaluation
+ * period can be no longer than seven days, so Period multiplied by EvaluationPeriods can't be more than
+ * 604,800 seconds": at most 168 periods of an hour.
+ */
+const silenceAlarmHours = { min: 1, max: 168, unit: "hours" } as const;
+
+/**
+ * A silence alarm shorter than the schedule's interval would go off between two runs that both
+ * succeeded. Known for rate(...) expressions; a cron expression's gaps are left to the person.
+ */
+function silenceShorterThanScheduleProblem(hours: number, schedule: string): string | undefined {
+  const rate = /^rate\((\d+) (minute|hour|day)s?\)$/.exec(schedule);
+  if (!rate) return undefined;
+  const minutes = Number(rate[1]) * { minute: 1, hour: 60, day: 1440 }[rate[2] as "minute" | "hour" | "day"];
+  if (hours * 60 >= minutes) return undefined;
+  return `${hours} hour${hours === 1 ? "" : "s"} is shorter than the schedule ${schedule}: the alarm would go off between two good runs; give at least ${Math.ceil(minutes / 60)}`;
+}
+
+/**
+ * An SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME; topic names are "up to 256 characters" of letters,
+ * digits, hyphens and underscores, FIFO topics ending in .fifo). The alarms are in the deploy region and
+ * the PutMetricAlarm reference lists SNS actions as arn:aws:sns:region:account-id:sns-topic-name without
+ * saying another region works: the stricter reading asks for a topic in the deploy region.
+ */
+function topicArnProblem(arn: string, region: string): string | undefined {
+  const match =
+    /^arn:(aws|aws-cn|aws-us-gov):sns:([a-z0-9-]+):(\d{12}):([A-Za-z0-9_-]{1,256}(\.fifo)?)$/.exec(arn);
+  if (!match)
+    return `'${arn}' is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME; \`aws sns list-topics\`)`;
+  if (region !== "" && match[2] !== region)
+    return `'${arn}' is in ${match[2]}, but the alarms are in ${region}; give a topic in ${region}`;
+  return undefined;
 }
 
 interface Shape {

@@ -13,7 +13,7 @@ import { defaultNotificationSettings } from "../notify/decide.js";
 import { notificationSettingsFromRules } from "../notify/settings.js";
 import { SyncError } from "../sync/errors.js";
 import type { GuardVerdict } from "../sync/guards.js";
-import type { ApplyReport, Change, ChangeOutcome, Plan } from "../sync/model.js";
+import type { ApplyReport, Change, ChangeKind, ChangeOutcome, Plan } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
 import type { Notice } from "../sync/notices.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
@@ -81,6 +81,8 @@ export interface ApplySummary {
   failures: { key: string; kind: string; error: string }[];
   /** Keys of the changes left for the next run (notStarted), at most `listedKeysLimit`. */
   left: string[];
+  /** Applied and failed changes per kind; kinds with neither are left out. */
+  byKind: Partial<Record<ChangeKind, { applied: number; failed: number }>>;
 }
 
 export type SyncInvocationResult = {
@@ -416,6 +418,13 @@ function applySummary(report: ApplyReport, stoppedByDeadline: boolean): ApplySum
   const left = report.outcomes
     .filter((outcome) => outcome.status === OutcomeStatus.notStarted)
     .map((outcome) => outcome.key);
+  const byKind: ApplySummary["byKind"] = {};
+  for (const outcome of report.outcomes) {
+    if (outcome.status !== OutcomeStatus.applied && outcome.status !== OutcomeStatus.failed) continue;
+    const counts = byKind[outcome.kind] ?? { applied: 0, failed: 0 };
+    counts[outcome.status] += 1;
+    byKind[outcome.kind] = counts;
+  }
   return {
     applied: report.applied,
     failed: report.failed,
@@ -424,6 +433,7 @@ function applySummary(report: ApplyReport, stoppedByDeadline: boolean): ApplySum
     stoppedByDeadline,
     failures: failures.slice(0, listedKeysLimit),
     left: left.slice(0, listedKeysLimit),
+    byKind,
   };
 }
 

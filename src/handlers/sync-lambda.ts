@@ -1,11 +1,13 @@
 /**
  * The `sync` Lambda function (serverless.yml): the EventBridge schedule applies, a person invokes
  * `{"mode": "plan" | "apply" | "report", "allowDeletions"?: n}`. middy adds the Lambda context to every log line;
- * the work is `handleSyncInvocation`, with the live adapters.
+ * the work is `handleSyncInvocation`, with the live adapters; how it ended, with the calls and read time
+ * measured on the way, is published as the run's metrics (EMF, src/metrics/run-metrics.ts).
  */
 
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { Metrics } from "@aws-lambda-powertools/metrics";
 import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -14,8 +16,11 @@ import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
 import { buildLivePorts } from "../app/live-ports.js";
+import { metricsNamespace, type RunEnd, runMetrics } from "../metrics/run-metrics.js";
 import { handlerConfigFromEnv } from "./lambda-config.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
+import { publishRunMetrics } from "./publish-metrics.js";
+import { RunMeasurement } from "./run-measurement.js";
 import { googleCredentialsSecret, slackWebhookSecret } from "./secrets.js";
 import {
   handleSyncInvocation,
@@ -25,6 +30,14 @@ import {
 
 // Built once per container: the logger, the configuration and the secret cache outlive invocations.
 const logger = new Logger({ serviceName: "idc-sync" });
+// The alarms (deploy/serverless/alarms.yml) find the metrics by these dimensions: service and function name.
+const metrics = new Metrics({
+  namespace: metricsNamespace,
+  serviceName: "idc-sync",
+  ...(process.env.AWS_LAMBDA_FUNCTION_NAME
+    ? { defaultDimensions: { FunctionName: process.env.AWS_LAMBDA_FUNCTION_NAME } }
+    : {}),
+});
 const config = handlerConfigFromEnv(process.env);
 // Every AWS request has a deadline covering its body, so a stalled peer cannot hold the only slot.
 const secrets = new SecretsProvider({
@@ -58,17 +71,40 @@ async function notifier(): Promise<SlackNotifier | undefined> {
 
 export const handler = middy<unknown, SyncInvocationResult, Error, LambdaContextLike>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler((event, context) =>
-    handleSyncInvocation(event, context, {
-      rulesPath: config.rulesPath,
-      deadlineMarginMs: config.deadlineMarginMs,
-      logger,
-      buildPorts: (rules) => buildLivePorts(rules, process.env, googleCredentials),
-      ...(stateStore ? { stateStore } : {}),
-      notifier,
-      logUrl: (invocation) =>
-        config.region && invocation.logGroupName && invocation.logStreamName
-          ? cloudWatchLogStreamUrl(config.region, invocation.logGroupName, invocation.logStreamName)
-          : undefined,
-    }),
-  );
+  .handler(async (event, context) => {
+    const measurement = new RunMeasurement();
+    // Metrics must never fail a run, nor hide the error that ended it.
+    const publish = (end: RunEnd) => {
+      try {
+        publishRunMetrics(metrics, runMetrics(end, measurement.measured()));
+      } catch (error) {
+        logger.warn("the run's metrics could not be published", { error: (error as Error).message });
+      }
+    };
+    try {
+      const result = await sync(event, context, measurement);
+      publish({ result });
+      return result;
+    } catch (error) {
+      publish({ error });
+      throw error;
+    }
+  });
+
+function sync(event: unknown, context: LambdaContextLike, measurement: RunMeasurement) {
+  return handleSyncInvocation(event, context, {
+    rulesPath: config.rulesPath,
+    deadlineMarginMs: config.deadlineMarginMs,
+    logger,
+    buildPorts: async (rules) =>
+      measurement.timed(
+        await buildLivePorts(rules, process.env, googleCredentials, measurement.calls.listeners),
+      ),
+    ...(stateStore ? { stateStore } : {}),
+    notifier,
+    logUrl: (invocation) =>
+      config.region && invocation.logGroupName && invocation.logStreamName
+        ? cloudWatchLogStreamUrl(config.region, invocation.logGroupName, invocation.logStreamName)
+        : undefined,
+  });
+}

@@ -118,10 +118,12 @@ describe("the packaged CloudFormation template", () => {
 
   it("grants exactly the AWS API calls the bundled code makes (every SDK Command its sources import)", async () => {
     // The role's statements and the secret policies that apply with this deployment's parameters.
+    // Besides the logs, osls grants sqs:SendMessage for the on-failure destination: Lambda sends the record
+    // of a failed invocation with the function's role, the code never does (checked in the alarms' test).
     const granted = new Set(
       [...functionStatements(), ...policyStatements("GoogleCredentialsSecretPolicy")]
         .flatMap((statement) => [statement.Action].flat())
-        .filter((action) => !action.startsWith("logs:")),
+        .filter((action) => !action.startsWith("logs:") && action !== "sqs:SendMessage"),
     );
     const called = await sdkActionsCalledBySource();
 
@@ -468,6 +470,148 @@ describe("the packaged CloudFormation template", () => {
     expect(inRole.filter((action) => /^organizations:.*Polic(y|ies)/.test(action))).toEqual([]);
   });
 
+  it("alarms on a failed run, from the function's own metric and Lambda's errors, in one alarm", () => {
+    const alarm = resource("RunFailedAlarm", "AWS::CloudWatch::Alarm").Properties;
+    const metric = (id: string) =>
+      (alarm.Metrics as { Id: string; MetricStat?: { Metric: Json; Stat: string } }[]).find(
+        (entry) => entry.Id === id,
+      );
+    expect(metric("failedRuns")?.MetricStat).toEqual({
+      Metric: { Namespace: "IdcSync", MetricName: "RunFailed", Dimensions: functionDimensions },
+      Period: 300,
+      Stat: "Sum",
+    });
+    expect(metric("functionErrors")?.MetricStat?.Metric).toEqual({
+      Namespace: "AWS/Lambda",
+      MetricName: "Errors",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: "SyncLambdaFunction" } }],
+    });
+    expect(alarm.Metrics).toContainEqual(
+      expect.objectContaining({
+        ReturnData: true,
+        Expression: "FILL(failedRuns, 0) + FILL(functionErrors, 0)",
+      }),
+    );
+    expect(alarm).toMatchObject({
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
+  });
+
+  it("alarms on a guard stop, and on no successful run for 24 hours while the schedule runs", () => {
+    expect(resource("GuardStopAlarm", "AWS::CloudWatch::Alarm").Properties).toMatchObject({
+      Namespace: "IdcSync",
+      MetricName: "GuardStops",
+      Dimensions: functionDimensions,
+      Statistic: "Sum",
+      ComparisonOperator: "GreaterThanOrEqualToThreshold",
+      Threshold: 1,
+      TreatMissingData: "notBreaching",
+    });
+    const silence = resource("NoSuccessfulRunAlarm", "AWS::CloudWatch::Alarm");
+    expect(silence.Condition).toBe("ScheduleEnabled");
+    expect(template.Conditions?.ScheduleEnabled).toEqual({ "Fn::Equals": ["true", "true"] });
+    expect(silence.Properties).toMatchObject({
+      Namespace: "IdcSync",
+      MetricName: "RunSucceeded",
+      Dimensions: functionDimensions,
+      Statistic: "Sum",
+      Period: 3600,
+      EvaluationPeriods: 24,
+      DatapointsToAlarm: 24,
+      ComparisonOperator: "LessThanThreshold",
+      Threshold: 1,
+      // The silent failure: no data at all is what the alarm is for.
+      TreatMissingData: "breaching",
+    });
+  });
+
+  it("sends the alarms nowhere without alarmEmail or alarmTopicArn, and the topic is not created", () => {
+    expect(resource("AlarmTopic", "AWS::SNS::Topic").Condition).toBe("HasAlarmEmail");
+    expect(template.Conditions?.HasAlarmEmail).toEqual({ "Fn::Not": [{ "Fn::Equals": ["", ""] }] });
+    expect(template.Conditions?.HasAlarmTopicArn).toEqual({ "Fn::Not": [{ "Fn::Equals": ["", ""] }] });
+    for (const id of ["RunFailedAlarm", "GuardStopAlarm", "NoSuccessfulRunAlarm"]) {
+      const alarm = resource(id, "AWS::CloudWatch::Alarm").Properties;
+      expect(alarm.AlarmActions, id).toEqual(alarmActions(""));
+      expect(alarm.OKActions, id).toEqual(alarmActions(""));
+    }
+  });
+
+  it("puts a failed scheduled invocation's record in a queue, which only Lambda's destination may write", () => {
+    expect(resource("SyncLambdaEvConf", "AWS::Lambda::EventInvokeConfig").Properties).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] } } },
+    });
+    expect(resource("FailedInvocationsQueue", "AWS::SQS::Queue").Properties).toEqual({
+      MessageRetentionPeriod: 1_209_600,
+      SqsManagedSseEnabled: true,
+    });
+    expect(allStatements().filter((statement) => JSON.stringify(statement).includes("sqs:"))).toEqual([
+      {
+        Effect: "Allow",
+        Action: "sqs:SendMessage",
+        Resource: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] },
+      },
+    ]);
+    expect(template.Outputs.FailedInvocationsQueueUrl?.Value).toEqual({ Ref: "FailedInvocationsQueue" });
+  });
+
+  it("mails the alarms through a topic of the stack with alarmEmail, or notifies an existing topic", async () => {
+    const withEmail = await packagedTemplate("alarm-email", [
+      ...requiredParamValues(),
+      "alarmEmail=aws-alerts@example.com",
+      "noSuccessAlarmHours=6",
+    ]);
+    expect(withEmail.Conditions?.HasAlarmEmail).toEqual({
+      "Fn::Not": [{ "Fn::Equals": ["aws-alerts@example.com", ""] }],
+    });
+    expect(withEmail.Resources.AlarmTopic?.Properties).toEqual({
+      DisplayName: "idc-sync alarms",
+      Subscription: [{ Protocol: "email", Endpoint: "aws-alerts@example.com" }],
+    });
+    expect(withEmail.Resources.GuardStopAlarm?.Properties.AlarmActions).toEqual(alarmActions(""));
+    // A --param is text; CloudFormation reads integer properties from strings (as from a Ref'd parameter).
+    expect(withEmail.Resources.NoSuccessfulRunAlarm?.Properties).toMatchObject({
+      EvaluationPeriods: "6",
+      DatapointsToAlarm: "6",
+    });
+
+    const topicArn = "arn:aws:sns:us-east-1:123456789012:ops-alerts";
+    const withTopic = await packagedTemplate("alarm-topic", [
+      ...requiredParamValues(),
+      `alarmTopicArn=${topicArn}`,
+      "scheduleEnabled=false",
+    ]);
+    expect(withTopic.Conditions?.HasAlarmTopicArn).toEqual({ "Fn::Not": [{ "Fn::Equals": [topicArn, ""] }] });
+    expect(withTopic.Resources.RunFailedAlarm?.Properties.AlarmActions).toEqual(alarmActions(topicArn));
+    // No schedule, no silence to alarm on.
+    expect(withTopic.Conditions?.ScheduleEnabled).toEqual({ "Fn::Equals": ["false", "true"] });
+  }, 240_000);
+
+  it("refuses both alarm targets at once, a topic elsewhere and a silence alarm shorter than the schedule", async () => {
+    const failure = await failedPackaging([
+      ...requiredParamValues(),
+      "alarmEmail=aws-alerts@example.com",
+      "alarmTopicArn=arn:aws:sns:us-east-1:123456789012:ops-alerts",
+      "schedule=rate(12 hours)",
+      "noSuccessAlarmHours=6",
+    ]);
+    expect(failure.lines).toEqual([
+      "idc-sync: 2 problems in the deployment; nothing was packaged:",
+      "  --param alarmTopicArn: give either alarmEmail (a topic of the stack) or alarmTopicArn (your own topic), not both",
+      "  --param noSuccessAlarmHours: 6 hours is shorter than the schedule rate(12 hours): the alarm would go off between two good runs; give at least 12",
+    ]);
+    const elsewhere = await failedPackaging([
+      ...requiredParamValues(),
+      "alarmTopicArn=arn:aws:sns:eu-west-1:123456789012:ops-alerts",
+    ]);
+    expect(elsewhere.lines).toEqual([
+      "idc-sync: 1 problem in the deployment; nothing was packaged:",
+      "  --param alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops-alerts' is in eu-west-1, but the alarms are in us-east-1; give a topic in us-east-1",
+    ]);
+  }, 240_000);
+
   it("lets a stage change the schedule, turn it off and size the memory with --param", async () => {
     const { stdout } = await run(
       osls,
@@ -556,6 +700,31 @@ describe("the packaged zip", () => {
       expect(
         first.logs.some((line) => line.message === "change applied" && typeof line.runId === "string"),
       ).toBe(true);
+      // The run's metrics, as EMF lines on stdout: CloudWatch reads them from the log stream.
+      const blob = first.metrics.find((line) => "RunSucceeded" in line);
+      expect(blob).toMatchObject({
+        service: "idc-sync",
+        FunctionName: "idc-sync-local-sync",
+        RunSucceeded: 1,
+        RunFailed: 0,
+        GuardStops: 0,
+        ChangesApplied: apply.applied,
+        ChangesFailed: 0,
+      });
+      expect(blob?.ReadTime).toBeGreaterThan(0);
+      expect(blob?.ApiCalls).toBeGreaterThan(apply.applied);
+      const namespaces = first.metrics.map(
+        (line) =>
+          (line._aws as { CloudWatchMetrics: { Namespace: string }[] }).CloudWatchMetrics[0]?.Namespace,
+      );
+      expect(new Set(namespaces)).toEqual(new Set(["IdcSync"]));
+      const perService = first.metrics.filter((line) => "Service" in line && "ApiCalls" in line);
+      expect(perService.map((line) => line.Service).sort()).toEqual([
+        "google",
+        "identitystore",
+        "organizations",
+        "sso-admin",
+      ]);
     }, 120_000);
 
     it("then finds nothing left to do on a manual plan", async () => {
@@ -588,10 +757,14 @@ describe("the packaged zip", () => {
         .split("\n")
         .filter((line) => line.startsWith('{"level"'))
         .map((line) => JSON.parse(line) as Json);
+      const metrics = stdout
+        .split("\n")
+        .filter((line) => line.startsWith('{"_aws"'))
+        .map((line) => JSON.parse(line) as Json);
       const result = JSON.parse(stdout.slice(stdout.lastIndexOf("\n{\n") + 1)) as Json;
       const peak = /peak RSS (\d+) MB/.exec(stderr);
       if (!peak) throw new Error(`no peak RSS line in:\n${stderr}`);
-      return { result, logs, peakRssMb: Number(peak[1]) };
+      return { result, logs, metrics, peakRssMb: Number(peak[1]) };
     }
 
     function startEmulator(script: string, args: string[]): Promise<string> {
@@ -730,6 +903,36 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
   // permission" (API_CreatePolicy); idc-sync tags every SCP it creates in that call.
   if (actions.has("organizations:CreatePolicy")) actions.add("organizations:TagResource");
   return actions;
+}
+
+/** The dimensions the function publishes its metrics with (src/handlers/sync.ts). */
+const functionDimensions = [
+  { Name: "service", Value: "idc-sync" },
+  { Name: "FunctionName", Value: { Ref: "SyncLambdaFunction" } },
+];
+
+/** The alarms' actions as the template states them, with the alarmTopicArn parameter resolved. */
+function alarmActions(topicArn: string) {
+  return {
+    "Fn::If": [
+      "HasAlarmEmail",
+      [{ Ref: "AlarmTopic" }],
+      { "Fn::If": ["HasAlarmTopicArn", [topicArn], { Ref: "AWS::NoValue" }] },
+    ],
+  };
+}
+
+/** Packages with these parameters into a folder of its own and returns the CloudFormation template. */
+async function packagedTemplate(name: string, params: string[]): Promise<Template> {
+  const out = join(work, name);
+  await run(
+    osls,
+    ["package", "--stage", "ci", "--package", out, ...params.flatMap((param) => ["--param", param])],
+    { cwd: root, env: offlineEnv, timeout: 120_000 },
+  );
+  return JSON.parse(
+    await readFile(join(out, "cloudformation-template-update-stack.json"), "utf8"),
+  ) as Template;
 }
 
 function requiredParamValues(): string[] {

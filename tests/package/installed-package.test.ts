@@ -73,6 +73,7 @@ describe("the packed tarball", () => {
         "package/dist/deploy/serverless-plugin.js",
         "package/deploy/serverless/iam-statements.yml",
         "package/deploy/serverless/settings.yml",
+        "package/deploy/serverless/alarms.yml",
         "package/templates/init/rules.yaml",
         "package/templates/init/github/workflows/idc-sync.yml",
         "package/schema/rules.schema.json",
@@ -233,5 +234,27 @@ describe("idc-sync init in that folder, then osls package, offline", () => {
     expect(JSON.stringify(template.Resources.GoogleCredentialsSecretPolicy?.Properties)).toContain(
       googleSecretArn,
     );
+  });
+
+  it("has the installed package's alarms, their topic and the failed-invocations queue", () => {
+    const types = Object.fromEntries(
+      [
+        "RunFailedAlarm",
+        "GuardStopAlarm",
+        "NoSuccessfulRunAlarm",
+        "AlarmTopic",
+        "FailedInvocationsQueue",
+      ].map((id) => [id, template.Resources[id]?.Type]),
+    );
+    expect(types).toEqual({
+      RunFailedAlarm: "AWS::CloudWatch::Alarm",
+      GuardStopAlarm: "AWS::CloudWatch::Alarm",
+      NoSuccessfulRunAlarm: "AWS::CloudWatch::Alarm",
+      AlarmTopic: "AWS::SNS::Topic",
+      FailedInvocationsQueue: "AWS::SQS::Queue",
+    });
+    expect(template.Resources.SyncLambdaEvConf?.Properties).toMatchObject({
+      DestinationConfig: { OnFailure: { Destination: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] } } },
+    });
   });
 });

@@ -35,6 +35,8 @@ export interface AwsAccountDirectoryOptions {
   /** Milliseconds, for the retry window; injectable with `sleep`. */
   now?: () => number;
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
 }
 
 /** Organizations pages hold at most 20 entries. */
@@ -54,6 +56,7 @@ export class AwsAccountDirectory implements AccountDirectory {
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
     });
   }
 

@@ -188,6 +188,8 @@ export interface AwsCallerOptions {
   /** Milliseconds, for the time budget of retries; injectable with `sleep` so tests control time. */
   now?: () => number;
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling the request (before it is retried, or not). */
+  onThrottled?: CallListener;
   /** For jitter; injectable so tests can make delays predictable. */
   random?: () => number;
 }
@@ -229,7 +231,14 @@ export class AwsCaller {
         ...(this.options.now ? { now: this.options.now } : {}),
         ...(this.options.onCall ? { onAttempt: () => this.options.onCall?.(service, operation) } : {}),
       },
-      send,
+      async () => {
+        try {
+          return await send();
+        } catch (error) {
+          if (isAwsThrottling(error)) this.options.onThrottled?.(service, operation);
+          throw error;
+        }
+      },
       classify,
     );
   }

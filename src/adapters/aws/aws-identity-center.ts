@@ -144,6 +144,8 @@ export interface AwsIdentityCenterOptions {
   pollDeadlineMs?: number;
   /** Told about every request attempt, e.g. to count calls. */
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
   /**
    * Read the members of every group and the assignments of every user and group, not only of the
    * managed ones: the access report shows access no rule explains, so it must see it. Plans and applies
@@ -215,6 +217,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       ...(options.now ? { now: options.now } : {}),
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
     });
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.pollDeadlineMs = options.pollDeadlineMs ?? 5 * 60_000;

@@ -49,6 +49,8 @@ export interface AwsRevocationPoliciesOptions {
   sleep?: Sleep;
   now?: () => number;
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
 }
 
 export class AwsRevocationPolicies implements RevocationPolicies {
@@ -63,6 +65,7 @@ export class AwsRevocationPolicies implements RevocationPolicies {
       ...(options.sleep ? { sleep: options.sleep } : {}),
       ...(options.now ? { now: options.now } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
     });
   }
 

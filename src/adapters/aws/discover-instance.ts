@@ -24,6 +24,8 @@ export interface IdentityCenterInstance {
 
 export interface DiscoverInstanceOptions {
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
   sleep?: Sleep;
   now?: () => number;
   retry?: Partial<RetryPolicy>;
@@ -40,6 +42,7 @@ export async function discoverInstance(
   const caller = new AwsCaller({
     limits: defaultAwsLimits,
     ...(options.onCall ? { onCall: options.onCall } : {}),
+    ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
     ...(options.now ? { now: options.now } : {}),
     ...(options.retry ? { retry: options.retry } : {}),

@@ -22,6 +22,8 @@ export interface AwsIdentityCenterConfig {
   limits?: Partial<AwsLimits>;
   retry?: Partial<RetryPolicy>;
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
   /** First wait before polling an asynchronous request (AwsIdentityCenter's default when omitted). */
   pollIntervalMs?: number;
   /** Read every group's members and every principal's assignments (the access report). */
@@ -51,6 +53,7 @@ export async function createAwsIdentityCenter(
       ? { instanceArn: config.instanceArn, identityStoreId: config.identityStoreId }
       : await discoverInstance(ssoAdmin, {
           ...(config.onCall ? { onCall: config.onCall } : {}),
+          ...(config.onThrottled ? { onThrottled: config.onThrottled } : {}),
           ...(config.retry ? { retry: config.retry } : {}),
         });
   const partition = instance.instanceArn.split(":")[1];
@@ -68,6 +71,7 @@ export async function createAwsIdentityCenter(
     ...(config.limits ? { limits: config.limits } : {}),
     ...(config.retry ? { retry: config.retry } : {}),
     ...(config.onCall ? { onCall: config.onCall } : {}),
+    ...(config.onThrottled ? { onThrottled: config.onThrottled } : {}),
     ...(config.pollIntervalMs !== undefined ? { pollIntervalMs: config.pollIntervalMs } : {}),
     ...(config.readEveryPrincipal ? { readEveryPrincipal: true } : {}),
   });
@@ -77,6 +81,8 @@ export interface AwsAccountDirectoryConfig {
   limits?: Partial<AwsLimits>;
   retry?: Partial<RetryPolicy>;
   onCall?: CallListener;
+  /** Told about every answer that was AWS throttling a request. */
+  onThrottled?: CallListener;
 }
 
 /** The Organizations account directory over a default client. */

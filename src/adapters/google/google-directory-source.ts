@@ -17,7 +17,7 @@ import type { DirectorySource, ProgressListener } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
 import { fetchWithDeadline } from "../http-deadline.js";
 import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, realSleep, retrying } from "../retry.js";
-import { classifyGoogleError, FailureKind, type GoogleFailure } from "./google-errors.js";
+import { classifyGoogleError, FailureKind, type GoogleFailure, isGoogleRateLimit } from "./google-errors.js";
 import { groupsPage, membersPage, orgUnitsPage, type Page, usersPage } from "./page-shape.js";
 import { type BudgetClock, RequestBudget } from "./request-budget.js";
 
@@ -63,6 +63,10 @@ export interface GoogleDirectorySourceOptions {
   random?: () => number;
   /** Clock of the request budget; tests of pacing pass a fake one. */
   budgetClock?: BudgetClock;
+  /** Told about every request attempt (retries included) by API method, e.g. `users.list`, to count calls. */
+  onCall?: (method: string) => void;
+  /** Told about every answer that was Google rate-limiting a request. */
+  onThrottled?: (method: string) => void;
 }
 
 interface Limits {
@@ -84,6 +88,7 @@ export class GoogleDirectorySource implements DirectorySource {
   private readonly now: (() => number) | undefined;
   private readonly random: () => number;
   private readonly budgetClock: BudgetClock | undefined;
+  private readonly listeners: Pick<GoogleDirectorySourceOptions, "onCall" | "onThrottled">;
 
   constructor(options: GoogleDirectorySourceOptions) {
     const defaults = googleDirectoryDefaults;
@@ -119,6 +124,10 @@ export class GoogleDirectorySource implements DirectorySource {
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.budgetClock = options.budgetClock;
+    this.listeners = {
+      ...(options.onCall ? { onCall: options.onCall } : {}),
+      ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
+    };
     // Validate the budget settings now rather than on the first read.
     this.newBudget();
   }
@@ -128,6 +137,7 @@ export class GoogleDirectorySource implements DirectorySource {
       sleep: this.sleep,
       random: this.random,
       ...(this.now ? { now: this.now } : {}),
+      ...this.listeners,
       progress,
     });
     return read.run(request);
@@ -146,7 +156,7 @@ export class GoogleDirectorySource implements DirectorySource {
   }
 }
 
-interface ReadTools {
+interface ReadTools extends Pick<GoogleDirectorySourceOptions, "onCall" | "onThrottled"> {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   now?: () => number;
@@ -405,12 +415,17 @@ class DirectoryRead {
     const options: RequestOptions = { retry: false, fetchImplementation: this.fetchImplementation };
     let attempts = 0;
     const startedAt = performance.now();
+    // "members.list aws@example.com page 2" is a call of members.list.
+    const method = what.split(" ")[0] ?? what;
     try {
       return await retrying(
         async () => {
           attempts += 1;
           if (this.stopped) throw new DirectoryReadError(`Google directory read stopped before ${what}`);
-          const response = await this.budget.run(() => request(options));
+          const response = await this.budget.run(() => {
+            this.tools.onCall?.(method);
+            return request(options);
+          });
           return shape(response.data);
         },
         {
@@ -418,6 +433,7 @@ class DirectoryRead {
           classify: (error) => {
             if (error instanceof SyncError) return { retry: false };
             const failure = classifyGoogleError(error);
+            if (isGoogleRateLimit(failure)) this.tools.onThrottled?.(method);
             if (failure.kind !== FailureKind.retryable || onFailure?.(failure)) return { retry: false };
             const afterMs = retryAfterOf(error);
             return afterMs === undefined ? { retry: true } : { retry: true, afterMs };

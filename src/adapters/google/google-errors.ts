@@ -68,6 +68,14 @@ interface ErrorLike {
   response?: { status?: unknown; data?: unknown };
 }
 
+/** True when Google said the caller is over its quota (429, or 403 with a rate-limit reason). */
+export function isGoogleRateLimit(failure: GoogleFailure): boolean {
+  return (
+    failure.status === 429 ||
+    (failure.status === 403 && failure.reason !== undefined && rateLimitReasons.has(failure.reason))
+  );
+}
+
 /** Classifies any error thrown by a call of the @googleapis/admin client. */
 export function classifyGoogleError(error: unknown): GoogleFailure {
   const err = (typeof error === "object" && error !== null ? error : {}) as ErrorLike;

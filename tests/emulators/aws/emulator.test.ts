@@ -15,6 +15,8 @@ import {
   DeletePermissionSetCommand,
   DescribeAccountAssignmentCreationStatusCommand,
   DescribeAccountAssignmentDeletionStatusCommand,
+  DescribeInstanceCommand,
+  ListInstancesCommand,
   ListPermissionSetsCommand,
   type SSOAdminClient,
 } from "@aws-sdk/client-sso-admin";
@@ -325,5 +327,44 @@ describe("the AWS emulator, spoken to by the real SDK", () => {
     const listed = await identityStore.send(new ListUsersCommand({ IdentityStoreId: IdentityStoreId() }));
 
     expect(listed.Users?.[0]?.ExternalIds).toEqual([{ Issuer: "https://scim.example/issuer", Id: "ext-1" }]);
+  });
+});
+
+describe("the emulated Identity Center instance", () => {
+  it("is described with its identity store and status, ACTIVE unless told, and an unknown one is not found", async () => {
+    const creating = await startAwsEmulator({ instanceStatus: "CREATE_IN_PROGRESS" });
+    const active = await startAwsEmulator();
+    const clients = [clientsFor(creating), clientsFor(active)];
+    try {
+      const [creatingAdmin, activeAdmin] = clients.map((client) => client.ssoAdmin) as [
+        SSOAdminClient,
+        SSOAdminClient,
+      ];
+      expect(
+        await activeAdmin.send(new DescribeInstanceCommand({ InstanceArn: active.instanceArn })),
+      ).toMatchObject({
+        InstanceArn: active.instanceArn,
+        IdentityStoreId: active.identityStoreId,
+        Status: "ACTIVE",
+      });
+      expect(
+        (await creatingAdmin.send(new DescribeInstanceCommand({ InstanceArn: creating.instanceArn }))).Status,
+      ).toBe("CREATE_IN_PROGRESS");
+      expect((await creatingAdmin.send(new ListInstancesCommand({}))).Instances?.[0]?.Status).toBe(
+        "CREATE_IN_PROGRESS",
+      );
+      await expect(
+        activeAdmin.send(
+          new DescribeInstanceCommand({ InstanceArn: "arn:aws:sso:::instance/ssoins-0000000000000000" }),
+        ),
+      ).rejects.toMatchObject({ name: "ResourceNotFoundException" });
+      await expect(
+        activeAdmin.send(new DescribeInstanceCommand({ InstanceArn: "not-an-arn" })),
+      ).rejects.toMatchObject({ name: "ValidationException" });
+    } finally {
+      for (const client of clients) for (const each of Object.values(client)) each.destroy();
+      await creating.close();
+      await active.close();
+    }
   });
 });

@@ -13,6 +13,7 @@ import type { AddressInfo } from "node:net";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import type { IdentityCenterState } from "../../../src/sync/model.js";
 import { validatePolicy } from "./access-analyzer-api.js";
+import { constrained, instanceArnConstraint } from "./api-constraints.js";
 import { DynamoDbTables, dynamoDbHandlers } from "./dynamodb-api.js";
 import { type Handler, identityStoreHandlers } from "./identity-store-api.js";
 import { organizationsHandlers } from "./organizations-api.js";
@@ -21,7 +22,7 @@ import {
   OrganizationPolicies,
   type OrganizationPoliciesOptions,
 } from "./organizations-policies.js";
-import { AwsApiError, epochSeconds, type Input } from "./protocol.js";
+import { AwsApiError, epochSeconds, type Input, requireString } from "./protocol.js";
 import {
   type AssignmentRequestView,
   type AsyncBehaviour,
@@ -73,6 +74,8 @@ export interface AwsEmulatorOptions {
   identityStoreId?: string;
   /** How many instances ListInstances reports (0 and 2 are for discovery tests). Default 1. */
   instanceCount?: 0 | 1 | 2;
+  /** The instance's Status in ListInstances and DescribeInstance. Default ACTIVE. */
+  instanceStatus?: InstanceStatus;
   throttle?: ThrottleRates;
   /** Status polls answered IN_PROGRESS before an asynchronous request completes. Default 1. */
   asyncPolls?: number;
@@ -217,6 +220,7 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
           : "managementAccount",
       ),
       ListInstances: () => ({ Instances: listedInstances(options, instanceArn, identityStoreId) }),
+      DescribeInstance: (input) => describeInstance(options, instanceArn, identityStoreId, input),
     },
     organizations: {
       ...organizationsHandlers(store),
@@ -481,6 +485,30 @@ export async function startAwsEmulator(options: AwsEmulatorOptions = {}): Promis
   };
 }
 
+/**
+ * API_DescribeInstance: "The status can be one of the following: CREATE_IN_PROGRESS - The instance is in
+ * the process of being created. When the instance is ready for use, DescribeInstance returns the status of
+ * ACTIVE. While the instance is in the CREATE_IN_PROGRESS state, you can call only DescribeInstance and
+ * DeleteInstance operations. DELETE_IN_PROGRESS - The instance is being deleted. ... ACTIVE - The instance
+ * is active." Response: CreatedDate, IdentityStoreId, InstanceArn, Name, OwnerAccountId, Status.
+ */
+export type InstanceStatus = "ACTIVE" | "CREATE_IN_PROGRESS" | "DELETE_IN_PROGRESS";
+
+function describeInstance(
+  options: AwsEmulatorOptions,
+  instanceArn: string,
+  identityStoreId: string,
+  input: Input,
+): Record<string, unknown> {
+  const arn = constrained(requireString(input, "InstanceArn"), "instanceArn", instanceArnConstraint);
+  const found = listedInstances(options, instanceArn, identityStoreId).find(
+    (instance) => instance.InstanceArn === arn,
+  );
+  // The reference lists ResourceNotFoundException ("Indicates that a requested resource is not found.").
+  if (!found) throw new AwsApiError("ResourceNotFoundException", `Instance ${arn} does not exist`);
+  return found;
+}
+
 function listedInstances(
   options: AwsEmulatorOptions,
   instanceArn: string,
@@ -493,7 +521,7 @@ function listedInstances(
     OwnerAccountId: "000000000000",
     Name: "idc-sync emulator",
     CreatedDate: epochSeconds(),
-    Status: "ACTIVE",
+    Status: options.instanceStatus ?? "ACTIVE",
   });
   const instances = [
     instance(instanceArn, identityStoreId),

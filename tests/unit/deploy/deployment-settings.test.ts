@@ -110,6 +110,63 @@ describe("the deploy parameters, checked before packaging", () => {
   });
 });
 
+describe("who the alarms tell, and when silence is an alarm", () => {
+  it("takes an e-mail address or a topic in the deploy region, and nothing", () => {
+    expect(checkDeploymentSettings(someSettings({ alarmEmail: "aws-alerts@example.com" }))).toEqual([]);
+    expect(
+      checkDeploymentSettings(
+        someSettings({
+          alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:ops-alerts",
+          noSuccessAlarmHours: 24,
+        }),
+      ),
+    ).toEqual([]);
+    expect(checkDeploymentSettings(someSettings({ alarmEmail: "", alarmTopicArn: "" }))).toEqual([]);
+  });
+
+  it("says what is wrong with each, one line per parameter", () => {
+    const problems = (overrides: Partial<DeploymentSettings>) =>
+      checkDeploymentSettings(someSettings(overrides)).map(formatSettingProblem);
+
+    expect(problems({ alarmEmail: "aws-alerts" })).toEqual([
+      "--param alarmEmail: 'aws-alerts' is not of the form aws-alerts@example.com (the address the alarm topic mails)",
+    ]);
+    expect(
+      problems({ alarmEmail: "a@example.com", alarmTopicArn: "arn:aws:sns:us-east-1:123456789012:ops" }),
+    ).toEqual([
+      "--param alarmTopicArn: give either alarmEmail (a topic of the stack) or alarmTopicArn (your own topic), not both",
+    ]);
+    expect(problems({ alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops" })).toEqual([
+      "--param alarmTopicArn: 'arn:aws:sns:eu-west-1:123456789012:ops' is in eu-west-1, but the alarms are in us-east-1; give a topic in us-east-1",
+    ]);
+    expect(problems({ alarmTopicArn: "ops-alerts" })).toEqual([
+      expect.stringMatching(/^--param alarmTopicArn: 'ops-alerts' is not an SNS topic ARN/),
+    ]);
+    expect(problems({ noSuccessAlarmHours: 0 })).toEqual([
+      "--param noSuccessAlarmHours: '0' is not a whole number of hours from 1 to 168",
+    ]);
+    expect(problems({ noSuccessAlarmHours: "200" })).toEqual([
+      "--param noSuccessAlarmHours: '200' is not a whole number of hours from 1 to 168",
+    ]);
+  });
+
+  it("refuses a silence alarm shorter than the schedule's interval, which would go off between good runs", () => {
+    const problems = checkDeploymentSettings(
+      someSettings({ schedule: "rate(12 hours)", noSuccessAlarmHours: 6 }),
+    ).map(formatSettingProblem);
+
+    expect(problems).toEqual([
+      "--param noSuccessAlarmHours: 6 hours is shorter than the schedule rate(12 hours): the alarm would go off between two good runs; give at least 12",
+    ]);
+    expect(
+      checkDeploymentSettings(someSettings({ schedule: "rate(1 day)", noSuccessAlarmHours: 24 })),
+    ).toEqual([]);
+    expect(
+      checkDeploymentSettings(someSettings({ schedule: "cron(0 6 * * ? *)", noSuccessAlarmHours: 2 })),
+    ).toEqual([]);
+  });
+});
+
 describe("a secret's ARN", () => {
   it("is accepted in full, in the function's region", () => {
     expect(secretArnProblem(secretArn, "us-east-1")).toBeUndefined();
