@@ -20,9 +20,10 @@ import {
   directoryFromSnapshot,
   directorySnapshotSchema,
 } from "../src/adapters/file/directory-snapshot.js";
-import { InMemoryIdentityCenter } from "../src/adapters/file/in-memory-identity-center.js";
+import { loadRules } from "../src/adapters/file/rules-file.js";
 import { emptyIdentityCenterState, saveStateFile } from "../src/adapters/file/state-file.js";
-import { evaluate, loadRules, scopeFromRules } from "../src/mapping/index.js";
+import { StrictInMemoryIdentityCenter } from "../src/adapters/file/strict-in-memory-identity-center.js";
+import { evaluate, scopeFromRules } from "../src/mapping/index.js";
 import { computePlan } from "../src/sync/plan.js";
 import { chromiumInstalled, chromiumPath, launchChromium } from "../tests/browser/chromium.js";
 import { churn, generateOrg, orgSizes, type SizeName } from "./synthetic-org.js";
@@ -150,7 +151,7 @@ async function main(): Promise<void> {
 async function appliedState(snapshot: DirectorySnapshot, rules: Parameters<typeof evaluate>[1]) {
   const evaluation = evaluate(directoryFromSnapshot(snapshot), rules, accountsFromSnapshot(snapshot));
   if (!evaluation.ok) throw new Error("the generated rules do not fit the organisation");
-  const identityCenter = new InMemoryIdentityCenter(emptyIdentityCenterState());
+  const identityCenter = new StrictInMemoryIdentityCenter(emptyIdentityCenterState());
   const plan = computePlan(evaluation.desired, emptyIdentityCenterState(), scopeFromRules(rules));
   for (const change of plan.changes) await identityCenter.applyChange(change);
   return identityCenter.snapshot();

@@ -16,15 +16,10 @@ import {
   directoryFromSnapshot,
   directorySnapshotSchema,
 } from "../src/adapters/file/directory-snapshot.js";
+import { loadRules } from "../src/adapters/file/rules-file.js";
 import { rateScaleVariable } from "../src/adapters/rate-scale.js";
 import { FileStateStore } from "../src/adapters/state/file-state-store.js";
-import {
-  directoryRequestFromRules,
-  evaluate,
-  loadRules,
-  type Rules,
-  scopeFromRules,
-} from "../src/mapping/index.js";
+import { directoryRequestFromRules, evaluate, type Rules, scopeFromRules } from "../src/mapping/index.js";
 import type { Change, IdentityCenterState } from "../src/sync/model.js";
 import { readScopeFor } from "../src/sync/ownership.js";
 import { computePlan } from "../src/sync/plan.js";

@@ -15,7 +15,7 @@
 // result on stdout and its peak RSS on stderr. The emulators start on free ports and stop at the end.
 //
 // Internal mode, used by the above and by tests/deploy: `node scripts/invoke-local.mjs handler DIR EVENT`
-// imports DIR/src/handlers/sync.mjs and calls the handler once with a Lambda-like context.
+// imports DIR/src/handlers/sync-lambda.mjs and calls the handler once with a Lambda-like context.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -53,7 +53,9 @@ async function runHandlerOnce(bundleDir, eventFile) {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
   };
-  const { handler } = await import(pathToFileURL(join(resolve(bundleDir), "src/handlers/sync.mjs")).href);
+  const { handler } = await import(
+    pathToFileURL(join(resolve(bundleDir), "src/handlers/sync-lambda.mjs")).href
+  );
   const result = await handler(event, context);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   // ru_maxrss is in kilobytes on Linux: the peak of this whole process, i.e. what Lambda's "Max Memory
@@ -180,8 +182,8 @@ function packageBundle() {
   mkdirSync(unzipped, { recursive: true });
   const unzip = spawnSync("unzip", ["-q", "-o", join(out, zip), "-d", unzipped], { stdio: "inherit" });
   if (unzip.status !== 0) throw new Error("unzip failed (is `unzip` installed?)");
-  if (!existsSync(join(unzipped, "src/handlers/sync.mjs")))
-    throw new Error("the package has no src/handlers/sync.mjs");
+  if (!existsSync(join(unzipped, "src/handlers/sync-lambda.mjs")))
+    throw new Error("the package has no src/handlers/sync-lambda.mjs");
   return unzipped;
 }
 

@@ -1,3 +1,5 @@
+import { DeadlineExceededError } from "./errors.js";
+
 /**
  * An overall deadline for one HTTP exchange, body included. A peer that sends its headers and then
  * stalls must not hold a run: a socket idle timeout does not catch a peer that trickles a byte at a time,
@@ -6,17 +8,6 @@
  * deadline here is a plain, referenced timer around the whole exchange, and the body is read to its end
  * before the answer is handed on.
  */
-
-/** The deadline of an HTTP exchange passed. Named and coded like Node's own timeouts, so retries see one. */
-export class DeadlineExceededError extends Error {
-  override name = "TimeoutError";
-  readonly code = "ETIMEDOUT";
-}
-
-/** A 2xx answer that is not what the API sends (an HTML page, an empty body, a JSON string). */
-export class MalformedResponseError extends Error {
-  override name = "MalformedResponseError";
-}
 
 // Statuses whose answers have no body; `new Response` refuses one for them.
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);

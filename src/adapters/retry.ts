@@ -11,6 +11,15 @@
 
 import { ConfigurationError } from "../sync/errors.js";
 
+/** Waits between attempts; tests pass one that does not really wait. */
+export type Sleep = (milliseconds: number) => Promise<void>;
+
+/** The one real sleep every adapter uses. */
+export const realSleep: Sleep = (milliseconds) =>
+  new Promise((resolve) => {
+    setTimeout(resolve, milliseconds);
+  });
+
 export interface RetryPolicy {
   /** No retry starts whose wait would end more than this long after the first attempt began. */
   windowMs: number;

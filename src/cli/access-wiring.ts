@@ -7,11 +7,20 @@
 import { resolve } from "node:path";
 import { Option } from "commander";
 import type { AccessInputs } from "../access/build-report.js";
+import { loadRules } from "../adapters/file/rules-file.js";
+import {
+  buildAccountDirectory,
+  buildDirectorySource,
+  buildStateStore,
+  buildTarget,
+  type EndpointSpec,
+  parseEndpointSpec,
+  runStateLocation,
+} from "../app/live-ports.js";
 import {
   directoryRequestFromRules,
   evaluate,
   formatRuleIssue,
-  loadRules,
   type RuleIssue,
   scopeFromRules,
 } from "../mapping/index.js";
@@ -19,14 +28,6 @@ import { readScopeFor } from "../sync/ownership.js";
 import { computePlan } from "../sync/plan.js";
 import type { CliIo } from "./io.js";
 import { createProgressReporter } from "./progress.js";
-import { buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
-import {
-  buildAccountDirectory,
-  buildDirectorySource,
-  buildTarget,
-  type EndpointSpec,
-  parseEndpointSpec,
-} from "./wiring.js";
 
 export interface AccessSourceFlags {
   rules: string;
@@ -117,7 +118,7 @@ export async function readAccessInputs(flags: AccessSourceFlags, io: CliIo): Pro
 
 /** What idc-sync owns, from the run state as `plan` reads it; without it, only the rules' names count. */
 async function ownershipRecord(flags: AccessSourceFlags, target: EndpointSpec, io: CliIo) {
-  const location = flags.state ?? defaultStateLocation(resolve(io.cwd, flags.rules), target);
+  const location = runStateLocation(flags.state, resolve(io.cwd, flags.rules), target);
   try {
     return (await (await buildStateStore(location, io.cwd)).load()).state?.ownership;
   } catch (error) {

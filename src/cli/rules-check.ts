@@ -5,6 +5,7 @@
  */
 import { relative, resolve } from "node:path";
 import type { SnapshotContents } from "../adapters/file/file-directory-source.js";
+import { loadRules } from "../adapters/file/rules-file.js";
 import {
   checkReferences,
   directoryRequestFromDraft,
@@ -12,7 +13,6 @@ import {
   excerptAt,
   formatRuleIssue,
   type LoadRulesResult,
-  loadRules,
   onDamagedLine,
   type RuleIssue,
   type RulesWorld,

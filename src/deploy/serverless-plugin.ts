@@ -8,7 +8,8 @@
  * deploy/serverless/settings.yml) and `provider.region`.
  */
 import { isAbsolute, normalize, posix, relative, resolve, sep } from "node:path";
-import { formatRuleIssue, loadRules } from "../mapping/index.js";
+import { loadRules } from "../adapters/file/rules-file.js";
+import { formatRuleIssue } from "../mapping/index.js";
 import {
   checkDeploymentSettings,
   type DeploymentSettings,

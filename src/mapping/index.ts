@@ -14,7 +14,6 @@ export {
 export { rulesJsonSchema } from "./json-schema.js";
 export {
   type LoadRulesResult,
-  loadRules,
   onDamagedLine,
   type ParseRulesOptions,
   parseRules,

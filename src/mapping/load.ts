@@ -5,6 +5,7 @@
  */
 import { LineCounter, parseDocument, type YAMLWarning } from "yaml";
 import type { z } from "zod";
+import { sortCustomerPolicies } from "../sync/keys.js";
 import type { CustomerManagedPolicyRef } from "../sync/model.js";
 import { checkRules, type PolicyFileRead } from "./checks.js";
 import {
@@ -16,7 +17,6 @@ import {
   sortIssues,
 } from "./issues.js";
 import type { Rules } from "./rules.js";
-import { fileLimits, policyFileReader, readRegularFile } from "./rules-files.js";
 import { awsManagedPolicyArnIn, type RulesFile, rulesPartition, rulesSchema } from "./schema.js";
 import { didYouMean } from "./suggest.js";
 import { describeYamlErrors } from "./yaml-errors.js";
@@ -196,7 +196,7 @@ function normalise(file: RulesFile, inlinePolicies: Map<number, string>, source:
 
 function sortPolicyRefs(refs: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
   const unique = new Map(refs.map((ref) => [`${ref.path}\u0000${ref.name}`, ref]));
-  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, ref]) => ref);
+  return sortCustomerPolicies([...unique.values()]);
 }
 
 // ─── zod issues → positioned messages ──────────────────────────────────────────────────────────────
@@ -458,24 +458,4 @@ function directiveMessage(message: string): string {
 
 function firstLine(message: string): string {
   return message.split("\n")[0]?.trim() ?? message;
-}
-
-// ─── the disk wrapper ───────────────────────────────────────────────────────────────────────────────
-
-/**
- * Reads a rules file from disk and parses it. Inline policy paths resolve against the rules file's
- * folder (relative to the working directory when the rules path is relative) and must stay inside it.
- * A missing or unreadable rules file is reported as an issue, like every other user mistake. `file` is
- * the name issues carry (the path as the user gave it), `path` where to read.
- */
-export async function loadRules(path: string, options: { file?: string } = {}): Promise<LoadRulesResult> {
-  const file = options.file ?? path;
-  const read = readRegularFile(path, fileLimits.rulesFileBytes);
-  if ("problem" in read) {
-    return {
-      ok: false,
-      issues: [{ file, line: 1, column: 1, message: `cannot read the rules file: it ${read.problem}` }],
-    };
-  }
-  return parseRules(read.text, { file, readPolicyFile: policyFileReader(path) });
 }

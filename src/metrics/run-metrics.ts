@@ -5,7 +5,7 @@
  * deploy/serverless/alarms.yml read `RunFailed`, `GuardStops` and `RunSucceeded`.
  */
 import type { ApiCallCounts, ApiService } from "../adapters/api-calls.js";
-import type { SyncInvocationResult } from "../handlers/sync-handler.js";
+import type { SyncInvocationResult } from "../handlers/sync-invocation.js";
 
 /** The CloudWatch namespace of every idc-sync metric. */
 export const metricsNamespace = "IdcSync";

@@ -2,7 +2,7 @@
  * Stable change keys. The plan, the applier (to find dependencies) and the reports all name changes
  * through these, so a key always means the same object whatever produced it.
  */
-import type { Assignment, Change, ChangeKind } from "./model.js";
+import type { Assignment, Change, ChangeKind, CustomerManagedPolicyRef } from "./model.js";
 import { changeKindOrder, PrincipalType } from "./model.js";
 import { userKey } from "./scope.js";
 
@@ -57,4 +57,11 @@ export function compareChanges(a: Change, b: Change): number {
 /** Locale-independent string order, so plans sort the same on every machine. */
 export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Customer managed policy references by path, then name: the one order the rules, plans and adapters use. */
+export function sortCustomerPolicies(
+  references: readonly CustomerManagedPolicyRef[],
+): CustomerManagedPolicyRef[] {
+  return [...references].sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.name, b.name));
 }

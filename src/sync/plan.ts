@@ -12,6 +12,7 @@ import {
   memberChangeKey,
   permissionSetChangeKey,
   provisionChangeKey,
+  sortCustomerPolicies,
   userChangeKey,
 } from "./keys.js";
 import type {
@@ -1117,9 +1118,7 @@ function permissionSetFieldChanges(wanted: DesiredPermissionSet, current: IcPerm
 }
 
 function sortedPolicies(policies: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
-  return policies
-    .map((p) => ({ name: p.name, path: p.path === "" ? "/" : p.path }))
-    .sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.name, b.name));
+  return sortCustomerPolicies(policies.map((p) => ({ name: p.name, path: p.path === "" ? "/" : p.path })));
 }
 
 function normalizeBoundary(boundary: PermissionsBoundary | undefined): PermissionsBoundary | undefined {

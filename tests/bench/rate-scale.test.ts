@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { defaultAwsLimits } from "../../src/adapters/aws/limits.js";
 import { rateScaleFrom, scaleAwsRates } from "../../src/adapters/rate-scale.js";
-import { buildAccountDirectory, buildDirectorySource, buildTarget } from "../../src/cli/wiring.js";
+import { buildAccountDirectory, buildDirectorySource, buildTarget } from "../../src/app/live-ports.js";
 import { someRules } from "../builders/rules.js";
 
 const live = { kind: "live" } as const;

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
 import { accessCsvColumns } from "../../src/access/render-report.js";
-import { loadRules } from "../../src/mapping/index.js";
+import { loadRules } from "../../src/adapters/file/rules-file.js";
 import { aTemporaryIdentityCenter, examples, idcSync, idcSyncProcess } from "./cli-harness.js";
 
 const rules = ["--rules", "examples/rules.yaml"];

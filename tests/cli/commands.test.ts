@@ -194,7 +194,8 @@ describe("idc-sync plan and apply against files", () => {
     const state = await aTemporaryIdentityCenter();
     await writeFile(state, "{ not json");
     const run = await idcSync(["apply", ...rules, ...today, "--target", `file:${state}`, "--yes"]);
-    expect(run.exitCode).toBe(1);
+    // A file given as a state file that is not one: the user's to fix (64), not a failed change.
+    expect(run.exitCode).toBe(64);
     expect(run.stderr).toContain(state);
     expect(await readFile(state, "utf8")).toBe("{ not json");
   });

@@ -77,7 +77,7 @@ describe("the packaged CloudFormation template", () => {
 
   it("runs the sync function on Node 22, arm64, for up to 900 s, one run at a time", () => {
     expect(fn()).toMatchObject({
-      Handler: "src/handlers/sync.handler",
+      Handler: "src/handlers/sync-lambda.handler",
       Runtime: "nodejs22.x",
       Architectures: ["arm64"],
       Timeout: 900,
@@ -649,12 +649,12 @@ describe("the packaged zip", () => {
       expect.arrayContaining([
         "examples/rules.yaml",
         "examples/policies/developer.json",
-        "src/handlers/sync.mjs",
-        "src/handlers/sync.mjs.map",
+        "src/handlers/sync-lambda.mjs",
+        "src/handlers/sync-lambda.mjs.map",
       ]),
     );
     expect(entries.filter((entry) => entry.includes("node_modules"))).toEqual([]);
-    const bundle = await readFile(join(bundleDir, "src/handlers/sync.mjs"), "utf8");
+    const bundle = await readFile(join(bundleDir, "src/handlers/sync-lambda.mjs"), "utf8");
     expect(bundle.startsWith("import { createRequire as __idcSyncCreateRequire }")).toBe(true);
   });
 
@@ -870,7 +870,7 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
     "client-secrets-manager": "secretsmanager",
     "client-dynamodb": "dynamodb",
   };
-  const map = JSON.parse(await readFile(join(bundleDir, "src/handlers/sync.mjs.map"), "utf8")) as {
+  const map = JSON.parse(await readFile(join(bundleDir, "src/handlers/sync-lambda.mjs.map"), "utf8")) as {
     sources: string[];
   };
   const files = map.sources
@@ -891,6 +891,13 @@ async function sdkActionsCalledBySource(): Promise<Set<string>> {
         actions.add(`${prefix}:${name.slice(0, -"Command".length)}`);
       }
     }
+    // Powertools' SecretsProvider sends GetSecretValueCommand itself (its `_get`), from node_modules.
+    if (
+      /import\s*{[^}]*\bSecretsProvider\b[^}]*}\s*from\s*"@aws-lambda-powertools\/parameters\/secrets"/.test(
+        text,
+      )
+    )
+      actions.add("secretsmanager:GetSecretValue");
   }
   // CreatePolicy: "If the request includes tags, then the requester must have the organizations:TagResource
   // permission" (API_CreatePolicy); idc-sync tags every SCP it creates in that call.

@@ -1,7 +1,7 @@
 /**
  * Fault suite, alerts: a Slack webhook that sends its headers and then stalls, a 429 with Retry-After,
  * the run state saved before anything is sent, and undone drift whose alert got lost. The sync runs
- * through `runMonitoredSync` with the file adapters and a real HTTP webhook sink.
+ * through `runMonitoredRun` with the file adapters and a real HTTP webhook sink.
  */
 import { copyFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { FileDirectorySource } from "../../src/adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../../src/adapters/file/file-identity-center.js";
+import { loadRules } from "../../src/adapters/file/rules-file.js";
 import { SlackNotifier } from "../../src/adapters/slack/slack-notifier.js";
 import { FileStateStore } from "../../src/adapters/state/file-state-store.js";
-import { loadRules, type Rules } from "../../src/mapping/index.js";
+import { runMonitoredRun } from "../../src/app/monitored-run.js";
+import type { Rules } from "../../src/mapping/index.js";
 import { defaultNotificationSettings } from "../../src/notify/decide.js";
-import { runMonitoredSync } from "../../src/notify/monitored-sync.js";
 import type { Notice } from "../../src/sync/notices.js";
 import type { Notifier } from "../../src/sync/ports.js";
 import { examples } from "../cli/cli-harness.js";
@@ -105,7 +106,7 @@ describe("the run state and the alerts of an apply", () => {
   const apply = async (notifier: Notifier | undefined) => {
     now = new Date(now.getTime() + 15 * 60_000);
     const source = new FileDirectorySource(examples("directory.yaml"));
-    return runMonitoredSync({
+    return runMonitoredRun({
       rules,
       ports: { directory: source, accounts: source, identityCenter: await FileIdentityCenter.open(target) },
       mode: "enforce",

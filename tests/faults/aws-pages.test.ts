@@ -5,9 +5,9 @@
  */
 import { SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { afterEach, describe, expect, it } from "vitest";
-import { AccountDirectoryReadError } from "../../src/adapters/aws/aws-account-directory.js";
 import { adapterClientConfig } from "../../src/adapters/aws/client-config.js";
 import { discoverInstance } from "../../src/adapters/aws/discover-instance.js";
+import { AccountDirectoryReadError } from "../../src/adapters/errors.js";
 import { ConfigurationError, IdentityCenterReadError } from "../../src/sync/errors.js";
 import { EmulatedService, type MalformedAnswer, malformedAnswers } from "../emulators/aws/emulator.js";
 import {

@@ -30,7 +30,7 @@ describe("an apply to a file another run is applying to", () => {
     try {
       const run = await applyTo(target);
 
-      expect(run.exitCode).toBe(1);
+      expect(run.exitCode).toBe(69);
       expect(run.stderr).toContain(`another idc-sync run is using the Identity Center state file ${target}`);
       expect(run.stderr).toContain("nothing was changed");
       expect(await readFile(target, "utf8")).toBe(before);
@@ -47,7 +47,7 @@ describe("an apply to a file another run is applying to", () => {
     try {
       const run = await applyTo(target);
 
-      expect(run.exitCode).toBe(1);
+      expect(run.exitCode).toBe(69);
       expect(run.stderr).toContain(`another idc-sync run is using the run state file ${state}`);
     } finally {
       await held.release();

@@ -4,7 +4,7 @@
  * on. The real @googleapis/admin client talks to the emulator over HTTP.
  */
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../src/adapters/file/strict-in-memory-identity-center.js";
 import { DirectoryReadError } from "../../src/sync/errors.js";
 import { removalKinds } from "../../src/sync/model.js";
 import { runSync } from "../../src/sync/run-sync.js";
@@ -121,7 +121,7 @@ describe("a Google page that comes back empty while paging goes on", () => {
     });
     await withEmulator(bigDirectory(), async (emulator) => {
       const { source } = sourceFor(emulator);
-      const identityCenter = new InMemoryIdentityCenter();
+      const identityCenter = new StrictInMemoryIdentityCenter();
       const ports = { directory: source, accounts: { listAccounts: async () => [] }, identityCenter };
       const first = await runSync({ rules, ports, mode: "apply" });
       if (first.status !== "applied") throw new Error(`expected applied, got ${first.status}`);

@@ -67,7 +67,7 @@ describe("idc-sync apply with a Slack webhook that stalls after its headers", ()
           { SLACK_WEBHOOK_URL: sink.url },
         );
 
-        expect(run.exitCode).toBe(1);
+        expect(run.exitCode).toBe(64);
         expect(run.stderr).toContain("cannot read directory snapshot");
         // Three tries of at most 5 s and 3 s of waits between them: the documented bound, with room.
         expect(performance.now() - started).toBeLessThan(40_000);

@@ -26,7 +26,7 @@ import {
   handleSyncInvocation,
   type SyncHandlerDependencies,
   type SyncLogger,
-} from "../../src/handlers/sync-handler.js";
+} from "../../src/handlers/sync-invocation.js";
 import { DirectoryReadError } from "../../src/sync/errors.js";
 import type { DirectorySource } from "../../src/sync/ports.js";
 import { type AwsEmulator, startAwsEmulator } from "../emulators/aws/emulator.js";

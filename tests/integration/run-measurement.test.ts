@@ -6,10 +6,10 @@
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadDirectorySnapshot } from "../../src/adapters/file/directory-snapshot.js";
+import { loadRules } from "../../src/adapters/file/rules-file.js";
 import { loadStateFile } from "../../src/adapters/file/state-file.js";
-import { buildLivePorts } from "../../src/handlers/live-ports.js";
+import { buildLivePorts } from "../../src/app/live-ports.js";
 import { RunMeasurement } from "../../src/handlers/run-measurement.js";
-import { loadRules } from "../../src/mapping/index.js";
 import { runSync } from "../../src/sync/run-sync.js";
 import { type AwsEmulator, startAwsEmulator } from "../emulators/aws/emulator.js";
 import {

@@ -69,7 +69,7 @@ describe("the packed tarball", () => {
       expect.arrayContaining([
         "package/bin/idc-sync.mjs",
         "package/dist/cli/index.js",
-        "package/dist/handlers/sync.js",
+        "package/dist/handlers/sync-lambda.js",
         "package/dist/deploy/serverless-plugin.js",
         "package/deploy/serverless/iam-statements.yml",
         "package/deploy/serverless/settings.yml",

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../src/adapters/file/strict-in-memory-identity-center.js";
 import { applyPlan } from "../../src/sync/apply.js";
 import { canonicalJson } from "../../src/sync/canonical-json.js";
 import { assignmentChangeKey, compareChanges } from "../../src/sync/keys.js";
@@ -29,7 +29,7 @@ const lower = (s: string) => s.toLowerCase();
 const sorted = (items: Iterable<string>) => [...items].sort();
 
 async function applyFully(desired: DesiredState, actual: IdentityCenterState, scope: Scope) {
-  const identityCenter = new InMemoryIdentityCenter(actual);
+  const identityCenter = new StrictInMemoryIdentityCenter(actual);
   const plan = computePlan(desired, actual, scope);
   const report = await applyPlan(plan, identityCenter, { concurrency: 4 });
   return { plan, report, after: identityCenter.snapshot() };
@@ -223,7 +223,7 @@ describe("computePlan properties", () => {
     await fc.assert(
       fc.asyncProperty(aWorld, async ({ desired, actual, scope }) => {
         const { after } = await applyFully(desired, actual, scope);
-        const before = new InMemoryIdentityCenter(actual).snapshot();
+        const before = new StrictInMemoryIdentityCenter(actual).snapshot();
         const outside = (state: IdentityCenterState) => {
           const unmanagedUserNames = new Set(
             state.users.filter((u) => !isManagedUser(scope, u.userName)).map((u) => lower(u.userName)),

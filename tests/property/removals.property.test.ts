@@ -5,7 +5,7 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../src/adapters/file/strict-in-memory-identity-center.js";
 import { applyPlan } from "../../src/sync/apply.js";
 import type { DesiredState, IdentityCenterState, Ownership, Scope } from "../../src/sync/model.js";
 import { settleOwnership } from "../../src/sync/ownership.js";
@@ -22,7 +22,7 @@ const runs = { numRuns: 120 };
 
 /** One run: plan with the record, apply everything, and the record the run state would keep. */
 async function run(desired: DesiredState, actual: IdentityCenterState, scope: Scope, record?: Ownership) {
-  const identityCenter = new InMemoryIdentityCenter(actual);
+  const identityCenter = new StrictInMemoryIdentityCenter(actual);
   const plan = computePlan(desired, actual, scope, record);
   const report = await applyPlan(plan, identityCenter, { concurrency: 4 });
   const done = new Set(report.outcomes.filter((o) => o.status === "applied").map((o) => o.key));
@@ -183,7 +183,7 @@ describe("removal properties", () => {
         const foreignGroups = (state: IdentityCenterState) =>
           state.groups.filter((group) => !ownsGroup(group.displayName)).map((group) => group.displayName);
         expect(foreignGroups(applied.after)).toEqual(
-          foreignGroups(new InMemoryIdentityCenter(actual).snapshot()),
+          foreignGroups(new StrictInMemoryIdentityCenter(actual).snapshot()),
         );
       }),
       runs,

@@ -13,13 +13,14 @@ import {
   type STSClient,
 } from "@aws-sdk/client-sts";
 import type { AccessKeyRecord, AccountInventory, AuditedAccount, KeyActivity } from "../../audit/model.js";
-import { SyncError } from "../../sync/errors.js";
 import type { ProgressListener } from "../../sync/ports.js";
 import type { RetryPolicy } from "../aws/aws-caller.js";
-import { mapConcurrently, realSleep, type Sleep } from "../aws/limits.js";
+import { sendAwsRequest } from "../aws/aws-caller.js";
+import { mapConcurrently } from "../aws/limits.js";
+import { IamInventoryReadError } from "../errors.js";
+import { realSleep, type Sleep } from "../retry.js";
 import { CloudTrailKeyLookup } from "./cloudtrail-key-lookup.js";
 import { IamAccountReader } from "./iam-account-reader.js";
-import { sendWithRetry } from "./retrying.js";
 
 /** Temporary (or the caller's own, when undefined) credentials for one account. */
 export interface AccountCredentials {
@@ -75,11 +76,6 @@ const day = 86_400_000;
 /** Re-assume this long before the temporary credentials expire. */
 const refreshMarginMs = 5 * 60_000;
 
-/** The audit could not start: without the caller's own account it cannot tell which roles to assume. */
-export class IamInventoryReadError extends SyncError {
-  override name = "IamInventoryReadError";
-}
-
 export class AwsIamInventory {
   private readonly sleep: Sleep;
 
@@ -91,7 +87,7 @@ export class AwsIamInventory {
   async currentAccount(): Promise<{ accountId: string; partition: string }> {
     let identity: GetCallerIdentityCommandOutput;
     try {
-      identity = await sendWithRetry("sts:GetCallerIdentity", undefined, { sleep: this.sleep }, () =>
+      identity = await sendAwsRequest("sts:GetCallerIdentity", undefined, { sleep: this.sleep }, () =>
         this.options.sts.send(new GetCallerIdentityCommand({})),
       );
     } catch (error) {
@@ -201,7 +197,7 @@ export class AwsIamInventory {
   /** Assumes the role now (so a refusal shows at once) and again whenever the session nears its end. */
   private async assumeRole(accountId: string, partition: string): Promise<() => Promise<AccountCredentials>> {
     const assume = async (): Promise<AccountCredentials> => {
-      const response = await sendWithRetry("sts:AssumeRole", undefined, { sleep: this.sleep }, () =>
+      const response = await sendAwsRequest("sts:AssumeRole", undefined, { sleep: this.sleep }, () =>
         this.options.sts.send(
           new AssumeRoleCommand({
             RoleArn: this.roleArn(accountId, partition),

@@ -8,8 +8,8 @@ import type { CloudTrailClient } from "@aws-sdk/client-cloudtrail";
 import { LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { failedKeyActivity, summarizeKeyActivity } from "../../audit/activity.js";
 import type { KeyActivity, KeyEvent } from "../../audit/model.js";
+import { type RetryContext, sendAwsRequest } from "../aws/aws-caller.js";
 import { TokenBucket } from "../aws/limits.js";
-import { type RetryContext, sendWithRetry } from "./retrying.js";
 
 /** CloudTrail's published LookupEvents limit. */
 export const lookupEventsPerSecond = 2;
@@ -77,7 +77,7 @@ export class CloudTrailKeyLookup {
     let nextToken: string | undefined;
     do {
       const token = nextToken;
-      const page = await sendWithRetry("cloudtrail:LookupEvents", bucket, this.options, () =>
+      const page = await sendAwsRequest("cloudtrail:LookupEvents", bucket, this.options, () =>
         client.send(
           new LookupEventsCommand({
             LookupAttributes: [{ AttributeKey: "AccessKeyId", AttributeValue: accessKeyId }],

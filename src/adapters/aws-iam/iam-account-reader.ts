@@ -30,16 +30,11 @@ import type {
   IamUserRecord,
   InlinePolicyRecord,
 } from "../../audit/model.js";
-import { SyncError } from "../../sync/errors.js";
 import type { ProgressListener } from "../../sync/ports.js";
-import { awsErrorName } from "../aws/aws-caller.js";
+import { allMarkerPages } from "../aws/all-pages.js";
+import { awsErrorName, type RetryContext, sendAwsRequest } from "../aws/aws-caller.js";
 import { mapConcurrently, TokenBucket } from "../aws/limits.js";
-import { allIamPages, type RetryContext, sendWithRetry } from "./retrying.js";
-
-/** The credential report never became ready, or IAM refused it. */
-export class CredentialReportError extends SyncError {
-  override name = "CredentialReportError";
-}
+import { CredentialReportError } from "../errors.js";
 
 export interface IamAccountReaderOptions extends RetryContext {
   iam: IAMClient;
@@ -70,7 +65,7 @@ export class IamAccountReader {
   async readUsers(progress?: ProgressListener, phase = "users"): Promise<IamUserRecord[]> {
     const report = await this.credentialReport();
     const byName = new Map(report.entries.map((entry) => [entry.user, entry]));
-    const users = await allIamPages<User>(async (Marker) => {
+    const users = await allMarkerPages<User>(async (Marker) => {
       const page = await this.send("ListUsers", () =>
         this.options.iam.send(new ListUsersCommand({ Marker })),
       );
@@ -126,37 +121,37 @@ export class IamAccountReader {
     const { iam } = this.options;
     const UserName = user.UserName ?? "";
     const [keys, groups, attached, inlineNames, mfaDevices, tags] = await Promise.all([
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListAccessKeys", () =>
           iam.send(new ListAccessKeysCommand({ UserName, Marker })),
         );
         return { items: page.AccessKeyMetadata ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListGroupsForUser", () =>
           iam.send(new ListGroupsForUserCommand({ UserName, Marker })),
         );
         return { items: page.Groups ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListAttachedUserPolicies", () =>
           iam.send(new ListAttachedUserPoliciesCommand({ UserName, Marker })),
         );
         return { items: page.AttachedPolicies ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListUserPolicies", () =>
           iam.send(new ListUserPoliciesCommand({ UserName, Marker })),
         );
         return { items: page.PolicyNames ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListMFADevices", () =>
           iam.send(new ListMFADevicesCommand({ UserName, Marker })),
         );
         return { items: page.MFADevices ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListUserTags", () =>
           iam.send(new ListUserTagsCommand({ UserName, Marker })),
         );
@@ -250,13 +245,13 @@ export class IamAccountReader {
     const { iam } = this.options;
     const via = { kind: "group", group: GroupName } as const;
     const [attached, names] = await Promise.all([
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListAttachedGroupPolicies", () =>
           iam.send(new ListAttachedGroupPoliciesCommand({ GroupName, Marker })),
         );
         return { items: page.AttachedPolicies ?? [], marker: page.Marker, isTruncated: page.IsTruncated };
       }),
-      allIamPages(async (Marker) => {
+      allMarkerPages(async (Marker) => {
         const page = await this.send("ListGroupPolicies", () =>
           iam.send(new ListGroupPoliciesCommand({ GroupName, Marker })),
         );
@@ -282,7 +277,7 @@ export class IamAccountReader {
   }
 
   private send<T>(operation: string, send: () => Promise<T>): Promise<T> {
-    return sendWithRetry(`iam:${operation}`, this.bucket, this.options, send);
+    return sendAwsRequest(`iam:${operation}`, this.bucket, this.options, send);
   }
 }
 

@@ -1,4 +1,5 @@
 /** The IAM user inventory adapter: IAM and CloudTrail in each account, STS to get there. */
+export { CredentialReportError } from "../errors.js";
 export {
   type AccountClientFactory,
   type AccountCredentials,
@@ -16,7 +17,6 @@ export {
 } from "./cloudtrail-key-lookup.js";
 export { type AwsIamInventoryConfig, createAwsIamInventory, defaultAccountClients } from "./factory.js";
 export {
-  CredentialReportError,
   IamAccountReader,
   type IamAccountReaderOptions,
 } from "./iam-account-reader.js";

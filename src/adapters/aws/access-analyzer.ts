@@ -4,13 +4,8 @@
  */
 import { type AccessAnalyzerClient, ValidatePolicyCommand } from "@aws-sdk/client-accessanalyzer";
 import type { PolicyFinding } from "../../mapping/policy-findings.js";
-import { SyncError } from "../../sync/errors.js";
+import { PolicyValidationError } from "../errors.js";
 import { allPages } from "./all-pages.js";
-
-/** Access Analyzer could not be asked (no credentials, no permission, unreachable). */
-export class PolicyValidationError extends SyncError {
-  override name = "PolicyValidationError";
-}
 
 export class AccessAnalyzerPolicyValidator {
   constructor(private readonly client: AccessAnalyzerClient) {}

@@ -1,4 +1,4 @@
-import { MalformedResponseError } from "../http-deadline.js";
+import { MalformedResponseError } from "../errors.js";
 
 /** One page of an AWS list call, in the shape every List* operation shares. */
 export interface ListPage<T> {
@@ -41,5 +41,19 @@ export async function allPages<T>(
     }
     seen.add(token);
     nextToken = token;
+  }
+}
+
+/** Every item of a Marker/IsTruncated listing (IAM), page after page to the end. */
+export async function allMarkerPages<T>(
+  fetch: (marker: string | undefined) => Promise<{ items: T[]; marker?: string; isTruncated?: boolean }>,
+): Promise<T[]> {
+  const items: T[] = [];
+  let marker: string | undefined;
+  for (;;) {
+    const page = await fetch(marker);
+    items.push(...page.items);
+    if (!page.isTruncated || !page.marker) return items;
+    marker = page.marker;
   }
 }

@@ -21,9 +21,11 @@ import {
   type OrganizationalUnit,
 } from "../../sync/model.js";
 import type { AccountDirectory, ProgressListener } from "../../sync/ports.js";
+import { AccountDirectoryReadError } from "../errors.js";
+import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener, type RetryPolicy } from "./aws-caller.js";
-import { type AwsLimits, defaultAwsLimits, mapConcurrently, type Sleep } from "./limits.js";
+import { type AwsLimits, defaultAwsLimits, mapConcurrently } from "./limits.js";
 
 export interface AwsAccountDirectoryOptions {
   organizations: OrganizationsClient;
@@ -39,11 +41,6 @@ export interface AwsAccountDirectoryOptions {
 
 /** Organizations pages hold at most 20 entries. */
 const organizationsPageSize = 20;
-
-/** Organizations could not be read completely: planning on a partial account list would drop assignments. */
-export class AccountDirectoryReadError extends SyncError {
-  override name = "AccountDirectoryReadError";
-}
 
 export class AwsAccountDirectory implements AccountDirectory {
   private readonly organizations: OrganizationsClient;

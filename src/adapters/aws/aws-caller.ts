@@ -5,8 +5,15 @@
  * for. SDK clients should be built with `maxAttempts: 1` so this is the only retry layer and the limiter
  * sees every attempt.
  */
-import { defaultRetryWindowMs, type RetryDecision, type RetryPolicy, retrying } from "../retry.js";
-import { type AwsLimits, realSleep, type Sleep, TokenBucket } from "./limits.js";
+import {
+  defaultRetryWindowMs,
+  type RetryDecision,
+  type RetryPolicy,
+  realSleep,
+  retrying,
+  type Sleep,
+} from "../retry.js";
+import { type AwsLimits, TokenBucket } from "./limits.js";
 
 export type { RetryPolicy } from "../retry.js";
 
@@ -134,6 +141,46 @@ export function awsErrorName(error: unknown): string | undefined {
   return typeof error === "object" && error !== null ? (error as { name?: string }).name : undefined;
 }
 
+/** How one AWS request is retried: the policy, the clock and who hears each attempt. */
+export interface RetryContext {
+  retry?: Partial<RetryPolicy>;
+  sleep: Sleep;
+  /** Milliseconds, for the time budget; injectable with `sleep`. */
+  now?: () => number;
+  random?: () => number;
+  /** Told about every attempt, e.g. to count requests or show retries. */
+  onAttempt?: (operation: string, attempt: number) => void;
+}
+
+/**
+ * Sends one AWS request under a rate limit (`bucket`, when there is one), retrying what `classify`
+ * calls transient under the shared time-budgeted policy. Every AWS adapter sends through here: the
+ * Identity Center and Organizations ones through `AwsCaller`, the IAM, STS and CloudTrail ones (limits
+ * per account and region) directly.
+ */
+export async function sendAwsRequest<T>(
+  operation: string,
+  bucket: TokenBucket | undefined,
+  context: RetryContext,
+  send: () => Promise<T>,
+  classify: (error: unknown) => RetryDecision = classifyAwsFailure,
+): Promise<T> {
+  return retrying(
+    async (attempt) => {
+      await bucket?.take();
+      context.onAttempt?.(operation, attempt);
+      return send();
+    },
+    {
+      policy: { ...defaultRetryPolicy, ...context.retry },
+      classify,
+      sleep: context.sleep,
+      ...(context.now ? { now: context.now } : {}),
+      ...(context.random ? { random: context.random } : {}),
+    },
+  );
+}
+
 export interface AwsCallerOptions {
   limits: AwsLimits;
   retry?: Partial<RetryPolicy>;
@@ -174,11 +221,17 @@ export class AwsCaller {
     send: () => Promise<T>,
     classify: (error: unknown) => RetryDecision = classifyAwsFailure,
   ): Promise<T> {
-    const bucket = this.bucketFor(service);
-    return retrying(
+    return sendAwsRequest(
+      operation,
+      this.bucketFor(service),
+      {
+        retry: this.retry,
+        sleep: this.sleep,
+        random: this.random,
+        ...(this.options.now ? { now: this.options.now } : {}),
+        ...(this.options.onCall ? { onAttempt: () => this.options.onCall?.(service, operation) } : {}),
+      },
       async () => {
-        await bucket.take();
-        this.options.onCall?.(service, operation);
         try {
           return await send();
         } catch (error) {
@@ -186,13 +239,7 @@ export class AwsCaller {
           throw error;
         }
       },
-      {
-        policy: this.retry,
-        classify,
-        sleep: this.sleep,
-        random: this.random,
-        ...(this.options.now ? { now: this.options.now } : {}),
-      },
+      classify,
     );
   }
 

@@ -69,8 +69,8 @@ import {
   UpdatePermissionSetCommand,
 } from "@aws-sdk/client-sso-admin";
 import { canonicalPolicyText } from "../../sync/canonical-json.js";
-import { ChangeFailedError, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
-import { compareStrings } from "../../sync/keys.js";
+import { ChangeFailedError, FailureKind, IdentityCenterReadError, SyncError } from "../../sync/errors.js";
+import { compareStrings, sortCustomerPolicies } from "../../sync/keys.js";
 import type {
   Assignment,
   CreateAssignment,
@@ -100,6 +100,7 @@ import {
   userKey,
 } from "../../sync/scope.js";
 import type { DescribedPrincipal, IdentityCenterPeopleRequest } from "../../sync/targeted/reads.js";
+import { realSleep, type Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import {
   AwsCaller,
@@ -109,14 +110,7 @@ import {
   classifyWriteFailure,
   type RetryPolicy,
 } from "./aws-caller.js";
-import {
-  type AwsLimits,
-  defaultAwsLimits,
-  mapConcurrently,
-  realSleep,
-  Semaphore,
-  type Sleep,
-} from "./limits.js";
+import { type AwsLimits, defaultAwsLimits, mapConcurrently, Semaphore } from "./limits.js";
 import {
   boundaryFromAws,
   boundaryToAws,
@@ -126,7 +120,6 @@ import {
   listDifference,
   managedByTag,
   sameBoundary,
-  sortCustomerPolicies,
   tagDifference,
   tagsFromAws,
   tagsToAws,
@@ -1786,19 +1779,26 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   private async requireUserId(userName: string): Promise<string> {
     const id = await this.findUserId(userName);
-    if (id === undefined) throw new SyncError(`user ${userName} does not exist in the identity store`);
+    if (id === undefined)
+      throw new SyncError(`user ${userName} does not exist in the identity store`, {
+        kind: FailureKind.changeFailed,
+      });
     return id;
   }
 
   private async requireGroupId(displayName: string): Promise<string> {
     const id = await this.findGroupId(displayName);
-    if (id === undefined) throw new SyncError(`group ${displayName} does not exist in the identity store`);
+    if (id === undefined)
+      throw new SyncError(`group ${displayName} does not exist in the identity store`, {
+        kind: FailureKind.changeFailed,
+      });
     return id;
   }
 
   private async requirePermissionSetArn(name: string): Promise<string> {
     const arn = await this.findPermissionSetArn(name, false);
-    if (arn === undefined) throw new SyncError(`permission set ${name} does not exist`);
+    if (arn === undefined)
+      throw new SyncError(`permission set ${name} does not exist`, { kind: FailureKind.changeFailed });
     return arn;
   }
 

@@ -32,9 +32,10 @@ import { ChangeFailedError } from "../../sync/errors.js";
 import type { RevocationPolicyChange, ScpReadout, StoredRevocationPolicy } from "../../sync/model.js";
 import type { RevocationPolicies } from "../../sync/ports.js";
 import { revocationPolicyDescription, revocationPolicyPrefix } from "../../sync/revocation/scp-packing.js";
+import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
-import { type AwsLimits, defaultAwsLimits, type Sleep } from "./limits.js";
+import { type AwsLimits, defaultAwsLimits } from "./limits.js";
 import { managedByTag } from "./permission-set-attributes.js";
 
 const scpType = "SERVICE_CONTROL_POLICY" as const;

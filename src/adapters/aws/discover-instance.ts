@@ -4,6 +4,7 @@
  */
 import { type InstanceMetadata, ListInstancesCommand, type SSOAdminClient } from "@aws-sdk/client-sso-admin";
 import { ConfigurationError, IdentityCenterReadError, type SyncError } from "../../sync/errors.js";
+import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import {
   AwsCaller,
@@ -14,7 +15,7 @@ import {
   isRetryableAwsError,
   type RetryPolicy,
 } from "./aws-caller.js";
-import { defaultAwsLimits, type Sleep } from "./limits.js";
+import { defaultAwsLimits } from "./limits.js";
 
 export interface IdentityCenterInstance {
   instanceArn: string;

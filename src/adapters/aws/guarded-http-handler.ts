@@ -13,7 +13,7 @@
  * The body is read to its end inside the deadline and handed on as bytes.
  */
 import { NodeHttpHandler } from "@smithy/node-http-handler";
-import { DeadlineExceededError, MalformedResponseError } from "../http-deadline.js";
+import { DeadlineExceededError, MalformedResponseError } from "../errors.js";
 
 type HttpRequest = Parameters<NodeHttpHandler["handle"]>[0];
 type HttpResponse = Awaited<ReturnType<NodeHttpHandler["handle"]>>["response"];

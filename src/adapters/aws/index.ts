@@ -1,6 +1,6 @@
 /** The AWS adapters: Identity Center (identitystore + sso-admin) and the Organizations account directory. */
+export { AccountDirectoryReadError } from "../errors.js";
 export {
-  AccountDirectoryReadError,
   AwsAccountDirectory,
   type AwsAccountDirectoryOptions,
 } from "./aws-account-directory.js";

@@ -2,6 +2,7 @@
  * Rate limits and concurrency caps for the AWS adapters (DESIGN.md §5). The adapters stay under the
  * published limits by design, so throttling errors are the exception a retry absorbs, not the norm.
  */
+import { realSleep, type Sleep } from "../retry.js";
 
 /** Limits the AWS adapters respect; every field is configurable, defaults are AWS's published quotas. */
 export interface AwsLimits {
@@ -32,13 +33,6 @@ export const defaultAwsLimits: AwsLimits = {
   maxConcurrentProvisionings: 3,
   readConcurrency: 8,
 } as const;
-
-export type Sleep = (milliseconds: number) => Promise<void>;
-
-export const realSleep: Sleep = (milliseconds) =>
-  new Promise((resolve) => {
-    setTimeout(resolve, milliseconds);
-  });
 
 /**
  * A token bucket: `ratePerSecond` tokens a second, holding at most one second's worth so a burst

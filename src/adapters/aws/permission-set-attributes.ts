@@ -48,13 +48,6 @@ export function customerPolicyKey(reference: CustomerManagedPolicyRef): string {
   return `${reference.path || "/"}${reference.name}`;
 }
 
-/** Sorted by path then name, as the model wants. */
-export function sortCustomerPolicies(references: CustomerManagedPolicyRef[]): CustomerManagedPolicyRef[] {
-  return [...references].sort((a, b) =>
-    a.path === b.path ? compareStrings(a.name, b.name) : compareStrings(a.path, b.path),
-  );
-}
-
 /** Tags as the model sees them: the managed-by marker left out. */
 export function tagsFromAws(tags: Tag[]): Record<string, string> {
   const result: Record<string, string> = {};

@@ -8,6 +8,7 @@ import { readFile } from "node:fs/promises";
 import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
 import { z } from "zod";
 import { StateFileError } from "../../sync/errors.js";
+import { compareStrings } from "../../sync/keys.js";
 import type {
   AwsAccount,
   Directory,
@@ -228,7 +229,7 @@ export function orgUnitsOf(snapshot: DirectorySnapshot): DirectoryOrgUnit[] {
       paths.set(user.orgUnitPath, user.orgUnitPath.split("/").at(-1)!);
     }
   }
-  return [...paths].map(([path, name]) => ({ path, name })).sort((a, b) => a.path.localeCompare(b.path));
+  return [...paths].map(([path, name]) => ({ path, name })).sort((a, b) => compareStrings(a.path, b.path));
 }
 
 /** The whole directory a snapshot describes, every group included. */
@@ -279,7 +280,7 @@ export function accountsFromSnapshot(snapshot: DirectorySnapshot, file = "snapsh
       ancestorIds: ancestry(account.parentId),
       tags: account.tags,
     }))
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => compareStrings(a.id, b.id));
 }
 
 /**
@@ -297,10 +298,10 @@ export function directoryToSnapshotText(
     version: 1,
     contents: { groups: options.groups ?? "referenced" },
     users: [...directory.users]
-      .sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail))
+      .sort((a, b) => compareStrings(a.primaryEmail, b.primaryEmail))
       .map((user) => dropUndefined({ ...user })),
     groups: [...directory.groups]
-      .sort((a, b) => a.email.localeCompare(b.email))
+      .sort((a, b) => compareStrings(a.email, b.email))
       .map((group) => ({
         id: group.id,
         email: group.email,
@@ -309,7 +310,7 @@ export function directoryToSnapshotText(
         ...(group.allUsers ? { allUsers: true } : {}),
       })),
     orgUnits: [...directory.orgUnits]
-      .sort((a, b) => a.path.localeCompare(b.path))
+      .sort((a, b) => compareStrings(a.path, b.path))
       .map((unit) => ({ path: unit.path, name: unit.name })),
     ...(organization === undefined
       ? {}
@@ -317,10 +318,10 @@ export function directoryToSnapshotText(
           organization: {
             rootId: organization.rootId,
             organizationalUnits: [...organization.organizationalUnits]
-              .sort((a, b) => a.id.localeCompare(b.id))
+              .sort((a, b) => compareStrings(a.id, b.id))
               .map((unit) => ({ id: unit.id, name: unit.name, parentId: unit.parentId })),
             accounts: [...organization.accounts]
-              .sort((a, b) => a.id.localeCompare(b.id))
+              .sort((a, b) => compareStrings(a.id, b.id))
               .map((account) => ({
                 id: account.id,
                 name: account.name,

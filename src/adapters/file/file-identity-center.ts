@@ -2,8 +2,8 @@ import type { Change, IdentityCenterState, Scope } from "../../sync/model.js";
 import type { IdentityCenter } from "../../sync/ports.js";
 import type { DescribedPrincipal, IdentityCenterPeopleRequest } from "../../sync/targeted/reads.js";
 import { sweepTemporaryFiles } from "./atomic-write.js";
-import { InMemoryIdentityCenter } from "./in-memory-identity-center.js";
 import { loadStateFile, saveStateFile } from "./state-file.js";
+import { StrictInMemoryIdentityCenter } from "./strict-in-memory-identity-center.js";
 
 /**
  * `--target file:PATH`: Identity Center as a JSON state file. The in-memory Identity Center does the
@@ -16,7 +16,7 @@ export class FileIdentityCenter implements IdentityCenter {
 
   private constructor(
     private readonly path: string,
-    private readonly inner: InMemoryIdentityCenter,
+    private readonly inner: StrictInMemoryIdentityCenter,
   ) {}
 
   /**
@@ -25,7 +25,7 @@ export class FileIdentityCenter implements IdentityCenter {
    */
   static async open(path: string): Promise<FileIdentityCenter> {
     await sweepTemporaryFiles(path);
-    return new FileIdentityCenter(path, new InMemoryIdentityCenter(await loadStateFile(path)));
+    return new FileIdentityCenter(path, new StrictInMemoryIdentityCenter(await loadStateFile(path)));
   }
 
   readState(scope: Scope): Promise<IdentityCenterState> {

@@ -12,19 +12,8 @@
 import { mkdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { lock } from "proper-lockfile";
-import { SyncError } from "../../sync/errors.js";
-
-/** Another run holds the lock: this run stopped before reading or changing anything. */
-export class FileLockedError extends SyncError {
-  override name = "FileLockedError";
-  constructor(
-    message: string,
-    readonly path: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+import { FailureKind, SyncError } from "../../sync/errors.js";
+import { FileLockedError } from "../errors.js";
 
 /** A lock older than this (not refreshed by a live holder) was left by a dead run. */
 export const defaultStaleLockMs = 30_000;
@@ -63,7 +52,10 @@ export async function lockFile(path: string, what: string, staleMs = defaultStal
         { cause: error },
       );
     }
-    throw new SyncError(`cannot lock ${what} ${path}: ${(error as Error).message}`, { cause: error });
+    throw new SyncError(`cannot lock ${what} ${path}: ${(error as Error).message}`, {
+      cause: error,
+      kind: FailureKind.unavailable,
+    });
   }
   return {
     release: async () => {

@@ -5,6 +5,7 @@
  */
 import type { admin_directory_v1 } from "@googleapis/admin";
 import { ConfigurationError, DirectoryReadError, SyncError } from "../../sync/errors.js";
+import { compareStrings } from "../../sync/keys.js";
 import type {
   Directory,
   DirectoryGroup,
@@ -17,7 +18,7 @@ import { domainOf } from "../../sync/scope.js";
 import { addressesOfUser } from "../../sync/targeted/people-from-directory.js";
 import type { PeopleRead, PeopleRequest, PersonFound, PersonRef } from "../../sync/targeted/reads.js";
 import { fetchWithDeadline } from "../http-deadline.js";
-import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, retrying } from "../retry.js";
+import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, realSleep, retrying } from "../retry.js";
 import { classifyGoogleError, FailureKind, type GoogleFailure, isGoogleRateLimit } from "./google-errors.js";
 import { groupsPage, membersPage, orgUnitsPage, type Page, usersPage } from "./page-shape.js";
 import { type BudgetClock, RequestBudget } from "./request-budget.js";
@@ -122,7 +123,7 @@ export class GoogleDirectorySource implements DirectorySource {
       throw new ConfigurationError("Google directory: timeoutMs must be more than 0");
     }
     this.now = options.now;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
     this.budgetClock = options.budgetClock;
     this.listeners = {
@@ -377,7 +378,7 @@ class DirectoryRead {
       }
       this.tools.progress?.({ phase: "users", done: users.length });
     });
-    return users.sort((a, b) => a.primaryEmail.localeCompare(b.primaryEmail));
+    return users.sort((a, b) => compareStrings(a.primaryEmail, b.primaryEmail));
   }
 
   private async readOrgUnits(customerId: string): Promise<DirectoryOrgUnit[]> {
@@ -391,7 +392,7 @@ class DirectoryRead {
         const path = unit.orgUnitPath as string;
         return { path, name: unit.name ?? path.split("/").at(-1) ?? path };
       })
-      .sort((a, b) => a.path.localeCompare(b.path));
+      .sort((a, b) => compareStrings(a.path, b.path));
   }
 
   private async readGroups(groupEmails: string[]): Promise<(DirectoryGroup | undefined)[]> {
@@ -427,7 +428,7 @@ class DirectoryRead {
         groups.push({ id: group.id ?? email, email, name: group.name ?? email });
       }
     });
-    return groups.sort((a, b) => a.email.localeCompare(b.email));
+    return groups.sort((a, b) => compareStrings(a.email, b.email));
   }
 
   /**

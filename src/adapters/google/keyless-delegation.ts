@@ -10,6 +10,7 @@
  */
 import { defaultProvider } from "@aws-sdk/credential-provider-node";
 import { AwsClient, type AwsSecurityCredentialsSupplier, OAuth2Client } from "google-auth-library";
+import { KeylessGoogleError } from "../errors.js";
 import { fetchWithDeadline } from "../http-deadline.js";
 
 /** Google's endpoints; tests point them at the local emulators. */
@@ -42,11 +43,6 @@ export interface KeylessDelegationOptions {
 const awsSubjectTokenType = "urn:ietf:params:aws:token-type:aws4_request";
 /** The token endpoint accepts assertions valid for at most an hour (OAuth 2.0 for server-to-server apps). */
 const assertionLifetimeSeconds = 3600;
-
-/** Thrown when Google refuses a step of the keyless chain for a reason retrying cannot fix. */
-export class KeylessGoogleError extends Error {
-  override name = "KeylessGoogleError";
-}
 
 /**
  * An OAuth2 client whose access token comes from the keyless chain, refreshed by google-auth-library

@@ -7,7 +7,7 @@
  * "admin#directory#groups", "admin#directory#orgUnits"), the list, which Google leaves out when it is empty, and `nextPageToken`.
  */
 import type { admin_directory_v1 } from "@googleapis/admin";
-import { MalformedResponseError } from "../http-deadline.js";
+import { MalformedResponseError } from "../errors.js";
 
 export interface Page<T> {
   items: T[];

@@ -4,6 +4,7 @@
  * (2,400 queries a minute by default), so every request of one read draws from the same budget, retries
  * included.
  */
+import { realSleep } from "../retry.js";
 
 /** How a budget tells and waits for time; tests pass a fake clock. */
 export interface BudgetClock {
@@ -14,7 +15,7 @@ export interface BudgetClock {
 /** Real time, for production. */
 export const systemClock: BudgetClock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: realSleep,
 };
 
 export interface RequestBudgetOptions {

@@ -10,9 +10,7 @@ import { slackMessageFor } from "../../notify/slack-message.js";
 import type { Notice } from "../../sync/notices.js";
 import type { Notifier } from "../../sync/ports.js";
 import { fetchWithDeadline } from "../http-deadline.js";
-import { parseRetryAfter, retrying } from "../retry.js";
-
-export type Sleep = (ms: number) => Promise<void>;
+import { parseRetryAfter, realSleep, retrying, type Sleep } from "../retry.js";
 
 export interface SlackNotifierOptions {
   webhookUrl: string;
@@ -36,8 +34,6 @@ export const slackNotifierDefaults = {
   backoffMs: 1_000,
   windowMs: 20_000,
 } as const;
-
-const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export class SlackNotifier implements Notifier {
   private readonly url: string;

@@ -7,6 +7,7 @@
  */
 import { resolve } from "node:path";
 import { type Command, Option } from "commander";
+import { parseEndpointSpec } from "../../app/live-ports.js";
 import {
   type CheckResult,
   doctorExitCode,
@@ -22,7 +23,6 @@ import { formatRuleIssue } from "../../mapping/index.js";
 import type { CliIo } from "../io.js";
 import { writeJsonDocument } from "../json-output.js";
 import { displayPath, loadRulesFor } from "../rules-check.js";
-import { parseEndpointSpec } from "../wiring.js";
 
 interface DoctorFlags {
   rules: string;

@@ -1,6 +1,6 @@
 /**
  * Failures outside idc-sync (AWS unreachable, a folder that does not exist) end with one clear line
- * and exit 1, as the README documents, never with a Node stack trace.
+ * and the exit code of its kind (69 unavailable), as the README documents, never with a Node stack trace.
  */
 import { createServer } from "node:net";
 import { OrganizationsClient } from "@aws-sdk/client-organizations";
@@ -64,10 +64,10 @@ describe("audit iam-users with AWS unreachable", () => {
     vi.unstubAllEnvs();
   });
 
-  it("says it cannot reach STS for the named accounts, and exits 1", async () => {
+  it("says it cannot reach STS for the named accounts, and exits 69 (unavailable)", async () => {
     const run = await idcSyncWithQuickRetries(["audit", "iam-users", "--accounts", "111111111111"]);
 
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(69);
     expect(run.stderr).toMatch(
       /^idc-sync: cannot tell which AWS account the credentials belong to \(sts:GetCallerIdentity\): .*ECONNREFUSED.*; check the network or AWS_ENDPOINT_URL, the region and the credentials\n$/,
     );
@@ -75,17 +75,17 @@ describe("audit iam-users with AWS unreachable", () => {
     expect(run.stdout).toBe("");
   });
 
-  it("says it cannot list the organization's accounts, and exits 1", async () => {
+  it("says it cannot list the organization's accounts, and exits 69 (unavailable)", async () => {
     const run = await idcSyncWithQuickRetries(["audit", "iam-users"]);
 
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(69);
     expect(run.stderr).toMatch(/^idc-sync: cannot list AWS accounts: .*ECONNREFUSED/);
     expect(run.stderr).not.toMatch(stackFrame);
   });
 });
 
 describe("a failure nobody foresaw", () => {
-  it("is one line on stderr and exit 1 from the real command, not a stack trace", async () => {
+  it("is one line on stderr and exit 69 (a file that cannot be written) from the real command, not a stack trace", async () => {
     const run = await idcSyncProcess([
       "snapshot",
       "directory",
@@ -97,7 +97,7 @@ describe("a failure nobody foresaw", () => {
       "/no-such-folder/directory.yaml",
     ]);
 
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(69);
     expect(run.stderr).toMatch(/^idc-sync: .*no such file or directory.*\/no-such-folder\/directory\.yaml/m);
     expect(run.stderr).not.toMatch(stackFrame);
   });

@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { isPair, isSeq, parseDocument, type Scalar, visit } from "yaml";
-import { fileLimits } from "../../../src/mapping/rules-files.js";
+import { fileLimits } from "../../../src/adapters/file/rules-file.js";
 import { yamlLimits } from "../../../src/mapping/yaml-limits.js";
 import { examples } from "../../cli/cli-harness.js";
 import type { Sandbox } from "./sandbox.js";

@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import { createAwsAccountDirectory } from "../../../src/adapters/aws/index.js";
 import { loadDirectorySnapshot } from "../../../src/adapters/file/directory-snapshot.js";
 import type { AuditReport } from "../../../src/audit/model.js";
-import { registerAuditCommand } from "../../../src/cli/audit-command.js";
+import { registerAuditCommand } from "../../../src/cli/commands/audit.js";
 import type { CliIo } from "../../../src/cli/io.js";
 import { SyncError } from "../../../src/sync/errors.js";
 import { idcSync, repoRoot } from "../../cli/cli-harness.js";

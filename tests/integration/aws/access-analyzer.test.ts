@@ -148,14 +148,14 @@ describe("validate --check-policies-online", () => {
     expect(online.stderr).toContain("2 problems in the rules; nothing was changed.");
   });
 
-  it("ends with one line and exit 1 when Access Analyzer cannot be reached", async () => {
+  it("ends with one line and exit 69 when Access Analyzer cannot be reached", async () => {
     const unreachable = await idcSyncProcess(["validate", "--rules", rulesFile, "--check-policies-online"], {
       ...env(),
       AWS_ENDPOINT_URL: "http://127.0.0.1:9",
       AWS_MAX_ATTEMPTS: "1",
     });
 
-    expect(unreachable.exitCode).toBe(1);
+    expect(unreachable.exitCode).toBe(69);
     expect(unreachable.stderr).toMatch(
       /^idc-sync: IAM Access Analyzer could not validate the inline policies: /m,
     );

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { AccountDirectoryReadError } from "../../../src/adapters/aws/aws-account-directory.js";
+import { AccountDirectoryReadError } from "../../../src/adapters/errors.js";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import { anOrganization, type Harness, startHarness } from "./harness.js";
 

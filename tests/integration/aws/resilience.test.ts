@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { realSleep } from "../../../src/adapters/aws/limits.js";
+import { realSleep } from "../../../src/adapters/retry.js";
 import { ChangeFailedError, IdentityCenterReadError } from "../../../src/sync/errors.js";
 import type { Assignment } from "../../../src/sync/model.js";
 import {

@@ -13,7 +13,7 @@ import { AwsRevocationPolicies } from "../../../src/adapters/aws/aws-revocation-
 import { adapterClientConfig } from "../../../src/adapters/aws/client-config.js";
 import type { SnapshotOrganization } from "../../../src/adapters/file/directory-snapshot.js";
 import { FileStateStore } from "../../../src/adapters/state/file-state-store.js";
-import { runMonitoredSync } from "../../../src/notify/monitored-sync.js";
+import { runMonitoredRun } from "../../../src/app/monitored-run.js";
 import type { Directory } from "../../../src/sync/model.js";
 import type { Notice } from "../../../src/sync/notices.js";
 import { renderPlanText } from "../../../src/sync/render.js";
@@ -249,7 +249,7 @@ describe("the leaver kill switch against the emulated AWS", () => {
     const dir = await mkdtemp(join(tmpdir(), "idc-sync-revocation-"));
     const told: Notice[] = [];
     const enforce = (directory: Directory, now: string, runId: string) =>
-      runMonitoredSync({
+      runMonitoredRun({
         rules: rules(),
         ports: portsFor(directory),
         mode: "enforce",
@@ -304,7 +304,7 @@ describe("the leaver kill switch against the emulated AWS", () => {
     const dir = await mkdtemp(join(tmpdir(), "idc-sync-revocation-"));
     const told: Notice[] = [];
     try {
-      const run = await runMonitoredSync({
+      const run = await runMonitoredRun({
         rules: rules(),
         ports: portsFor(directoryWith(true), "AKIDMEMBER"),
         mode: "enforce",

@@ -122,7 +122,7 @@ describe("idc-sync with --source google, against the Directory API emulator serv
     expect(emulator.requestCounts()["/admin/directory/v1/groups"]).toBe(1);
   });
 
-  it("stops with exit 1 and changes nothing when a Google read fails", async () => {
+  it("stops with exit 69 (unavailable) and changes nothing when a Google read fails", async () => {
     const state = await aTemporaryIdentityCenter();
     const before = await readFile(state, "utf8");
     // A non-retryable error: the retry storms themselves are covered by the source's own tests.
@@ -146,7 +146,7 @@ describe("idc-sync with --source google, against the Directory API emulator serv
           env: { ...env },
         },
       );
-      expect(run.exitCode).toBe(1);
+      expect(run.exitCode).toBe(69);
       expect(run.stderr).toContain("idc-sync:");
       expect(await readFile(state, "utf8")).toBe(before);
     } finally {
@@ -154,10 +154,10 @@ describe("idc-sync with --source google, against the Directory API emulator serv
     }
   });
 
-  it("names the variables to set when there are no Google credentials", async () => {
+  it("names the variables to set when there are no Google credentials, exit 78 (configuration)", async () => {
     const state = await aTemporaryIdentityCenter();
     const run = await idcSync(["plan", ...rules, ...accountsFromSample, "--target", `file:${state}`]);
-    expect(run.exitCode).toBe(1);
+    expect(run.exitCode).toBe(78);
     expect(run.stderr).toContain("GOOGLE_APPLICATION_CREDENTIALS");
     expect(run.stderr).toContain("--source file:");
   });

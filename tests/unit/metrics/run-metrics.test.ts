@@ -13,7 +13,7 @@ import {
   handleSyncInvocation,
   type SyncHandlerDependencies,
   type SyncInvocationResult,
-} from "../../../src/handlers/sync-handler.js";
+} from "../../../src/handlers/sync-invocation.js";
 import { type MetricValue, RunMetric, runMetrics } from "../../../src/metrics/run-metrics.js";
 
 const root = resolve(import.meta.dirname, "../../..");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../../src/adapters/file/strict-in-memory-identity-center.js";
 import { applyPlan, dependenciesOf } from "../../../src/sync/apply.js";
 import type { Change, ChangeOutcome, DesiredState, IdentityCenterState } from "../../../src/sync/model.js";
 import { changeKindOrder } from "../../../src/sync/model.js";
@@ -46,7 +46,7 @@ const statusOf = (outcomes: ChangeOutcome[]) => Object.fromEntries(outcomes.map(
 describe("applyPlan", () => {
   it("applies every change and reaches the desired state", async () => {
     const { desired, actual } = aNewTeam();
-    const ic = new InMemoryIdentityCenter(actual);
+    const ic = new StrictInMemoryIdentityCenter(actual);
     const plan = computePlan(desired, actual, scope);
     const report = await applyPlan(plan, ic);
     expect(report).toMatchObject({ applied: plan.changes.length, failed: 0, skipped: 0, notStarted: 0 });
@@ -56,7 +56,7 @@ describe("applyPlan", () => {
 
   it("runs phases in apply order: never a change before one of an earlier kind", async () => {
     const { desired, actual } = aNewTeam();
-    const ic = new InMemoryIdentityCenter(actual);
+    const ic = new StrictInMemoryIdentityCenter(actual);
     await applyPlan(computePlan(desired, actual, scope), ic, { concurrency: 3 });
     const ranks = ic.appliedChanges().map((c) => changeKindOrder.indexOf(c.kind));
     expect(ranks).toEqual([...ranks].sort((a, b) => a - b));
@@ -87,7 +87,7 @@ describe("applyPlan", () => {
 
   it("skips what depends on a failed change and goes on with the rest", async () => {
     const { desired, actual } = aNewTeam();
-    const ic = new InMemoryIdentityCenter(actual).failChanges(
+    const ic = new StrictInMemoryIdentityCenter(actual).failChanges(
       (c) => c.key === "user:alice@example.com" && "ValidationException: bad name",
     );
     const report = await applyPlan(computePlan(desired, actual, scope), ic);
@@ -108,7 +108,7 @@ describe("applyPlan", () => {
 
   it("skips a group's members and assignments when the group could not be created", async () => {
     const { desired, actual } = aNewTeam();
-    const ic = new InMemoryIdentityCenter(actual).failChanges((c) => c.kind === "createGroup");
+    const ic = new StrictInMemoryIdentityCenter(actual).failChanges((c) => c.kind === "createGroup");
     const report = await applyPlan(computePlan(desired, actual, scope), ic);
     const skipped = report.outcomes.filter((o) => o.status === "skipped").map((o) => o.key);
     expect(skipped).toEqual([
@@ -120,7 +120,7 @@ describe("applyPlan", () => {
 
   it("does not delete a leaver whose access could not be removed first", async () => {
     const { desired, actual } = aNewTeam();
-    const ic = new InMemoryIdentityCenter(actual).failChanges((c) => c.kind === "deleteAssignment");
+    const ic = new StrictInMemoryIdentityCenter(actual).failChanges((c) => c.kind === "deleteAssignment");
     const report = await applyPlan(computePlan(desired, actual, scope), ic);
     expect(report.outcomes.find((o) => o.key === "user:carol@example.com")).toEqual({
       key: "user:carol@example.com",
@@ -136,7 +136,7 @@ describe("applyPlan", () => {
       permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
     });
     const desired = aDesiredState({ permissionSets: [aDesiredPermissionSet({ sessionDuration: "PT1H" })] });
-    const ic = new InMemoryIdentityCenter(actual).failChanges((c) => c.kind === "updatePermissionSet");
+    const ic = new StrictInMemoryIdentityCenter(actual).failChanges((c) => c.kind === "updatePermissionSet");
     const report = await applyPlan(computePlan(desired, actual, scope), ic);
     expect(report.outcomes.map((o) => `${o.kind} ${o.status}`)).toEqual([
       "updatePermissionSet failed",
@@ -147,7 +147,7 @@ describe("applyPlan", () => {
   it("starts nothing new once shouldContinue says stop, and marks the rest notStarted", async () => {
     const { desired, actual } = aNewTeam();
     const plan = computePlan(desired, actual, scope);
-    const ic = new InMemoryIdentityCenter(actual);
+    const ic = new StrictInMemoryIdentityCenter(actual);
     let budget = 2;
     const report = await applyPlan(plan, ic, { concurrency: 1, shouldContinue: () => budget-- > 0 });
     expect(report.applied).toBe(2);
@@ -160,7 +160,7 @@ describe("applyPlan", () => {
     const { desired, actual } = aNewTeam();
     const plan = computePlan(desired, actual, scope);
     const seen: string[] = [];
-    await applyPlan(plan, new InMemoryIdentityCenter(actual), {
+    await applyPlan(plan, new StrictInMemoryIdentityCenter(actual), {
       onOutcome: (o, c) => seen.push(`${o.key}=${c.key}`),
     });
     expect(seen).toHaveLength(plan.changes.length);
@@ -239,7 +239,7 @@ describe("applyPlan", () => {
     const rules = aScope({ groupNames: [], permissionSetNames: [] });
 
     it("takes away the memberships and assignments first, then the group and the permission set", async () => {
-      const ic = new InMemoryIdentityCenter(actual);
+      const ic = new StrictInMemoryIdentityCenter(actual);
       const plan = computePlan(desired, actual, rules, owned);
 
       const report = await applyPlan(plan, ic, { concurrency: 4 });
@@ -255,7 +255,7 @@ describe("applyPlan", () => {
     });
 
     it("keeps the group and the permission set when taking an assignment away failed", async () => {
-      const ic = new InMemoryIdentityCenter(actual).failChanges((c) => c.kind === "deleteAssignment");
+      const ic = new StrictInMemoryIdentityCenter(actual).failChanges((c) => c.kind === "deleteAssignment");
 
       const report = await applyPlan(computePlan(desired, actual, rules, owned), ic);
 
@@ -293,7 +293,7 @@ describe("applyPlan", () => {
       permissionSets: {},
       users: { "g-carol": { userId: "u-carol", userName: "carol@example.com" } },
     });
-    const ic = new InMemoryIdentityCenter(actual);
+    const ic = new StrictInMemoryIdentityCenter(actual);
 
     const report = await applyPlan(plan, ic);
 
@@ -330,7 +330,7 @@ describe("applyPlan", () => {
         "g-2": { userId: "u-2", userName: "y@example.com" },
       },
     });
-    const ic = new InMemoryIdentityCenter(actual);
+    const ic = new StrictInMemoryIdentityCenter(actual);
 
     const report = await applyPlan(plan, ic, { concurrency: 4 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../../src/adapters/file/strict-in-memory-identity-center.js";
 import { applyPlan } from "../../../src/sync/apply.js";
 import { computePlan } from "../../../src/sync/plan.js";
 import {
@@ -77,7 +77,7 @@ describe("computePlan for provisioning", () => {
   });
 
   it("converges on the file target: an update leaves the accounts outdated until the provisioning in the same plan", async () => {
-    const identityCenter = new InMemoryIdentityCenter(
+    const identityCenter = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
       }),

@@ -4,7 +4,7 @@
  * anyone else is touched.
  */
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../../src/adapters/file/strict-in-memory-identity-center.js";
 import type { Directory, DirectoryRequest, IdentityCenterState } from "../../../src/sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../../../src/sync/ports.js";
 import type { SyncSubject } from "../../../src/sync/run-scope.js";
@@ -107,7 +107,7 @@ function identityCenterBefore(): IdentityCenterState {
 
 async function plan(subjects?: SyncSubject[], before = identityCenterBefore()) {
   const source = new FixedDirectory(directory);
-  const identityCenter = new InMemoryIdentityCenter(before);
+  const identityCenter = new StrictInMemoryIdentityCenter(before);
   const result = await runSync({
     rules,
     ports: { directory: source, accounts: source, identityCenter },
@@ -211,7 +211,7 @@ describe("a targeted run", () => {
         ports: {
           directory: source,
           accounts: source,
-          identityCenter: new InMemoryIdentityCenter(identityCenterBefore()),
+          identityCenter: new StrictInMemoryIdentityCenter(identityCenterBefore()),
         },
         mode: "apply",
         scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },

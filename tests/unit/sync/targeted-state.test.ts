@@ -6,10 +6,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../../src/adapters/file/strict-in-memory-identity-center.js";
 import { FileStateStore } from "../../../src/adapters/state/file-state-store.js";
+import { type MonitoredRunOptions, runMonitoredRun } from "../../../src/app/monitored-run.js";
 import { defaultNotificationSettings } from "../../../src/notify/decide.js";
-import { type MonitoredSyncOptions, runMonitoredSync } from "../../../src/notify/monitored-sync.js";
 import type { Directory, DirectoryRequest } from "../../../src/sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../../../src/sync/ports.js";
 import type { SyncScope } from "../../../src/sync/run-scope.js";
@@ -57,12 +57,12 @@ afterEach(async () => {
 describe("a targeted run's run state", () => {
   it("changes only its people's part: others' open drift, digests and Google ids stay", async () => {
     const source = new FixedDirectory(people(false));
-    const identityCenter = new InMemoryIdentityCenter();
+    const identityCenter = new StrictInMemoryIdentityCenter();
     const stateStore = new FileStateStore(join(dir, "state.json"));
     let minute = 0;
     const run = (mode: "enforce" | "report", scope?: SyncScope) => {
       minute += 1;
-      const options: MonitoredSyncOptions = {
+      const options: MonitoredRunOptions = {
         rules,
         ports: { directory: source, accounts: source, identityCenter },
         mode,
@@ -73,7 +73,7 @@ describe("a targeted run's run state", () => {
         settings: defaultNotificationSettings,
         ...(scope ? { scope } : {}),
       };
-      return runMonitoredSync(options);
+      return runMonitoredRun(options);
     };
     await run("enforce");
     // ren is added to developers by hand: drift, seen by a full run in report mode.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../../../src/adapters/file/in-memory-identity-center.js";
+import { StrictInMemoryIdentityCenter } from "../../../../src/adapters/file/strict-in-memory-identity-center.js";
 import { applyPlan } from "../../../../src/sync/apply.js";
 import type { DesiredState, IdentityCenterState, Plan, RevokeSessions } from "../../../../src/sync/model.js";
 import { computePlan } from "../../../../src/sync/plan.js";
@@ -90,7 +90,7 @@ function identityCenterWithMei(extra: Partial<IdentityCenterState> = {}): Identi
 
 /** Identity Center and Organizations held in memory, and a run of the planner against them. */
 class World {
-  readonly identityCenter: InMemoryIdentityCenter;
+  readonly identityCenter: StrictInMemoryIdentityCenter;
   readonly scps: InMemoryScps;
   names: Record<string, string> | undefined;
 
@@ -100,7 +100,7 @@ class World {
     readonly mode: RevocationMode = "scp",
     scps: InMemoryScps = new InMemoryScps(),
   ) {
-    this.identityCenter = new InMemoryIdentityCenter(state);
+    this.identityCenter = new StrictInMemoryIdentityCenter(state);
     this.scps = scps;
   }
 

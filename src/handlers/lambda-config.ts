@@ -1,16 +1,8 @@
 /**
- * The ports of the deployed function: Google with credentials from Secrets Manager, AWS Organizations and
- * AWS Identity Center. The AWS side is built by the CLI's own wiring, so the function and `idc-sync apply`
- * run the same adapters with the same settings.
+ * The configuration of the deployed function, from the environment serverless.yml sets. The ports
+ * themselves are wired in `src/app/live-ports.ts`, the same wiring the CLI uses.
  */
 import { resolve } from "node:path";
-import type { ApiCallListeners } from "../adapters/api-calls.js";
-import { createGoogleDirectorySource, googleEnvironment } from "../adapters/google/index.js";
-import { retryWindowFrom } from "../adapters/retry.js";
-import { buildAccountDirectory, buildRevocationPolicies, buildTarget } from "../cli/wiring.js";
-import type { Rules } from "../mapping/index.js";
-import type { SyncPorts } from "../sync/run-sync.js";
-import type { GoogleCredentialsReader } from "./google-secret.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -60,31 +52,6 @@ export function handlerConfigFromEnv(env: Env): HandlerConfig {
     ...optional("region", env.AWS_REGION),
     deadlineMarginMs: (Number.isFinite(margin) && margin >= 0 ? margin : defaultDeadlineMarginSeconds) * 1000,
   };
-}
-
-/**
- * Builds the live ports. The secret is read only when it is needed: a local run against the Google
- * emulator (`IDC_SYNC_GOOGLE_ACCESS_TOKEN`) or with key variables set (`GOOGLE_CREDENTIALS_JSON`, as the
- * CLI reads them) needs no Secrets Manager. `calls` counts every request the adapters send (the run's metrics).
- */
-export async function buildLivePorts(
-  rules: Rules,
-  env: Env,
-  googleCredentials: GoogleCredentialsReader | undefined,
-  calls?: ApiCallListeners,
-): Promise<SyncPorts> {
-  const useSecret = googleCredentials !== undefined && !nonEmpty(env[googleEnvironment.accessToken]);
-  const retryWindowMs = retryWindowFrom(env);
-  const retry = { ...(retryWindowMs === undefined ? {} : { retryWindowMs }), ...calls?.google };
-  const directory = useSecret
-    ? createGoogleDirectorySource(env, { credentials: await googleCredentials(), ...retry })
-    : createGoogleDirectorySource(env, retry);
-  const [accounts, identityCenter, revocation] = await Promise.all([
-    buildAccountDirectory({ kind: "live" }, env, calls),
-    buildTarget({ kind: "live" }, rules, env, calls ? { calls } : {}),
-    buildRevocationPolicies({ kind: "live" }, rules, env, calls),
-  ]);
-  return { directory, accounts, identityCenter, ...revocation };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -3,10 +3,10 @@
  */
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { renderRunHistory } from "../notify/history.js";
-import type { CliIo } from "./io.js";
-import { buildStateStore, defaultStateLocation } from "./run-state-wiring.js";
-import { parseEndpointSpec } from "./wiring.js";
+import { buildStateStore, parseEndpointSpec, runStateLocation } from "../../app/live-ports.js";
+import { renderRunHistory } from "../../notify/history.js";
+import { parsePositiveCount } from "../flags.js";
+import type { CliIo } from "../io.js";
 
 /** Adds `history` to the program. */
 export function registerHistoryCommand(
@@ -24,23 +24,16 @@ export function registerHistoryCommand(
       new Option("--target <aws|file:PATH>", "the Identity Center the state belongs to").default("aws"),
     )
     .addOption(new Option("--state <file|dynamodb:TABLE>", "the run state (default: as apply finds it)"))
-    .addOption(new Option("--limit <n>", "how many runs").default(20).argParser(parsePositive))
+    .addOption(new Option("--limit <n>", "how many runs").default(20).argParser(parsePositiveCount))
     .option("--json", "print the runs as JSON")
     .action(
       async (flags: { rules: string; target: string; state?: string; limit: number; json?: boolean }) => {
         const target = parseEndpointSpec(flags.target, "aws", io.cwd);
         if ("error" in target) throw new InvalidArgumentError(`--target: ${target.error}`);
-        const location = flags.state ?? defaultStateLocation(resolve(io.cwd, flags.rules), target);
+        const location = runStateLocation(flags.state, resolve(io.cwd, flags.rules), target);
         const runs = await (await buildStateStore(location, io.cwd)).listRuns(flags.limit);
         if (flags.json) io.stdout(`${JSON.stringify({ runs }, null, 2)}\n`);
         else io.stdout(renderRunHistory(runs));
       },
     );
-}
-
-function parsePositive(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError("expected a whole number, 1 or more");
-  return parsed;
 }

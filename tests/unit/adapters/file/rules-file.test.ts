@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { formatRuleIssue, loadRules } from "../../../src/mapping/index.js";
-import { fileLimits } from "../../../src/mapping/rules-files.js";
+import { fileLimits, loadRules } from "../../../../src/adapters/file/rules-file.js";
+import { formatRuleIssue } from "../../../../src/mapping/index.js";
 
-const fixtures = join(import.meta.dirname, "../../fixtures/rules");
+const fixtures = join(import.meta.dirname, "../../../fixtures/rules");
 const temporaryFolders: string[] = [];
 
 function aTemporaryFolder(): string {
@@ -55,7 +55,7 @@ describe("loading rules from disk", () => {
   });
 
   it("loads the example rules file shipped in examples/", async () => {
-    const result = await loadRules(join(import.meta.dirname, "../../../examples/rules.yaml"));
+    const result = await loadRules(join(import.meta.dirname, "../../../../examples/rules.yaml"));
 
     expect(result.ok ? [] : result.issues.map(formatRuleIssue)).toEqual([]);
   });

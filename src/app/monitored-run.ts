@@ -8,6 +8,13 @@
  * never fail the sync: they come back as warnings.
  */
 import { formatRuleIssue } from "../mapping/index.js";
+import {
+  type AlertMemory,
+  decideNotices,
+  type NotificationSettings,
+  type RunOutcome,
+  rememberUndelivered,
+} from "../notify/decide.js";
 import { nextAppliedDigests } from "../sync/drift.js";
 import { SyncError } from "../sync/errors.js";
 import type { Change } from "../sync/model.js";
@@ -19,13 +26,6 @@ import { initialRunState, type RunRecord, type RunState, type SyncMode } from ".
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { isKeyAboutPeople } from "../sync/targeted/slice.js";
-import {
-  type AlertMemory,
-  decideNotices,
-  type NotificationSettings,
-  type RunOutcome,
-  rememberUndelivered,
-} from "./decide.js";
 
 /** Who and what a run is, for notices and the history. */
 export interface RunIdentity {
@@ -47,9 +47,9 @@ export interface MonitorContext {
   onNotice?: (notice: Notice, delivery: { delivered: boolean; error?: string }) => void;
 }
 
-export type MonitoredSyncOptions = Omit<RunSyncOptions, "mode" | "drift"> & MonitorContext;
+export type MonitoredRunOptions = Omit<RunSyncOptions, "mode" | "drift"> & MonitorContext;
 
-export interface MonitoredSyncResult {
+export interface MonitoredRunResult {
   result: RunSyncResult;
   /** Undefined when the run was declined at the prompt (nothing is recorded then). */
   record?: RunRecord;
@@ -62,7 +62,7 @@ export interface MonitoredSyncResult {
  * Runs one sync in `mode` and reports it. A failure to read (Google, Identity Center, the state) is
  * alerted and recorded, then thrown again, so callers exit non-zero as before.
  */
-export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<MonitoredSyncResult> {
+export async function runMonitoredRun(options: MonitoredRunOptions): Promise<MonitoredRunResult> {
   const startedAt = options.clock.now();
   let stored: Awaited<ReturnType<StateStore["load"]>>;
   try {
@@ -118,7 +118,7 @@ export async function runMonitoredSync(options: MonitoredSyncOptions): Promise<M
 export async function reportUnrunnableRun(
   context: MonitorContext,
   outcome: Extract<RunOutcome, { kind: "error" | "invalid" }>,
-): Promise<Omit<MonitoredSyncResult, "result">> {
+): Promise<Omit<MonitoredRunResult, "result">> {
   const startedAt = context.clock.now();
   let stored: Awaited<ReturnType<StateStore["load"]>> | undefined;
   try {
@@ -136,7 +136,7 @@ async function finish(
   outcome: RunOutcome,
   result: RunSyncResult | undefined,
   { save }: { save: boolean } = { save: true },
-): Promise<Omit<MonitoredSyncResult, "result">> {
+): Promise<Omit<MonitoredRunResult, "result">> {
   const whole = stored?.state ?? initialRunState();
   // A targeted run sees only its people: drift of anyone else is neither seen again nor resolved by it.
   const people = result !== undefined && "targetedPeople" in result ? result.targetedPeople : undefined;
@@ -220,7 +220,7 @@ async function finish(
   }
 
   let memory = delivered;
-  const sent: MonitoredSyncResult["notices"] = [];
+  const sent: MonitoredRunResult["notices"] = [];
   for (const notice of decision.notices) {
     const delivery = context.notifier
       ? await context.notifier.notify(notice).catch((error: unknown) => ({

@@ -9,18 +9,18 @@ import { resolve } from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { type Command, Option } from "commander";
-import { buildAccessReport } from "../access/build-report.js";
-import type { AccessReport } from "../access/model.js";
-import { renderAccessHtml } from "../access/render-html.js";
+import { buildAccessReport } from "../../access/build-report.js";
+import type { AccessReport } from "../../access/model.js";
+import { renderAccessHtml } from "../../access/render-html.js";
 import {
   AccessFormat,
   renderAccessCsv,
   renderAccessJson,
   renderAccessMarkdown,
-} from "../access/render-report.js";
-import { type AccessSourceFlags, accessSourceOptions, readAccessInputs } from "./access-wiring.js";
-import { ExitCode } from "./exit-codes.js";
-import type { CliIo } from "./io.js";
+} from "../../access/render-report.js";
+import { type AccessSourceFlags, accessSourceOptions, readAccessInputs } from "../access-wiring.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
 
 interface ReportFlags extends AccessSourceFlags {
   format?: AccessFormat;

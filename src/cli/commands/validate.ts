@@ -5,12 +5,12 @@
  * match nothing) are printed and keep exit 0 unless `--strict`.
  */
 import { type Command, Option } from "commander";
-import { evaluate, type RuleIssue, type Rules, ruleIssue } from "../mapping/index.js";
-import type { RevocationPolicies } from "../sync/ports.js";
-import { scpReadinessProblem } from "../sync/revocation/readiness.js";
-import { ExitCode } from "./exit-codes.js";
-import type { CliIo } from "./io.js";
-import type { PolicyCheck } from "./online-policies.js";
+import { evaluate, type RuleIssue, type Rules, ruleIssue } from "../../mapping/index.js";
+import type { RevocationPolicies } from "../../sync/ports.js";
+import { scpReadinessProblem } from "../../sync/revocation/readiness.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
+import type { PolicyCheck } from "../online-policies.js";
 import {
   checkAgainstWorld,
   displayPath,
@@ -19,7 +19,7 @@ import {
   readWorld,
   reportRules,
   type WorldPorts,
-} from "./rules-check.js";
+} from "../rules-check.js";
 
 export interface ValidateFlags {
   rules: string;

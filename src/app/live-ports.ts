@@ -1,15 +1,28 @@
 /**
- * Builds adapters from `--source` / `--target` values. `google` and `aws` are the live systems;
- * `file:PATH` is a snapshot on disk (offline plans, the demo, tests).
+ * The wiring of the ports both doors use: the CLI (from `--source` / `--target` / `--state` values) and
+ * the Lambda (`buildLivePorts`). `google` and `aws` are the live systems; `file:PATH` is a snapshot on
+ * disk (offline plans, the demo, tests). One place, so the function and `idc-sync apply` run the same
+ * adapters with the same settings.
  */
-import { resolve } from "node:path";
+import { basename, dirname, extname, join, resolve } from "node:path";
 import type { ApiCallListeners } from "../adapters/api-calls.js";
 import { FileDirectorySource } from "../adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../adapters/file/file-identity-center.js";
+import type { GoogleCredentials } from "../adapters/google/index.js";
 import { rateScaleFrom, scaleAwsRates } from "../adapters/rate-scale.js";
 import { retryWindowFrom } from "../adapters/retry.js";
+import type { SlackNotifierOptions } from "../adapters/slack/slack-notifier.js";
+import { FileStateStore } from "../adapters/state/file-state-store.js";
 import { type Rules, rulesPartition } from "../mapping/index.js";
-import type { AccountDirectory, DirectorySource, IdentityCenter, RevocationPolicies } from "../sync/ports.js";
+import type {
+  AccountDirectory,
+  DirectorySource,
+  IdentityCenter,
+  Notifier,
+  RevocationPolicies,
+  StateStore,
+} from "../sync/ports.js";
+import type { SyncPorts } from "../sync/run-sync.js";
 
 export type EndpointSpec = { kind: "live" } | { kind: "file"; path: string };
 
@@ -119,3 +132,80 @@ function awsRetry(env: Record<string, string | undefined>): { retry?: { windowMs
 
 /** AwsIdentityCenter's first status poll interval, scaled with the rates under IDC_SYNC_RATE_SCALE. */
 const defaultPollIntervalMs = 1000;
+
+type Env = Record<string, string | undefined>;
+
+/** Reads the Google credentials (the Lambda's secret); the reader keeps its own cache. */
+export type GoogleCredentialsReader = () => Promise<GoogleCredentials>;
+
+/**
+ * The live ports of the deployed function: Google with credentials from Secrets Manager, AWS
+ * Organizations and AWS Identity Center. The secret is read only when it is needed: a local run against
+ * the Google emulator (`IDC_SYNC_GOOGLE_ACCESS_TOKEN`) or with key variables set
+ * (`GOOGLE_CREDENTIALS_JSON`, as the CLI reads them) needs no Secrets Manager. `calls` counts every
+ * request the adapters send (the run's metrics).
+ */
+export async function buildLivePorts(
+  rules: Rules,
+  env: Env,
+  googleCredentials: GoogleCredentialsReader | undefined,
+  calls?: ApiCallListeners,
+): Promise<SyncPorts> {
+  const { createGoogleDirectorySource, googleEnvironment } = await import("../adapters/google/index.js");
+  const useSecret = googleCredentials !== undefined && !env[googleEnvironment.accessToken]?.trim();
+  const retryWindowMs = retryWindowFrom(env);
+  const retry = { ...(retryWindowMs === undefined ? {} : { retryWindowMs }), ...calls?.google };
+  const directory = useSecret
+    ? createGoogleDirectorySource(env, { credentials: await googleCredentials(), ...retry })
+    : createGoogleDirectorySource(env, retry);
+  const [accounts, identityCenter, revocation] = await Promise.all([
+    buildAccountDirectory({ kind: "live" }, env, calls),
+    buildTarget({ kind: "live" }, rules, env, calls ? { calls } : {}),
+    buildRevocationPolicies({ kind: "live" }, rules, env, calls),
+  ]);
+  return { directory, accounts, identityCenter, ...revocation };
+}
+
+/** The variable holding the Slack incoming webhook URL for local runs. */
+export const slackWebhookVariable = "SLACK_WEBHOOK_URL";
+
+/**
+ * Where the run state lives: `state` when given (a file or `dynamodb:TABLE`), else beside a file target
+ * (`ic.json` → `ic.state.json`, since the state describes that Identity Center), else
+ * `.idc-sync/state.json` next to the rules. The one place this default is computed.
+ */
+export function runStateLocation(state: string | undefined, rulesPath: string, target: EndpointSpec): string {
+  if (state !== undefined) return state;
+  if (target.kind === "file") {
+    const extension = extname(target.path);
+    return join(dirname(target.path), `${basename(target.path, extension)}.state.json`);
+  }
+  return join(dirname(rulesPath), ".idc-sync", "state.json");
+}
+
+/** A file path, or `dynamodb:TABLE`. */
+export async function buildStateStore(location: string, cwd: string): Promise<StateStore> {
+  if (location.startsWith("dynamodb:") && location.length > "dynamodb:".length) {
+    const [{ DynamoDBClient }, { DynamoDbStateStore }, { guardedRequestHandler }] = await Promise.all([
+      import("@aws-sdk/client-dynamodb"),
+      import("../adapters/state/dynamodb-state-store.js"),
+      import("../adapters/aws/client-config.js"),
+    ]);
+    return new DynamoDbStateStore({
+      client: new DynamoDBClient({ requestHandler: guardedRequestHandler() }),
+      tableName: location.slice("dynamodb:".length),
+    });
+  }
+  return new FileStateStore(resolve(cwd, location));
+}
+
+/** The Slack notifier when `SLACK_WEBHOOK_URL` is set; `settings` are for tests (a sleep that does not wait). */
+export async function buildNotifier(
+  env: Record<string, string | undefined>,
+  settings: Omit<SlackNotifierOptions, "webhookUrl"> = {},
+): Promise<Notifier | undefined> {
+  const url = env[slackWebhookVariable]?.trim();
+  if (!url) return undefined;
+  const { SlackNotifier } = await import("../adapters/slack/slack-notifier.js");
+  return new SlackNotifier({ ...settings, webhookUrl: url });
+}

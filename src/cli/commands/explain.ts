@@ -3,12 +3,12 @@
  * access, rule by rule. Reads what a plan reads, builds the access report, and explains one person of it.
  */
 import type { Command } from "commander";
-import { buildAccessReport } from "../access/build-report.js";
-import { explainAccess } from "../access/explain.js";
-import { explanationJson, renderExplanationText } from "../access/render-explanation.js";
-import { type AccessSourceFlags, accessSourceOptions, readAccessInputs } from "./access-wiring.js";
-import { ExitCode } from "./exit-codes.js";
-import type { CliIo } from "./io.js";
+import { buildAccessReport } from "../../access/build-report.js";
+import { explainAccess } from "../../access/explain.js";
+import { explanationJson, renderExplanationText } from "../../access/render-explanation.js";
+import { type AccessSourceFlags, accessSourceOptions, readAccessInputs } from "../access-wiring.js";
+import { ExitCode } from "../exit-codes.js";
+import type { CliIo } from "../io.js";
 
 interface ExplainFlags extends AccessSourceFlags {
   account?: string;

@@ -1,5 +1,5 @@
 /**
- * The disk side of loading the rules: the rules file itself and the policy files it names. A rules file
+ * The disk side of loading the rules (the core in src/mapping parses text and reads nothing): the rules file itself and the policy files it names. A rules file
  * comes from a pull request, so what it names is untrusted: a policy path must stay inside the rules
  * file's folder once symbolic links are resolved, and only regular files under a size cap are read, so
  * `../service-account-key.json`, a link to `/etc/passwd`, `/dev/zero` or a FIFO never get read at all.
@@ -16,7 +16,8 @@ import {
   statSync,
 } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import type { PolicyFileRead } from "./checks.js";
+import type { PolicyFileRead } from "../../mapping/checks.js";
+import { type LoadRulesResult, parseRules } from "../../mapping/index.js";
 
 export const fileLimits = {
   /**
@@ -129,4 +130,24 @@ function describeFsError(error: unknown): string {
   if (code === "ELOOP") return "is a loop of symbolic links";
   if (code === "EISDIR") return "is not a regular file but a folder";
   return `cannot be read (${code ?? (error as Error).name})`;
+}
+
+// ─── the disk wrapper ───────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Reads a rules file from disk and parses it. Inline policy paths resolve against the rules file's
+ * folder (relative to the working directory when the rules path is relative) and must stay inside it.
+ * A missing or unreadable rules file is reported as an issue, like every other user mistake. `file` is
+ * the name issues carry (the path as the user gave it), `path` where to read.
+ */
+export async function loadRules(path: string, options: { file?: string } = {}): Promise<LoadRulesResult> {
+  const file = options.file ?? path;
+  const read = readRegularFile(path, fileLimits.rulesFileBytes);
+  if ("problem" in read) {
+    return {
+      ok: false,
+      issues: [{ file, line: 1, column: 1, message: `cannot read the rules file: it ${read.problem}` }],
+    };
+  }
+  return parseRules(read.text, { file, readPolicyFile: policyFileReader(path) });
 }

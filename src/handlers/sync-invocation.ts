@@ -1,18 +1,17 @@
 /**
- * The sync function's core, free of middy and of the Lambda runtime: parse the event, load the rules,
- * build the ports, call `runSync` (the use case the CLI calls), log, and return a summary. Everything
- * outside comes in through `SyncHandlerDependencies`, so tests drive it with file and in-memory adapters.
+ * One invocation of the sync function, free of middy and of the Lambda runtime: parse the event, load
+ * the rules, build the ports, run the job (`runJob`, the use case the CLI calls), log, and return a
+ * summary. Everything outside comes in through `SyncHandlerDependencies`, so tests drive it with file
+ * and in-memory adapters. A failure before the job could alert is alerted by `alertFailureBeforeJob`.
  */
 import { randomUUID } from "node:crypto";
-import { formatRuleIssue, loadRules, type Rules } from "../mapping/index.js";
+import { loadRules } from "../adapters/file/rules-file.js";
+import { isMonitoredJob, type JobOptions, jobModeFor, runJob } from "../app/job.js";
+import { errorOutcome, type MonitorContext, reportUnrunnableRun } from "../app/monitored-run.js";
+import { formatRuleIssue, type Rules } from "../mapping/index.js";
 import { defaultNotificationSettings } from "../notify/decide.js";
-import {
-  errorOutcome,
-  type MonitorContext,
-  reportUnrunnableRun,
-  runMonitoredSync,
-} from "../notify/monitored-sync.js";
-import { notificationSettingsFromRules, syncModeFromRules } from "../notify/settings.js";
+import { notificationSettingsFromRules } from "../notify/settings.js";
+import { SyncError } from "../sync/errors.js";
 import type { GuardVerdict } from "../sync/guards.js";
 import type { ApplyReport, Change, ChangeKind, ChangeOutcome, Plan } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
@@ -20,7 +19,7 @@ import type { Notice } from "../sync/notices.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { renderPlanText } from "../sync/render.js";
 import type { SyncMode } from "../sync/run-state.js";
-import { type RunSyncOptions, type RunSyncResult, runSync, type SyncPorts } from "../sync/run-sync.js";
+import type { SyncPorts } from "../sync/run-sync.js";
 import { type PlanSummary, summarizePlan } from "../sync/summary.js";
 import { manualPayloadExample, parseSyncEvent, type SyncRequest, type SyncTrigger } from "./sync-event.js";
 
@@ -150,7 +149,7 @@ export async function handleSyncInvocation(
     ...(allowDeletions === undefined ? {} : { allowDeletions }),
   });
 
-  // Set once runMonitoredSync has the run in hand: from then on it alerts about its own failures.
+  // Set once a monitored job has the run in hand: from then on it alerts about its own failures.
   let monitored = false;
   try {
     const loaded = await loadRules(deps.rulesPath);
@@ -192,18 +191,13 @@ export async function handleSyncInvocation(
     };
 
     // A scheduled run follows the rules' sync.mode; a manual apply enforces, a manual report reports.
-    const syncMode: SyncMode | "plan" =
-      mode === "plan"
-        ? "plan"
-        : mode === "report"
-          ? "report"
-          : trigger === "schedule"
-            ? syncModeFromRules(loaded.rules)
-            : "enforce";
-    logger.appendKeys({ syncMode });
-    const syncOptions = {
+    const jobMode = jobModeFor(mode, loaded.rules, { followRules: trigger === "schedule" });
+    logger.appendKeys({ syncMode: jobMode });
+    monitored = isMonitoredJob(jobMode, deps.stateStore);
+    const job = await runJob({
       rules: loaded.rules,
       ports,
+      mode: jobMode,
       ...(allowDeletions === undefined ? {} : { allowDeletions }),
       ...(subjects === undefined ? {} : { scope: { kind: "targeted" as const, subjects } }),
       ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
@@ -216,29 +210,23 @@ export async function handleSyncInvocation(
       },
       onOutcome: (outcome: ChangeOutcome, change: Change) => logOutcome(logger, outcome, change),
       clock: deps.clock ?? { now: () => new Date() },
-    };
-    let result: RunSyncResult;
-    let told: Pick<SyncInvocationResult, "notices"> = {};
-    if (syncMode === "plan") {
-      result = await runSync({
-        ...syncOptions,
-        mode: "plan",
-        ...(deps.stateStore === undefined ? {} : await rememberedForPlan(deps.stateStore, logger)),
-      });
-    } else if (deps.stateStore !== undefined) {
-      monitored = true;
-      const run = await runMonitoredSync({
-        ...syncOptions,
-        ...(await monitorContext(deps, context, runId, trigger, syncMode, {
-          settings: notificationSettingsFromRules(loaded.rules),
-        })),
-      });
-      for (const warning of run.warnings) logger.warn("run reporting problem", { warning });
-      result = run.result;
-      told = { notices: noticeList(run.notices) };
-    } else {
-      result = await runSync({ ...syncOptions, mode: syncMode === "report" ? "plan" : "apply" });
-    }
+      ...(deps.stateStore === undefined ? {} : { stateStore: deps.stateStore }),
+      ...(monitored
+        ? {
+            monitor: await monitorOf(deps, context, runId, trigger, {
+              settings: notificationSettingsFromRules(loaded.rules),
+            }),
+          }
+        : {}),
+      onStateUnreadable: (error) =>
+        logger.warn("the run state cannot be read; the plan falls back to the rules and managed-by tags", {
+          error: errorDetails(error),
+        }),
+    });
+    for (const warning of job.warnings) logger.warn("run reporting problem", { warning });
+    const result = job.result;
+    const told: Pick<SyncInvocationResult, "notices"> = monitored ? { notices: noticeList(job.notices) } : {};
+    const syncMode = jobMode;
     const allWarnings = [...warnings, ...(result.status === "invalid" ? [] : result.warnings)];
     const warningsField = {
       ...(allWarnings.length > 0 ? { warnings: allWarnings } : {}),
@@ -330,42 +318,54 @@ export async function handleSyncInvocation(
     }
   } catch (error) {
     logger.error("sync failed", { error: errorDetails(error) });
-    if (!monitored && mode !== "plan" && deps.stateStore !== undefined) {
-      // Failed before the sync began (credentials, instance discovery): still alerted and recorded.
-      const syncMode = mode === "report" ? "report" : "enforce";
-      await monitorContext(deps, context, runId, trigger, syncMode, { settings: defaultNotificationSettings })
-        .then((monitor) => reportUnrunnableRun(monitor, errorOutcome(error)))
-        .catch((reportError: unknown) =>
-          logger.warn("the failure could not be reported", { error: errorDetails(reportError) }),
-        );
-    }
+    if (!monitored) await alertFailureBeforeJob(error, deps, context, { runId, trigger, mode });
     throw error;
   }
 }
 
 /**
- * What a plan-mode run reads from the state it never writes: the drift digests and the ownership record,
- * so the plan it shows is the plan an apply would make. Unreadable state only loses those two.
+ * A run that failed before the job had it in hand (credentials, instance discovery) is still alerted
+ * and recorded, as the job does for its own failures; a plan tells nobody. A failure to report is only
+ * logged: the invocation fails with the original error.
  */
-async function rememberedForPlan(
-  stateStore: StateStore,
-  logger: SyncLogger,
-): Promise<Pick<RunSyncOptions, "drift" | "ownership" | "revocationNames">> {
-  try {
-    const { state } = await stateStore.load();
-    return {
-      drift: { lastApplied: state?.applied?.digests },
-      ownership: { record: state?.ownership },
-      ...(state?.revocationNames ? { revocationNames: state.revocationNames } : {}),
-    };
-  } catch (error) {
-    logger.warn("the run state cannot be read; the plan falls back to the rules and managed-by tags", {
-      error: errorDetails(error),
-    });
-    return {};
-  }
+async function alertFailureBeforeJob(
+  error: unknown,
+  deps: SyncHandlerDependencies,
+  context: LambdaContextLike,
+  { runId, trigger, mode }: { runId: string; trigger: SyncTrigger; mode: SyncRequest["mode"] },
+): Promise<void> {
+  if (mode === "plan" || deps.stateStore === undefined) return;
+  const syncMode = mode === "report" ? "report" : "enforce";
+  await monitorContext(deps, context, runId, trigger, syncMode, { settings: defaultNotificationSettings })
+    .then((monitor) => reportUnrunnableRun(monitor, errorOutcome(error)))
+    .catch((reportError: unknown) =>
+      deps.logger.warn("the failure could not be reported", { error: errorDetails(reportError) }),
+    );
 }
 
+/** Who the run is and whom to tell: what a monitored job needs from the Lambda. */
+async function monitorOf(
+  deps: SyncHandlerDependencies,
+  context: LambdaContextLike,
+  runId: string,
+  trigger: SyncTrigger,
+  { settings }: Pick<MonitorContext, "settings">,
+): Promise<NonNullable<JobOptions["monitor"]>> {
+  const logUrl = deps.logUrl?.(context);
+  const notifier = await deps.notifier?.();
+  return {
+    run: { runId, trigger, ...(logUrl ? { logUrl } : {}) },
+    ...(notifier ? { notifier } : {}),
+    settings,
+    onNotice: (notice, delivery) => {
+      if (delivery.delivered) deps.logger.info("notice posted", { notice: notice.kind });
+      else if (notifier)
+        deps.logger.warn("notice not delivered", { notice: notice.kind, error: delivery.error });
+    },
+  };
+}
+
+/** The whole monitor context, for a run that never reached the job (it is told and recorded all the same). */
 async function monitorContext(
   deps: SyncHandlerDependencies,
   context: LambdaContextLike,
@@ -376,20 +376,11 @@ async function monitorContext(
 ): Promise<MonitorContext> {
   const stateStore = deps.stateStore;
   if (stateStore === undefined) throw new Error("monitorContext needs a state store");
-  const logUrl = deps.logUrl?.(context);
-  const notifier = await deps.notifier?.();
   return {
-    run: { runId, trigger, ...(logUrl ? { logUrl } : {}) },
+    ...(await monitorOf(deps, context, runId, trigger, { settings })),
     mode,
     clock: deps.clock ?? { now: () => new Date() },
     stateStore,
-    ...(notifier ? { notifier } : {}),
-    settings,
-    onNotice: (notice, delivery) => {
-      if (delivery.delivered) deps.logger.info("notice posted", { notice: notice.kind });
-      else if (notifier)
-        deps.logger.warn("notice not delivered", { notice: notice.kind, error: delivery.error });
-    },
   };
 }
 
@@ -464,5 +455,6 @@ function capText(text: string): string {
 function errorDetails(error: unknown): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: String(error) };
   const cause = error.cause instanceof Error ? { cause: `${error.cause.name}: ${error.cause.message}` } : {};
-  return { name: error.name, message: error.message, ...cause };
+  const kind = error instanceof SyncError ? { kind: error.kind } : {};
+  return { name: error.name, message: error.message, ...kind, ...cause };
 }

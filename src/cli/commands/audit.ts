@@ -7,8 +7,16 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { type Command, InvalidArgumentError, Option } from "commander";
-import type { AwsIamInventoryConfig } from "../adapters/aws-iam/factory.js";
-import type { SlackNotifierOptions } from "../adapters/slack/slack-notifier.js";
+import type { AwsIamInventoryConfig } from "../../adapters/aws-iam/factory.js";
+import { loadRules } from "../../adapters/file/rules-file.js";
+import type { SlackNotifierOptions } from "../../adapters/slack/slack-notifier.js";
+import {
+  buildAccountDirectory,
+  buildDirectorySource,
+  buildNotifier,
+  parseEndpointSpec,
+  slackWebhookVariable,
+} from "../../app/live-ports.js";
 import {
   AuditFormat,
   type AuditOptions,
@@ -16,15 +24,14 @@ import {
   buildAuditReport,
   defaultAuditOptions,
   renderAuditReport,
-} from "../audit/index.js";
-import type { AuditedAccount } from "../audit/model.js";
-import { directoryRequestFromRules, formatRuleIssue, loadRules } from "../mapping/index.js";
-import type { AccountDirectory } from "../sync/ports.js";
-import { ExitCode } from "./exit-codes.js";
-import type { CliIo } from "./io.js";
-import { createProgressReporter } from "./progress.js";
-import { buildNotifier, slackWebhookVariable } from "./run-state-wiring.js";
-import { buildAccountDirectory, buildDirectorySource, parseEndpointSpec } from "./wiring.js";
+} from "../../audit/index.js";
+import type { AuditedAccount } from "../../audit/model.js";
+import { directoryRequestFromRules, formatRuleIssue } from "../../mapping/index.js";
+import type { AccountDirectory } from "../../sync/ports.js";
+import { ExitCode } from "../exit-codes.js";
+import { parsePositiveCount } from "../flags.js";
+import type { CliIo } from "../io.js";
+import { createProgressReporter } from "../progress.js";
 
 /** What tests (and only tests) replace: the clock and the adapters' waiting. */
 export interface AuditCommandDeps {
@@ -87,11 +94,11 @@ export function registerAuditCommand(
     .addOption(
       new Option("--stale-days <n>", "no console or key use for this many days makes a user unused")
         .default(defaultAuditOptions.staleDays)
-        .argParser(positiveInteger),
+        .argParser(parsePositiveCount),
     )
     .option("--cloudtrail", "also look up what each active key did in CloudTrail")
     .addOption(
-      new Option("--days <n>", `CloudTrail window in days, at most ${maxDays}`).argParser(positiveInteger),
+      new Option("--days <n>", `CloudTrail window in days, at most ${maxDays}`).argParser(parsePositiveCount),
     )
     .addOption(
       new Option(
@@ -115,7 +122,7 @@ export function registerAuditCommand(
         .default(AuditFormat.table),
     )
     .option("--out <file>", "write the report to this file instead of stdout")
-    .addOption(new Option("--concurrency <n>", "accounts read at once").argParser(positiveInteger))
+    .addOption(new Option("--concurrency <n>", "accounts read at once").argParser(parsePositiveCount))
     .option("--slack", `also post a summary to the Slack incoming webhook in ${slackWebhookVariable}`)
     .action(async (flags: AuditFlags) => {
       const usage = (message: string) => {
@@ -144,7 +151,7 @@ export function registerAuditCommand(
 
       const now = deps.now?.() ?? new Date();
       const progress = createProgressReporter(io);
-      const { createAwsIamInventory } = await import("../adapters/aws-iam/factory.js");
+      const { createAwsIamInventory } = await import("../../adapters/aws-iam/factory.js");
       const inventory = createAwsIamInventory({
         roleName: flags.roleName,
         ...(flags.concurrency ? { accountConcurrency: flags.concurrency } : {}),
@@ -233,11 +240,4 @@ function accountIds(value: string): string[] {
   const bad = ids.filter((id) => !/^\d{12}$/.test(id));
   if (bad.length > 0) throw new InvalidArgumentError(`an account id is 12 digits, got ${bad.join(", ")}`);
   return ids;
-}
-
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1)
-    throw new InvalidArgumentError("expected a whole number, 1 or more");
-  return parsed;
 }

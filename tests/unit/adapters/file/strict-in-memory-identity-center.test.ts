@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { InMemoryIdentityCenter } from "../../../src/adapters/file/in-memory-identity-center.js";
-import { ChangeFailedError } from "../../../src/sync/errors.js";
-import type { Change } from "../../../src/sync/model.js";
+import { StrictInMemoryIdentityCenter } from "../../../../src/adapters/file/strict-in-memory-identity-center.js";
+import { ChangeFailedError } from "../../../../src/sync/errors.js";
+import type { Change } from "../../../../src/sync/model.js";
 import {
   aDesiredPermissionSet,
   anAssignment,
@@ -10,7 +10,7 @@ import {
   anIcUser,
   anIdentityCenterState,
   aScope,
-} from "../../builders/model.js";
+} from "../../../builders/model.js";
 
 const alice = {
   userName: "alice@example.com",
@@ -20,9 +20,9 @@ const alice = {
   email: "alice@example.com",
 };
 
-describe("InMemoryIdentityCenter", () => {
+describe("StrictInMemoryIdentityCenter", () => {
   it("creates users, groups and permission sets with deterministic ids", async () => {
-    const ic = new InMemoryIdentityCenter();
+    const ic = new StrictInMemoryIdentityCenter();
     await ic.applyChange({ kind: "createUser", key: "user:alice@example.com", reason: "r", user: alice });
     await ic.applyChange({
       kind: "createGroup",
@@ -43,14 +43,14 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("uses an injected id generator", async () => {
-    const ic = new InMemoryIdentityCenter(undefined, { idGenerator: (kind) => `${kind}-fixed` });
+    const ic = new StrictInMemoryIdentityCenter(undefined, { idGenerator: (kind) => `${kind}-fixed` });
     await ic.applyChange({ kind: "createUser", key: "user:alice@example.com", reason: "r", user: alice });
     expect(ic.snapshot().users[0]?.id).toBe("user-fixed");
   });
 
   it("does not share state with the object it was given or the copies it hands out", async () => {
     const initial = anIdentityCenterState({ users: [anIcUser()] });
-    const ic = new InMemoryIdentityCenter(initial);
+    const ic = new StrictInMemoryIdentityCenter(initial);
     initial.users.pop();
     const read = await ic.readState(aScope());
     read.users.pop();
@@ -58,7 +58,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("refuses a duplicate create, case-insensitively, with a ChangeFailedError", async () => {
-    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ users: [anIcUser()] }));
+    const ic = new StrictInMemoryIdentityCenter(anIdentityCenterState({ users: [anIcUser()] }));
     const duplicate: Change = {
       kind: "createUser",
       key: "user:alice@example.com",
@@ -70,7 +70,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("refuses changes that name something unknown, and leaves the state as it was", async () => {
-    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()] }));
+    const ic = new StrictInMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()] }));
     const before = ic.snapshot();
     await expect(
       ic.applyChange({
@@ -88,7 +88,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("renames a user everywhere: memberships and assignments follow", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         users: [anIcUser({ userName: "alice@example.com" })],
         groups: [anIcGroup({ members: ["alice@example.com"] })],
@@ -113,7 +113,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("keeps a renamed user as the manager of the people who report to them, as the user id does in AWS", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         users: [
           anIcUser({ userName: "alice@example.com" }),
@@ -139,7 +139,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("renames a group and its assignments", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         groups: [anIcGroup({ displayName: "ops" })],
         assignments: [anAssignment({ principalName: "ops" })],
@@ -160,7 +160,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("deletes a user together with its memberships and assignments", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         users: [anIcUser({ userName: "carol@example.com" }), anIcUser({ userName: "dan@example.com" })],
         groups: [anIcGroup({ members: ["carol@example.com", "dan@example.com"] })],
@@ -180,7 +180,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("provisions the permission set to the account of a new assignment, and keeps it after deletion", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({ groups: [anIcGroup()], permissionSets: [anIcPermissionSet()] }),
     );
     const assignment = anAssignment();
@@ -195,14 +195,14 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("refuses an assignment to a permission set or principal it does not have", async () => {
-    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()] }));
+    const ic = new StrictInMemoryIdentityCenter(anIdentityCenterState({ groups: [anIcGroup()] }));
     await expect(
       ic.applyChange({ kind: "createAssignment", key: "a", reason: "r", assignment: anAssignment() }),
     ).rejects.toThrow(/no permission set named Developer/);
   });
 
   it("updates a permission set and keeps its ARN and accounts, which run the old version until provisioned", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         permissionSets: [anIcPermissionSet({ provisionedAccountIds: ["111111111111"] })],
       }),
@@ -227,7 +227,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("fails the changes a test chooses, with the given message", async () => {
-    const ic = new InMemoryIdentityCenter().failChanges(
+    const ic = new StrictInMemoryIdentityCenter().failChanges(
       (c) => c.kind === "createUser" && "AccessDeniedException",
     );
     await expect(
@@ -243,14 +243,14 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("returns members for every group, even when the initial state left them unread", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({ groups: [anIcGroup({ members: undefined })] }),
     );
     expect((await ic.readState(aScope())).groups[0]?.members).toEqual([]);
   });
 
   it("tags the permission sets it creates as idc-sync's, and keeps the mark through updates", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({ permissionSets: [anIcPermissionSet({ name: "Found" })] }),
     );
     await ic.applyChange({
@@ -275,7 +275,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("deletes a group only once its memberships and assignments are gone, since AWS would leave them behind", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         users: [anIcUser()],
         groups: [anIcGroup({ members: ["alice@example.com"] })],
@@ -307,7 +307,7 @@ describe("InMemoryIdentityCenter", () => {
   });
 
   it("refuses to delete a permission set that is still assigned, as AWS does, and deletes it once it is not", async () => {
-    const ic = new InMemoryIdentityCenter(
+    const ic = new StrictInMemoryIdentityCenter(
       anIdentityCenterState({
         groups: [anIcGroup()],
         permissionSets: [anIcPermissionSet()],
@@ -331,7 +331,9 @@ describe("InMemoryIdentityCenter", () => {
 
   it("keeps a user's ExternalIds, which only its SCIM provisioner sets, through an update", async () => {
     const externalIds = [{ issuer: "scim", id: "1043" }];
-    const ic = new InMemoryIdentityCenter(anIdentityCenterState({ users: [anIcUser({ externalIds })] }));
+    const ic = new StrictInMemoryIdentityCenter(
+      anIdentityCenterState({ users: [anIcUser({ externalIds })] }),
+    );
 
     await ic.applyChange({
       kind: "updateUser",

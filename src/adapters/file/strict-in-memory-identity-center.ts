@@ -25,27 +25,33 @@ export type IdGenerator = (kind: IdKind) => string;
 /** Decides whether a change is made to fail: `true` for a generic error, a string for that message. */
 export type FailurePredicate = (change: Change) => boolean | string;
 
-export interface InMemoryIdentityCenterOptions {
+export interface StrictInMemoryIdentityCenterOptions {
   /** Defaults to a counter per kind (`user-000001`, ..., permission set ARNs), deterministic per instance. */
   idGenerator?: IdGenerator;
 }
 
 /**
- * A real, complete Identity Center held in memory: the engine of the `file:` target and the fake of the
- * unit tests. It behaves like the AWS service where idc-sync can tell: userNames are unique
- * case-insensitively, a duplicate create or an unknown name fails with a `ChangeFailedError`, a rename
- * carries memberships and assignments, an assignment provisions its permission set to the account, a
- * permission set it creates carries the managed-by=idc-sync tag, and a permission set still assigned
- * cannot be deleted (AWS answers ConflictException). Deleting a user also removes its memberships and
- * assignments, and deleting a group that still has any is refused: AWS would leave them behind unnamed,
- * which a name-keyed state cannot hold.
+ * A complete Identity Center held in memory, stricter than AWS: the engine of the `file:` target and
+ * the fake of the unit tests. Like the AWS service: userNames are unique case-insensitively, an unknown
+ * name fails with a `ChangeFailedError`, a rename carries memberships and assignments, an assignment
+ * provisions its permission set to the account, a permission set it creates carries the
+ * managed-by=idc-sync tag, and a permission set still assigned cannot be deleted (AWS answers
+ * ConflictException).
+ *
+ * Where it differs from AWS (and from the AWS adapter), on purpose:
+ * - a create of something that already exists fails (`ChangeFailedError`), where the AWS adapter adopts
+ *   the existing object (a run that stopped half-way) and brings it in line: here a duplicate create
+ *   is a planner bug, and the tests should see it;
+ * - deleting a user also removes its memberships and assignments, and deleting a group that still has
+ *   any is refused: AWS would leave them behind unnamed, which a name-keyed state cannot hold.
+ * The AWS emulator (tests/emulators/aws) is the one that behaves like the service.
  */
-export class InMemoryIdentityCenter implements IdentityCenter {
+export class StrictInMemoryIdentityCenter implements IdentityCenter {
   private readonly store: Store;
   private failures: FailurePredicate[] = [];
   private readonly appliedLog: Change[] = [];
 
-  constructor(initial?: IdentityCenterState, options: InMemoryIdentityCenterOptions = {}) {
+  constructor(initial?: IdentityCenterState, options: StrictInMemoryIdentityCenterOptions = {}) {
     this.store = new Store(
       initial ?? { users: [], groups: [], permissionSets: [], assignments: [] },
       options.idGenerator,

@@ -8,20 +8,25 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
+import { buildLivePorts } from "../app/live-ports.js";
 import { metricsNamespace, type RunEnd, runMetrics } from "../metrics/run-metrics.js";
-import { cachedGoogleSecret } from "./google-secret.js";
-import { buildLivePorts, handlerConfigFromEnv } from "./live-ports.js";
+import { handlerConfigFromEnv } from "./lambda-config.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
 import { publishRunMetrics } from "./publish-metrics.js";
 import { RunMeasurement } from "./run-measurement.js";
-import { cachedSlackWebhook } from "./slack-secret.js";
-import { handleSyncInvocation, type LambdaContextLike, type SyncInvocationResult } from "./sync-handler.js";
+import { googleCredentialsSecret, slackWebhookSecret } from "./secrets.js";
+import {
+  handleSyncInvocation,
+  type LambdaContextLike,
+  type SyncInvocationResult,
+} from "./sync-invocation.js";
 
 // Built once per container: the logger, the configuration and the secret cache outlive invocations.
 const logger = new Logger({ serviceName: "idc-sync" });
@@ -35,9 +40,11 @@ const metrics = new Metrics({
 });
 const config = handlerConfigFromEnv(process.env);
 // Every AWS request has a deadline covering its body, so a stalled peer cannot hold the only slot.
-const secrets = new SecretsManagerClient({ requestHandler: guardedRequestHandler() });
+const secrets = new SecretsProvider({
+  awsSdkV3Client: new SecretsManagerClient({ requestHandler: guardedRequestHandler() }),
+});
 const googleCredentials = config.googleSecretArn
-  ? cachedGoogleSecret(secrets, config.googleSecretArn)
+  ? googleCredentialsSecret(secrets, config.googleSecretArn)
   : undefined;
 const stateStore = config.stateTableName
   ? new DynamoDbStateStore({
@@ -46,7 +53,7 @@ const stateStore = config.stateTableName
     })
   : undefined;
 const slackWebhook = config.slackWebhookSecretArn
-  ? cachedSlackWebhook(secrets, config.slackWebhookSecretArn)
+  ? slackWebhookSecret(secrets, config.slackWebhookSecretArn)
   : config.slackWebhookUrl
     ? async () => config.slackWebhookUrl as string
     : undefined;

@@ -4,14 +4,14 @@ import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileDirectorySource } from "../../src/adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../../src/adapters/file/file-identity-center.js";
-import { InMemoryIdentityCenter } from "../../src/adapters/file/in-memory-identity-center.js";
 import { loadStateFile } from "../../src/adapters/file/state-file.js";
+import { StrictInMemoryIdentityCenter } from "../../src/adapters/file/strict-in-memory-identity-center.js";
 import {
   handleSyncInvocation,
   type SyncHandlerDependencies,
   type SyncInvocationResult,
   type SyncLogger,
-} from "../../src/handlers/sync-handler.js";
+} from "../../src/handlers/sync-invocation.js";
 import type { IdentityCenterChange, IdentityCenterState, Scope } from "../../src/sync/model.js";
 import type { IdentityCenter } from "../../src/sync/ports.js";
 import scheduledEvent from "../fixtures/events/scheduled.json" with { type: "json" };
@@ -205,7 +205,7 @@ describe("the sync handler", () => {
 
   it("stops applying before the deadline, reports what is left, and the next run converges", async () => {
     const clock = new FakeLambdaClock(200_000);
-    const memory = new InMemoryIdentityCenter(await loadStateFile(statePath));
+    const memory = new StrictInMemoryIdentityCenter(await loadStateFile(statePath));
     const source = new FileDirectorySource(directoryPath);
     // Each change costs 10 s; with a 60 s margin, about 14 changes fit before the run must stop.
     const slow = deps({
