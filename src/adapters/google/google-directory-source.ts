@@ -15,7 +15,7 @@ import type {
 } from "../../sync/model.js";
 import type { DirectorySource, ProgressListener } from "../../sync/ports.js";
 import { domainOf } from "../../sync/scope.js";
-import { addressesOfUser } from "../../sync/targeted/people-from-directory.js";
+import { addressesOfUser, staticUsersAmong } from "../../sync/targeted/people-from-directory.js";
 import type { PeopleRead, PeopleRequest, PersonFound, PersonRef } from "../../sync/targeted/reads.js";
 import { fetchWithDeadline } from "../http-deadline.js";
 import { defaultRetryWindowMs, parseRetryAfter, type RetryPolicy, realSleep, retrying } from "../retry.js";
@@ -263,7 +263,7 @@ class DirectoryRead {
       );
       await Promise.all(members.map((email) => lookUp({ email })));
 
-      const staticPeople = (request.staticPeople ?? []).map((address) => address.toLowerCase());
+      const staticPeople = staticUsersAmong(request, found.values());
       const active =
         staticPeople.length > 0 || [...found.values()].some((user) => !user.suspended && !user.archived);
       // The managers active people name, read as context (see `PeopleRead.context`): users.get each.

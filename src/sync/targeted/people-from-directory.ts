@@ -12,9 +12,25 @@ export function addressesOfUser(user: DirectoryUser): string[] {
 }
 
 /**
+ * The rules' static users among the people: named by a subject, or an address (an alias too) of a
+ * person found. A full evaluation resolves such an address to the static user first, so the static
+ * user's memberships through the rules' Google groups are part of the people's slice.
+ */
+export function staticUsersAmong(request: PeopleRequest, found: Iterable<DirectoryUser>): string[] {
+  const named = new Set([
+    ...request.people.flatMap((ref) => ("email" in ref ? [ref.email.toLowerCase()] : [])),
+    ...[...found].flatMap(addressesOfUser),
+  ]);
+  return [...new Set((request.staticUsers ?? []).map((address) => address.toLowerCase()))]
+    .filter((address) => named.has(address))
+    .sort();
+}
+
+/**
  * The people `request` names, cut from `directory` (every user, in any domain): found by address or id,
  * members of the subject groups added, the rules' groups cut down to them. Groups and org units are
- * given only when someone is active in the managed domains, as the Google source reads them only then.
+ * given only when someone is active in the managed domains or a static user is among the people, as the
+ * Google source reads them only then.
  */
 export function peopleFromDirectory(directory: Directory, request: PeopleRequest): PeopleRead {
   const domains = new Set(request.domains.map((domain) => domain.toLowerCase()));
@@ -42,7 +58,7 @@ export function peopleFromDirectory(directory: Directory, request: PeopleRequest
     if (inDomains) found.set(user.id, { ...user, aliases: [...user.aliases].sort() });
     return { ref, found: true, primaryEmail: user.primaryEmail.toLowerCase(), inDomains };
   });
-  const staticPeople = (request.staticPeople ?? []).map((address) => address.toLowerCase());
+  const staticPeople = staticUsersAmong(request, found.values());
   const active =
     staticPeople.length > 0 || [...found.values()].some((user) => !user.suspended && !user.archived);
   // The managers active people name, read as context (see `PeopleRead.context`).

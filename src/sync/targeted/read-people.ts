@@ -94,7 +94,7 @@ export async function readPeopleDirectory(input: PeopleDirectoryInput): Promise<
     ...directoryRequestFromRules(rules),
     people: resolved.refs,
     groups: resolved.groupEmails,
-    staticPeople: staticPeopleAmong(rules, resolved.refs),
+    staticUsers: rules.users.static.map((user) => userKey(user.email)),
   });
   const notes = [...resolved.notes];
   const names = new Set<string>();
@@ -152,12 +152,6 @@ export async function readPeopleDirectory(input: PeopleDirectoryInput): Promise<
     people: { names, userIds },
     notes,
   };
-}
-
-/** The subjects the rules list as static users (people not in Google). */
-function staticPeopleAmong(rules: Rules, refs: readonly PersonRef[]): string[] {
-  const named = new Set(refs.flatMap((ref) => ("email" in ref ? [userKey(ref.email)] : [])));
-  return rules.users.static.map((user) => userKey(user.email)).filter((email) => named.has(email));
 }
 
 function describe(ref: PersonRef): string {

@@ -14,10 +14,12 @@ export interface PeopleRequest extends DirectoryRequest {
   /** Google groups (by address) whose current members, through nested groups, are subjects too. */
   groups: string[];
   /**
-   * Addresses of people the rules keep active without Google (`users.static`) among the people: they
-   * can be members of the rules' Google groups (as outside addresses), so those groups are read for them.
+   * Every address the rules keep active without Google (`users.static`). Those among the people (a
+   * subject's address, or any address of a person found, an alias included) can be members of the rules'
+   * Google groups, so those groups are read for them: a suspended subject whose alias is a static
+   * user's address still brings that static user's memberships into the run.
    */
-  staticPeople?: string[];
+  staticUsers?: string[];
 }
 
 /** One person as the directory answered. */
@@ -32,8 +34,8 @@ export interface PeopleRead {
    * The directory as a full read would show it, cut down to these people: `users` are the people found
    * in the managed domains (group members included), `groups` the rules' Google groups with
    * `memberEmails` cut down to those people (nested groups and Google's "all users" member counted as a
-   * full read counts them). Groups are read only when someone is active in the domains: nobody else can
-   * be a member of anything the rules map. `orgUnits` is undefined when it was not read (nobody active).
+   * full read counts them). Groups are read only when someone is active in the domains or a static user
+   * is among the people (`staticUsers`): nobody else can be a member of anything the rules map. `orgUnits` is undefined when it was not read (nobody active).
    */
   directory: Omit<Directory, "orgUnits"> & { orgUnits?: Directory["orgUnits"] };
   /** Each person asked for, in request order. */

@@ -227,6 +227,67 @@ describe("a targeted run", () => {
     expect(unknown.warnings.join("\n")).toContain("safety.maxDeletions 10% was not checked");
   });
 
+  it("keeps a static user's Google-group membership when a suspended subject's alias is their address", async () => {
+    // A full run resolves a group member's address to the static user before any alias, so the static
+    // user stays in developers; the targeted run's people (all of mei's addresses) include that address.
+    const staticRules = someRules({
+      ...rulesParts,
+      users: { static: [{ email: "lee@partner.example", givenName: "Lee", familyName: "Li", groups: [] }] },
+    });
+    const source = new FixedDirectory(
+      aDirectory({
+        users: [
+          aDirectoryUser({
+            primaryEmail: "mei@example.com",
+            aliases: ["lee@partner.example"],
+            suspended: true,
+          }),
+        ],
+        groups: [aGoogleGroup("devs@example.com", ["lee@partner.example"])],
+        orgUnits: ["/Ops"],
+      }),
+    );
+    const before = (): IdentityCenterState => ({
+      users: [
+        anIcUser({ id: "u-mei", userName: "mei@example.com", email: "mei@example.com", displayName: "Mei" }),
+        anIcUser({
+          id: "u-lee",
+          userName: "lee@partner.example",
+          email: "lee@partner.example",
+          displayName: "Lee Li",
+        }),
+      ],
+      groups: [
+        { id: "g-dev", displayName: "developers", members: ["lee@partner.example", "mei@example.com"] },
+        { id: "g-ops", displayName: "ops", members: [] },
+      ],
+      permissionSets: [],
+      assignments: [],
+    });
+    const run = (scope?: { kind: "targeted"; subjects: SyncSubject[] }) =>
+      runSync({
+        rules: staticRules,
+        ports: {
+          directory: source,
+          accounts: source,
+          identityCenter: new StrictInMemoryIdentityCenter(before()),
+        },
+        mode: "plan",
+        ...(scope ? { scope } : {}),
+      });
+    const full = await run();
+    const targeted = await run({
+      kind: "targeted",
+      subjects: [{ kind: "person", email: "mei@example.com" }],
+    });
+    if (full.status !== "planned") throw new Error(full.status);
+    const people = { names: new Set(["mei@example.com", "lee@partner.example"]), userIds: new Set<string>() };
+    expect(changesOf(targeted)).toEqual(slicePlan(full.plan, people, before()).changes);
+    expect(changesOf(targeted).map((change) => change.key)).not.toContain(
+      "member:developers:lee@partner.example",
+    );
+  });
+
   it("leaves permission set subjects to a full run and says so", async () => {
     const { result } = await plan([
       { kind: "permissionSet", permissionSetArn: "arn:aws:sso:::permissionSet/x" },
