@@ -38,6 +38,30 @@ describe("the Google source's targeted read", () => {
     });
   });
 
+  it("reads the groups for a suspended person whose alias is a static user's address", async () => {
+    // The rules' static user partner@ is, here, an address of suspended carol: the full evaluation gives
+    // partner@ the memberships of a static user, so the targeted read must read the groups for them.
+    const snapshot = sampleSnapshot();
+    snapshot.users = snapshot.users.map((user) =>
+      user.primaryEmail === "carol@example.com" ? { ...user, aliases: ["partner@partner.example"] } : user,
+    );
+    const request: PeopleRequest = {
+      customerId: "my_customer",
+      domains: ["example.com"],
+      groupEmails,
+      people: [{ email: "carol@example.com" }],
+      groups: [],
+      staticUsers: ["partner@partner.example", "someone@partner.example"],
+    };
+    await withEmulator(snapshot, async (emulator) => {
+      const read = await sourceFor(emulator).source.readPeople(request);
+      expect(read).toEqual(peopleFromDirectory(directoryFromSnapshot(snapshot), request));
+      expect(read.directory.groups.flatMap((group) => group.memberEmails)).toContain(
+        "partner@partner.example",
+      );
+    });
+  });
+
   it("costs a suspended person one request", async () => {
     await withEmulator(sampleSnapshot(), async (emulator) => {
       await sourceFor(emulator).source.readPeople({

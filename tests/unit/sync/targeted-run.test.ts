@@ -247,7 +247,7 @@ describe("a targeted run", () => {
         orgUnits: ["/Ops"],
       }),
     );
-    const before = (): IdentityCenterState => ({
+    const stateBefore = (): IdentityCenterState => ({
       users: [
         anIcUser({ id: "u-mei", userName: "mei@example.com", email: "mei@example.com", displayName: "Mei" }),
         anIcUser({
@@ -270,7 +270,7 @@ describe("a targeted run", () => {
         ports: {
           directory: source,
           accounts: source,
-          identityCenter: new StrictInMemoryIdentityCenter(before()),
+          identityCenter: new StrictInMemoryIdentityCenter(stateBefore()),
         },
         mode: "plan",
         ...(scope ? { scope } : {}),
@@ -282,7 +282,7 @@ describe("a targeted run", () => {
     });
     if (full.status !== "planned") throw new Error(full.status);
     const people = { names: new Set(["mei@example.com", "lee@partner.example"]), userIds: new Set<string>() };
-    expect(changesOf(targeted)).toEqual(slicePlan(full.plan, people, before()).changes);
+    expect(changesOf(targeted)).toEqual(slicePlan(full.plan, people, stateBefore()).changes);
     expect(changesOf(targeted).map((change) => change.key)).not.toContain(
       "member:developers:lee@partner.example",
     );
