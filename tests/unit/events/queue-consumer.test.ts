@@ -21,7 +21,10 @@ describe("the queue consumer", () => {
       { Records: records(10) },
       {
         logger: new RecordingLogger(),
-        run: async (scope) => (runs.push(scope), { ok: true, status: "applied" }),
+        run: async (scope) => {
+          runs.push(scope);
+          return { ok: true, status: "applied" };
+        },
       },
     );
     expect(runs).toEqual([
@@ -64,7 +67,13 @@ describe("the queue consumer", () => {
     let ran = false;
     const answer = await consumeBatch(
       { Records: [{ messageId: "x", body: "garbage" }] },
-      { logger, run: async () => ((ran = true), { ok: true, status: "applied" }) },
+      {
+        logger,
+        run: async () => {
+          ran = true;
+          return { ok: true, status: "applied" };
+        },
+      },
     );
     expect(ran).toBe(false);
     expect(answer).toEqual({ batchItemFailures: [] });
