@@ -11,22 +11,13 @@ import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
-import {
-  type BatchResponse,
-  consumeBatch,
-  type RunOutcome,
-  type SqsBatchEvent,
-} from "../events/queue-consumer.js";
-import type { SyncScope } from "../sync/run-scope.js";
+import { type BatchResponse, consumeBatch, type SqsBatchEvent } from "../events/queue-consumer.js";
 import { cachedGoogleSecret } from "./google-secret.js";
 import { buildLivePorts, handlerConfigFromEnv } from "./live-ports.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
+import { runQueuedScope } from "./queued-run.js";
 import { cachedSlackWebhook } from "./slack-secret.js";
-import {
-  handleSyncInvocation,
-  type LambdaContextLike,
-  type SyncHandlerDependencies,
-} from "./sync-handler.js";
+import type { LambdaContextLike, SyncHandlerDependencies } from "./sync-handler.js";
 
 const logger = new Logger({ serviceName: "idc-sync" });
 const config = handlerConfigFromEnv(process.env);
@@ -68,25 +59,6 @@ const syncDependencies: SyncHandlerDependencies = {
       ? cloudWatchLogStreamUrl(config.region, invocation.logGroupName, invocation.logStreamName)
       : undefined,
 };
-
-/** A queued run is the scheduled run: it follows the rules' sync.mode (enforce or report). */
-export const queuedRunEvent = { source: "aws.events", "detail-type": "Scheduled Event" } as const;
-
-/**
- * Runs one batch's scope. The engine on this branch plans the whole directory; a targeted batch runs in
- * full, which covers its subjects (slower, same result) until the targeted engine is wired here.
- */
-export async function runQueuedScope(
-  scope: SyncScope,
-  context: LambdaContextLike,
-  deps: SyncHandlerDependencies,
-): Promise<RunOutcome> {
-  if (scope.kind === "targeted") {
-    deps.logger.info("targeted batch runs as a full run", { subjects: scope.subjects.length });
-  }
-  const result = await handleSyncInvocation(queuedRunEvent, context, deps);
-  return { ok: result.ok, status: result.status };
-}
 
 export const handler = middy<SqsBatchEvent, BatchResponse, Error, LambdaContextLike>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
