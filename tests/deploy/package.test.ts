@@ -90,13 +90,19 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("invokes it every 15 minutes from an enabled EventBridge schedule, with no retry of a failed run", () => {
-    const rules = Object.values(template.Resources).filter((entry) => entry.Type === "AWS::Events::Rule");
+    const rules = Object.values(template.Resources).filter(
+      (entry) =>
+        entry.Type === "AWS::Events::Rule" &&
+        JSON.stringify(entry.Properties.Targets).includes("SyncLambdaFunction"),
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0]?.Properties).toMatchObject({
       ScheduleExpression: "rate(15 minutes)",
-      State: "ENABLED",
       Targets: [{ Arn: { "Fn::GetAtt": ["SyncLambdaFunction", "Arn"] } }],
     });
+    // With the default events=false the direct schedule is on; with events=true it goes through the queue.
+    expect(evaluate(rules[0]?.Properties.State, { events: false })).toBe("ENABLED");
+    expect(evaluate(rules[0]?.Properties.State, { events: true })).toBe("DISABLED");
     expect(
       resource("SyncLambdaEvConf", "AWS::Lambda::EventInvokeConfig").Properties.MaximumRetryAttempts,
     ).toBe(0);
@@ -126,6 +132,9 @@ describe("the packaged CloudFormation template", () => {
         .filter((action) => !action.startsWith("logs:") && action !== "sqs:SendMessage"),
     );
     const called = await sdkActionsCalledBySource();
+    // The queue consumer's event source mapping polls with the function's role (Lambda adds these three).
+    for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+      called.add(action);
 
     expect([...granted].sort()).toEqual([...called].sort());
   });
@@ -641,6 +650,109 @@ describe("the packaged CloudFormation template", () => {
   }, 120_000);
 });
 
+describe("the packaged event path (deploy parameter events)", () => {
+  it("has one FIFO queue with content-based deduplication, a FIFO dead-letter queue and a visibility timeout over the run's", () => {
+    const queue = resource("SyncQueue", "AWS::SQS::Queue").Properties;
+    expect(queue).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": ["SyncDeadLetterQueue", "Arn"] },
+        maxReceiveCount: 3,
+      },
+    });
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * 900);
+    expect(resource("SyncDeadLetterQueue", "AWS::SQS::Queue").Properties.FifoQueue).toBe(true);
+  });
+
+  it("consumes the queue in batches of 10 with partial batch responses, with the sync function's role and timeout", () => {
+    const mapping = Object.values(template.Resources).find(
+      (entry) => entry.Type === "AWS::Lambda::EventSourceMapping",
+    );
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      EventSourceArn: { "Fn::GetAtt": ["SyncQueue", "Arn"] },
+      FunctionName: { "Fn::GetAtt": ["SyncQueueLambdaFunction", "Arn"] },
+    });
+    const consumer = resource("SyncQueueLambdaFunction", "AWS::Lambda::Function").Properties;
+    expect(consumer).toMatchObject({
+      Timeout: 900,
+      Role: { "Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"] },
+    });
+    expect(consumer.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("sends the schedule's full sync through the queue on the one message group when events=true", () => {
+    const rule = resource("ScheduledFullSyncRule", "AWS::Events::Rule").Properties;
+    expect(evaluate(rule.State, { events: true })).toBe("ENABLED");
+    expect(evaluate(rule.State, { events: false })).toBe("DISABLED");
+    expect(evaluate(rule.State, { events: true, scheduleEnabled: false })).toBe("DISABLED");
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { "Fn::GetAtt": ["SyncQueue", "Arn"] },
+        SqsParameters: { MessageGroupId: "idc-sync" },
+        InputTransformer: {
+          InputPathsMap: { time: "$.time" },
+          InputTemplate: '{"kind":"full","trigger":"schedule","at":"<time>"}',
+        },
+      }),
+    ]);
+  });
+
+  it("forwards every Identity Center write idc-sync follows, and none of its own role's, to the queue", async () => {
+    const { identityCenterWriteEvents } = await import("../../src/events/cloudtrail.js");
+    const rule = resource("IdentityCenterDriftRule", "AWS::Events::Rule").Properties;
+    const pattern = rule.EventPattern as {
+      detail: { eventSource: string[]; eventName: string[]; userIdentity: unknown };
+    };
+    expect(pattern.detail.eventSource.sort()).toEqual(Object.keys(identityCenterWriteEvents).sort());
+    expect(pattern.detail.eventName).toEqual(
+      [...new Set(Object.values(identityCenterWriteEvents).flat())].sort(),
+    );
+    expect(pattern.detail.userIdentity).toEqual({
+      arn: [
+        {
+          "anything-but": {
+            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholders
+            prefix: {
+              "Fn::Sub":
+                "arn:${AWS::Partition}:sts::${AWS::AccountId}:assumed-role/${IamRoleLambdaExecution}/",
+            },
+          },
+        },
+      ],
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({ SqsParameters: { MessageGroupId: "idc-sync" } }),
+    ]);
+    const policy = resource("SyncQueuePolicy", "AWS::SQS::QueuePolicy").Properties.PolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(policy.Statement.map((statement) => statement.Action)).toEqual(["sqs:SendMessage"]);
+  });
+
+  it("serves the receiver from a public function URL with a role that can only keep channels, enqueue and read its secret", () => {
+    expect(resource("GooglePushLambdaFunctionUrl", "AWS::Lambda::Url").Properties.AuthType).toBe("NONE");
+    const receiver = resource("GooglePushLambdaFunction", "AWS::Lambda::Function").Properties;
+    expect(receiver.Role).toEqual({ "Fn::GetAtt": ["GooglePushRole", "Arn"] });
+    const actions = roleActions("GooglePushRole");
+    expect(actions.sort()).toEqual(
+      [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+      ].sort(),
+    );
+    expect(
+      roleActions("RenewChannelsRole").filter((action) => /^(sso|identitystore|sqs):/.test(action)),
+    ).toEqual([]);
+  });
+});
+
 describe("the packaged zip", () => {
   it("holds the ESM bundle, its source map, the rules and their policy files, and no node_modules", async () => {
     const { stdout } = await run("unzip", ["-Z1", zipPath]);
@@ -789,6 +901,24 @@ describe("the packaged zip", () => {
   });
 });
 
+/** Resolves Fn::If over the event path's conditions, as CloudFormation would with these parameters. */
+function evaluate(value: unknown, params: { events: boolean; scheduleEnabled?: boolean }): unknown {
+  const conditions: Record<string, boolean> = {
+    EventDriven: params.events,
+    ScheduleOn: params.scheduleEnabled ?? true,
+    ScheduleThroughQueue: params.events && (params.scheduleEnabled ?? true),
+  };
+  if (Array.isArray(value)) return value.map((entry) => evaluate(entry, params));
+  if (typeof value !== "object" || value === null) return value;
+  const branch = (value as { "Fn::If"?: [string, unknown, unknown] })["Fn::If"];
+  if (branch) {
+    const known = conditions[branch[0]];
+    if (known === undefined) throw new Error(`condition ${branch[0]} is not modelled here`);
+    return evaluate(known ? branch[1] : branch[2], params);
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, evaluate(entry, params)]));
+}
+
 function resource(logicalId: string, type: string) {
   const found = template.Resources[logicalId];
   expect(found?.Type, `${logicalId} in the template`).toBe(type);
@@ -822,6 +952,16 @@ function resourcesOf(statement: Statement): string[] {
 function arnPattern(template: string): RegExp {
   const parts = template.split(/\$\{[A-Za-z]+\}/).map((part) => part.replace(/[.*+?^()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join("[^:/]+")}$`);
+}
+
+/** The actions a role of the stack's own (not the functions' shared one) grants. */
+function roleActions(logicalId: string): string[] {
+  const role = resource(logicalId, "AWS::IAM::Role").Properties as {
+    Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  };
+  return role.Policies.flatMap((policy) => policy.PolicyDocument.Statement).flatMap((statement) =>
+    [statement.Action].flat(),
+  );
 }
 
 /** The statements of one of the stack's extra policies. */
