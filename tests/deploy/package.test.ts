@@ -710,15 +710,14 @@ describe("the packaged event path (deploy parameter events)", () => {
     expect(pattern.detail.eventName).toEqual(
       [...new Set(Object.values(identityCenterWriteEvents).flat())].sort(),
     );
+    const ownRoleSessions =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholders
+      "arn:${AWS::Partition}:sts::${AWS::AccountId}:assumed-role/${IamRoleLambdaExecution}/";
     expect(pattern.detail.userIdentity).toEqual({
       arn: [
         {
           "anything-but": {
-            // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholders
-            prefix: {
-              "Fn::Sub":
-                "arn:${AWS::Partition}:sts::${AWS::AccountId}:assumed-role/${IamRoleLambdaExecution}/",
-            },
+            prefix: { "Fn::Sub": ownRoleSessions },
           },
         },
       ],
