@@ -13,7 +13,12 @@ const client = new SQSClient({
   region: "us-east-1",
   credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
 });
-await client.send(new CreateQueueCommand({ QueueName: "idc-sync-local-dead-letters.fifo", Attributes: { FifoQueue: "true" } }));
+await client.send(
+  new CreateQueueCommand({
+    QueueName: "idc-sync-local-dead-letters.fifo",
+    Attributes: { FifoQueue: "true" },
+  }),
+);
 const created = await client.send(
   new CreateQueueCommand({
     QueueName: "idc-sync-local.fifo",
