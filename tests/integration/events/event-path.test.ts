@@ -11,7 +11,8 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateGroupMembershipCommand } from "@aws-sdk/client-identitystore";
+import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AwsAccountDirectory } from "../../../src/adapters/aws/aws-account-directory.js";
 import { AwsIdentityCenter } from "../../../src/adapters/aws/aws-identity-center.js";
@@ -35,6 +36,7 @@ import {
   type GoogleDirectoryEmulator,
   startGoogleDirectoryEmulator,
 } from "../../emulators/google-directory/emulator.js";
+import { identityCenterUserActor, identityStoreEvents } from "../../fixtures/events/cloudtrail-events.js";
 import { clientsFor, quickSleep } from "../aws/harness.js";
 
 const root = resolve(import.meta.dirname, "../../..");
@@ -276,6 +278,50 @@ describe("the event path in the emulators", () => {
     expect(runs).toHaveLength(1);
     expect(userNamed("aiko.yamamoto@example.com")).toBeUndefined();
     expect(accessOf("aiko.yamamoto@example.com")).toEqual({ memberships: [], assignments: [] });
+  });
+
+  it("a membership added by hand reaches the queue as a CloudTrail event and the run takes it out again", async () => {
+    runs.length = 0;
+    const state = aws.state();
+    const group = state.groups.find((candidate) => candidate.displayName === "aws-admins");
+    const user = state.users.find((candidate) => candidate.userName === "haruto.ito@example.com");
+    if (!group || !user) throw new Error("the example company should have aws-admins and haruto.ito");
+    const { MembershipId } = await clientsFor(aws).identityStore.send(
+      new CreateGroupMembershipCommand({
+        IdentityStoreId: aws.identityStoreId,
+        GroupId: group.id,
+        MemberId: { UserId: user.id },
+      }),
+    );
+    expect(accessOf("haruto.ito@example.com").memberships).toContain("aws-admins");
+    // What the drift rule puts on the queue: the event unchanged, on the one message group.
+    const event = identityStoreEvents.createGroupMembership(
+      {
+        identityStoreId: aws.identityStoreId,
+        groupId: group.id,
+        userId: user.id,
+        membershipId: MembershipId as string,
+      },
+      { actor: identityCenterUserActor("111111111111", "AdministratorAccess", "someone@example.com") },
+    );
+    await sqsClient.send(
+      new SendMessageCommand({
+        QueueUrl: queueUrl,
+        MessageBody: JSON.stringify(event),
+        MessageGroupId: "idc-sync",
+      }),
+    );
+    await runTheQueue();
+    expect(runs).toEqual([
+      {
+        kind: "targeted",
+        subjects: [
+          { kind: "group", identityCenterGroupId: group.id },
+          { kind: "person", identityCenterUserId: user.id },
+        ],
+      },
+    ]);
+    expect(accessOf("haruto.ito@example.com").memberships).not.toContain("aws-admins");
   });
 
   it("refuses a forged notification with 401 and enqueues nothing", async () => {
