@@ -4,7 +4,7 @@
  * itself, unzipped and run with plain `node` against the local emulators.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -853,16 +853,45 @@ describe("the packaged zip", () => {
       expect((result as { problems: string[] }).problems).toHaveLength(2);
     }, 60_000);
 
-    async function invokeBundle(eventFile: string) {
+    it("runs one full sync for a queue batch holding a full message and a CloudTrail event, and fails none of it", async () => {
+      const { result, logs } = await invokeBundle("sqs-batch.json", "src/handlers/queue-consumer-lambda.mjs");
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(logs.find((line) => line.message === "batch received")).toMatchObject({
+        messages: 2,
+        full: 1,
+        targeted: 1,
+        run: "full",
+      });
+      expect(logs.filter((line) => line.message === "sync finished")).toHaveLength(1);
+    }, 120_000);
+
+    it("answers a forged push 401 from the receiver bundle, reading nothing", async () => {
+      const forged = join(work, "forged-push.json");
+      const event = JSON.parse(
+        await readFile(join(root, "tests/fixtures/events/google-push-update.json"), "utf8"),
+      );
+      event.headers["x-goog-channel-token"] = "forged";
+      await writeFile(forged, JSON.stringify(event));
+      const { result } = await invokeBundle(forged, "src/handlers/google-push-lambda.mjs", {
+        // Unreachable on purpose: a forged notification is refused before any read or send.
+        STATE_TABLE_NAME: "unreachable",
+        SYNC_QUEUE_URL: "http://127.0.0.1:9/000000000000/unreachable.fifo",
+        IDC_SYNC_CHANNEL_SECRET: "bundle-test-channel-secret-0123456789abcdef",
+      });
+      expect(result).toEqual({ statusCode: 401, body: "" });
+    }, 60_000);
+
+    async function invokeBundle(eventFile: string, entry?: string, extraEnv: NodeJS.ProcessEnv = {}) {
       const { stdout, stderr } = await run(
         process.execPath,
         [
           join(root, "scripts/invoke-local.mjs"),
           "handler",
           bundleDir,
-          join(root, "tests/fixtures/events", eventFile),
+          eventFile.startsWith("/") ? eventFile : join(root, "tests/fixtures/events", eventFile),
+          ...(entry ? [entry] : []),
         ],
-        { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        { env: { ...env, ...extraEnv }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
       );
       const logs = stdout
         .split("\n")
