@@ -2,12 +2,12 @@
  * What the queue consumer runs for one batch: the same invocation as the scheduled sync, so a queued run
  * has the scheduled run's rules, guards, run state, history and alerts.
  */
-import type { RunOutcome } from "../events/queue-consumer.js";
 import type { SyncScope } from "../sync/run-scope.js";
 import {
   handleSyncInvocation,
   type LambdaContextLike,
   type SyncHandlerDependencies,
+  type SyncInvocationResult,
 } from "./sync-handler.js";
 
 /** A queued run is the scheduled run: it follows the rules' sync.mode (enforce or report). */
@@ -21,10 +21,9 @@ export async function runQueuedScope(
   scope: SyncScope,
   context: LambdaContextLike,
   deps: SyncHandlerDependencies,
-): Promise<RunOutcome> {
+): Promise<SyncInvocationResult> {
   if (scope.kind === "targeted") {
     deps.logger.info("targeted batch runs as a full run", { subjects: scope.subjects.length });
   }
-  const result = await handleSyncInvocation(queuedRunEvent, context, deps);
-  return { ok: result.ok, status: result.status };
+  return handleSyncInvocation(queuedRunEvent, context, deps);
 }

@@ -556,11 +556,21 @@ describe("the packaged CloudFormation template", () => {
       MessageRetentionPeriod: 1_209_600,
       SqsManagedSseEnabled: true,
     });
-    expect(allStatements().filter((statement) => JSON.stringify(statement).includes("sqs:"))).toEqual([
+    const sqsStatements = allStatements().filter((statement) => JSON.stringify(statement).includes("sqs:"));
+    const onTheSyncQueue = (statement: Statement) => JSON.stringify(statement).includes('"SyncQueue"');
+    expect(sqsStatements.filter((statement) => !onTheSyncQueue(statement))).toEqual([
       {
         Effect: "Allow",
         Action: "sqs:SendMessage",
         Resource: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] },
+      },
+    ]);
+    // The other one is the event source mapping's, on the event path's queue (events.yml).
+    expect(sqsStatements.filter(onTheSyncQueue)).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        Resource: [{ "Fn::GetAtt": ["SyncQueue", "Arn"] }],
       },
     ]);
     expect(template.Outputs.FailedInvocationsQueueUrl?.Value).toEqual({ Ref: "FailedInvocationsQueue" });
