@@ -2,8 +2,9 @@
  * Configuration of the event path's functions (deploy/serverless/events.yml sets these variables): the
  * queue, the channel secret, the receiver's public address, the run state table the channels live in.
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { ConfigurationError } from "../sync/errors.js";
+import { cachedSecret } from "./secrets.js";
 
 type Env = Record<string, string | undefined>;
 
@@ -73,33 +74,24 @@ export function requireSettings<K extends keyof EventConfig>(
   }
 }
 
-/** The channel secret: the local variable, or the Secrets Manager secret read once per container. */
-export function cachedChannelSecret(
+/** The channel secret: the local variable, or the Secrets Manager secret (cached as the sync's secrets are). */
+export function channelSecretReader(
   config: EventConfig,
-  client: () => SecretsManagerClient,
+  provider: () => SecretsProvider,
 ): () => Promise<string> {
   if (config.channelSecret) {
     const secret = config.channelSecret;
     return async () => secret;
   }
   const secretId = config.channelSecretArn;
-  let pending: Promise<string> | undefined;
-  return () => {
-    if (!secretId)
-      return Promise.reject(new ConfigurationError(`${eventEnvironment.channelSecretArn} is not set`));
-    pending ??= client()
-      .send(new GetSecretValueCommand({ SecretId: secretId }))
-      .then((output) => {
-        const text = output.SecretString ?? "";
-        // The stack generates 64 characters; anything short is not that secret.
-        if (text.length < 32)
-          throw new ConfigurationError(`secret ${secretId} is shorter than 32 characters`);
-        return text;
-      })
-      .catch((error: unknown) => {
-        pending = undefined;
-        throw error;
-      });
-    return pending;
-  };
+  if (!secretId)
+    return () => Promise.reject(new ConfigurationError(`${eventEnvironment.channelSecretArn} is not set`));
+  return cachedSecret(provider(), secretId, {
+    what: "push channel",
+    parse: (text, id) => {
+      // The stack generates 64 characters; anything short is not that secret.
+      if (text.length < 32) throw new ConfigurationError(`secret ${id} is shorter than 32 characters`);
+      return text;
+    },
+  });
 }

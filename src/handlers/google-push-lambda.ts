@@ -5,6 +5,7 @@
  * which Google does not retry.
  */
 import { Logger } from "@aws-lambda-powertools/logger";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SQSClient } from "@aws-sdk/client-sqs";
@@ -12,7 +13,7 @@ import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SqsSyncQueue } from "../adapters/sqs/sqs-sync-queue.js";
 import { DynamoDbChannelStore } from "../adapters/state/dynamodb-channel-store.js";
 import { maxNotificationBytes, receiveGoogleNotification } from "../events/push-receiver.js";
-import { cachedChannelSecret, eventConfigFromEnv, requireSettings } from "./event-config.js";
+import { channelSecretReader, eventConfigFromEnv, requireSettings } from "./event-config.js";
 
 const logger = new Logger({ serviceName: "idc-sync" });
 const config = eventConfigFromEnv(process.env);
@@ -25,9 +26,12 @@ const queue = new SqsSyncQueue({
   client: new SQSClient({ requestHandler: guardedRequestHandler() }),
   queueUrl: config.queueUrl,
 });
-const channelSecret = cachedChannelSecret(
+const channelSecret = channelSecretReader(
   config,
-  () => new SecretsManagerClient({ requestHandler: guardedRequestHandler() }),
+  () =>
+    new SecretsProvider({
+      awsSdkV3Client: new SecretsManagerClient({ requestHandler: guardedRequestHandler() }),
+    }),
 );
 
 /** The part of a function URL event (payload format 2.0) the receiver reads. */

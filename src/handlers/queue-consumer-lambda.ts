@@ -6,12 +6,14 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import { Metrics } from "@aws-lambda-powertools/metrics";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
+import { buildLivePorts } from "../app/live-ports.js";
 import {
   type BatchResponse,
   consumeBatch,
@@ -20,14 +22,13 @@ import {
 } from "../events/queue-consumer.js";
 import { metricsNamespace, type RunEnd, runMetrics } from "../metrics/run-metrics.js";
 import type { SyncScope } from "../sync/run-scope.js";
-import { cachedGoogleSecret } from "./google-secret.js";
-import { buildLivePorts, handlerConfigFromEnv } from "./live-ports.js";
+import { handlerConfigFromEnv } from "./lambda-config.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
 import { publishRunMetrics } from "./publish-metrics.js";
 import { runQueuedScope } from "./queued-run.js";
 import { RunMeasurement } from "./run-measurement.js";
-import { cachedSlackWebhook } from "./slack-secret.js";
-import type { LambdaContextLike, SyncHandlerDependencies } from "./sync-handler.js";
+import { googleCredentialsSecret, slackWebhookSecret } from "./secrets.js";
+import type { LambdaContextLike, SyncHandlerDependencies } from "./sync-invocation.js";
 
 const logger = new Logger({ serviceName: "idc-sync" });
 // Queued runs are the sync's runs: their metrics carry the sync function's name, so the alarms
@@ -44,9 +45,11 @@ const metrics = new Metrics({
     : {}),
 });
 const config = handlerConfigFromEnv(process.env);
-const secrets = new SecretsManagerClient({ requestHandler: guardedRequestHandler() });
+const secrets = new SecretsProvider({
+  awsSdkV3Client: new SecretsManagerClient({ requestHandler: guardedRequestHandler() }),
+});
 const googleCredentials = config.googleSecretArn
-  ? cachedGoogleSecret(secrets, config.googleSecretArn)
+  ? googleCredentialsSecret(secrets, config.googleSecretArn)
   : undefined;
 const stateStore = config.stateTableName
   ? new DynamoDbStateStore({
@@ -55,7 +58,7 @@ const stateStore = config.stateTableName
     })
   : undefined;
 const slackWebhook = config.slackWebhookSecretArn
-  ? cachedSlackWebhook(secrets, config.slackWebhookSecretArn)
+  ? slackWebhookSecret(secrets, config.slackWebhookSecretArn)
   : config.slackWebhookUrl
     ? async () => config.slackWebhookUrl as string
     : undefined;

@@ -8,7 +8,7 @@ import {
   type LambdaContextLike,
   type SyncHandlerDependencies,
   type SyncInvocationResult,
-} from "./sync-handler.js";
+} from "./sync-invocation.js";
 
 /** A queued run is the scheduled run: it follows the rules' sync.mode (enforce or report). */
 export const queuedRunEvent = { source: "aws.events", "detail-type": "Scheduled Event" } as const;

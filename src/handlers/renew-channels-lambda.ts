@@ -4,6 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Logger } from "@aws-lambda-powertools/logger";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
@@ -11,24 +12,26 @@ import { createGoogleWatchApi } from "../adapters/google/google-watch-api.js";
 import { googleEnvironment } from "../adapters/google/index.js";
 import { DynamoDbChannelStore } from "../adapters/state/dynamodb-channel-store.js";
 import { defaultWatchTargets, type RenewalReport, renewChannels } from "../events/channel-renewal.js";
-import { cachedChannelSecret, eventConfigFromEnv, requireSettings } from "./event-config.js";
-import { cachedGoogleSecret } from "./google-secret.js";
-import { handlerConfigFromEnv } from "./live-ports.js";
+import { channelSecretReader, eventConfigFromEnv, requireSettings } from "./event-config.js";
+import { handlerConfigFromEnv } from "./lambda-config.js";
+import { googleCredentialsSecret } from "./secrets.js";
 
 const logger = new Logger({ serviceName: "idc-sync" });
 const config = eventConfigFromEnv(process.env);
 requireSettings(config, ["pushAddress", "stateTableName"], "the renewChannels function");
 const pushAddress = config.pushAddress;
 const syncConfig = handlerConfigFromEnv(process.env);
-const secrets = new SecretsManagerClient({ requestHandler: guardedRequestHandler() });
+const secrets = new SecretsProvider({
+  awsSdkV3Client: new SecretsManagerClient({ requestHandler: guardedRequestHandler() }),
+});
 const googleCredentials = syncConfig.googleSecretArn
-  ? cachedGoogleSecret(secrets, syncConfig.googleSecretArn)
+  ? googleCredentialsSecret(secrets, syncConfig.googleSecretArn)
   : undefined;
 const channels = new DynamoDbChannelStore({
   client: new DynamoDBClient({ requestHandler: guardedRequestHandler() }),
   tableName: config.stateTableName,
 });
-const channelSecret = cachedChannelSecret(config, () => secrets);
+const channelSecret = channelSecretReader(config, () => secrets);
 
 export async function handler(): Promise<RenewalReport> {
   const useSecret = googleCredentials !== undefined && !process.env[googleEnvironment.accessToken]?.trim();

@@ -27,7 +27,7 @@ import { defaultWatchTargets, renewChannels } from "../../../src/events/channel-
 import { type PushOutcome, receiveGoogleNotification } from "../../../src/events/push-receiver.js";
 import { consumeBatch } from "../../../src/events/queue-consumer.js";
 import { runQueuedScope } from "../../../src/handlers/queued-run.js";
-import type { SyncHandlerDependencies, SyncLogger } from "../../../src/handlers/sync-handler.js";
+import type { SyncHandlerDependencies, SyncLogger } from "../../../src/handlers/sync-invocation.js";
 import type { SyncScope } from "../../../src/sync/run-scope.js";
 import { type AwsEmulator, startAwsEmulator } from "../../emulators/aws/emulator.js";
 import { drain } from "../../emulators/aws/sqs/lambda-sqs-poller.js";
