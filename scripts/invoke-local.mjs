@@ -2,9 +2,17 @@
 // `npm run invoke:local`: runs the BUNDLED Lambda handler (the very zip `osls deploy` uploads) with plain
 // `node`, against the local Google Directory and AWS emulators serving the example company.
 //
-//   node scripts/invoke-local.mjs [--event FILE] [--bundle DIR] [--rounds N]
+//   node scripts/invoke-local.mjs [--event FILE] [--kind KIND] [--bundle DIR] [--rounds N]
 //
 //   --event FILE   the event to invoke with (default tests/fixtures/events/scheduled.json: an apply)
+//   --kind KIND    which function and what FILE holds (default sync):
+//                  sync         the sync function, FILE its event (scheduled or manual payload)
+//                  google-push  the push receiver, FILE a function URL event with Google's headers (a
+//                               missing X-Goog-Channel-Token is signed with the local channel secret and the
+//                               channel is registered); what it enqueues then runs through the queue consumer
+//                  cloudtrail   the queue consumer, FILE an EventBridge "AWS API Call via CloudTrail" event,
+//                               as the drift rule puts it on the queue
+//                  sqs          the queue consumer, FILE an SQS event ({"Records": [...]})
 //   --bundle DIR   an already unzipped package; without it, `osls package` builds one first
 //   --rounds N     invoke N times in a row against the same emulators (default 2: converge, then no-op)
 //
@@ -14,8 +22,9 @@
 // Each invocation runs in its own `node` process (a cold start, as in Lambda), prints the handler's
 // result on stdout and its peak RSS on stderr. The emulators start on free ports and stop at the end.
 //
-// Internal mode, used by the above and by tests/deploy: `node scripts/invoke-local.mjs handler DIR EVENT`
-// imports DIR/src/handlers/sync-lambda.mjs and calls the handler once with a Lambda-like context.
+// Internal mode, used by the above and by tests/deploy: `node scripts/invoke-local.mjs handler DIR EVENT
+// [ENTRY]` imports DIR/ENTRY (default src/handlers/sync-lambda.mjs) and calls the handler once with a Lambda-like
+// context.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -28,14 +37,25 @@ const timeoutMs = 900_000;
 /** A placeholder: locally the Google emulator's token is used and the secret is never read. */
 const placeholderSecretArn = "arn:aws:secretsmanager:us-east-1:000000000000:secret:idc-sync/local-AbCdEf";
 
+/** The bundled entry of each kind. */
+const entries = {
+  sync: "src/handlers/sync-lambda.mjs",
+  "google-push": "src/handlers/google-push-lambda.mjs",
+  cloudtrail: "src/handlers/queue-consumer-lambda.mjs",
+  sqs: "src/handlers/queue-consumer-lambda.mjs",
+};
+
+const localChannelSecret = "invoke-local-channel-secret-0123456789abcdefghijklmnopqrstuvwxyz";
+const localStateTable = "idc-sync-local-state";
+
 // Run only as a script: tests import `localHandlerEnv` from this file.
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
-  if (process.argv[2] === "handler") await runHandlerOnce(process.argv[3], process.argv[4]);
+  if (process.argv[2] === "handler") await runHandlerOnce(process.argv[3], process.argv[4], process.argv[5]);
   else await main();
 }
 
 /** Child mode: one cold invocation of the bundled handler. */
-async function runHandlerOnce(bundleDir, eventFile) {
+async function runHandlerOnce(bundleDir, eventFile, entry = "src/handlers/sync-lambda.mjs") {
   if (!bundleDir || !eventFile) {
     process.stderr.write("usage: invoke-local.mjs handler BUNDLE_DIR EVENT_FILE\n");
     process.exit(2);
@@ -53,9 +73,7 @@ async function runHandlerOnce(bundleDir, eventFile) {
     callbackWaitsForEmptyEventLoop: true,
     getRemainingTimeInMillis: () => Math.max(0, timeoutMs - (Date.now() - startedAt)),
   };
-  const { handler } = await import(
-    pathToFileURL(join(resolve(bundleDir), "src/handlers/sync-lambda.mjs")).href
-  );
+  const { handler } = await import(pathToFileURL(join(resolve(bundleDir), entry)).href);
   const result = await handler(event, context);
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   // ru_maxrss is in kilobytes on Linux: the peak of this whole process, i.e. what Lambda's "Max Memory
@@ -70,8 +88,15 @@ async function main() {
       event: { type: "string", default: join(root, "tests/fixtures/events/scheduled.json") },
       bundle: { type: "string" },
       rounds: { type: "string", default: "2" },
+      kind: { type: "string", default: "sync" },
     },
   });
+  if (!Object.hasOwn(entries, values.kind)) {
+    process.stderr.write(
+      `invoke-local: --kind must be one of ${Object.keys(entries).join(", ")}, got ${values.kind}\n`,
+    );
+    process.exit(2);
+  }
   const rounds = Number(values.rounds);
   const bundleDir = values.bundle ? resolve(values.bundle) : packageBundle();
   const directory = join(root, "examples/directory.yaml");
@@ -102,7 +127,18 @@ async function main() {
       awsUrl: aws.url,
     });
     let failed = false;
-    for (let round = 1; round <= rounds; round++) {
+    if (values.kind !== "sync") {
+      const sqs = await startEmulator("tests/emulators/aws/sqs/main.ts", [], 2);
+      emulators.push(sqs);
+      failed = !(await runEventKind(
+        values.kind,
+        values.event,
+        bundleDir,
+        { ...env, ...(await eventEnv(aws.url, sqs.lines[1])) },
+        rounds,
+      ));
+    }
+    for (let round = 1; values.kind === "sync" && round <= rounds; round++) {
       process.stderr.write(`invoke-local: invocation ${round} of ${rounds} with ${values.event}\n`);
       const run = spawnSync(
         process.execPath,
@@ -197,7 +233,7 @@ export function fakeAwsEnv() {
 }
 
 /** Starts an emulator's main.ts with tsx and resolves once it prints its URL (first stdout line). */
-function startEmulator(script, args) {
+function startEmulator(script, args, lineCount = 1) {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(join(root, "node_modules/.bin/tsx"), [join(root, script), ...args], {
       cwd: root,
@@ -213,11 +249,164 @@ function startEmulator(script, args) {
     });
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
-      const line = stdout.split("\n")[0];
-      if (stdout.includes("\n") && line) resolvePromise({ url: line.trim(), stop });
+      const lines = stdout.split("\n");
+      if (lines.length > lineCount && lines[0])
+        resolvePromise({
+          url: lines[0].trim(),
+          lines: lines.slice(0, lineCount).map((line) => line.trim()),
+          stop,
+        });
     });
     child.on("exit", (code) =>
       reject(new Error(`${script} exited with ${code} before it was ready:\n${stderr}`)),
     );
   });
+}
+
+/** The event functions' environment: the run state table in the AWS emulator, the queue, a local secret. */
+async function eventEnv(awsUrl, queueUrl) {
+  const { CreateTableCommand, DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const dynamo = new DynamoDBClient({
+    endpoint: awsUrl,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
+  });
+  await dynamo.send(
+    new CreateTableCommand({
+      TableName: localStateTable,
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [
+        { AttributeName: "pk", AttributeType: "S" },
+        { AttributeName: "sk", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "pk", KeyType: "HASH" },
+        { AttributeName: "sk", KeyType: "RANGE" },
+      ],
+    }),
+  );
+  dynamo.destroy();
+  return {
+    STATE_TABLE_NAME: localStateTable,
+    SYNC_QUEUE_URL: queueUrl,
+    IDC_SYNC_CHANNEL_SECRET: localChannelSecret,
+    AWS_ENDPOINT_URL_SQS: new URL(queueUrl).origin,
+  };
+}
+
+/** google-push, cloudtrail or sqs: one chain from the event to the queue consumer's runs. */
+async function runEventKind(kind, eventFile, bundleDir, env, rounds) {
+  const { mkdtempSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const work = mkdtempSync(join(tmpdir(), "idc-sync-invoke-"));
+  const invoke = (file, entry) => {
+    process.stderr.write(`invoke-local: ${entry} with ${file}\n`);
+    return (
+      spawnSync(process.execPath, [fileURLToPath(import.meta.url), "handler", bundleDir, file, entry], {
+        env,
+        stdio: ["ignore", "inherit", "inherit"],
+      }).status === 0
+    );
+  };
+  const event = JSON.parse(readFileSync(eventFile, "utf8"));
+  if (kind === "sqs") return invoke(eventFile, entries.sqs);
+  if (kind === "cloudtrail") {
+    const file = join(work, "sqs-event.json");
+    writeFileSync(file, JSON.stringify(sqsEventOf([JSON.stringify(event)])));
+    return invoke(file, entries.cloudtrail);
+  }
+  // google-push: register the channel the event names, sign it if unsigned, deliver, then consume the queue.
+  const headers = Object.fromEntries(
+    Object.entries(event.headers ?? {}).map(([name, value]) => [name.toLowerCase(), value]),
+  );
+  const channelId = headers["x-goog-channel-id"];
+  const resourceId = headers["x-goog-resource-id"];
+  if (!channelId || !resourceId)
+    throw new Error(`${eventFile}: headers x-goog-channel-id and x-goog-resource-id are needed`);
+  const { channelToken } = await import("../dist/events/channel-token.js");
+  const { DynamoDbChannelStore } = await import("../dist/adapters/state/dynamodb-channel-store.js");
+  const { DynamoDBClient } = await import("@aws-sdk/client-dynamodb");
+  const dynamo = new DynamoDBClient({
+    endpoint: env.AWS_ENDPOINT_URL,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
+  });
+  const channels = new DynamoDbChannelStore({ client: dynamo, tableName: localStateTable });
+  if (!(await channels.get(channelId))) {
+    const reports = String(headers["x-goog-resource-uri"] ?? "").includes("/reports/");
+    await channels.create({
+      id: channelId,
+      api: reports ? "reports" : "directory",
+      watch: reports ? "reports:admin" : `directory:${headers["x-goog-resource-state"] ?? "update"}`,
+      resourceId,
+      expiration: Date.now() + 3_600_000,
+      openedAt: Date.now(),
+      address: "http://localhost/invoke-local",
+      seen: [],
+    });
+  }
+  dynamo.destroy();
+  if (headers["x-goog-channel-token"] === undefined)
+    headers["x-goog-channel-token"] = channelToken(localChannelSecret, channelId);
+  const pushFile = join(work, "push-event.json");
+  writeFileSync(pushFile, JSON.stringify({ ...event, headers }));
+  if (!invoke(pushFile, entries["google-push"])) return false;
+  const { DeleteMessageCommand, ReceiveMessageCommand, SQSClient } = await import("@aws-sdk/client-sqs");
+  const sqs = new SQSClient({
+    endpoint: env.AWS_ENDPOINT_URL_SQS,
+    region: "us-east-1",
+    credentials: { accessKeyId: "AKIDLOCAL", secretAccessKey: "local" },
+  });
+  try {
+    for (let round = 1; round <= rounds; round++) {
+      const received = await sqs.send(
+        new ReceiveMessageCommand({ QueueUrl: env.SYNC_QUEUE_URL, MaxNumberOfMessages: 10 }),
+      );
+      const messages = received.Messages ?? [];
+      if (messages.length === 0) {
+        process.stderr.write("invoke-local: the queue is empty\n");
+        return true;
+      }
+      const file = join(work, `sqs-event-${round}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify(
+          sqsEventOf(
+            messages.map((message) => message.Body),
+            messages.map((message) => message.MessageId),
+          ),
+        ),
+      );
+      if (!invoke(file, entries.sqs)) return false;
+      for (const message of messages)
+        await sqs.send(
+          new DeleteMessageCommand({ QueueUrl: env.SYNC_QUEUE_URL, ReceiptHandle: message.ReceiptHandle }),
+        );
+    }
+    return true;
+  } finally {
+    sqs.destroy();
+  }
+}
+
+/** An SQS event as Lambda's event source mapping builds it for a FIFO queue. */
+function sqsEventOf(bodies, ids = []) {
+  return {
+    Records: bodies.map((body, index) => ({
+      messageId: ids[index] ?? `local-${index + 1}`,
+      receiptHandle: `local-receipt-${index + 1}`,
+      body,
+      attributes: {
+        ApproximateReceiveCount: "1",
+        SentTimestamp: String(Date.now()),
+        MessageGroupId: "idc-sync",
+        MessageDeduplicationId: `local-${index + 1}`,
+      },
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:000000000000:idc-sync-local.fifo",
+      awsRegion: "us-east-1",
+    })),
+  };
 }

@@ -31,6 +31,10 @@ export interface DeploymentSettings {
   alarmTopicArn?: string;
   /** Hours without a successful run before the silence alarm. */
   noSuccessAlarmHours?: string | number;
+  /** The event path (deploy/serverless/events.yml): the schedule goes through the queue, watches open. */
+  events?: string | boolean;
+  /** The receiver's public HTTPS address when a custom domain fronts the function URL. */
+  pushAddress?: string;
 }
 
 /** One problem with one parameter, said so a person can fix it without reading the template. */
@@ -84,6 +88,12 @@ export function checkDeploymentSettings(settings: DeploymentSettings): SettingPr
   add("manageManagementAccount", booleanProblem(text(settings.manageManagementAccount)));
   if (settings.revokeSessionsWithScp !== undefined)
     add("revokeSessionsWithScp", booleanProblem(text(settings.revokeSessionsWithScp)));
+  if (settings.events !== undefined) add("events", booleanProblem(text(settings.events)));
+  const pushAddress = text(settings.pushAddress);
+  if (pushAddress !== "" && !/^https:\/\/[a-z0-9.-]+(:\d+)?(\/\S*)?$/i.test(pushAddress)) {
+    // Google: the address "must use HTTPS" with a valid certificate (push guides).
+    add("pushAddress", `must be an https:// address (Google delivers only to HTTPS), got "${pushAddress}"`);
+  }
   const slack = text(settings.slackWebhookSecretArn);
   if (slack !== "") add("slackWebhookSecretArn", secretArnProblem(slack, settings.region));
   if (text(settings.rules) === "") add("rules", "required: the rules file, relative to serverless.yml");

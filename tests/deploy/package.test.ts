@@ -4,7 +4,7 @@
  * itself, unzipped and run with plain `node` against the local emulators.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -90,13 +90,19 @@ describe("the packaged CloudFormation template", () => {
   });
 
   it("invokes it every 15 minutes from an enabled EventBridge schedule, with no retry of a failed run", () => {
-    const rules = Object.values(template.Resources).filter((entry) => entry.Type === "AWS::Events::Rule");
+    const rules = Object.values(template.Resources).filter(
+      (entry) =>
+        entry.Type === "AWS::Events::Rule" &&
+        JSON.stringify(entry.Properties.Targets).includes("SyncLambdaFunction"),
+    );
     expect(rules).toHaveLength(1);
     expect(rules[0]?.Properties).toMatchObject({
       ScheduleExpression: "rate(15 minutes)",
-      State: "ENABLED",
       Targets: [{ Arn: { "Fn::GetAtt": ["SyncLambdaFunction", "Arn"] } }],
     });
+    // With the default events=false the direct schedule is on; with events=true it goes through the queue.
+    expect(evaluate(rules[0]?.Properties.State, { events: false })).toBe("ENABLED");
+    expect(evaluate(rules[0]?.Properties.State, { events: true })).toBe("DISABLED");
     expect(
       resource("SyncLambdaEvConf", "AWS::Lambda::EventInvokeConfig").Properties.MaximumRetryAttempts,
     ).toBe(0);
@@ -126,6 +132,9 @@ describe("the packaged CloudFormation template", () => {
         .filter((action) => !action.startsWith("logs:") && action !== "sqs:SendMessage"),
     );
     const called = await sdkActionsCalledBySource();
+    // The queue consumer's event source mapping polls with the function's role (Lambda adds these three).
+    for (const action of ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"])
+      called.add(action);
 
     expect([...granted].sort()).toEqual([...called].sort());
   });
@@ -547,11 +556,21 @@ describe("the packaged CloudFormation template", () => {
       MessageRetentionPeriod: 1_209_600,
       SqsManagedSseEnabled: true,
     });
-    expect(allStatements().filter((statement) => JSON.stringify(statement).includes("sqs:"))).toEqual([
+    const sqsStatements = allStatements().filter((statement) => JSON.stringify(statement).includes("sqs:"));
+    const onTheSyncQueue = (statement: Statement) => JSON.stringify(statement).includes('"SyncQueue"');
+    expect(sqsStatements.filter((statement) => !onTheSyncQueue(statement))).toEqual([
       {
         Effect: "Allow",
         Action: "sqs:SendMessage",
         Resource: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] },
+      },
+    ]);
+    // The other one is the event source mapping's, on the event path's queue (events.yml).
+    expect(sqsStatements.filter(onTheSyncQueue)).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        Resource: [{ "Fn::GetAtt": ["SyncQueue", "Arn"] }],
       },
     ]);
     expect(template.Outputs.FailedInvocationsQueueUrl?.Value).toEqual({ Ref: "FailedInvocationsQueue" });
@@ -639,6 +658,108 @@ describe("the packaged CloudFormation template", () => {
       { schedule: { rate: ["cron(0 6 * * ? *)"], enabled: false, description: "idc-sync scheduled apply" } },
     ]);
   }, 120_000);
+});
+
+describe("the packaged event path (deploy parameter events)", () => {
+  it("has one FIFO queue with content-based deduplication, a FIFO dead-letter queue and a visibility timeout over the run's", () => {
+    const queue = resource("SyncQueue", "AWS::SQS::Queue").Properties;
+    expect(queue).toMatchObject({
+      FifoQueue: true,
+      ContentBasedDeduplication: true,
+      RedrivePolicy: {
+        deadLetterTargetArn: { "Fn::GetAtt": ["SyncDeadLetterQueue", "Arn"] },
+        maxReceiveCount: 3,
+      },
+    });
+    expect(queue.VisibilityTimeout as number).toBeGreaterThanOrEqual(6 * 900);
+    expect(resource("SyncDeadLetterQueue", "AWS::SQS::Queue").Properties.FifoQueue).toBe(true);
+  });
+
+  it("consumes the queue in batches of 10 with partial batch responses, with the sync function's role and timeout", () => {
+    const mapping = Object.values(template.Resources).find(
+      (entry) => entry.Type === "AWS::Lambda::EventSourceMapping",
+    );
+    expect(mapping?.Properties).toMatchObject({
+      BatchSize: 10,
+      FunctionResponseTypes: ["ReportBatchItemFailures"],
+      EventSourceArn: { "Fn::GetAtt": ["SyncQueue", "Arn"] },
+      FunctionName: { "Fn::GetAtt": ["SyncQueueLambdaFunction", "Arn"] },
+    });
+    const consumer = resource("SyncQueueLambdaFunction", "AWS::Lambda::Function").Properties;
+    expect(consumer).toMatchObject({
+      Timeout: 900,
+      Role: { "Fn::GetAtt": ["IamRoleLambdaExecution", "Arn"] },
+    });
+    expect(consumer.ReservedConcurrentExecutions).toBeUndefined();
+  });
+
+  it("sends the schedule's full sync through the queue on the one message group when events=true", () => {
+    const rule = resource("ScheduledFullSyncRule", "AWS::Events::Rule").Properties;
+    expect(evaluate(rule.State, { events: true })).toBe("ENABLED");
+    expect(evaluate(rule.State, { events: false })).toBe("DISABLED");
+    expect(evaluate(rule.State, { events: true, scheduleEnabled: false })).toBe("DISABLED");
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { "Fn::GetAtt": ["SyncQueue", "Arn"] },
+        SqsParameters: { MessageGroupId: "idc-sync" },
+        InputTransformer: {
+          InputPathsMap: { time: "$.time" },
+          InputTemplate: '{"kind":"full","trigger":"schedule","at":"<time>"}',
+        },
+      }),
+    ]);
+  });
+
+  it("forwards every Identity Center write idc-sync follows, and none of its own role's, to the queue", async () => {
+    const { identityCenterWriteEvents } = await import("../../src/events/cloudtrail.js");
+    const rule = resource("IdentityCenterDriftRule", "AWS::Events::Rule").Properties;
+    const pattern = rule.EventPattern as {
+      detail: { eventSource: string[]; eventName: string[]; userIdentity: unknown };
+    };
+    expect(pattern.detail.eventSource.sort()).toEqual(Object.keys(identityCenterWriteEvents).sort());
+    expect(pattern.detail.eventName).toEqual(
+      [...new Set(Object.values(identityCenterWriteEvents).flat())].sort(),
+    );
+    const ownRoleSessions =
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: CloudFormation's own Fn::Sub placeholders
+      "arn:${AWS::Partition}:sts::${AWS::AccountId}:assumed-role/${IamRoleLambdaExecution}/";
+    expect(pattern.detail.userIdentity).toEqual({
+      arn: [
+        {
+          "anything-but": {
+            prefix: { "Fn::Sub": ownRoleSessions },
+          },
+        },
+      ],
+    });
+    expect(rule.Targets).toEqual([
+      expect.objectContaining({ SqsParameters: { MessageGroupId: "idc-sync" } }),
+    ]);
+    const policy = resource("SyncQueuePolicy", "AWS::SQS::QueuePolicy").Properties.PolicyDocument as {
+      Statement: Statement[];
+    };
+    expect(policy.Statement.map((statement) => statement.Action)).toEqual(["sqs:SendMessage"]);
+  });
+
+  it("serves the receiver from a public function URL with a role that can only keep channels, enqueue and read its secret", () => {
+    expect(resource("GooglePushLambdaFunctionUrl", "AWS::Lambda::Url").Properties.AuthType).toBe("NONE");
+    const receiver = resource("GooglePushLambdaFunction", "AWS::Lambda::Function").Properties;
+    expect(receiver.Role).toEqual({ "Fn::GetAtt": ["GooglePushRole", "Arn"] });
+    const actions = roleActions("GooglePushRole");
+    expect(actions.sort()).toEqual(
+      [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "logs:CreateLogStream",
+        "logs:PutLogEvents",
+        "secretsmanager:GetSecretValue",
+        "sqs:SendMessage",
+      ].sort(),
+    );
+    expect(
+      roleActions("RenewChannelsRole").filter((action) => /^(sso|identitystore|sqs):/.test(action)),
+    ).toEqual([]);
+  });
 });
 
 describe("the packaged zip", () => {
@@ -742,16 +863,45 @@ describe("the packaged zip", () => {
       expect((result as { problems: string[] }).problems).toHaveLength(2);
     }, 60_000);
 
-    async function invokeBundle(eventFile: string) {
+    it("runs one full sync for a queue batch holding a full message and a CloudTrail event, and fails none of it", async () => {
+      const { result, logs } = await invokeBundle("sqs-batch.json", "src/handlers/queue-consumer-lambda.mjs");
+      expect(result).toEqual({ batchItemFailures: [] });
+      expect(logs.find((line) => line.message === "batch received")).toMatchObject({
+        messages: 2,
+        full: 1,
+        targeted: 1,
+        run: "full",
+      });
+      expect(logs.filter((line) => line.message === "sync finished")).toHaveLength(1);
+    }, 120_000);
+
+    it("answers a forged push 401 from the receiver bundle, reading nothing", async () => {
+      const forged = join(work, "forged-push.json");
+      const event = JSON.parse(
+        await readFile(join(root, "tests/fixtures/events/google-push-update.json"), "utf8"),
+      );
+      event.headers["x-goog-channel-token"] = "forged";
+      await writeFile(forged, JSON.stringify(event));
+      const { result } = await invokeBundle(forged, "src/handlers/google-push-lambda.mjs", {
+        // Unreachable on purpose: a forged notification is refused before any read or send.
+        STATE_TABLE_NAME: "unreachable",
+        SYNC_QUEUE_URL: "http://127.0.0.1:9/000000000000/unreachable.fifo",
+        IDC_SYNC_CHANNEL_SECRET: "bundle-test-channel-secret-0123456789abcdef",
+      });
+      expect(result).toEqual({ statusCode: 401, body: "" });
+    }, 60_000);
+
+    async function invokeBundle(eventFile: string, entry?: string, extraEnv: NodeJS.ProcessEnv = {}) {
       const { stdout, stderr } = await run(
         process.execPath,
         [
           join(root, "scripts/invoke-local.mjs"),
           "handler",
           bundleDir,
-          join(root, "tests/fixtures/events", eventFile),
+          eventFile.startsWith("/") ? eventFile : join(root, "tests/fixtures/events", eventFile),
+          ...(entry ? [entry] : []),
         ],
-        { env, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
+        { env: { ...env, ...extraEnv }, timeout: 120_000, maxBuffer: 64 * 1024 * 1024 },
       );
       const logs = stdout
         .split("\n")
@@ -789,6 +939,24 @@ describe("the packaged zip", () => {
   });
 });
 
+/** Resolves Fn::If over the event path's conditions, as CloudFormation would with these parameters. */
+function evaluate(value: unknown, params: { events: boolean; scheduleEnabled?: boolean }): unknown {
+  const conditions: Record<string, boolean> = {
+    EventDriven: params.events,
+    ScheduleOn: params.scheduleEnabled ?? true,
+    ScheduleThroughQueue: params.events && (params.scheduleEnabled ?? true),
+  };
+  if (Array.isArray(value)) return value.map((entry) => evaluate(entry, params));
+  if (typeof value !== "object" || value === null) return value;
+  const branch = (value as { "Fn::If"?: [string, unknown, unknown] })["Fn::If"];
+  if (branch) {
+    const known = conditions[branch[0]];
+    if (known === undefined) throw new Error(`condition ${branch[0]} is not modelled here`);
+    return evaluate(known ? branch[1] : branch[2], params);
+  }
+  return Object.fromEntries(Object.entries(value).map(([key, entry]) => [key, evaluate(entry, params)]));
+}
+
 function resource(logicalId: string, type: string) {
   const found = template.Resources[logicalId];
   expect(found?.Type, `${logicalId} in the template`).toBe(type);
@@ -822,6 +990,16 @@ function resourcesOf(statement: Statement): string[] {
 function arnPattern(template: string): RegExp {
   const parts = template.split(/\$\{[A-Za-z]+\}/).map((part) => part.replace(/[.*+?^()|[\]\\]/g, "\\$&"));
   return new RegExp(`^${parts.join("[^:/]+")}$`);
+}
+
+/** The actions a role of the stack's own (not the functions' shared one) grants. */
+function roleActions(logicalId: string): string[] {
+  const role = resource(logicalId, "AWS::IAM::Role").Properties as {
+    Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  };
+  return role.Policies.flatMap((policy) => policy.PolicyDocument.Statement).flatMap((statement) =>
+    [statement.Action].flat(),
+  );
 }
 
 /** The statements of one of the stack's extra policies. */

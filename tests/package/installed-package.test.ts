@@ -188,7 +188,16 @@ describe("idc-sync init in that folder, then osls package, offline", () => {
   }, 900_000);
 
   it("scaffolds the organisation's files and pins idc-sync and the deploy tools it was tested with", async () => {
-    for (const file of ["rules.yaml", "policies/developer.json", "serverless.yml", "handler.js", "README.md"])
+    for (const file of [
+      "rules.yaml",
+      "policies/developer.json",
+      "serverless.yml",
+      "handler.js",
+      "google-push.js",
+      "renew-channels.js",
+      "sync-queue.js",
+      "README.md",
+    ])
       expect(existsSync(join(folder, file)), file).toBe(true);
     expect(existsSync(join(folder, ".github/workflows/idc-sync.yml"))).toBe(true);
     const packageJson = JSON.parse(await readFile(join(folder, "package.json"), "utf8"));
@@ -207,7 +216,18 @@ describe("idc-sync init in that folder, then osls package, offline", () => {
   });
 
   it("packages the installed package's handler with the organisation's rules and policy files", () => {
-    expect(zipEntries).toEqual(["handler.mjs", "handler.mjs.map", "policies/developer.json", "rules.yaml"]);
+    expect(zipEntries).toEqual([
+      "google-push.mjs",
+      "google-push.mjs.map",
+      "handler.mjs",
+      "handler.mjs.map",
+      "policies/developer.json",
+      "renew-channels.mjs",
+      "renew-channels.mjs.map",
+      "rules.yaml",
+      "sync-queue.mjs",
+      "sync-queue.mjs.map",
+    ]);
     const fn = template.Resources.SyncLambdaFunction;
     expect(fn?.Properties).toMatchObject({
       Handler: "handler.handler",

@@ -101,6 +101,8 @@ export function createGoogleDirectorySource(
 export function googleClientSettings(
   env: Record<string, string | undefined>,
   credentials?: GoogleCredentials,
+  /** What the delegated token asks for; the watch renewer adds the Reports scope. */
+  scopes: readonly string[] = googleDirectoryScopes,
 ): GoogleClientSettings {
   const rootUrl = nonEmpty(env[googleEnvironment.rootUrl]);
   const withRoot = (auth: JWT | OAuth2Client): GoogleClientSettings => ({
@@ -118,11 +120,11 @@ export function googleClientSettings(
   if (credentials) {
     const key = parseKey(credentials.key, "the credentials given");
     const adminEmail = nonEmpty(credentials.adminEmail) ?? nonEmpty(env[googleEnvironment.adminEmail]);
-    return withRoot(delegatedJwt(key, adminEmail, "the credentials given"));
+    return withRoot(delegatedJwt(key, adminEmail, "the credentials given", scopes));
   }
 
   const provider = nonEmpty(env[googleEnvironment.workloadIdentityProvider]);
-  if (provider) return withRoot(keylessAuth(env, provider));
+  if (provider) return withRoot(keylessAuth(env, provider, scopes));
 
   const keyJson = nonEmpty(env[googleEnvironment.keyJson]);
   const keyFile = nonEmpty(env[googleEnvironment.keyFile]);
@@ -132,6 +134,7 @@ export function googleClientSettings(
         parseKey(keyJson, googleEnvironment.keyJson),
         nonEmpty(env[googleEnvironment.adminEmail]),
         googleEnvironment.keyJson,
+        scopes,
       ),
     );
   }
@@ -147,7 +150,7 @@ export function googleClientSettings(
     }
     const source = `${googleEnvironment.keyFile} (${keyFile})`;
     return withRoot(
-      delegatedJwt(parseKey(text, source), nonEmpty(env[googleEnvironment.adminEmail]), source),
+      delegatedJwt(parseKey(text, source), nonEmpty(env[googleEnvironment.adminEmail]), source, scopes),
     );
   }
 
@@ -166,6 +169,7 @@ const tokenRequestDeadlineMs = 30_000;
 function keylessAuth(
   env: Record<string, string | undefined>,
   workloadIdentityProvider: string,
+  scopes: readonly string[],
 ): OAuth2Client {
   const serviceAccountEmail = nonEmpty(env[googleEnvironment.serviceAccount]);
   const adminEmail = nonEmpty(env[googleEnvironment.adminEmail]);
@@ -205,7 +209,7 @@ function keylessAuth(
     workloadIdentityProvider,
     serviceAccountEmail: serviceAccountEmail!,
     adminEmail: adminEmail!,
-    scopes: googleDirectoryScopes,
+    scopes,
     awsRegion: awsRegion!,
     // The credentials in this environment when it has them (the Lambda's, or a test's); else the SDK's chain.
     ...(accessKeyId && secretAccessKey
@@ -222,7 +226,12 @@ function keylessAuth(
   });
 }
 
-function delegatedJwt(key: ServiceAccountKey, adminEmail: string | undefined, source: string): JWT {
+function delegatedJwt(
+  key: ServiceAccountKey,
+  adminEmail: string | undefined,
+  source: string,
+  scopes: readonly string[],
+): JWT {
   if (!adminEmail) {
     throw new ConfigurationError(
       `${googleEnvironment.adminEmail} is not set: the service account from ${source} needs an admin to act as ` +
@@ -234,7 +243,7 @@ function delegatedJwt(key: ServiceAccountKey, adminEmail: string | undefined, so
     email: key.client_email,
     key: key.private_key,
     ...(key.private_key_id ? { keyId: key.private_key_id } : {}),
-    scopes: [...googleDirectoryScopes],
+    scopes: [...scopes],
     subject: adminEmail,
     // The token request is an outbound call too: a stalled token endpoint must not hold the run.
     transporterOptions: { fetchImplementation: fetchWithDeadline(tokenRequestDeadlineMs) },
