@@ -18,6 +18,7 @@ import { OutcomeStatus } from "../sync/model.js";
 import type { Notice } from "../sync/notices.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
 import { renderPlanText } from "../sync/render.js";
+import type { SyncScope } from "../sync/run-scope.js";
 import type { SyncMode } from "../sync/run-state.js";
 import type { SyncPorts } from "../sync/run-sync.js";
 import { type PlanSummary, summarizePlan } from "../sync/summary.js";
@@ -61,6 +62,8 @@ export interface SyncHandlerDependencies {
   /** Slack, when configured; asked for once per run that may alert. */
   notifier?: () => Promise<Notifier | undefined>;
   clock?: Clock;
+  /** The run's scope when the event names no subjects: the queue consumer's batch. Default: full. */
+  scope?: SyncScope;
   /** The link to this invocation's logs, for alerts and the history. */
   logUrl?: (context: LambdaContextLike) => string | undefined;
 }
@@ -199,7 +202,11 @@ export async function handleSyncInvocation(
       ports,
       mode: jobMode,
       ...(allowDeletions === undefined ? {} : { allowDeletions }),
-      ...(subjects === undefined ? {} : { scope: { kind: "targeted" as const, subjects } }),
+      ...(subjects !== undefined
+        ? { scope: { kind: "targeted" as const, subjects } }
+        : deps.scope === undefined
+          ? {}
+          : { scope: deps.scope }),
       ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
       shouldContinue: deadline.shouldContinue,
       // Nobody is there to confirm a scheduled run; this hook is where the plan is known and nothing is

@@ -273,9 +273,16 @@ describe("the event path in the emulators", () => {
     // A Directory `update` and a Reports `SUSPEND_USER` activity, both for her.
     expect(answers.map((answer) => answer.outcome)).toEqual(["enqueued", "enqueued"]);
 
+    const readsBefore = aws.counts().byOperation;
     const polls = await runTheQueue();
     expect(polls).toEqual([{ delivered: 2, deleted: 2, failed: 0 }]);
-    expect(runs).toHaveLength(1);
+    expect(runs).toEqual([
+      { kind: "targeted", subjects: [{ kind: "person", email: "aiko.yamamoto@example.com" }] },
+    ]);
+    // A targeted run: her user, memberships and assignments are read, not every user of the store.
+    expect(aws.counts().byOperation["identitystore:ListUsers"] ?? 0).toBe(
+      readsBefore["identitystore:ListUsers"] ?? 0,
+    );
     expect(userNamed("aiko.yamamoto@example.com")).toBeUndefined();
     expect(accessOf("aiko.yamamoto@example.com")).toEqual({ memberships: [], assignments: [] });
   });
