@@ -8,6 +8,7 @@
  * never fail the sync: they come back as warnings.
  */
 import { formatRuleIssue } from "../mapping/index.js";
+import { approvalAfter, approvalUsedMessage, approvedDigest } from "../notify/approval-state.js";
 import {
   type AlertMemory,
   decideNotices,
@@ -22,7 +23,13 @@ import { OutcomeStatus } from "../sync/model.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import { settleOwnership } from "../sync/ownership.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
-import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
+import {
+  initialRunState,
+  type RunRecord,
+  type RunState,
+  type SlackThread,
+  type SyncMode,
+} from "../sync/run-state.js";
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 
@@ -91,6 +98,7 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
       ownership: { record: previous?.ownership },
       clock: options.clock,
       ...(previous?.revocationNames ? { revocationNames: previous.revocationNames } : {}),
+      ...(approvedDigest(previous) ? { approvedRemovals: approvedDigest(previous) } : {}),
     });
   } catch (error) {
     await finish(options, startedAt, stored, errorOutcome(error), undefined);
@@ -146,6 +154,8 @@ async function finish(
   const decision = decideNotices({ now: startedAt, run, previous, outcome, settings: context.settings });
   const warnings: string[] = [];
   const canSave = save && stored !== undefined;
+  // Slack app mode: the alerts' threads, as the notifier answers them after each notice.
+  let threads = previous.slackThreads ?? {};
   const stateWith = (memory: AlertMemory): RunState => ({
     version: 1,
     ...appliedAfter(previous, result, run),
@@ -160,6 +170,7 @@ async function finish(
     ...(memory.externallyProvisionedReported === undefined
       ? {}
       : { externallyProvisionedReported: memory.externallyProvisionedReported }),
+    ...slackStateAfter(previous, outcome, run, threads),
   });
 
   // As if nothing will be delivered: what the next run must know should this one die mid-alert.
@@ -187,7 +198,12 @@ async function finish(
 
   const plan = result && "plan" in result ? result.plan : undefined;
   const report = result?.status === "applied" ? result.report : undefined;
-  const message = messageOf(outcome);
+  const message = [
+    messageOf(outcome),
+    outcome.kind === "applied" ? approvalUsedMessage(previous.approval, outcome.plan) : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join("; ");
   const record: RunRecord = {
     runId: context.run.runId,
     startedAt: startedAt.toISOString(),
@@ -208,14 +224,16 @@ async function finish(
 
   let memory = delivered;
   const sent: MonitoredRunResult["notices"] = [];
+  const threadsBefore = threads;
   for (const notice of decision.notices) {
     const delivery = context.notifier
-      ? await context.notifier.notify(notice).catch((error: unknown) => ({
+      ? await context.notifier.notify(notice, { threads }).catch((error: unknown) => ({
           delivered: false as const,
           error: (error as Error).message ?? String(error),
         }))
       : ({ delivered: false, error: "no Slack webhook configured" } as const);
     context.onNotice?.(notice, delivery);
+    if (delivery.delivered && delivery.threads) threads = delivery.threads;
     sent.push({ notice, delivered: delivery.delivered });
     if (!delivery.delivered) {
       memory = rememberUndelivered(memory, notice, previous);
@@ -224,7 +242,11 @@ async function finish(
   }
 
   // Only what was delivered moves the state on from the copy saved before sending.
-  if (saved && sent.some((entry) => entry.delivered) && changesMemory(undelivered, memory)) {
+  if (
+    saved &&
+    sent.some((entry) => entry.delivered) &&
+    (changesMemory(undelivered, memory) || threads !== threadsBefore)
+  ) {
     try {
       await context.stateStore.save(stateWith(memory), revision);
     } catch (error) {
@@ -233,6 +255,27 @@ async function finish(
   }
 
   return { record, notices: sent, warnings };
+}
+
+/** The Slack threads and the approval to keep after a run. */
+function slackStateAfter(
+  previous: RunState,
+  outcome: RunOutcome,
+  run: NoticeRun,
+  threads: Record<string, SlackThread>,
+): Pick<RunState, "slackThreads" | "approval"> {
+  const approval = approvalAfter(
+    previous.approval,
+    outcome.kind === "blocked"
+      ? { kind: "blocked", plan: outcome.plan, violations: outcome.violations, runId: run.runId, at: run.at }
+      : outcome.kind === "applied"
+        ? { kind: "applied", plan: outcome.plan }
+        : { kind: "other" },
+  );
+  return {
+    ...(Object.keys(threads).length > 0 ? { slackThreads: threads } : {}),
+    ...(approval ? { approval } : {}),
+  };
 }
 
 function changesMemory(before: AlertMemory, after: AlertMemory): boolean {

@@ -61,6 +61,8 @@ export interface RunSyncOptions {
   mode: "plan" | "apply";
   /** Lets up to this many removals through the maxDeletions guard, deliberately. */
   allowDeletions?: number;
+  /** The removals digest approved in Slack: a plan with exactly these removals passes maxDeletions. */
+  approvedRemovals?: string;
   /** Asked before applying a non-empty plan; false declines and nothing changes. */
   confirm?: (plan: Plan) => Promise<boolean>;
   /** Checked before each change starts; false stops cleanly (the deadline of a Lambda invocation). */
@@ -208,6 +210,7 @@ async function readAndPlan(
   const guard = checkGuards(plan, {
     maxDeletions: safetyFromRules(rules).maxDeletions,
     allowDeletions: options.allowDeletions,
+    ...(options.approvedRemovals ? { approvedRemovals: options.approvedRemovals } : {}),
     directoryUserCount: directory.users.length,
   });
   const outcome: PlanOutcome = {
