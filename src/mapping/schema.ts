@@ -901,10 +901,89 @@ const notificationsSchema = z.strictObject({
           description: "Drift still open is reminded about at most this often, in hours.",
           examples: [24, 4],
         }),
+      /** Slack app mode: the channel alerts go to (the bot token comes from the deployment, never the rules). */
+      channel: z
+        .string({ error: "channel is a Slack channel id (C0123456789) or name (#idc-sync-alerts)" })
+        .regex(/^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$/, {
+          error: "channel is a Slack channel id (C0123456789) or name (#idc-sync-alerts)",
+        })
+        .optional()
+        .meta({
+          description: "Slack app mode: the channel alerts go to, by id or name.",
+          examples: ["C0123456789", "#idc-sync-alerts"],
+        }),
+      /**
+       * Who may approve the removals of a stopped plan from Slack: user ids (U…, W…) or user group ids
+       * (S…, resolved with usergroups.users.list at each click). Empty: no buttons are offered.
+       */
+      approvers: z
+        .array(
+          z.string().regex(/^[UWS][A-Z0-9]{2,}$/, {
+            error: "approvers are Slack user ids (U0123ABCD, W0123ABCD) or user group ids (S0123ABCD)",
+          }),
+        )
+        .default([])
+        .meta({
+          description:
+            "Slack user ids (U…/W…) or user group ids (S…) allowed to approve a plan a safety guard stopped.",
+          examples: [["U0123ABCD", "S0456EFGH"]],
+        }),
+      /** A direct message to each person just given AWS access. */
+      welcome: z
+        .strictObject({
+          /** The message, a mustache template file next to the rules. */
+          template: z
+            .string({ error: "welcome.template is the path of a template file" })
+            .min(1)
+            .meta({
+              description:
+                "Path (relative to the rules file) of the mustache template of the welcome message.",
+              examples: ["templates/welcome.md"],
+            }),
+          /** The AWS access portal ("https://d-1234567890.awsapps.com/start"). */
+          portalUrl: z
+            .url({
+              protocol: /^https$/,
+              error: "welcome.portalUrl is the https URL of the AWS access portal",
+            })
+            .meta({
+              description: "The AWS access portal URL people sign in at.",
+              examples: ["https://d-0123456789.awsapps.com/start"],
+            }),
+          /**
+           * Whether Identity Center e-mails people created through the API by itself. Users report it does
+           * not (aws/aws-sdk-net discussion 3288: "Create User via API, no email is sent to the user"; only
+           * the console's send button does), so the default is false and the message then says so.
+           */
+          invitationSent: z
+            .boolean({ error: "welcome.invitationSent is true or false" })
+            .default(false)
+            .meta({
+              description: "Whether Identity Center e-mails its own invitation to users created by the API.",
+              examples: [false],
+            }),
+        })
+        .optional()
+        .meta({ description: "Welcome direct messages to people just given AWS access (Slack app mode)." }),
+      /** A notice to a channel when a leaver's access is removed. */
+      farewell: z
+        .strictObject({
+          channel: z
+            .string({ error: "farewell.channel is a Slack channel id or name" })
+            .regex(/^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$/, {
+              error: "farewell.channel is a Slack channel id (C0123456789) or name (#it-offboarding)",
+            }),
+          template: z.string({ error: "farewell.template is the path of a template file" }).min(1),
+        })
+        .optional()
+        .meta({
+          description: "A notice to a channel when a leaver's AWS access is removed (Slack app mode).",
+        }),
     })
     .prefault({})
     .meta({
-      description: "Slack alerts; the webhook URL comes from SLACK_WEBHOOK_URL, never from the rules.",
+      description:
+        "Slack alerts; the webhook URL or the bot token comes from the deployment, never from the rules.",
       examples: [{ on: ["drift", "failure"], remindEveryHours: 24 }],
     }),
 });
