@@ -82,7 +82,7 @@ export async function handleSlackInteraction(
   const action = payload?.actions?.[0];
   const isOurs =
     action?.action_id === approvalActions.approve || action?.action_id === approvalActions.reject;
-  if (!payload || payload.type !== "block_actions" || !isOurs || !action?.value || !payload.user?.id) {
+  if (payload?.type !== "block_actions" || !isOurs || !action?.value || !payload.user?.id) {
     deps.log("warn", "refused a Slack interaction idc-sync does not handle", { type: payload?.type });
     return { statusCode: 400, body: "refused: not an idc-sync approval" };
   }
