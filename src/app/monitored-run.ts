@@ -18,7 +18,8 @@ import {
 } from "../notify/decide.js";
 import { nextAppliedDigests } from "../sync/drift.js";
 import { SyncError } from "../sync/errors.js";
-import type { Change } from "../sync/model.js";
+import type { JoinerAccess } from "../sync/joiner-access.js";
+import type { ApplyReport, Change, Plan } from "../sync/model.js";
 import { OutcomeStatus } from "../sync/model.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import { settleOwnership } from "../sync/ownership.js";
@@ -49,6 +50,15 @@ export interface MonitorContext {
   /** Absent when no Slack webhook is configured: state and history are still kept. */
   notifier?: Notifier;
   settings: NotificationSettings;
+  /**
+   * After changes were applied (never in report mode, never when nothing was applied): welcome and
+   * farewell messages. Answers warnings; a throw is a warning too.
+   */
+  afterApply?: (run: {
+    plan: Plan;
+    report: ApplyReport;
+    joiners?: Record<string, JoinerAccess>;
+  }) => Promise<string[]>;
   /** Told about each notice as it is sent (or not), for the logs. */
   onNotice?: (notice: Notice, delivery: { delivered: boolean; error?: string }) => void;
 }
@@ -86,6 +96,7 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
     settings: _settings,
     run: _run,
     onNotice: _onNotice,
+    afterApply: _afterApply,
     ...syncOptions
   } = options;
 
@@ -114,6 +125,21 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
           ? { kind: "blocked", plan: result.plan, violations: result.guard.violations }
           : { kind: "applied", plan: result.plan, report: result.report };
   const finished = await finish(options, startedAt, stored, outcome, result);
+  if (
+    result.status === "applied" &&
+    options.mode === "enforce" &&
+    options.afterApply &&
+    result.report.applied > 0
+  ) {
+    const greeted = await options
+      .afterApply({
+        plan: result.plan,
+        report: result.report,
+        ...(result.joiners ? { joiners: result.joiners } : {}),
+      })
+      .catch((error: unknown) => [`welcome and farewell messages failed: ${(error as Error).message}`]);
+    finished.warnings.push(...greeted);
+  }
   return { result, ...finished };
 }
 

@@ -4,8 +4,10 @@
  * (`notifications.slack`). App mode wins over a webhook when both are configured.
  */
 import { SlackAppNotifier } from "../adapters/slack/slack-app-notifier.js";
+import { SlackWebApi, type SlackWebApiOptions } from "../adapters/slack/slack-web-api.js";
 import type { Rules } from "../mapping/index.js";
 import { ConfigurationError } from "../sync/errors.js";
+import { type AppliedRun, greetingSettingsFromRules, sendGreetings } from "./welcome.js";
 
 /** The CLI's variables: the bot token, and the API root for a local emulator. */
 export const slackAppEnvironment = { botToken: "SLACK_BOT_TOKEN", apiUrl: "SLACK_API_URL" } as const;
@@ -39,4 +41,33 @@ export function slackAppNotifierFromEnv(
   if (!token) return undefined;
   const apiUrl = env[slackAppEnvironment.apiUrl]?.trim();
   return slackAppNotifierFor(token, rules, apiUrl ? { slackApiUrl: apiUrl } : {});
+}
+
+/**
+ * The welcome and farewell hook of app mode, when the rules ask for either; reads the templates now, so a
+ * missing or broken template stops the run before anything changes, with the setting named.
+ */
+export async function greetingsHookFor(
+  botToken: string,
+  rules: Pick<Rules, "notifications">,
+  rulesPath: string,
+  options: Partial<SlackWebApiOptions> = {},
+): Promise<((run: AppliedRun) => Promise<string[]>) | undefined> {
+  const settings = await greetingSettingsFromRules(rules, rulesPath);
+  if (!settings.welcome && !settings.farewell) return undefined;
+  const api = new SlackWebApi({ ...options, token: botToken });
+  return (run) => sendGreetings(run, settings, api);
+}
+
+/** The hook for the CLI (`SLACK_BOT_TOKEN`), as an option object to spread into the monitor context. */
+export async function greetingsFromEnv(
+  env: Record<string, string | undefined>,
+  rules: Pick<Rules, "notifications">,
+  rulesPath: string,
+): Promise<{ afterApply?: (run: AppliedRun) => Promise<string[]> }> {
+  const token = env[slackAppEnvironment.botToken]?.trim();
+  if (!token) return {};
+  const apiUrl = env[slackAppEnvironment.apiUrl]?.trim();
+  const hook = await greetingsHookFor(token, rules, rulesPath, apiUrl ? { slackApiUrl: apiUrl } : {});
+  return hook ? { afterApply: hook } : {};
 }

@@ -935,10 +935,11 @@ const notificationsSchema = z.strictObject({
           template: z
             .string({ error: "welcome.template is the path of a template file" })
             .min(1)
+            .optional()
             .meta({
               description:
-                "Path (relative to the rules file) of the mustache template of the welcome message.",
-              examples: ["templates/welcome.md"],
+                "Path (relative to the rules file) of the mustache template of the welcome message; idc-sync's own when absent.",
+              examples: ["slack/welcome.mustache"],
             }),
           /** The AWS access portal ("https://d-1234567890.awsapps.com/start"). */
           portalUrl: z
@@ -951,15 +952,18 @@ const notificationsSchema = z.strictObject({
               examples: ["https://d-0123456789.awsapps.com/start"],
             }),
           /**
-           * Whether Identity Center e-mails people created through the API by itself. Users report it does
-           * not (aws/aws-sdk-net discussion 3288: "Create User via API, no email is sent to the user"; only
-           * the console's send button does), so the default is false and the message then says so.
+           * Whether the instance has "Send email OTP" on. "When you create users with the CreateUser API
+           * operation, they don't have passwords"; with that setting they get a verification e-mail at their
+           * first sign-in, otherwise "you must generate a one-time password and share it" (IAM Identity
+           * Center user guide, "Email one-time password to users created with API"). Default false: the
+           * message then says to ask for a one-time password.
            */
-          invitationSent: z
-            .boolean({ error: "welcome.invitationSent is true or false" })
+          emailOtp: z
+            .boolean({ error: "welcome.emailOtp is true or false" })
             .default(false)
             .meta({
-              description: "Whether Identity Center e-mails its own invitation to users created by the API.",
+              description:
+                "Whether Identity Center's 'Send email OTP' setting is on (new users get a verification e-mail at first sign-in).",
               examples: [false],
             }),
         })
@@ -973,7 +977,14 @@ const notificationsSchema = z.strictObject({
             .regex(/^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$/, {
               error: "farewell.channel is a Slack channel id (C0123456789) or name (#it-offboarding)",
             }),
-          template: z.string({ error: "farewell.template is the path of a template file" }).min(1),
+          template: z
+            .string({ error: "farewell.template is the path of a template file" })
+            .min(1)
+            .optional()
+            .meta({
+              description:
+                "Path (relative to the rules file) of the farewell template; idc-sync's own when absent.",
+            }),
         })
         .optional()
         .meta({

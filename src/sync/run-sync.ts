@@ -18,6 +18,7 @@ import { heldBackWarning, holdBackRemovals } from "./completeness.js";
 import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
 import { SyncError } from "./errors.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
+import { type JoinerAccess, joinerAccess } from "./joiner-access.js";
 import type {
   ApplyReport,
   Change,
@@ -90,7 +91,12 @@ export interface RunSyncOptions {
  * The desired state's digests, present when `drift` was asked for; the names of the denies in force
  * after the plan, when it has any.
  */
-type Digests = { digests?: DesiredDigests; revocationNames?: Record<string, string> };
+type Digests = {
+  digests?: DesiredDigests;
+  revocationNames?: Record<string, string>;
+  /** What the people the plan creates will reach (for welcome messages); absent when it creates nobody. */
+  joiners?: Record<string, JoinerAccess>;
+};
 
 export type RunSyncResult =
   /** The rules do not fit the directory or the organization (a missing Google group, a quota breach). */
@@ -121,10 +127,11 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const planned = await readAndPlan(options);
   if ("problems" in planned) return { status: "invalid", problems: planned.problems };
   if ("desired" in planned) return { status: "planned", ...planned };
-  const { plan, guard, warnings, digests, revocationNames } = planned;
+  const { plan, guard, warnings, digests, revocationNames, joiners } = planned;
   const known: Digests = {
     ...(digests ? { digests } : {}),
     ...(revocationNames ? { revocationNames } : {}),
+    ...(joiners ? { joiners } : {}),
   };
 
   if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
@@ -146,6 +153,7 @@ interface PlanOutcome {
   warnings: string[];
   digests?: DesiredDigests;
   revocationNames?: Record<string, string>;
+  joiners?: Record<string, JoinerAccess>;
 }
 
 /**
@@ -219,6 +227,12 @@ async function readAndPlan(
     warnings: [...evaluation.warnings, ...(heldBack ? [heldBack] : []), ...revoked.warnings],
     ...(digests ? { digests } : {}),
     ...(revoked.names ? { revocationNames: revoked.names } : {}),
+    ...joinersOf(plan, evaluation.desired),
   };
   return options.mode === "plan" ? { ...outcome, desired: evaluation.desired } : outcome;
+}
+
+function joinersOf(plan: Plan, desired: DesiredState): Pick<Digests, "joiners"> {
+  const joiners = joinerAccess(plan, desired);
+  return Object.keys(joiners).length > 0 ? { joiners } : {};
 }
