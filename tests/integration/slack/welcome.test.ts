@@ -160,8 +160,7 @@ describe("welcome messages", () => {
 describe("farewell notices", () => {
   it("tells the farewell channel whose access was removed", async () => {
     await run("enforce");
-    // A person who is no longer wanted: kenji's user made by hand under another name is not a leaver;
-    // a managed user the rules no longer want is. Drop every rule group's members by excluding kenji.
+    // Excluding kenji in the rules makes him a leaver: his memberships and his user go.
     rules = {
       ...rules,
       users: { ...rules.users, exclude: [...rules.users.exclude, "kenji.watanabe@example.com"] },
