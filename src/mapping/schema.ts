@@ -968,7 +968,10 @@ const notificationsSchema = z.strictObject({
             }),
         })
         .optional()
-        .meta({ description: "Welcome direct messages to people just given AWS access (Slack app mode)." }),
+        .meta({
+          description: "Welcome direct messages to people just given AWS access (Slack app mode).",
+          examples: [{ portalUrl: "https://d-0123456789.awsapps.com/start", emailOtp: false }],
+        }),
       /** A notice to a channel when a leaver's access is removed. */
       farewell: z
         .strictObject({
@@ -976,6 +979,10 @@ const notificationsSchema = z.strictObject({
             .string({ error: "farewell.channel is a Slack channel id or name" })
             .regex(/^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$/, {
               error: "farewell.channel is a Slack channel id (C0123456789) or name (#it-offboarding)",
+            })
+            .meta({
+              description: "The channel a leaver's notice goes to, by id or name.",
+              examples: ["#it-offboarding"],
             }),
           template: z
             .string({ error: "farewell.template is the path of a template file" })
@@ -984,11 +991,13 @@ const notificationsSchema = z.strictObject({
             .meta({
               description:
                 "Path (relative to the rules file) of the farewell template; idc-sync's own when absent.",
+              examples: ["slack/farewell.mustache"],
             }),
         })
         .optional()
         .meta({
           description: "A notice to a channel when a leaver's AWS access is removed (Slack app mode).",
+          examples: [{ channel: "#it-offboarding" }],
         }),
     })
     .prefault({})
