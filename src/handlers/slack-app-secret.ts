@@ -1,11 +1,12 @@
 /**
  * The Slack app's credentials: a Secrets Manager secret holding
  * `{"botToken": "xoxb-...", "signingSecret": "..."}`. The bot token posts alerts and welcome messages;
- * the signing secret verifies the button clicks Slack sends to the interaction endpoint. Read once per
- * container; a failed read is tried again on the next use.
+ * the signing secret verifies the button clicks Slack sends to the interaction endpoint. Cached as every
+ * secret is (`secrets.ts`).
  */
-import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import type { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { ConfigurationError } from "../sync/errors.js";
+import { cachedSecret } from "./secrets.js";
 
 export interface SlackAppSecret {
   botToken: string;
@@ -37,22 +38,7 @@ export function parseSlackAppSecret(text: string, secretId: string): SlackAppSec
   return { botToken, signingSecret };
 }
 
-export function cachedSlackAppSecret(client: SecretsManagerClient, secretId: string): SlackAppSecretReader {
-  let pending: Promise<SlackAppSecret> | undefined;
-  return () => {
-    pending ??= client
-      .send(new GetSecretValueCommand({ SecretId: secretId }))
-      .then((output) => parseSlackAppSecret(output.SecretString ?? "", secretId))
-      .catch((error: unknown) => {
-        pending = undefined;
-        if (error instanceof ConfigurationError) throw error;
-        throw new ConfigurationError(
-          `cannot read the Slack app secret ${secretId}: ${(error as Error).message}`,
-          {
-            cause: error,
-          },
-        );
-      });
-    return pending;
-  };
+/** The Slack app secret, cached like every secret (`secrets.ts`: re-read after its max age). */
+export function slackAppSecret(provider: SecretsProvider, secretId: string): SlackAppSecretReader {
+  return cachedSecret(provider, secretId, { what: "Slack app", parse: parseSlackAppSecret });
 }

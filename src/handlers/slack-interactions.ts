@@ -5,17 +5,18 @@
  */
 import { Logger } from "@aws-lambda-powertools/logger";
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import { SecretsProvider } from "@aws-lambda-powertools/parameters/secrets";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
+import { loadRules } from "../adapters/file/rules-file.js";
 import { slackApprovalPorts } from "../adapters/slack/slack-approval-ports.js";
 import { SlackWebApi } from "../adapters/slack/slack-web-api.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
-import { loadRules } from "../mapping/index.js";
 import { ConfigurationError } from "../sync/errors.js";
-import { handlerConfigFromEnv } from "./live-ports.js";
-import { cachedSlackAppSecret } from "./slack-app-secret.js";
+import { handlerConfigFromEnv } from "./lambda-config.js";
+import { slackAppSecret } from "./slack-app-secret.js";
 import {
   type FunctionUrlEvent,
   type FunctionUrlResult,
@@ -25,8 +26,10 @@ import {
 const logger = new Logger({ serviceName: "idc-sync-slack" });
 const config = handlerConfigFromEnv(process.env);
 const secretArn = process.env.SLACK_APP_SECRET_ARN?.trim();
-const secrets = new SecretsManagerClient({ requestHandler: guardedRequestHandler() });
-const appSecret = secretArn ? cachedSlackAppSecret(secrets, secretArn) : undefined;
+const secrets = new SecretsProvider({
+  awsSdkV3Client: new SecretsManagerClient({ requestHandler: guardedRequestHandler() }),
+});
+const appSecret = secretArn ? slackAppSecret(secrets, secretArn) : undefined;
 const stateStore = config.stateTableName
   ? new DynamoDbStateStore({
       client: new DynamoDBClient({ requestHandler: guardedRequestHandler() }),

@@ -13,16 +13,17 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileDirectorySource } from "../../../src/adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../../../src/adapters/file/file-identity-center.js";
+import { loadRules } from "../../../src/adapters/file/rules-file.js";
 import { SlackAppNotifier } from "../../../src/adapters/slack/slack-app-notifier.js";
 import { slackApprovalPorts } from "../../../src/adapters/slack/slack-approval-ports.js";
 import { SlackWebApi } from "../../../src/adapters/slack/slack-web-api.js";
 import { FileStateStore } from "../../../src/adapters/state/file-state-store.js";
+import { runMonitoredRun } from "../../../src/app/monitored-run.js";
 import type { ApprovalDependencies } from "../../../src/app/slack-approval.js";
 import { handleInteractionEvent } from "../../../src/handlers/slack-interaction-handler.js";
-import { loadRules, type Rules } from "../../../src/mapping/index.js";
+import type { Rules } from "../../../src/mapping/index.js";
 import { defaultNotificationSettings } from "../../../src/notify/decide.js";
 import { renderRunHistory } from "../../../src/notify/history.js";
-import { runMonitoredSync } from "../../../src/notify/monitored-sync.js";
 import { examples } from "../../cli/cli-harness.js";
 import {
   blockActionsPayload,
@@ -119,7 +120,7 @@ afterEach(async () => {
 async function run() {
   now += 15 * 60_000;
   const source = new FileDirectorySource(examples("directory.yaml"));
-  return runMonitoredSync({
+  return runMonitoredRun({
     rules,
     ports: { directory: source, accounts: source, identityCenter: await FileIdentityCenter.open(target) },
     mode: "enforce",

@@ -9,11 +9,12 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FileDirectorySource } from "../../../src/adapters/file/file-directory-source.js";
 import { FileIdentityCenter } from "../../../src/adapters/file/file-identity-center.js";
+import { loadRules } from "../../../src/adapters/file/rules-file.js";
 import { FileStateStore } from "../../../src/adapters/state/file-state-store.js";
+import { runMonitoredRun } from "../../../src/app/monitored-run.js";
 import { greetingsHookFor } from "../../../src/app/slack-app-wiring.js";
-import { loadRules, type Rules } from "../../../src/mapping/index.js";
+import type { Rules } from "../../../src/mapping/index.js";
 import { defaultNotificationSettings } from "../../../src/notify/decide.js";
-import { runMonitoredSync } from "../../../src/notify/monitored-sync.js";
 import { renderTemplate } from "../../../src/notify/welcome-message.js";
 import type { SyncMode } from "../../../src/sync/run-state.js";
 import { examples } from "../../cli/cli-harness.js";
@@ -68,7 +69,7 @@ async function run(mode: SyncMode, rulesPath = examples("rules.yaml")) {
     slackApiUrl: slack.slackApiUrl,
     sleep: async () => {},
   });
-  return runMonitoredSync({
+  return runMonitoredRun({
     rules,
     ports: { directory: source, accounts: source, identityCenter: await FileIdentityCenter.open(target) },
     mode,
