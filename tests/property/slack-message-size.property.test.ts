@@ -88,7 +88,7 @@ describe("Slack app messages stay within Slack's limits, whatever they list", ()
           else expect(last ?? "").not.toMatch(/^… and \d+ more/);
         },
       ),
-      { numRuns: 200 },
+      { numRuns: 200, endOnFailure: true },
     );
   });
 
@@ -110,7 +110,7 @@ describe("Slack app messages stay within Slack's limits, whatever they list", ()
         if (more !== undefined) expect(more).toBeGreaterThan(0);
         expect(more ?? 0).toBeLessThanOrEqual(items.length);
       }),
-      { numRuns: 50 },
+      { numRuns: 50, endOnFailure: true },
     );
   });
 
@@ -148,7 +148,7 @@ describe("Slack app messages stay within Slack's limits, whatever they list", ()
         expect(message.blocks.at(-1)?.type).toBe("context");
         expect(moreCount(message.blocks) ?? 0).toBeLessThanOrEqual(items.length);
       }),
-      { numRuns: 30 },
+      { numRuns: 30, endOnFailure: true },
     );
   });
 });
