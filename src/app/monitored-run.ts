@@ -8,6 +8,7 @@
  * never fail the sync: they come back as warnings.
  */
 import { formatRuleIssue } from "../mapping/index.js";
+import { approvalAfter, approvalUsedMessage, approvedDigest } from "../notify/approval-state.js";
 import {
   type AlertMemory,
   decideNotices,
@@ -17,12 +18,19 @@ import {
 } from "../notify/decide.js";
 import { nextAppliedDigests } from "../sync/drift.js";
 import { SyncError } from "../sync/errors.js";
-import type { Change } from "../sync/model.js";
+import type { JoinerAccess } from "../sync/joiner-access.js";
+import type { ApplyReport, Change, Plan } from "../sync/model.js";
 import { OutcomeStatus, removalKinds } from "../sync/model.js";
 import type { Notice, NoticeRun } from "../sync/notices.js";
 import { settleOwnership } from "../sync/ownership.js";
 import type { Clock, Notifier, StateStore } from "../sync/ports.js";
-import { initialRunState, type RunRecord, type RunState, type SyncMode } from "../sync/run-state.js";
+import {
+  initialRunState,
+  type RunRecord,
+  type RunState,
+  type SlackThread,
+  type SyncMode,
+} from "../sync/run-state.js";
 import { type RunSyncOptions, type RunSyncResult, runSync } from "../sync/run-sync.js";
 import { summarizePlan } from "../sync/summary.js";
 import { isKeyAboutPeople } from "../sync/targeted/slice.js";
@@ -43,6 +51,15 @@ export interface MonitorContext {
   /** Absent when no Slack webhook is configured: state and history are still kept. */
   notifier?: Notifier;
   settings: NotificationSettings;
+  /**
+   * After changes were applied (never in report mode, never when nothing was applied): welcome and
+   * farewell messages. Answers warnings; a throw is a warning too.
+   */
+  afterApply?: (run: {
+    plan: Plan;
+    report: ApplyReport;
+    joiners?: Record<string, JoinerAccess>;
+  }) => Promise<string[]>;
   /** Told about each notice as it is sent (or not), for the logs. */
   onNotice?: (notice: Notice, delivery: { delivered: boolean; error?: string }) => void;
 }
@@ -80,6 +97,7 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
     settings: _settings,
     run: _run,
     onNotice: _onNotice,
+    afterApply: _afterApply,
     ...syncOptions
   } = options;
 
@@ -93,6 +111,7 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
       clock: options.clock,
       ...(previous?.revocationNames ? { revocationNames: previous.revocationNames } : {}),
       ...(previous?.managedObjects === undefined ? {} : { fullRunManagedObjects: previous.managedObjects }),
+      ...(approvedDigest(previous) ? { approvedRemovals: approvedDigest(previous) } : {}),
     });
   } catch (error) {
     await finish(options, startedAt, stored, errorOutcome(error), undefined);
@@ -108,6 +127,21 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
           ? { kind: "blocked", plan: result.plan, violations: result.guard.violations }
           : { kind: "applied", plan: result.plan, report: result.report };
   const finished = await finish(options, startedAt, stored, outcome, result);
+  if (
+    result.status === "applied" &&
+    options.mode === "enforce" &&
+    options.afterApply &&
+    result.report.applied > 0
+  ) {
+    const greeted = await options
+      .afterApply({
+        plan: result.plan,
+        report: result.report,
+        ...(result.joiners ? { joiners: result.joiners } : {}),
+      })
+      .catch((error: unknown) => [`welcome and farewell messages failed: ${(error as Error).message}`]);
+    finished.warnings.push(...greeted);
+  }
   return { result, ...finished };
 }
 
@@ -158,6 +192,8 @@ async function finish(
   const decision = decideNotices({ now: startedAt, run, previous, outcome, settings: context.settings });
   const warnings: string[] = [];
   const canSave = save && stored !== undefined;
+  // Slack app mode: the alerts' threads, as the notifier answers them after each notice.
+  let threads = previous.slackThreads ?? {};
   const stateWith = (memory: AlertMemory): RunState => ({
     version: 1,
     ...appliedAfter(previous, result, run),
@@ -173,6 +209,7 @@ async function finish(
     ...(memory.externallyProvisionedReported === undefined
       ? {}
       : { externallyProvisionedReported: memory.externallyProvisionedReported }),
+    ...slackStateAfter(previous, outcome, run, threads),
   });
 
   // As if nothing will be delivered: what the next run must know should this one die mid-alert.
@@ -200,7 +237,12 @@ async function finish(
 
   const plan = result && "plan" in result ? result.plan : undefined;
   const report = result?.status === "applied" ? result.report : undefined;
-  const message = messageOf(outcome);
+  const message = [
+    messageOf(outcome),
+    outcome.kind === "applied" ? approvalUsedMessage(previous.approval, outcome.plan) : undefined,
+  ]
+    .filter((part) => part !== undefined)
+    .join("; ");
   const record: RunRecord = {
     runId: context.run.runId,
     startedAt: startedAt.toISOString(),
@@ -221,14 +263,16 @@ async function finish(
 
   let memory = delivered;
   const sent: MonitoredRunResult["notices"] = [];
+  const threadsBefore = threads;
   for (const notice of decision.notices) {
     const delivery = context.notifier
-      ? await context.notifier.notify(notice).catch((error: unknown) => ({
+      ? await context.notifier.notify(notice, { threads }).catch((error: unknown) => ({
           delivered: false as const,
           error: (error as Error).message ?? String(error),
         }))
       : ({ delivered: false, error: "no Slack webhook configured" } as const);
     context.onNotice?.(notice, delivery);
+    if (delivery.delivered && delivery.threads) threads = delivery.threads;
     sent.push({ notice, delivered: delivery.delivered });
     if (!delivery.delivered) {
       memory = rememberUndelivered(memory, notice, previous);
@@ -237,7 +281,11 @@ async function finish(
   }
 
   // Only what was delivered moves the state on from the copy saved before sending.
-  if (saved && sent.some((entry) => entry.delivered) && changesMemory(undelivered, memory)) {
+  if (
+    saved &&
+    sent.some((entry) => entry.delivered) &&
+    (changesMemory(undelivered, memory) || threads !== threadsBefore)
+  ) {
     try {
       await context.stateStore.save(stateWith(memory), revision);
     } catch (error) {
@@ -246,6 +294,27 @@ async function finish(
   }
 
   return { record, notices: sent, warnings };
+}
+
+/** The Slack threads and the approval to keep after a run. */
+function slackStateAfter(
+  previous: RunState,
+  outcome: RunOutcome,
+  run: NoticeRun,
+  threads: Record<string, SlackThread>,
+): Pick<RunState, "slackThreads" | "approval"> {
+  const approval = approvalAfter(
+    previous.approval,
+    outcome.kind === "blocked"
+      ? { kind: "blocked", plan: outcome.plan, violations: outcome.violations, runId: run.runId, at: run.at }
+      : outcome.kind === "applied"
+        ? { kind: "applied", plan: outcome.plan }
+        : { kind: "other" },
+  );
+  return {
+    ...(Object.keys(threads).length > 0 ? { slackThreads: threads } : {}),
+    ...(approval ? { approval } : {}),
+  };
 }
 
 function changesMemory(before: AlertMemory, after: AlertMemory): boolean {

@@ -15,6 +15,8 @@ export interface DeploymentSettings {
   googleServiceAccount?: string;
   googleAdminEmail?: string;
   slackWebhookSecretArn: string;
+  /** Slack app mode: `{"botToken", "signingSecret"}`. */
+  slackAppSecretArn?: string;
   schedule: string;
   scheduleEnabled: string | boolean;
   ssoInstanceId: string;
@@ -96,6 +98,8 @@ export function checkDeploymentSettings(settings: DeploymentSettings): SettingPr
   }
   const slack = text(settings.slackWebhookSecretArn);
   if (slack !== "") add("slackWebhookSecretArn", secretArnProblem(slack, settings.region));
+  const slackApp = text(settings.slackAppSecretArn ?? "");
+  if (slackApp !== "") add("slackAppSecretArn", secretArnProblem(slackApp, settings.region));
   if (text(settings.rules) === "") add("rules", "required: the rules file, relative to serverless.yml");
   const alarmEmail = text(settings.alarmEmail);
   const alarmTopicArn = text(settings.alarmTopicArn);

@@ -108,10 +108,15 @@ async function checkRulesFile(
   const policyFiles = Object.values(loaded.rules.inlinePolicyFiles ?? {}).map((file) =>
     posix.normalize(posix.join(folder, toPosix(normalize(file.path)))),
   );
+  // Slack welcome and farewell templates live next to the rules too.
+  const slack = loaded.rules.notifications.slack;
+  const templates = [slack.welcome?.template, slack.farewell?.template]
+    .filter((file): file is string => file !== undefined)
+    .map((file) => posix.normalize(posix.join(folder, toPosix(normalize(file)))));
   return {
     problems: [],
     warnings: loaded.warnings.map(formatRuleIssue),
-    files: [toPosix(inside), ...new Set(policyFiles)],
+    files: [toPosix(inside), ...new Set([...policyFiles, ...templates])],
     revokeSessions: loaded.rules.leavers.revokeSessions,
   };
 }

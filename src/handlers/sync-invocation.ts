@@ -61,6 +61,8 @@ export interface SyncHandlerDependencies {
   stateStore?: StateStore;
   /** Slack, when configured; asked for once per run that may alert. */
   notifier?: () => Promise<Notifier | undefined>;
+  /** Welcome and farewell messages after an apply (Slack app mode). */
+  afterApply?: MonitorContext["afterApply"];
   clock?: Clock;
   /** The run's scope when the event names no subjects: the queue consumer's batch. Default: full. */
   scope?: SyncScope;
@@ -363,6 +365,7 @@ async function monitorOf(
   return {
     run: { runId, trigger, ...(logUrl ? { logUrl } : {}) },
     ...(notifier ? { notifier } : {}),
+    ...(deps.afterApply ? { afterApply: deps.afterApply } : {}),
     settings,
     onNotice: (notice, delivery) => {
       if (delivery.delivered) deps.logger.info("notice posted", { notice: notice.kind });

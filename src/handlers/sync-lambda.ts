@@ -13,15 +13,20 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import middy from "@middy/core";
 import { guardedRequestHandler } from "../adapters/aws/client-config.js";
+import { loadRules } from "../adapters/file/rules-file.js";
 import { SlackNotifier } from "../adapters/slack/slack-notifier.js";
 import { DynamoDbStateStore } from "../adapters/state/dynamodb-state-store.js";
 import { buildLivePorts } from "../app/live-ports.js";
+import { greetingsHookFor, slackAppNotifierFor } from "../app/slack-app-wiring.js";
+import type { AppliedRun } from "../app/welcome.js";
 import { metricsNamespace, type RunEnd, runMetrics } from "../metrics/run-metrics.js";
+import type { Notifier } from "../sync/ports.js";
 import { handlerConfigFromEnv } from "./lambda-config.js";
 import { cloudWatchLogStreamUrl } from "./log-url.js";
 import { publishRunMetrics } from "./publish-metrics.js";
 import { RunMeasurement } from "./run-measurement.js";
 import { googleCredentialsSecret, slackWebhookSecret } from "./secrets.js";
+import { slackAppSecret } from "./slack-app-secret.js";
 import {
   handleSyncInvocation,
   type LambdaContextLike,
@@ -58,8 +63,22 @@ const slackWebhook = config.slackWebhookSecretArn
     ? async () => config.slackWebhookUrl as string
     : undefined;
 
+const slackApp = process.env.SLACK_APP_SECRET_ARN?.trim()
+  ? slackAppSecret(secrets, process.env.SLACK_APP_SECRET_ARN.trim())
+  : undefined;
+
 /** Slack when configured; a webhook that cannot be read is logged and the run goes on without it. */
-async function notifier(): Promise<SlackNotifier | undefined> {
+async function notifier(): Promise<Notifier | undefined> {
+  if (slackApp) {
+    try {
+      // App mode: the channel and approvers are in the rules (read again here, as the run will).
+      const loaded = await loadRules(config.rulesPath);
+      if (loaded.ok) return slackAppNotifierFor((await slackApp()).botToken, loaded.rules);
+      logger.warn("Slack app mode needs the rules' channel, and the rules do not load; trying the webhook");
+    } catch (error) {
+      logger.warn("Slack app mode is not available for this run", { error: (error as Error).message });
+    }
+  }
   if (!slackWebhook) return undefined;
   try {
     return new SlackNotifier({ webhookUrl: await slackWebhook() });
@@ -67,6 +86,15 @@ async function notifier(): Promise<SlackNotifier | undefined> {
     logger.warn("Slack is not available for this run", { error: (error as Error).message });
     return undefined;
   }
+}
+
+/** Welcome and farewell messages after an apply, when the rules ask for them (app mode). */
+async function greetings(run: AppliedRun): Promise<string[]> {
+  if (!slackApp) return [];
+  const loaded = await loadRules(config.rulesPath);
+  if (!loaded.ok) return [];
+  const hook = await greetingsHookFor((await slackApp()).botToken, loaded.rules, config.rulesPath);
+  return hook ? hook(run) : [];
 }
 
 export const handler = middy<unknown, SyncInvocationResult, Error, LambdaContextLike>()
@@ -102,6 +130,7 @@ function sync(event: unknown, context: LambdaContextLike, measurement: RunMeasur
       ),
     ...(stateStore ? { stateStore } : {}),
     notifier,
+    ...(slackApp ? { afterApply: greetings } : {}),
     logUrl: (invocation) =>
       config.region && invocation.logGroupName && invocation.logStreamName
         ? cloudWatchLogStreamUrl(config.region, invocation.logGroupName, invocation.logStreamName)

@@ -901,10 +901,109 @@ const notificationsSchema = z.strictObject({
           description: "Drift still open is reminded about at most this often, in hours.",
           examples: [24, 4],
         }),
+      /** Slack app mode: the channel alerts go to (the bot token comes from the deployment, never the rules). */
+      channel: z
+        .string({ error: "channel is a Slack channel id (C0123456789) or name (#idc-sync-alerts)" })
+        .regex(/^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$/, {
+          error: "channel is a Slack channel id (C0123456789) or name (#idc-sync-alerts)",
+        })
+        .optional()
+        .meta({
+          description: "Slack app mode: the channel alerts go to, by id or name.",
+          examples: ["C0123456789", "#idc-sync-alerts"],
+        }),
+      /**
+       * Who may approve the removals of a stopped plan from Slack: user ids (U…, W…) or user group ids
+       * (S…, resolved with usergroups.users.list at each click). Empty: no buttons are offered.
+       */
+      approvers: z
+        .array(
+          z.string().regex(/^[UWS][A-Z0-9]{2,}$/, {
+            error: "approvers are Slack user ids (U0123ABCD, W0123ABCD) or user group ids (S0123ABCD)",
+          }),
+        )
+        .default([])
+        .meta({
+          description:
+            "Slack user ids (U…/W…) or user group ids (S…) allowed to approve a plan a safety guard stopped.",
+          examples: [["U0123ABCD", "S0456EFGH"]],
+        }),
+      /** A direct message to each person just given AWS access. */
+      welcome: z
+        .strictObject({
+          /** The message, a mustache template file next to the rules. */
+          template: z
+            .string({ error: "welcome.template is the path of a template file" })
+            .min(1)
+            .optional()
+            .meta({
+              description:
+                "Path (relative to the rules file) of the mustache template of the welcome message; idc-sync's own when absent.",
+              examples: ["slack/welcome.mustache"],
+            }),
+          /** The AWS access portal ("https://d-1234567890.awsapps.com/start"). */
+          portalUrl: z
+            .url({
+              protocol: /^https$/,
+              error: "welcome.portalUrl is the https URL of the AWS access portal",
+            })
+            .meta({
+              description: "The AWS access portal URL people sign in at.",
+              examples: ["https://d-0123456789.awsapps.com/start"],
+            }),
+          /**
+           * Whether the instance has "Send email OTP" on. "When you create users with the CreateUser API
+           * operation, they don't have passwords"; with that setting they get a verification e-mail at their
+           * first sign-in, otherwise "you must generate a one-time password and share it" (IAM Identity
+           * Center user guide, "Email one-time password to users created with API"). Default false: the
+           * message then says to ask for a one-time password.
+           */
+          emailOtp: z
+            .boolean({ error: "welcome.emailOtp is true or false" })
+            .default(false)
+            .meta({
+              description:
+                "Whether Identity Center's 'Send email OTP' setting is on (new users get a verification e-mail at first sign-in).",
+              examples: [false],
+            }),
+        })
+        .optional()
+        .meta({
+          description: "Welcome direct messages to people just given AWS access (Slack app mode).",
+          examples: [{ portalUrl: "https://d-0123456789.awsapps.com/start", emailOtp: false }],
+        }),
+      /** A notice to a channel when a leaver's access is removed. */
+      farewell: z
+        .strictObject({
+          channel: z
+            .string({ error: "farewell.channel is a Slack channel id or name" })
+            .regex(/^(?:[CG][A-Z0-9]{2,}|#?[a-z0-9][a-z0-9._-]{0,79})$/, {
+              error: "farewell.channel is a Slack channel id (C0123456789) or name (#it-offboarding)",
+            })
+            .meta({
+              description: "The channel a leaver's notice goes to, by id or name.",
+              examples: ["#it-offboarding"],
+            }),
+          template: z
+            .string({ error: "farewell.template is the path of a template file" })
+            .min(1)
+            .optional()
+            .meta({
+              description:
+                "Path (relative to the rules file) of the farewell template; idc-sync's own when absent.",
+              examples: ["slack/farewell.mustache"],
+            }),
+        })
+        .optional()
+        .meta({
+          description: "A notice to a channel when a leaver's AWS access is removed (Slack app mode).",
+          examples: [{ channel: "#it-offboarding" }],
+        }),
     })
     .prefault({})
     .meta({
-      description: "Slack alerts; the webhook URL comes from SLACK_WEBHOOK_URL, never from the rules.",
+      description:
+        "Slack alerts; the webhook URL or the bot token comes from the deployment, never from the rules.",
       examples: [{ on: ["drift", "failure"], remindEveryHours: 24 }],
     }),
 });

@@ -15,6 +15,7 @@ import type { ChangeLine, DriftItem, Notice, NoticeRun } from "../sync/notices.j
 import { describeChange } from "../sync/render.js";
 import type { OpenDrift, RunHealth, RunState, RunStatus } from "../sync/run-state.js";
 import { summarizePlan } from "../sync/summary.js";
+import { approvalRequestFor } from "./approval-state.js";
 
 /** What people can subscribe to (`notifications.slack.on` in the rules). */
 export const NotifyTopic = { drift: "drift", failure: "failure", changes: "changes" } as const;
@@ -83,7 +84,7 @@ export function decideNotices(input: DecideInput): Decision {
 
   const notices: Notice[] = [];
   if (on.has("failure")) {
-    const failure = failureNotice(outcome, run, health.failedRuns);
+    const failure = failureNotice(outcome, run, health.failedRuns, previous);
     if (failure) notices.push(failure);
     if (!failing && previous.health.status === "failing") {
       notices.push({
@@ -214,7 +215,12 @@ export function runStatusOf(outcome: RunOutcome): RunStatus {
   }
 }
 
-function failureNotice(outcome: RunOutcome, run: NoticeRun, failedRuns: number): Notice | undefined {
+function failureNotice(
+  outcome: RunOutcome,
+  run: NoticeRun,
+  failedRuns: number,
+  previous: Pick<RunState, "approval">,
+): Notice | undefined {
   switch (outcome.kind) {
     case "error":
       return {
@@ -234,14 +240,17 @@ function failureNotice(outcome: RunOutcome, run: NoticeRun, failedRuns: number):
         details: outcome.problems,
         failedRuns,
       };
-    case "blocked":
+    case "blocked": {
+      const approval = approvalRequestFor(outcome.plan, outcome.violations, previous);
       return {
         kind: "blocked",
         run,
         violations: outcome.violations,
         plan: summarizePlan(outcome.plan),
         failedRuns,
+        ...(approval ? { approval } : {}),
       };
+    }
     case "applied": {
       const { report, plan } = outcome;
       if (report.failed === 0 && report.skipped === 0) return undefined;

@@ -5,12 +5,18 @@
 import { SyncError } from "./errors.js";
 import type { Plan } from "./model.js";
 import { removalKinds } from "./model.js";
+import { removalsDigest } from "./plan-digest.js";
 
 export interface GuardContext {
   /** `safety.maxDeletions`: a number of removals, or a percentage of the plan's managed objects. */
   maxDeletions: number | `${number}%`;
   /** `--allow-deletions N`: lets up to N removals through deliberately. */
   allowDeletions?: number;
+  /**
+   * The removals digest (`removalsDigest`) a person approved in Slack: a plan whose removals have exactly
+   * that digest passes the maxDeletions guard. Any other plan is stopped as usual and asked about again.
+   */
+  approvedRemovals?: string;
   /** Users the directory read returned. Zero with removals planned is never trusted. */
   directoryUserCount: number;
   /** Managed users Identity Center has, for the message of the empty-directory guard. */
@@ -85,7 +91,9 @@ export function checkGuards(plan: Plan, context: GuardContext): GuardVerdict {
   const configured = deletionLimit(context.maxDeletions, plan.managedObjectCount);
   const allowed = Math.max(0, Math.floor(context.allowDeletions ?? 0));
   const limit = Math.max(configured, allowed);
-  if (removals > limit) {
+  const approved =
+    context.approvedRemovals !== undefined && context.approvedRemovals === removalsDigest(plan);
+  if (removals > limit && !approved) {
     const basis =
       typeof context.maxDeletions === "number"
         ? `safety.maxDeletions allows ${configured}`

@@ -63,6 +63,17 @@ export interface AuditSummaryLine {
   detail: string;
 }
 
+/** The removals of a stopped plan, offered for approval, and what was decided about them before. */
+export interface ApprovalRequest {
+  /** `removalsDigest` of the plan: what an Approve button approves. */
+  digest: string;
+  removals: ChangeLine[];
+  /** An earlier decision on these very removals: a rejection stands, so no buttons are offered again. */
+  rejected?: { by: string; at: string };
+  /** An approval given for other removals (the plan changed since): asked again. */
+  superseded?: { by: string; at: string; digest: string };
+}
+
 export type Notice =
   /** Drift seen for the first time. */
   | { kind: "drift"; run: NoticeRun; items: DriftItem[] }
@@ -81,7 +92,15 @@ export type Notice =
       failedRuns: number;
     }
   /** A safety guard stopped the run before anything changed. */
-  | { kind: "blocked"; run: NoticeRun; violations: GuardViolation[]; plan: PlanSummary; failedRuns: number }
+  | {
+      kind: "blocked";
+      run: NoticeRun;
+      violations: GuardViolation[];
+      plan: PlanSummary;
+      failedRuns: number;
+      /** The removals a person can approve (Slack app mode); absent when no guard stop can be approved. */
+      approval?: ApprovalRequest;
+    }
   /** The first good run after failing ones. */
   | { kind: "recovered"; run: NoticeRun; failingSince: string; failedRuns: number }
   /**

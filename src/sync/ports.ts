@@ -15,7 +15,7 @@ import type {
   ScpReadout,
 } from "./model.js";
 import type { Notice } from "./notices.js";
-import type { RunRecord, RunState } from "./run-state.js";
+import type { RunRecord, RunState, SlackThread } from "./run-state.js";
 import type {
   DescribedPrincipal,
   IdentityCenterPeopleRequest,
@@ -112,8 +112,20 @@ export interface StateStore {
  * cannot be delivered after a few tries resolves `{ delivered: false }` with the reason.
  */
 export interface Notifier {
-  notify(notice: Notice): Promise<{ delivered: true } | { delivered: false; error: string }>;
+  /**
+   * `context.threads`: where earlier alerts were posted (Slack app mode threads replies under them); a
+   * notifier that threads answers the threads to remember after this notice.
+   */
+  notify(notice: Notice, context?: NotifyContext): Promise<Delivery>;
 }
+
+export interface NotifyContext {
+  threads: Readonly<Record<string, SlackThread>>;
+}
+
+export type Delivery =
+  | { delivered: true; threads?: Record<string, SlackThread> }
+  | { delivered: false; error: string };
 
 export interface Clock {
   now(): Date;

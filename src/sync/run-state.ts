@@ -63,6 +63,39 @@ export interface RunState {
    * targeted run, which sees only its people (issue #14).
    */
   managedObjects?: number;
+  /**
+   * Slack app mode: the message each alert's thread hangs from, by thread key (`drift:<change key>`,
+   * `failure`, `approval:<digest>`), so reminders, resolutions and recoveries reply in that thread.
+   */
+  slackThreads?: Record<string, SlackThread>;
+  /** A plan a guard stopped that waits for a person's decision in Slack, and that decision. */
+  approval?: PlanApproval;
+}
+
+/** Where an alert was posted: the parent of its thread. */
+export interface SlackThread {
+  channel: string;
+  ts: string;
+  /** ISO-8601: when it was posted. */
+  at: string;
+}
+
+/** A decision on the removals of a stopped plan, as the interaction endpoint records it. */
+export interface ApprovalDecision {
+  /** `removalsDigest` of the plan decided on. */
+  digest: string;
+  verdict: "approved" | "rejected";
+  /** Slack user id and name of who clicked. */
+  by: string;
+  byName?: string;
+  /** ISO-8601. */
+  at: string;
+}
+
+export interface PlanApproval {
+  /** The latest stopped plan offered for approval: only a click on its digest counts. */
+  requested?: { digest: string; removals: number; runId: string; at: string };
+  decision?: ApprovalDecision;
 }
 
 /** An empty state: no run yet. */
@@ -83,6 +116,10 @@ export const RunStatus = {
   failed: "failed",
   /** The rules do not load or do not fit the directory; nothing was applied. */
   invalid: "invalid",
+  /** Not a run: someone approved a stopped plan's removals in Slack. */
+  approved: "approved",
+  /** Not a run: someone rejected a stopped plan's removals in Slack. */
+  rejected: "rejected",
 } as const;
 export type RunStatus = (typeof RunStatus)[keyof typeof RunStatus];
 
@@ -91,7 +128,8 @@ export interface RunRecord {
   runId: string;
   startedAt: string;
   finishedAt: string;
-  trigger: "schedule" | "manual" | "cli";
+  /** `slack`: an approval or rejection recorded by the interaction endpoint (not a sync run). */
+  trigger: "schedule" | "manual" | "cli" | "slack";
   mode: SyncMode;
   status: RunStatus;
   /** Planned changes by family. */

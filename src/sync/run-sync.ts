@@ -18,6 +18,7 @@ import { heldBackWarning, holdBackRemovals } from "./completeness.js";
 import { classifyChanges, type DesiredDigests, desiredDigests } from "./drift.js";
 import { SyncError } from "./errors.js";
 import { checkGuards, type GuardVerdict } from "./guards.js";
+import { type JoinerAccess, joinerAccess } from "./joiner-access.js";
 import type {
   ApplyReport,
   Assignment,
@@ -78,6 +79,8 @@ export interface RunSyncOptions {
   mode: "plan" | "apply";
   /** Lets up to this many removals through the maxDeletions guard, deliberately. */
   allowDeletions?: number;
+  /** The removals digest approved in Slack: a plan with exactly these removals passes maxDeletions. */
+  approvedRemovals?: string;
   /** Asked before applying a non-empty plan; false declines and nothing changes. */
   confirm?: (plan: Plan) => Promise<boolean>;
   /** Checked before each change starts; false stops cleanly (the deadline of a Lambda invocation). */
@@ -125,6 +128,8 @@ type Digests = {
    * state's drift record. Absent for a full run.
    */
   targetedPeople?: string[];
+  /** What the people the plan creates will reach (for welcome messages); absent when it creates nobody. */
+  joiners?: Record<string, JoinerAccess>;
 };
 
 export type RunSyncResult =
@@ -156,12 +161,13 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const planned = await readAndPlan(options);
   if ("problems" in planned) return { status: "invalid", problems: planned.problems };
   if ("desired" in planned) return { status: "planned", ...planned };
-  const { plan, guard, warnings, digests, revocationNames, needsFullRun, targetedPeople } = planned;
+  const { plan, guard, warnings, digests, revocationNames, needsFullRun, targetedPeople, joiners } = planned;
   const known: Digests = {
     ...(digests ? { digests } : {}),
     ...(revocationNames ? { revocationNames } : {}),
     ...(needsFullRun ? { needsFullRun } : {}),
     ...(targetedPeople ? { targetedPeople } : {}),
+    ...(joiners ? { joiners } : {}),
   };
 
   if (!guard.ok) return { status: "blocked", plan, guard, warnings, ...known };
@@ -185,6 +191,7 @@ interface PlanOutcome {
   revocationNames?: Record<string, string>;
   needsFullRun?: SyncSubject[];
   targetedPeople?: string[];
+  joiners?: Record<string, JoinerAccess>;
 }
 
 /**
@@ -323,6 +330,7 @@ async function readAndPlan(
     : checkGuards(plan, {
         maxDeletions,
         allowDeletions: options.allowDeletions,
+        ...(options.approvedRemovals ? { approvedRemovals: options.approvedRemovals } : {}),
         directoryUserCount: directory.users.length,
       });
   const outcome: PlanOutcome = {
@@ -341,6 +349,7 @@ async function readAndPlan(
     ...(revoked.names ? { revocationNames: revoked.names } : {}),
     ...(targeted && targeted.needsFullRun.length > 0 ? { needsFullRun: targeted.needsFullRun } : {}),
     ...(targeted ? { targetedPeople: [...targeted.people.names].sort() } : {}),
+    ...joinersOf(plan, desired),
   };
   return options.mode === "plan" ? { ...outcome, desired } : outcome;
 }
@@ -370,6 +379,16 @@ function checkTargetedGuards(
           ...plan,
           ...(base === undefined ? {} : { managedObjectCount: base }),
         },
-    { maxDeletions, allowDeletions: options.allowDeletions, directoryUserCount: 1 },
+    {
+      maxDeletions,
+      allowDeletions: options.allowDeletions,
+      ...(options.approvedRemovals ? { approvedRemovals: options.approvedRemovals } : {}),
+      directoryUserCount: 1,
+    },
   );
+}
+
+function joinersOf(plan: Plan, desired: DesiredState): Pick<Digests, "joiners"> {
+  const joiners = joinerAccess(plan, desired);
+  return Object.keys(joiners).length > 0 ? { joiners } : {};
 }

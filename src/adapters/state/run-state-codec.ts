@@ -53,15 +53,34 @@ const runStateSchema = z.object({
   externallyProvisionedReported: z.array(z.string()).optional(),
   revocationNames: z.record(z.string(), z.string()).optional(),
   managedObjects: z.number().int().min(0).optional(),
+  slackThreads: z
+    .record(z.string(), z.object({ channel: z.string(), ts: z.string(), at: z.string() }))
+    .optional(),
+  approval: z
+    .object({
+      requested: z
+        .object({ digest: z.string(), removals: z.number(), runId: z.string(), at: z.string() })
+        .optional(),
+      decision: z
+        .object({
+          digest: z.string(),
+          verdict: z.enum(["approved", "rejected"]),
+          by: z.string(),
+          byName: z.string().optional(),
+          at: z.string(),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 const runRecordSchema = z.looseObject({
   runId: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
-  trigger: z.enum(["schedule", "manual", "cli"]),
+  trigger: z.enum(["schedule", "manual", "cli", "slack"]),
   mode: z.enum(["enforce", "report"]),
-  status: z.enum(["applied", "reported", "blocked", "partial", "failed", "invalid"]),
+  status: z.enum(["applied", "reported", "blocked", "partial", "failed", "invalid", "approved", "rejected"]),
 });
 
 /** Parses a stored run state; `where` names the store in the error. */

@@ -8,6 +8,8 @@ import { type Command, Option } from "commander";
 import { type FileLock, lockFile } from "../../adapters/file/file-lock.js";
 import { jobModeFor, runJob } from "../../app/job.js";
 import { buildNotifier, buildStateStore } from "../../app/live-ports.js";
+import { greetingsFromEnv, slackAppNotifierFromEnv } from "../../app/slack-app-wiring.js";
+import type { Rules } from "../../mapping/index.js";
 import { notificationSettingsFromRules } from "../../notify/settings.js";
 import type { Plan } from "../../sync/model.js";
 import { applyReportToJson, planToJson, renderApplyReportText, renderPlanText } from "../../sync/render.js";
@@ -96,7 +98,7 @@ async function apply(flags: ApplyFlags, io: CliIo): Promise<number | undefined> 
       stateStore: await buildStateStore(stateLocation(flags, io), io.cwd),
       monitor: {
         run: { runId: randomUUID(), trigger: "cli" },
-        ...(await notifierIfAny(io)),
+        ...(await notifierIfAny(io, rules, resolve(io.cwd, flags.rules))),
         settings: notificationSettingsFromRules(rules),
       },
     }).finally(progress.done);
@@ -154,9 +156,10 @@ async function apply(flags: ApplyFlags, io: CliIo): Promise<number | undefined> 
   }
 }
 
-async function notifierIfAny(io: CliIo) {
-  const notifier = await buildNotifier(io.env);
-  return notifier ? { notifier } : {};
+/** Slack app mode (`SLACK_BOT_TOKEN`, with welcome and farewell messages) or the webhook, or nobody. */
+async function notifierIfAny(io: CliIo, rules: Rules, rulesPath: string) {
+  const notifier = slackAppNotifierFromEnv(io.env, rules) ?? (await buildNotifier(io.env));
+  return notifier ? { notifier, ...(await greetingsFromEnv(io.env, rules, rulesPath)) } : {};
 }
 
 /**

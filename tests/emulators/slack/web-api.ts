@@ -1,6 +1,6 @@
 /**
  * A local Slack Web API for tests: `auth.test`, `chat.postMessage` (threads with `thread_ts`),
- * `chat.update`, `users.lookupByEmail` and `conversations.open`, spoken to by the official
+ * `chat.update`, `users.lookupByEmail`, `usergroups.users.list` and `conversations.open`, spoken to by the official
  * `@slack/web-api` client through its `slackApiUrl` option. Bearer-token auth, Slack's `ok:false`
  * error shapes, Block Kit and text limits, and the per-method rate limits answered as HTTP 429 with
  * `Retry-After`. The emulator keeps every message so tests can read channels and threads.
@@ -22,6 +22,14 @@ export interface SlackUser {
   email: string;
   realName?: string;
   deleted?: boolean;
+}
+
+/** A user group (S…) and its members' user ids. */
+export interface SlackUsergroup {
+  id: string;
+  users: string[];
+  /** Disabled groups are listed only with include_disabled. */
+  disabled?: boolean;
 }
 
 export interface SlackChannel {
@@ -58,6 +66,8 @@ export const documentedRateLimits = {
   "chat.update": { requests: 50, windowMs: 60_000 },
   "users.lookupByEmail": { requests: 50, windowMs: 60_000 },
   "conversations.open": { requests: 50, windowMs: 60_000 },
+  /** usergroups.users.list: "Tier 2: 20+ per minute" (method page). */
+  "usergroups.users.list": { requests: 20, windowMs: 60_000 },
   /** Per channel: one per second, no burst (the page allows "short bursts" without a guarantee). */
   "chat.postMessage": { requests: 1, windowMs: 1_000 },
 } as const satisfies Record<string, RateLimit>;
@@ -90,6 +100,7 @@ export interface SlackEmulatorOptions {
   /** Bot tokens the emulator accepts. Default ["xoxb-emulator-token"]. */
   tokens?: string[];
   users?: SlackUser[];
+  usergroups?: SlackUsergroup[];
   channels?: SlackChannel[];
   /** Milliseconds since the epoch, for rate limits and message ts; tests inject a clock. */
   now?: () => number;
@@ -123,6 +134,7 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
   const teamId = options.teamId ?? "T0EMULATOR";
   const botUserId = options.botUserId ?? "U0BOTUSER1";
   const users = options.users ?? [];
+  const usergroups = options.usergroups ?? [];
   const channels = new Map(
     (options.channels ?? [{ id: "C0ALERTS01", name: "idc-sync-alerts" }]).map((c) => [c.id, c]),
   );
@@ -245,6 +257,19 @@ export async function startSlackEmulator(options: SlackEmulatorOptions = {}): Pr
           profile: { email: user.email, real_name: user.realName ?? user.name, display_name: user.name },
         },
       });
+    },
+
+    "usergroups.users.list": (args) => {
+      // "usergroup: The encoded ID of the User Group" (required); "include_disabled: Allow results that
+      // involve disabled User Groups." Answer: { ok, users: ["U060R4BJ4", ...] } (method page example).
+      if (!args.usergroup) return fail("invalid_arguments");
+      const group = usergroups.find((candidate) => candidate.id === args.usergroup);
+      // "no_such_subteam: The user group could not be found" (method errors); a disabled group without
+      // include_disabled is answered the same way here (stricter than the page, which says nothing).
+      if (!group || (group.disabled && !["true", "1"].includes(args.include_disabled ?? ""))) {
+        return fail("no_such_subteam");
+      }
+      return ok({ users: [...group.users] });
     },
 
     "conversations.open": (args) => {
