@@ -418,7 +418,12 @@ export interface UpdateUser extends ChangeBase {
   kind: "updateUser";
   /** The userName Identity Center has now (differs from `user.userName` on a rename). */
   userName: string;
+  /** The user after the update; only the attributes `fields` names are sent. */
   user: UserAttributes;
+  /**
+   * Exactly the attributes that change, with the planner's equality (an e-mail that differs only in
+   * case is the same e-mail): appliers send these and no others.
+   */
   fields: FieldChange[];
 }
 export interface DeleteUser extends ChangeBase {
@@ -457,10 +462,29 @@ export interface CreatePermissionSet extends ChangeBase {
   kind: "createPermissionSet";
   permissionSet: PermissionSetAttributes;
 }
+/**
+ * What an update of a permission set changes, as data (as cloudformation-diff's diff values carry their
+ * additions and removals): an applier sends exactly this and re-derives nothing. Made by
+ * `permissionSetDiff` (src/sync/permission-set-diff.ts); the new values are the change's `permissionSet`.
+ */
+export interface PermissionSetDiff {
+  /** Description, session duration or relay state moved: one UpdatePermissionSet with the new values. */
+  attributesChanged: boolean;
+  managedPolicyArns: { added: string[]; removed: string[] };
+  customerManagedPolicies: { added: CustomerManagedPolicyRef[]; removed: CustomerManagedPolicyRef[] };
+  /** `put`: the permission set's `inlinePolicy` replaces the old one; `delete`: it has none any more. */
+  inlinePolicy: "put" | "delete" | "unchanged";
+  /** `put`: the permission set's `permissionsBoundary` replaces the old one; `delete`: none any more. */
+  permissionsBoundary: "put" | "delete" | "unchanged";
+  /** Tags to set (new keys or new values) and keys to remove. */
+  tags: { set: Record<string, string>; removedKeys: string[] };
+}
 export interface UpdatePermissionSet extends ChangeBase {
   kind: "updatePermissionSet";
-  before: PermissionSetAttributes;
+  /** The permission set after the update. */
   permissionSet: PermissionSetAttributes;
+  /** Exactly what to send: the additions, removals and replacements that turn the current one into it. */
+  diff: PermissionSetDiff;
   fields: FieldChange[];
 }
 export interface ProvisionPermissionSet extends ChangeBase {

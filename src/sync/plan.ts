@@ -42,6 +42,7 @@ import type {
   UserAttributes,
 } from "./model.js";
 import { PrincipalType } from "./model.js";
+import { permissionSetDiff } from "./permission-set-diff.js";
 import {
   isManagedGroup,
   isManagedPermissionSet,
@@ -634,8 +635,8 @@ class Planner {
           kind: "updatePermissionSet",
           key: permissionSetChangeKey(name),
           reason: `changed in the rules: ${fields.map((f) => f.field).join(", ")}`,
-          before: permissionSetAttributesOf(current),
           permissionSet: permissionSetAttributesOf(target),
+          diff: permissionSetDiff(permissionSetAttributesOf(current), permissionSetAttributesOf(target)),
           fields,
         });
         this.planProvisioning(

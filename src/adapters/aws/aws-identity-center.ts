@@ -84,6 +84,7 @@ import type {
   IdentityCenterChange,
   IdentityCenterState,
   PermissionSetAttributes,
+  PermissionSetDiff,
   PrincipalType,
   ProvisionPermissionSet,
   Scope,
@@ -91,6 +92,7 @@ import type {
   UpdatePermissionSet,
   UpdateUser,
 } from "../../sync/model.js";
+import { customerPolicyKey, permissionSetDiff } from "../../sync/permission-set-diff.js";
 import type { IdentityCenter, ProgressListener } from "../../sync/ports.js";
 import {
   isManagedGroup,
@@ -115,18 +117,15 @@ import {
   boundaryFromAws,
   boundaryToAws,
   customerPolicyFromAws,
-  customerPolicyKey,
   customerPolicyToAws,
-  listDifference,
   managedByTag,
-  sameBoundary,
-  tagDifference,
   tagsFromAws,
   tagsToAws,
 } from "./permission-set-attributes.js";
 import {
   createUserFields,
   enterpriseExtension,
+  everyUserAttributeOperation,
   userFromAws,
   userUpdateOperations,
 } from "./user-attributes.js";
@@ -1067,7 +1066,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       // The user exists already (an earlier run stopped halfway): adopt it and bring it in line.
       const id = await this.findUserId(change.user.userName);
       if (id === undefined) throw error;
-      const operations = userUpdateOperations(undefined, change.user, managerIdOf);
+      const operations = everyUserAttributeOperation(change.user, managerIdOf);
       await this.sendUserUpdate(id, operations);
       this.rememberUser({ ...structuredClone(change.user), id });
     }
@@ -1076,8 +1075,11 @@ export class AwsIdentityCenter implements IdentityCenter {
   private async updateUser(change: UpdateUser): Promise<void> {
     const id = await this.requireUserId(change.userName);
     const before = this.usersById.get(id);
-    const operations = userUpdateOperations(before, change.user, (userName) =>
-      this.userIdsByKey.get(userKey(userName)),
+    // Exactly the plan's fields: the planner's equality (e-mail case-insensitive) is the only one.
+    const operations = userUpdateOperations(
+      change.fields.map((field) => field.field),
+      change.user,
+      (userName) => this.userIdsByKey.get(userKey(userName)),
     );
     await this.sendUserUpdate(id, operations);
     if (before) this.userIdsByKey.delete(userKey(before.userName));
@@ -1335,31 +1337,32 @@ export class AwsIdentityCenter implements IdentityCenter {
       };
       if (wanted.description) empty.description = wanted.description;
       if (wanted.relayState) empty.relayState = wanted.relayState;
-      await this.reconcilePermissionSet(arn, empty, wanted);
+      await this.sendPermissionSetDiff(arn, wanted, permissionSetDiff(empty, wanted));
     } else {
-      await this.reconcilePermissionSet(
-        arn,
-        (await this.readPermissionSetAttributes(arn)).attributes,
-        wanted,
-      );
+      // Found under its name (an earlier attempt created it): send what its current state lacks.
+      const found = (await this.readPermissionSetAttributes(arn)).attributes;
+      await this.sendPermissionSetDiff(arn, wanted, permissionSetDiff(found, wanted));
     }
     this.permissionSetsByName.set(wanted.name, { arn, attributes: structuredClone(wanted) });
   }
 
   private async updatePermissionSet(change: UpdatePermissionSet): Promise<void> {
     const arn = await this.requirePermissionSetArn(change.permissionSet.name);
-    await this.reconcilePermissionSet(arn, change.before, change.permissionSet);
+    await this.sendPermissionSetDiff(arn, change.permissionSet, change.diff);
     this.permissionSetsByName.set(change.permissionSet.name, {
       arn,
       attributes: structuredClone(change.permissionSet),
     });
   }
 
-  /** Sends what turns `before` into `after`; a sequence of idempotent calls, so a retry converges. */
-  private async reconcilePermissionSet(
+  /**
+   * Sends exactly the plan's diff (`after` gives the new values); a sequence of idempotent calls, so a
+   * retry converges.
+   */
+  private async sendPermissionSetDiff(
     arn: string,
-    before: PermissionSetAttributes,
     after: PermissionSetAttributes,
+    diff: PermissionSetDiff,
   ): Promise<void> {
     const target = { InstanceArn: this.instanceArn, PermissionSetArn: arn };
     const tolerate = async (
@@ -1388,11 +1391,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       });
     };
 
-    if (
-      before.description !== after.description ||
-      before.sessionDuration !== after.sessionDuration ||
-      before.relayState !== after.relayState
-    ) {
+    if (diff.attributesChanged) {
       // AWS keeps a field the request leaves out, so a description or relay state cannot be cleared here.
       await this.ssoAdminWrite("UpdatePermissionSet", () =>
         this.ssoAdmin.send(
@@ -1406,7 +1405,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       );
     }
 
-    const managed = listDifference(before.managedPolicyArns, after.managedPolicyArns, (arn_) => arn_);
+    const managed = diff.managedPolicyArns;
     for (const policyArn of managed.added) {
       await attach(
         "AttachManagedPolicyToPermissionSet",
@@ -1428,11 +1427,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       );
     }
 
-    const customer = listDifference(
-      before.customerManagedPolicies,
-      after.customerManagedPolicies,
-      customerPolicyKey,
-    );
+    const customer = diff.customerManagedPolicies;
     for (const reference of customer.added) {
       await attach(
         "AttachCustomerManagedPolicyReferenceToPermissionSet",
@@ -1463,28 +1458,25 @@ export class AwsIdentityCenter implements IdentityCenter {
       );
     }
 
-    if (after.inlinePolicy !== undefined && after.inlinePolicy !== before.inlinePolicy) {
+    if (diff.inlinePolicy === "put" && after.inlinePolicy !== undefined) {
       const policy = after.inlinePolicy;
       await this.ssoAdminWrite("PutInlinePolicyToPermissionSet", () =>
         this.ssoAdmin.send(new PutInlinePolicyToPermissionSetCommand({ ...target, InlinePolicy: policy })),
       );
-    } else if (after.inlinePolicy === undefined && before.inlinePolicy !== undefined) {
+    } else if (diff.inlinePolicy === "delete") {
       await this.ssoAdminWrite("DeleteInlinePolicyFromPermissionSet", () =>
         this.ssoAdmin.send(new DeleteInlinePolicyFromPermissionSetCommand(target)),
       );
     }
 
-    if (
-      after.permissionsBoundary !== undefined &&
-      !sameBoundary(before.permissionsBoundary, after.permissionsBoundary)
-    ) {
+    if (diff.permissionsBoundary === "put" && after.permissionsBoundary !== undefined) {
       const boundary = boundaryToAws(after.permissionsBoundary);
       await this.ssoAdminWrite("PutPermissionsBoundaryToPermissionSet", () =>
         this.ssoAdmin.send(
           new PutPermissionsBoundaryToPermissionSetCommand({ ...target, PermissionsBoundary: boundary }),
         ),
       );
-    } else if (after.permissionsBoundary === undefined && before.permissionsBoundary !== undefined) {
+    } else if (diff.permissionsBoundary === "delete") {
       await tolerate(
         "DeletePermissionsBoundaryFromPermissionSet",
         () => this.ssoAdmin.send(new DeletePermissionsBoundaryFromPermissionSetCommand(target)),
@@ -1492,7 +1484,11 @@ export class AwsIdentityCenter implements IdentityCenter {
       );
     }
 
-    const tags = tagDifference(before.tags, after.tags);
+    // The managed-by marker is the adapter's own and is never removed, whatever a plan says.
+    const tags = {
+      set: diff.tags.set,
+      removedKeys: diff.tags.removedKeys.filter((key) => key !== managedByTag.key),
+    };
     if (Object.keys(tags.set).length > 0) {
       await this.ssoAdminWrite("TagResource", () =>
         this.ssoAdmin.send(

@@ -1,6 +1,6 @@
 /**
- * Translation between SSO admin permission set shapes and `PermissionSetAttributes`, and the list
- * differences an update has to send (Attach/Detach, Tag/Untag).
+ * Translation between SSO admin permission set shapes and `PermissionSetAttributes`. What an update
+ * sends (Attach/Detach, Tag/Untag) the plan carries (`PermissionSetDiff`).
  */
 import type {
   PermissionsBoundary as AwsBoundary,
@@ -29,23 +29,12 @@ export function boundaryToAws(boundary: PermissionsBoundary): AwsBoundary {
     : { CustomerManagedPolicyReference: { Name: boundary.policy.name, Path: boundary.policy.path } };
 }
 
-export function sameBoundary(
-  a: PermissionsBoundary | undefined,
-  b: PermissionsBoundary | undefined,
-): boolean {
-  return JSON.stringify(a && boundaryToAws(a)) === JSON.stringify(b && boundaryToAws(b));
-}
-
 export function customerPolicyFromAws(reference: CustomerManagedPolicyReference): CustomerManagedPolicyRef {
   return { name: reference.Name ?? "", path: reference.Path ?? "/" };
 }
 
 export function customerPolicyToAws(reference: CustomerManagedPolicyRef): CustomerManagedPolicyReference {
   return { Name: reference.name, Path: reference.path || "/" };
-}
-
-export function customerPolicyKey(reference: CustomerManagedPolicyRef): string {
-  return `${reference.path || "/"}${reference.name}`;
 }
 
 /** Tags as the model sees them: the managed-by marker left out. */
@@ -62,31 +51,4 @@ export function tagsToAws(tags: Record<string, string>): Tag[] {
   return Object.entries(tags)
     .sort(([a], [b]) => compareStrings(a, b))
     .map(([Key, Value]) => ({ Key, Value }));
-}
-
-/** What to add and what to remove to turn `before` into `after`, by key. */
-export function listDifference<T>(
-  before: T[],
-  after: T[],
-  keyOf: (item: T) => string,
-): { added: T[]; removed: T[] } {
-  const beforeKeys = new Set(before.map(keyOf));
-  const afterKeys = new Set(after.map(keyOf));
-  return {
-    added: after.filter((item) => !beforeKeys.has(keyOf(item))),
-    removed: before.filter((item) => !afterKeys.has(keyOf(item))),
-  };
-}
-
-/** Tags to set (new or changed values) and keys to remove; the managed-by marker is never removed. */
-export function tagDifference(
-  before: Record<string, string>,
-  after: Record<string, string>,
-): { set: Record<string, string>; removedKeys: string[] } {
-  const set: Record<string, string> = {};
-  for (const [key, value] of Object.entries(after)) if (before[key] !== value) set[key] = value;
-  const removedKeys = Object.keys(before)
-    .filter((key) => !(key in after) && key !== managedByTag.key)
-    .sort(compareStrings);
-  return { set, removedKeys };
 }

@@ -106,57 +106,80 @@ export function createUserFields(
   return fields;
 }
 
+/** The attributes a plan's user update can name, in the order their operations are sent. */
+const userFields = [
+  "userName",
+  "displayName",
+  "givenName",
+  "familyName",
+  "email",
+  "title",
+  "enterprise",
+] as const;
+export type UserField = (typeof userFields)[number];
+
 /**
- * UpdateUser operations turning `before` into `after`. With no `before` (a user the adapter has not
- * read), every managed attribute is replaced, which is correct if not minimal. An operation without
- * an AttributeValue removes the attribute.
+ * UpdateUser operations setting exactly `fields` to their values in `after` (a plan's field changes:
+ * the planner's equality decided what changed, so nothing is compared here). An operation without an
+ * AttributeValue removes the attribute.
  */
 export function userUpdateOperations(
-  before: UserAttributes | undefined,
+  fields: Iterable<string>,
   after: UserAttributes,
   managerIdOf: (userName: string) => string | undefined,
 ): AttributeOperation[] {
+  const changed = new Set(fields);
   const operations: AttributeOperation[] = [];
-  const replace = (path: string, from: unknown, to: unknown): void => {
-    if (before !== undefined && from === to) return;
-    operations.push({ AttributePath: path, AttributeValue: to as never });
-  };
-  replace("userName", before?.userName, after.userName);
-  replace("displayName", before?.displayName, after.displayName);
-  replace("name.givenName", before?.givenName, after.givenName);
-  replace("name.familyName", before?.familyName, after.familyName);
-  if (before === undefined || before.email !== after.email) {
-    // Multi-valued attributes can only be replaced whole. The value is a Document, not the SDK's Email
-    // shape: its keys are the SCIM sub-attribute names, as the attribute paths are (`name.givenName`).
-    // AWS's own re:Post answer on updating a user's emails and the Terraform provider both send
-    // `value`, `type`, `primary`; the SDK's `Value`/`Type`/`Primary` would name nothing there.
-    operations.push({
-      AttributePath: "emails",
-      AttributeValue: [{ value: after.email, type: "work", primary: true }],
-    });
-  }
-  const titleBefore = nonEmpty(before?.title);
-  const titleAfter = nonEmpty(after.title);
-  if (titleAfter !== undefined) replace("title", titleBefore, titleAfter);
-  // Removing needs a known previous value: removing an attribute that may not exist is not asked for.
-  else if (titleBefore !== undefined) operations.push({ AttributePath: "title" });
-  const enterpriseAfter = enterpriseToAws(after.enterprise, managerIdOf);
-  const enterpriseChanged =
-    before === undefined ||
-    JSON.stringify(sortedEnterprise(before.enterprise)) !==
-      JSON.stringify(sortedEnterprise(after.enterprise));
-  if (enterpriseChanged) {
-    if (enterpriseAfter)
-      operations.push({ AttributePath: enterpriseAttributePath, AttributeValue: enterpriseAfter as never });
-    else if (before?.enterprise !== undefined) operations.push({ AttributePath: enterpriseAttributePath });
+  for (const field of userFields) {
+    if (changed.has(field)) operations.push(userFieldOperation(field, after, managerIdOf));
   }
   return operations;
 }
 
-function sortedEnterprise(enterprise: EnterpriseAttributes | undefined): [string, string][] {
-  return Object.entries(enterprise ?? {})
-    .filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "")
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+/** UpdateUser operations replacing every managed attribute (a user found under a name, not read yet). */
+export function everyUserAttributeOperation(
+  after: UserAttributes,
+  managerIdOf: (userName: string) => string | undefined,
+): AttributeOperation[] {
+  const operations = userFields.map((field) => userFieldOperation(field, after, managerIdOf));
+  // Removing needs a known previous value: removing an attribute that may not exist is not asked for.
+  return operations.filter((operation) => operation.AttributeValue !== undefined);
+}
+
+function userFieldOperation(
+  field: UserField,
+  after: UserAttributes,
+  managerIdOf: (userName: string) => string | undefined,
+): AttributeOperation {
+  switch (field) {
+    case "userName":
+    case "displayName":
+      return { AttributePath: field, AttributeValue: after[field] as never };
+    case "givenName":
+    case "familyName":
+      return { AttributePath: `name.${field}`, AttributeValue: after[field] as never };
+    case "email":
+      // Multi-valued attributes can only be replaced whole. The value is a Document, not the SDK's Email
+      // shape: its keys are the SCIM sub-attribute names, as the attribute paths are (`name.givenName`).
+      // AWS's own re:Post answer on updating a user's emails and the Terraform provider both send
+      // `value`, `type`, `primary`; the SDK's `Value`/`Type`/`Primary` would name nothing there.
+      return {
+        AttributePath: "emails",
+        AttributeValue: [{ value: after.email, type: "work", primary: true }],
+      };
+    case "title": {
+      const title = nonEmpty(after.title);
+      return title === undefined
+        ? { AttributePath: "title" }
+        : { AttributePath: "title", AttributeValue: title };
+    }
+    case "enterprise": {
+      const document = enterpriseToAws(after.enterprise, managerIdOf);
+      return document === undefined
+        ? { AttributePath: enterpriseAttributePath }
+        : { AttributePath: enterpriseAttributePath, AttributeValue: document as never };
+    }
+  }
 }
 
 function nonEmpty(text: string | undefined): string | undefined {

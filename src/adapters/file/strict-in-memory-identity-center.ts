@@ -8,9 +8,11 @@ import type {
   IdentityCenterState,
   PermissionSetAttributes,
   Scope,
+  UpdateUser,
   UserAttributes,
 } from "../../sync/model.js";
 import { PrincipalType } from "../../sync/model.js";
+import { applyPermissionSetDiff } from "../../sync/permission-set-diff.js";
 import type { IdentityCenter } from "../../sync/ports.js";
 import { userKey } from "../../sync/scope.js";
 import type { DescribedPrincipal, IdentityCenterPeopleRequest } from "../../sync/targeted/reads.js";
@@ -223,7 +225,7 @@ class Store {
         // ExternalIds belong to the SCIM provisioner; UpdateUser never touches them.
         this.users.set(
           newKey,
-          withExternalIds({ id: current.id, ...copyUser(change.user) }, current.externalIds),
+          withExternalIds({ id: current.id, ...withChangedFields(current, change) }, current.externalIds),
         );
         if (newKey !== oldKey) this.renameUserReferences(oldKey, change.user.userName);
         return;
@@ -312,7 +314,7 @@ class Store {
         this.permissionSets.set(current.name, {
           arn: current.arn,
           ...(current.managedByTag === true ? { managedByTag: true } : {}),
-          ...copyPermissionSet(change.permissionSet),
+          ...copyPermissionSet(applyPermissionSetDiff(current, change.permissionSet, change.diff)),
           provisionedAccountIds: current.provisionedAccountIds,
           ...(outdated.length > 0 ? { outdatedAccountIds: outdated.sort(compareStrings) } : {}),
         });
@@ -449,6 +451,32 @@ function copyUser(user: UserAttributes): UserAttributes {
     ...(user.title === undefined ? {} : { title: user.title }),
     ...(user.enterprise === undefined ? {} : { enterprise: structuredClone(user.enterprise) }),
   };
+}
+
+/** `current` with exactly the plan's changed fields set to their new values, as AWS's UpdateUser does. */
+function withChangedFields(current: UserAttributes, change: UpdateUser): UserAttributes {
+  const user = copyUser(current);
+  const after = copyUser(change.user);
+  for (const { field } of change.fields) {
+    switch (field) {
+      case "userName":
+      case "displayName":
+      case "givenName":
+      case "familyName":
+      case "email":
+        user[field] = after[field];
+        break;
+      case "title":
+        if (after.title === undefined || after.title === "") delete user.title;
+        else user.title = after.title;
+        break;
+      case "enterprise":
+        if (after.enterprise === undefined) delete user.enterprise;
+        else user.enterprise = after.enterprise;
+        break;
+    }
+  }
+  return user;
 }
 
 function copyPermissionSet(set: PermissionSetAttributes): PermissionSetAttributes {

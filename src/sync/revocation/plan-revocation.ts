@@ -42,6 +42,7 @@ import type {
 } from "../model.js";
 import { PrincipalType } from "../model.js";
 import { thousands } from "../numbers.js";
+import { inlinePolicyChange, permissionSetDiff } from "../permission-set-diff.js";
 import { userKey } from "../scope.js";
 import {
   type DenyEntry,
@@ -556,8 +557,8 @@ class RevocationPlanner {
       this.changes[index] = {
         ...existing,
         reason: denyDiff === undefined ? existing.reason : `${existing.reason}; ${denyDiff}`,
-        before: withInline(existing.before, held),
         permissionSet: withInline(existing.permissionSet, target),
+        diff: { ...existing.diff, inlinePolicy: inlinePolicyChange(held, target) },
         fields,
       };
       return;
@@ -568,8 +569,8 @@ class RevocationPlanner {
       kind: "updatePermissionSet",
       key: permissionSetChangeKey(name),
       reason: denyDiff ?? "leavers' denies rewritten",
-      before: withInline(attributes, held),
       permissionSet: withInline(attributes, target),
+      diff: permissionSetDiff(withInline(attributes, held), withInline(attributes, target)),
       fields: [inlinePolicyField(held, target)],
     };
     this.changes.push(this.caused(update, "leaver"));

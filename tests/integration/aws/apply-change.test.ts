@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { ChangeFailedError } from "../../../src/sync/errors.js";
 import type { Assignment, IdentityCenterState } from "../../../src/sync/model.js";
+import { permissionSetDiff } from "../../../src/sync/permission-set-diff.js";
+import { computePlan } from "../../../src/sync/plan.js";
+import { aDesiredState } from "../../builders/model.js";
 import {
   anIdentityCenter,
   aPermissionSet,
@@ -87,7 +90,10 @@ describe("applying each kind of change through the AWS APIs", () => {
       reason: "renamed in Google",
       userName: "alice@example.com",
       user: renamed,
-      fields: [{ field: "userName", from: "alice@example.com", to: "alice.smith@example.com" }],
+      fields: [
+        { field: "userName", from: "alice@example.com", to: "alice.smith@example.com" },
+        { field: "familyName", from: "Example", to: "Smith" },
+      ],
     });
 
     expect(user("alice.smith@example.com")).toEqual({ ...renamed, id: alice.id });
@@ -124,10 +130,43 @@ describe("applying each kind of change through the AWS APIs", () => {
       reason: "changed",
       userName: "alice@example.com",
       user: changed,
-      fields: [],
+      fields: [
+        { field: "title", from: "Engineer", to: null },
+        { field: "enterprise", from: alice.enterprise, to: changed.enterprise },
+      ],
     });
 
     expect(user("alice@example.com")).toEqual({ ...changed, id: alice.id });
+  });
+
+  it("sends only the attributes the plan names: an e-mail that differs only in case is not rewritten", async () => {
+    const mixedCase = aUser("carol", { email: "Carol@Example.com" });
+    harness = await startHarness({ state: anIdentityCenter({ users: [mixedCase] }) });
+    const actual = await harness.identityCenter.readState(scope);
+    harness.emulator.resetCounts();
+    const { id: _id, ...carol } = mixedCase;
+    const desired = aDesiredState({
+      users: [
+        {
+          ...carol,
+          email: "carol@example.com",
+          displayName: "Carol Jones",
+          previousUserNames: [],
+          reason: "r",
+        },
+      ],
+    });
+
+    const update = computePlan(desired, actual, scope).changes.find((change) => change.kind === "updateUser");
+    if (update === undefined) throw new Error("the plan has no user update");
+    await harness.identityCenter.applyChange(update);
+
+    // The planner's e-mail equality ignores case, so only the display name changes on the wire.
+    expect(update.kind === "updateUser" && update.fields.map((field) => field.field)).toEqual([
+      "displayName",
+    ]);
+    expect(user("carol@example.com")).toEqual({ ...mixedCase, displayName: "Carol Jones" });
+    expect(harness.emulator.counts().byOperation).toEqual({ "identitystore:UpdateUser": 1 });
   });
 
   it("deletes a user, and deleting one already gone is not an error", async () => {
@@ -274,8 +313,8 @@ describe("applying each kind of change through the AWS APIs", () => {
       kind: "updatePermissionSet",
       key: "permissionSet:Developer",
       reason: "changed in the rules",
-      before: { ...before, tags: beforeTags },
       permissionSet: after,
+      diff: permissionSetDiff({ ...before, tags: beforeTags }, after),
       fields: [],
     });
 

@@ -11,6 +11,7 @@ import {
 import { afterEach, describe, expect, it } from "vitest";
 import { ChangeFailedError } from "../../../src/sync/errors.js";
 import type { Assignment, IdentityCenterState } from "../../../src/sync/model.js";
+import { permissionSetDiff } from "../../../src/sync/permission-set-diff.js";
 import {
   anIdentityCenter,
   aPermissionSet,
@@ -152,8 +153,11 @@ describe("ConflictException from sso-admin and identitystore", () => {
       kind: "updatePermissionSet",
       key: "permissionSet:Developer",
       reason: "",
-      before,
       permissionSet: { ...before, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+      diff: permissionSetDiff(before, {
+        ...before,
+        managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      }),
       fields: [],
     });
 
@@ -173,8 +177,11 @@ describe("ConflictException from sso-admin and identitystore", () => {
       kind: "updatePermissionSet",
       key: "permissionSet:Developer",
       reason: "",
-      before,
       permissionSet: { ...before, managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"] },
+      diff: permissionSetDiff(before, {
+        ...before,
+        managedPolicyArns: ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+      }),
       fields: [],
     });
 

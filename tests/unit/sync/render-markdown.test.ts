@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Change, Plan } from "../../../src/sync/model.js";
+import { permissionSetDiff } from "../../../src/sync/permission-set-diff.js";
 import {
   githubCommentLimit,
   planCommentMarker,
@@ -40,8 +41,8 @@ const policyChange = (from: string, to: string): Change => ({
   key: "permissionSet:Developer",
   reason: "changed in the rules: inlinePolicy",
   cause: "rules",
-  before: { ...developer, inlinePolicy: from },
   permissionSet: { ...developer, inlinePolicy: to },
+  diff: permissionSetDiff({ ...developer, inlinePolicy: from }, { ...developer, inlinePolicy: to }),
   fields: [{ field: "inlinePolicy", from, to }],
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ApplyReport, Change, Plan } from "../../../src/sync/model.js";
+import { permissionSetDiff } from "../../../src/sync/permission-set-diff.js";
 import {
   applyReportToJson,
   planToJson,
@@ -173,8 +174,8 @@ describe("renderPlanText for reviewers", () => {
             kind: "updatePermissionSet",
             key: "permissionSet:Developer",
             reason: "changed in the rules: inlinePolicy",
-            before,
             permissionSet: after,
+            diff: permissionSetDiff(before, after),
             fields: [{ field: "inlinePolicy", from: before.inlinePolicy, to: after.inlinePolicy }],
           },
         ],

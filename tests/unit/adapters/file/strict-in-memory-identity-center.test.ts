@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { StrictInMemoryIdentityCenter } from "../../../../src/adapters/file/strict-in-memory-identity-center.js";
 import { ChangeFailedError } from "../../../../src/sync/errors.js";
 import type { Change } from "../../../../src/sync/model.js";
+import { permissionSetDiff } from "../../../../src/sync/permission-set-diff.js";
 import {
   aDesiredPermissionSet,
   anAssignment,
@@ -102,7 +103,7 @@ describe("StrictInMemoryIdentityCenter", () => {
       reason: "r",
       userName: "alice@example.com",
       user: { ...alice, userName: "alice.l@example.com" },
-      fields: [],
+      fields: [{ field: "userName", from: "alice@example.com", to: "alice.l@example.com" }],
     });
     const state = ic.snapshot();
     expect(state.users.map((u) => [u.id, u.userName])).toEqual([
@@ -110,6 +111,26 @@ describe("StrictInMemoryIdentityCenter", () => {
     ]);
     expect(state.groups[0]?.members).toEqual(["alice.l@example.com"]);
     expect(state.assignments[0]?.principalName).toBe("alice.l@example.com");
+  });
+
+  it("changes only the attributes the plan names, as AWS's UpdateUser does", async () => {
+    const ic = new StrictInMemoryIdentityCenter(
+      anIdentityCenterState({
+        users: [anIcUser({ userName: "alice@example.com", email: "Alice@Example.com" })],
+      }),
+    );
+    await ic.applyChange({
+      kind: "updateUser",
+      key: "user:alice@example.com",
+      reason: "r",
+      userName: "alice@example.com",
+      user: { ...alice, email: "alice@example.com", displayName: "Alice Liddell" },
+      fields: [{ field: "displayName", from: "Alice Example", to: "Alice Liddell" }],
+    });
+    expect(ic.snapshot().users[0]).toMatchObject({
+      displayName: "Alice Liddell",
+      email: "Alice@Example.com",
+    });
   });
 
   it("keeps a renamed user as the manager of the people who report to them, as the user id does in AWS", async () => {
@@ -130,7 +151,7 @@ describe("StrictInMemoryIdentityCenter", () => {
       reason: "r",
       userName: "alice@example.com",
       user: { ...alice, userName: "alice.l@example.com" },
-      fields: [],
+      fields: [{ field: "userName", from: "alice@example.com", to: "alice.l@example.com" }],
     });
     expect(ic.snapshot().users.find((u) => u.userName === "bob@example.com")?.enterprise).toEqual({
       department: "R&D",
@@ -212,8 +233,8 @@ describe("StrictInMemoryIdentityCenter", () => {
       kind: "updatePermissionSet",
       key: "permissionSet:Developer",
       reason: "r",
-      before: aDesiredPermissionSet(),
       permissionSet: next,
+      diff: permissionSetDiff(aDesiredPermissionSet(), next),
       fields: [],
     });
     expect(ic.snapshot().permissionSets).toEqual([
@@ -263,8 +284,8 @@ describe("StrictInMemoryIdentityCenter", () => {
       kind: "updatePermissionSet",
       key: "permissionSet:Developer",
       reason: "r",
-      before: aDesiredPermissionSet(),
       permissionSet: aDesiredPermissionSet({ sessionDuration: "PT1H" }),
+      diff: permissionSetDiff(aDesiredPermissionSet(), aDesiredPermissionSet({ sessionDuration: "PT1H" })),
       fields: [],
     });
 
@@ -341,7 +362,7 @@ describe("StrictInMemoryIdentityCenter", () => {
       reason: "r",
       userName: "alice@example.com",
       user: { ...alice, displayName: "Alice Liddell" },
-      fields: [],
+      fields: [{ field: "displayName", from: "Alice Example", to: "Alice Liddell" }],
     });
 
     expect(ic.snapshot().users[0]).toMatchObject({ displayName: "Alice Liddell", externalIds });
