@@ -112,6 +112,7 @@ import {
   classifyWriteFailure,
   type RetryPolicy,
 } from "./aws-caller.js";
+import { type ExpectedAwsError, expectingAwsError, toleratingAwsError } from "./expected-error.js";
 import { type AwsLimits, defaultAwsLimits, mapConcurrently, Semaphore } from "./limits.js";
 import {
   boundaryFromAws,
@@ -392,11 +393,12 @@ export class AwsIdentityCenter implements IdentityCenter {
   ): Promise<Assignment[] | undefined> {
     const [first, ...rest] = principals;
     if (first === undefined) return [];
-    let firstFound: AccountAssignmentForPrincipal[];
-    try {
-      firstFound = await this.readAssignments(first.type, first.id);
-    } catch (error) {
-      if (awsErrorName(error) !== "AccessDeniedException") throw error;
+    const firstFound = await expectingAwsError(
+      () => this.readAssignments(first.type, first.id),
+      "AccessDeniedException",
+      () => undefined,
+    );
+    if (firstFound === undefined) {
       this.principalListingAllowed = false;
       return undefined;
     }
@@ -646,15 +648,14 @@ export class AwsIdentityCenter implements IdentityCenter {
     const inline = await this.ssoAdminCall("GetInlinePolicyForPermissionSet", () =>
       this.ssoAdmin.send(new GetInlinePolicyForPermissionSetCommand(target)),
     );
-    const boundary = await this.ssoAdminCall("GetPermissionsBoundaryForPermissionSet", async () => {
-      try {
-        return await this.ssoAdmin.send(new GetPermissionsBoundaryForPermissionSetCommand(target));
-      } catch (error) {
-        // AWS answers ResourceNotFoundException when the permission set has no boundary.
-        if (awsErrorName(error) === "ResourceNotFoundException") return { PermissionsBoundary: undefined };
-        throw error;
-      }
-    });
+    const boundary = await this.ssoAdminCall("GetPermissionsBoundaryForPermissionSet", () =>
+      // AWS answers ResourceNotFoundException when the permission set has no boundary.
+      expectingAwsError(
+        () => this.ssoAdmin.send(new GetPermissionsBoundaryForPermissionSetCommand(target)),
+        "ResourceNotFoundException",
+        () => ({ PermissionsBoundary: undefined }),
+      ),
+    );
 
     const tags = tagsAlreadyRead ?? (await this.readTags(arn));
 
@@ -868,21 +869,21 @@ export class AwsIdentityCenter implements IdentityCenter {
     return users.sort((a, b) => compareStrings(userKey(a.userName), userKey(b.userName)));
   }
 
-  private async describeRawUser(id: string): Promise<User | undefined> {
-    try {
-      return await this.identityStoreCall("DescribeUser", () =>
-        this.identityStore.send(
-          new DescribeUserCommand({
-            IdentityStoreId: this.identityStoreId,
-            UserId: id,
-            Extensions: [enterpriseExtension],
-          }),
+  private describeRawUser(id: string): Promise<User | undefined> {
+    return expectingAwsError(
+      () =>
+        this.identityStoreCall("DescribeUser", () =>
+          this.identityStore.send(
+            new DescribeUserCommand({
+              IdentityStoreId: this.identityStoreId,
+              UserId: id,
+              Extensions: [enterpriseExtension],
+            }),
+          ),
         ),
-      );
-    } catch (error) {
-      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
-      throw error;
-    }
+      "ResourceNotFoundException",
+      () => undefined,
+    );
   }
 
   private async readMembershipsOf(userId: string): Promise<GroupMembership[]> {
@@ -910,13 +911,16 @@ export class AwsIdentityCenter implements IdentityCenter {
     if (principals.length === 0) return [];
     if (this.principalListingAllowed) {
       const perPrincipal: { principal: Principal; found: AccountAssignmentForPrincipal[] }[] = [];
-      try {
-        for (const principal of principals)
-          perPrincipal.push({ principal, found: await this.readAssignments(principal.type, principal.id) });
-      } catch (error) {
-        if (awsErrorName(error) !== "AccessDeniedException") throw error;
-        this.principalListingAllowed = false;
-      }
+      await expectingAwsError(
+        async () => {
+          for (const principal of principals)
+            perPrincipal.push({ principal, found: await this.readAssignments(principal.type, principal.id) });
+        },
+        "AccessDeniedException",
+        () => {
+          this.principalListingAllowed = false;
+        },
+      );
       if (this.principalListingAllowed) {
         const arns = [
           ...new Set(perPrincipal.flatMap(({ found }) => found.flatMap((a) => a.PermissionSetArn ?? []))),
@@ -1051,25 +1055,26 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   private async createUser(change: CreateUser): Promise<void> {
     const managerIdOf = (userName: string): string | undefined => this.userIdsByKey.get(userKey(userName));
-    try {
-      const created = await this.identityStoreCall("CreateUser", () =>
-        this.identityStore.send(
-          new CreateUserCommand({
-            IdentityStoreId: this.identityStoreId,
-            ...createUserFields(change.user, managerIdOf),
-          }),
+    const created = await expectingAwsError(
+      () =>
+        this.identityStoreCall("CreateUser", () =>
+          this.identityStore.send(
+            new CreateUserCommand({
+              IdentityStoreId: this.identityStoreId,
+              ...createUserFields(change.user, managerIdOf),
+            }),
+          ),
         ),
-      );
-      this.rememberUser({ ...structuredClone(change.user), id: created.UserId ?? "" });
-    } catch (error) {
-      if (awsErrorName(error) !== "ConflictException") throw error;
-      // The user exists already (an earlier run stopped halfway): adopt it and bring it in line.
-      const id = await this.findUserId(change.user.userName);
-      if (id === undefined) throw error;
-      const operations = everyUserAttributeOperation(change.user, managerIdOf);
-      await this.sendUserUpdate(id, operations);
-      this.rememberUser({ ...structuredClone(change.user), id });
-    }
+      "ConflictException",
+      async (error) => {
+        // The user exists already (an earlier run stopped halfway): adopt it and bring it in line.
+        const id = await this.findUserId(change.user.userName);
+        if (id === undefined) throw error;
+        await this.sendUserUpdate(id, everyUserAttributeOperation(change.user, managerIdOf));
+        return { UserId: id };
+      },
+    );
+    this.rememberUser({ ...structuredClone(change.user), id: created.UserId ?? "" });
   }
 
   private async updateUser(change: UpdateUser): Promise<void> {
@@ -1099,16 +1104,16 @@ export class AwsIdentityCenter implements IdentityCenter {
   private async deleteUser(userName: string): Promise<void> {
     const id = await this.findUserId(userName);
     if (id !== undefined) {
-      try {
-        await this.identityStoreCall("DeleteUser", () =>
-          this.identityStore.send(
-            new DeleteUserCommand({ IdentityStoreId: this.identityStoreId, UserId: id }),
+      // Already gone is what we wanted.
+      await toleratingAwsError(
+        () =>
+          this.identityStoreCall("DeleteUser", () =>
+            this.identityStore.send(
+              new DeleteUserCommand({ IdentityStoreId: this.identityStoreId, UserId: id }),
+            ),
           ),
-        );
-      } catch (error) {
-        // Already gone is what we wanted.
-        if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
-      }
+        "ResourceNotFoundException",
+      );
       this.usersById.delete(id);
       for (const key of [...this.membershipIds.keys()])
         if (key.endsWith(`/${id}`)) this.membershipIds.delete(key);
@@ -1123,15 +1128,15 @@ export class AwsIdentityCenter implements IdentityCenter {
   private async deleteGroup(displayName: string): Promise<void> {
     const id = await this.findGroupId(displayName);
     if (id !== undefined) {
-      try {
-        await this.identityStoreCall("DeleteGroup", () =>
-          this.identityStore.send(
-            new DeleteGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: id }),
+      await toleratingAwsError(
+        () =>
+          this.identityStoreCall("DeleteGroup", () =>
+            this.identityStore.send(
+              new DeleteGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: id }),
+            ),
           ),
-        );
-      } catch (error) {
-        if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
-      }
+        "ResourceNotFoundException",
+      );
       this.groupsById.delete(id);
       for (const key of [...this.membershipIds.keys()])
         if (key.startsWith(`${id}/`)) this.membershipIds.delete(key);
@@ -1147,42 +1152,45 @@ export class AwsIdentityCenter implements IdentityCenter {
   private async deletePermissionSet(name: string): Promise<void> {
     const arn = await this.findPermissionSetArn(name, false);
     if (arn !== undefined) {
-      try {
-        await this.ssoAdminWrite("DeletePermissionSet", () =>
-          this.ssoAdmin.send(
-            new DeletePermissionSetCommand({ InstanceArn: this.instanceArn, PermissionSetArn: arn }),
+      await toleratingAwsError(
+        () =>
+          this.ssoAdminWrite("DeletePermissionSet", () =>
+            this.ssoAdmin.send(
+              new DeletePermissionSetCommand({ InstanceArn: this.instanceArn, PermissionSetArn: arn }),
+            ),
           ),
-        );
-      } catch (error) {
-        if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
-      }
+        "ResourceNotFoundException",
+      );
     }
     this.permissionSetsByName.delete(name);
   }
 
   private async createGroup(change: CreateGroup): Promise<void> {
-    try {
-      const created = await this.identityStoreCall("CreateGroup", () =>
-        this.identityStore.send(
-          new CreateGroupCommand({
-            IdentityStoreId: this.identityStoreId,
-            DisplayName: change.displayName,
-            ...(change.description ? { Description: change.description } : {}),
-          }),
+    const created = await expectingAwsError(
+      () =>
+        this.identityStoreCall("CreateGroup", () =>
+          this.identityStore.send(
+            new CreateGroupCommand({
+              IdentityStoreId: this.identityStoreId,
+              DisplayName: change.displayName,
+              ...(change.description ? { Description: change.description } : {}),
+            }),
+          ),
         ),
-      );
-      this.rememberGroup(groupOf(created.GroupId ?? "", change.displayName, change.description));
-    } catch (error) {
-      if (awsErrorName(error) !== "ConflictException") throw error;
-      const id = await this.findGroupId(change.displayName);
-      if (id === undefined) throw error;
-      if (change.description) {
-        await this.sendGroupUpdate(id, [
-          { AttributePath: "description", AttributeValue: change.description },
-        ]);
-      }
-      this.rememberGroup(groupOf(id, change.displayName, change.description));
-    }
+      "ConflictException",
+      async (error) => {
+        // The group exists already (an earlier run stopped halfway): adopt it.
+        const id = await this.findGroupId(change.displayName);
+        if (id === undefined) throw error;
+        if (change.description) {
+          await this.sendGroupUpdate(id, [
+            { AttributePath: "description", AttributeValue: change.description },
+          ]);
+        }
+        return { GroupId: id };
+      },
+    );
+    this.rememberGroup(groupOf(created.GroupId ?? "", change.displayName, change.description));
   }
 
   private async updateGroup(change: UpdateGroup): Promise<void> {
@@ -1231,23 +1239,26 @@ export class AwsIdentityCenter implements IdentityCenter {
         AwsService.identityStore,
         "CreateGroupMembership",
         async () => {
-          try {
-            const created = await this.identityStore.send(
-              new CreateGroupMembershipCommand({
-                IdentityStoreId: this.identityStoreId,
-                GroupId: groupId,
-                MemberId: { UserId: userId },
-              }),
-            );
-            if (created.MembershipId)
-              this.membershipIds.set(membershipKey(groupId, userId), created.MembershipId);
-          } catch (error) {
-            if (awsErrorName(error) !== "ConflictException") throw error;
-            const reason = (error as { Reason?: unknown }).Reason;
-            if (reason === "UNIQUENESS_CONSTRAINT_VIOLATION") return;
-            if (reason === undefined && (await this.findMembershipId(groupId, userId)) !== undefined) return;
-            throw error;
-          }
+          const created = await expectingAwsError(
+            () =>
+              this.identityStore.send(
+                new CreateGroupMembershipCommand({
+                  IdentityStoreId: this.identityStoreId,
+                  GroupId: groupId,
+                  MemberId: { UserId: userId },
+                }),
+              ),
+            "ConflictException",
+            async (error) => {
+              const reason = (error as { Reason?: unknown }).Reason;
+              if (reason === "UNIQUENESS_CONSTRAINT_VIOLATION") return undefined;
+              if (reason === undefined && (await this.findMembershipId(groupId, userId)) !== undefined)
+                return undefined;
+              throw error;
+            },
+          );
+          if (created?.MembershipId)
+            this.membershipIds.set(membershipKey(groupId, userId), created.MembershipId);
         },
         classifyWriteFailure,
       );
@@ -1261,22 +1272,23 @@ export class AwsIdentityCenter implements IdentityCenter {
     const key = membershipKey(groupId, userId);
     const known = this.membershipIds.get(key);
     if (known !== undefined) return known;
-    try {
-      const found = await this.identityStoreCall("GetGroupMembershipId", () =>
-        this.identityStore.send(
-          new GetGroupMembershipIdCommand({
-            IdentityStoreId: this.identityStoreId,
-            GroupId: groupId,
-            MemberId: { UserId: userId },
-          }),
+    const found = await expectingAwsError(
+      () =>
+        this.identityStoreCall("GetGroupMembershipId", () =>
+          this.identityStore.send(
+            new GetGroupMembershipIdCommand({
+              IdentityStoreId: this.identityStoreId,
+              GroupId: groupId,
+              MemberId: { UserId: userId },
+            }),
+          ),
         ),
-      );
-      if (found.MembershipId !== undefined) this.membershipIds.set(key, found.MembershipId);
-      return found.MembershipId;
-    } catch (error) {
-      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
-      throw error;
-    }
+      "ResourceNotFoundException",
+      () => undefined,
+    );
+    if (found === undefined) return undefined;
+    if (found.MembershipId !== undefined) this.membershipIds.set(key, found.MembershipId);
+    return found.MembershipId;
   }
 
   private async removeMember(groupName: string, userName: string): Promise<void> {
@@ -1287,15 +1299,15 @@ export class AwsIdentityCenter implements IdentityCenter {
     const membershipId = await this.findMembershipId(groupId, userId);
     if (membershipId === undefined) return;
     const id = membershipId;
-    try {
-      await this.identityStoreCall("DeleteGroupMembership", () =>
-        this.identityStore.send(
-          new DeleteGroupMembershipCommand({ IdentityStoreId: this.identityStoreId, MembershipId: id }),
+    await toleratingAwsError(
+      () =>
+        this.identityStoreCall("DeleteGroupMembership", () =>
+          this.identityStore.send(
+            new DeleteGroupMembershipCommand({ IdentityStoreId: this.identityStoreId, MembershipId: id }),
+          ),
         ),
-      );
-    } catch (error) {
-      if (awsErrorName(error) !== "ResourceNotFoundException") throw error;
-    }
+      "ResourceNotFoundException",
+    );
     this.membershipIds.delete(key);
   }
 
@@ -1306,26 +1318,29 @@ export class AwsIdentityCenter implements IdentityCenter {
    */
   private async createPermissionSet(change: CreatePermissionSet): Promise<void> {
     const wanted = change.permissionSet;
-    const outcome = await this.ssoAdminWrite("CreatePermissionSet", async () => {
-      try {
-        const created = await this.ssoAdmin.send(
-          new CreatePermissionSetCommand({
-            InstanceArn: this.instanceArn,
-            Name: wanted.name,
-            SessionDuration: wanted.sessionDuration,
-            ...(wanted.description ? { Description: wanted.description } : {}),
-            ...(wanted.relayState ? { RelayState: wanted.relayState } : {}),
-            Tags: [...tagsToAws(wanted.tags), { Key: managedByTag.key, Value: managedByTag.value }],
-          }),
-        );
-        return { found: false, arn: created.PermissionSet?.PermissionSetArn ?? "" };
-      } catch (error) {
-        if (awsErrorName(error) !== "ConflictException") throw error;
-        const existing = await this.findPermissionSetArn(wanted.name, true);
-        if (existing === undefined) throw error;
-        return { found: true, arn: existing };
-      }
-    });
+    const outcome = await this.ssoAdminWrite("CreatePermissionSet", () =>
+      expectingAwsError(
+        async () => {
+          const created = await this.ssoAdmin.send(
+            new CreatePermissionSetCommand({
+              InstanceArn: this.instanceArn,
+              Name: wanted.name,
+              SessionDuration: wanted.sessionDuration,
+              ...(wanted.description ? { Description: wanted.description } : {}),
+              ...(wanted.relayState ? { RelayState: wanted.relayState } : {}),
+              Tags: [...tagsToAws(wanted.tags), { Key: managedByTag.key, Value: managedByTag.value }],
+            }),
+          );
+          return { found: false, arn: created.PermissionSet?.PermissionSetArn ?? "" };
+        },
+        "ConflictException",
+        async (error) => {
+          const existing = await this.findPermissionSetArn(wanted.name, true);
+          if (existing === undefined) throw error;
+          return { found: true, arn: existing };
+        },
+      ),
+    );
     const { arn } = outcome;
     if (!outcome.found) {
       const empty: PermissionSetAttributes = {
@@ -1365,30 +1380,19 @@ export class AwsIdentityCenter implements IdentityCenter {
     diff: PermissionSetDiff,
   ): Promise<void> {
     const target = { InstanceArn: this.instanceArn, PermissionSetArn: arn };
-    const tolerate = async (
-      operation: string,
-      send: () => Promise<unknown>,
-      harmless: string,
-    ): Promise<void> => {
-      try {
-        await this.ssoAdminWrite(operation, send);
-      } catch (error) {
-        if (awsErrorName(error) !== harmless) throw error;
-      }
-    };
+    const tolerate = (operation: string, send: () => Promise<unknown>, harmless: ExpectedAwsError) =>
+      toleratingAwsError(() => this.ssoAdminWrite(operation, send), harmless);
     /** An attach whose ConflictException counts as "attached already" only when `attached` reads so. */
     const attach = async (
       operation: string,
       send: () => Promise<unknown>,
       attached: () => Promise<boolean>,
     ): Promise<void> => {
-      await this.ssoAdminWrite(operation, async () => {
-        try {
-          await send();
-        } catch (error) {
-          if (awsErrorName(error) !== "ConflictException" || !(await attached())) throw error;
-        }
-      });
+      await this.ssoAdminWrite(operation, () =>
+        expectingAwsError(send, "ConflictException", async (error) => {
+          if (!(await attached())) throw error;
+        }),
+      );
     };
 
     if (diff.attributesChanged) {
@@ -1612,17 +1616,22 @@ export class AwsIdentityCenter implements IdentityCenter {
         (entry) => entry.PrincipalType === assignment.principalType && entry.PrincipalId === principalId,
       );
     await this.assignmentRequests.run(async () => {
-      const started = await this.ssoAdminWrite("CreateAccountAssignment", async () => {
-        try {
-          const output = await this.ssoAdmin.send(
-            new CreateAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
-          );
-          return output.AccountAssignmentCreationStatus;
-        } catch (error) {
-          if (awsErrorName(error) === "ConflictException" && (await exists())) return "exists" as const;
-          throw error;
-        }
-      });
+      const started = await this.ssoAdminWrite("CreateAccountAssignment", () =>
+        expectingAwsError(
+          async () =>
+            (
+              await this.ssoAdmin.send(
+                new CreateAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
+              )
+            ).AccountAssignmentCreationStatus,
+          "ConflictException",
+          async (error) => {
+            // A conflict is "assigned already" only when a read shows the assignment.
+            if (await exists()) return "exists" as const;
+            throw error;
+          },
+        ),
+      );
       if (started === "exists") return;
       await this.waitForCompletion(change.key, "assignment creation", started, (requestId) =>
         this.ssoAdminCall("DescribeAccountAssignmentCreationStatus", async () => {
@@ -1648,18 +1657,19 @@ export class AwsIdentityCenter implements IdentityCenter {
     // Without the principal or the permission set there is no assignment left to delete.
     if (arn === undefined || principalId === undefined) return;
     await this.assignmentRequests.run(async () => {
-      let started: AccountAssignmentOperationStatus | undefined;
-      try {
-        const output = await this.ssoAdminWrite("DeleteAccountAssignment", () =>
-          this.ssoAdmin.send(
-            new DeleteAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
+      const output = await expectingAwsError(
+        () =>
+          this.ssoAdminWrite("DeleteAccountAssignment", () =>
+            this.ssoAdmin.send(
+              new DeleteAccountAssignmentCommand(this.assignmentRequest(assignment, arn, principalId)),
+            ),
           ),
-        );
-        started = output.AccountAssignmentDeletionStatus;
-      } catch (error) {
-        if (awsErrorName(error) === "ResourceNotFoundException") return;
-        throw error;
-      }
+        "ResourceNotFoundException",
+        () => "gone" as const,
+      );
+      // Already gone is what we wanted.
+      if (output === "gone") return;
+      const started: AccountAssignmentOperationStatus | undefined = output.AccountAssignmentDeletionStatus;
       await this.waitForCompletion(change.key, "assignment deletion", started, (requestId) =>
         this.ssoAdminCall("DescribeAccountAssignmentDeletionStatus", async () => {
           const output = await this.ssoAdmin.send(
@@ -1726,43 +1736,47 @@ export class AwsIdentityCenter implements IdentityCenter {
   private async findUserId(userName: string): Promise<string | undefined> {
     const known = this.userIdsByKey.get(userKey(userName));
     if (known !== undefined) return known;
-    try {
-      const found = await this.identityStoreCall("GetUserId", () =>
-        this.identityStore.send(
-          new GetUserIdCommand({
-            IdentityStoreId: this.identityStoreId,
-            AlternateIdentifier: { UniqueAttribute: { AttributePath: "userName", AttributeValue: userName } },
-          }),
+    const found = await expectingAwsError(
+      () =>
+        this.identityStoreCall("GetUserId", () =>
+          this.identityStore.send(
+            new GetUserIdCommand({
+              IdentityStoreId: this.identityStoreId,
+              AlternateIdentifier: {
+                UniqueAttribute: { AttributePath: "userName", AttributeValue: userName },
+              },
+            }),
+          ),
         ),
-      );
-      if (found.UserId) this.userIdsByKey.set(userKey(userName), found.UserId);
-      return found.UserId;
-    } catch (error) {
-      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
-      throw error;
-    }
+      "ResourceNotFoundException",
+      () => undefined,
+    );
+    if (found === undefined) return undefined;
+    if (found.UserId) this.userIdsByKey.set(userKey(userName), found.UserId);
+    return found.UserId;
   }
 
   private async findGroupId(displayName: string): Promise<string | undefined> {
     const known = this.groupIdsByName.get(displayName);
     if (known !== undefined) return known;
-    try {
-      const found = await this.identityStoreCall("GetGroupId", () =>
-        this.identityStore.send(
-          new GetGroupIdCommand({
-            IdentityStoreId: this.identityStoreId,
-            AlternateIdentifier: {
-              UniqueAttribute: { AttributePath: "displayName", AttributeValue: displayName },
-            },
-          }),
+    const found = await expectingAwsError(
+      () =>
+        this.identityStoreCall("GetGroupId", () =>
+          this.identityStore.send(
+            new GetGroupIdCommand({
+              IdentityStoreId: this.identityStoreId,
+              AlternateIdentifier: {
+                UniqueAttribute: { AttributePath: "displayName", AttributeValue: displayName },
+              },
+            }),
+          ),
         ),
-      );
-      if (found.GroupId) this.groupIdsByName.set(displayName, found.GroupId);
-      return found.GroupId;
-    } catch (error) {
-      if (awsErrorName(error) === "ResourceNotFoundException") return undefined;
-      throw error;
-    }
+      "ResourceNotFoundException",
+      () => undefined,
+    );
+    if (found === undefined) return undefined;
+    if (found.GroupId) this.groupIdsByName.set(displayName, found.GroupId);
+    return found.GroupId;
   }
 
   /** The ARN of a permission set by name; lists them all once when the name is not known yet. */

@@ -35,6 +35,7 @@ import { revocationPolicyDescription, revocationPolicyPrefix } from "../../sync/
 import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
+import { type ExpectedAwsError, toleratingAwsError } from "./expected-error.js";
 import { type AwsLimits, defaultAwsLimits } from "./limits.js";
 import { managedByTag } from "./permission-set-attributes.js";
 
@@ -194,12 +195,12 @@ export class AwsRevocationPolicies implements RevocationPolicies {
     );
   }
 
-  private async tolerating(harmless: string, operation: string, send: () => Promise<unknown>): Promise<void> {
-    try {
-      await this.caller.call(AwsService.organizations, operation, send);
-    } catch (error) {
-      if (awsErrorName(error) !== harmless) throw error;
-    }
+  private tolerating(
+    harmless: ExpectedAwsError,
+    operation: string,
+    send: () => Promise<unknown>,
+  ): Promise<void> {
+    return toleratingAwsError(() => this.caller.call(AwsService.organizations, operation, send), harmless);
   }
 
   private async isOurs(policyId: string): Promise<boolean> {
