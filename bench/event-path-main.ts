@@ -45,6 +45,18 @@ export function renderEventPath(result: EventPathResult): string {
       );
     }
     lines.push("");
+    const costliest = result.oneAtATime?.costliestRemovingRun ?? {};
+    if (Object.keys(costliest).length > 0)
+      lines.push(
+        "The costliest leaver's run (one at a time), by operation:",
+        "",
+        "| service:operation | calls |",
+        "|---|---|",
+        ...Object.entries(costliest)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([key, count]) => `| ${key} | ${count} |`),
+        "",
+      );
   }
   if (result.coalescing) {
     const c = result.coalescing;

@@ -116,6 +116,8 @@ export interface LeaverBatchResult {
   callsPerLeaver: number;
   /** The calls of the run that removed each leaver, when that run was about them alone. */
   removingRunCalls: number[];
+  /** The calls of the costliest of those runs, by operation. */
+  costliestRemovingRun: CallCounts;
   throttled: number;
   /** Every leaver has no user, membership or assignment left in Identity Center. */
   noAccessLeft: boolean;
@@ -515,6 +517,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
         const throttledFrom = throttledNow();
         const latencies: number[] = [];
         const removingRunCalls: number[] = [];
+        let costliestRemovingRun: CallCounts = {};
         const measure = (name: string) => {
           const end = deletedAt(name);
           const start = firstArrival(name, arrivalsFrom);
@@ -523,7 +526,10 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
           latencies.push(((end - start) / 1000) * factor);
           const index = recorder.writes.findIndex((write) => write.at === end);
           const run = runs.find((entry) => index >= entry.writesFrom && index < entry.writesTo);
-          if (run && run.subjects === 1) removingRunCalls.push(run.calls);
+          if (run && run.subjects === 1) {
+            if (run.calls > Math.max(0, ...removingRunCalls)) costliestRemovingRun = run.callsByOperation;
+            removingRunCalls.push(run.calls);
+          }
         };
         if (oneAtATime) {
           for (const name of names) {
@@ -546,6 +552,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
           latency: stats(latencies),
           callsPerLeaver: batchRuns.reduce((n, run) => n + run.calls, 0) / names.length,
           removingRunCalls,
+          costliestRemovingRun,
           throttled: throttledNow() - throttledFrom,
           noAccessLeft: hasNoAccess(names),
         };
