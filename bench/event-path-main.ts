@@ -30,16 +30,17 @@ export function renderEventPath(result: EventPathResult): string {
   ] as const;
   if (result.oneAtATime || result.burst) {
     lines.push(
-      "| leavers | count | notifications | runs | p50 | p95 | max | calls per leaver | calls of the removing run | throttled | no access left |",
+      "| leavers | count | notifications | runs | p50 | p95 | max | calls per leaver | calls of the run that removed one leaver | throttled | no access left |",
       "|---|---|---|---|---|---|---|---|---|---|---|",
     );
     for (const [label, entry] of leaverRows) {
       if (!entry) continue;
       const removing = entry.removingRunCalls;
+      const unthrottled = removing.map((calls, i) => calls - (entry.removingRunThrottled[i] ?? 0));
       const range =
         removing.length === 0
           ? "—"
-          : `${Math.min(...removing)}–${Math.max(...removing)} (${removing.length} runs)`;
+          : `${Math.min(...removing)}–${Math.max(...removing)}; without retries ${Math.min(...unthrottled)}–${Math.max(...unthrottled)} (${removing.length} runs)`;
       lines.push(
         `| ${label} | ${entry.leavers} | ${entry.notifications} | ${entry.runs} | ${seconds(entry.latency.p50)} | ${seconds(entry.latency.p95)} | ${seconds(entry.latency.max)} | ${entry.callsPerLeaver.toFixed(1)} | ${range} | ${entry.throttled} | ${entry.noAccessLeft ? "yes" : "NO"} |`,
       );
@@ -70,7 +71,7 @@ export function renderEventPath(result: EventPathResult): string {
   if (result.drift) {
     const d = result.drift;
     lines.push(
-      `Drift: CloudTrail CreateGroupMembership on the queue → ${d.runs.map((run) => `${run.scope} batch run as ${run.ranAs} (${run.messages} message, ${run.calls} calls, ${seconds(run.seconds)})`).join(", ")}; ` +
+      `Drift: CloudTrail CreateGroupMembership on the queue → ${d.runs.map((run) => `${run.scope} batch run as ${run.ranAs} (${run.messages} message, ${run.calls} calls of which ${run.throttled} throttled, ${seconds(run.seconds)})`).join(", ")}; ` +
         `undone after ${seconds(d.secondsToUndo)}, Slack post after ${seconds(d.secondsToSlack)} ` +
         `(${d.slackMessages} message${d.slackMessages === 1 ? "" : "s"}); undone: ${d.undone ? "yes" : "NO"}.`,
       "",

@@ -103,7 +103,10 @@ export interface RunRecord {
   ranAs: "full" | "targeted";
   subjects: number;
   messages: number;
+  /** Requests sent, retries of throttled ones included. */
   calls: number;
+  /** Of those, answered with a throttling error by the AWS emulator (each retried). */
+  throttled: number;
   seconds: number;
 }
 
@@ -116,6 +119,8 @@ export interface LeaverBatchResult {
   callsPerLeaver: number;
   /** The calls of the run that removed each leaver, when that run was about them alone. */
   removingRunCalls: number[];
+  /** Throttled (and retried) requests in each of those runs, in the same order. */
+  removingRunThrottled: number[];
   /** The calls of the costliest of those runs, by operation. */
   costliestRemovingRun: CallCounts;
   throttled: number;
@@ -408,6 +413,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
             logger: silent,
             run: async (scope) => {
               const before = apiCalls();
+              const throttledBefore = aws.counts().throttled;
               const writesFrom = recorder.writes.length;
               const started = performance.now();
               const outcome = await runQueuedScope(scope, lambdaContext, deps);
@@ -419,6 +425,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
                 subjects: scope.kind === "targeted" ? scope.subjects.length : 0,
                 messages: event.Records.length,
                 calls: sum(callsByOperation),
+                throttled: aws.counts().throttled - throttledBefore,
                 seconds: ((performance.now() - started) / 1000) * factor,
                 callsByOperation,
                 writesFrom,
@@ -517,6 +524,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
         const throttledFrom = throttledNow();
         const latencies: number[] = [];
         const removingRunCalls: number[] = [];
+        const removingRunThrottled: number[] = [];
         let costliestRemovingRun: CallCounts = {};
         const measure = (name: string) => {
           const end = deletedAt(name);
@@ -529,6 +537,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
           if (run && run.subjects === 1) {
             if (run.calls > Math.max(0, ...removingRunCalls)) costliestRemovingRun = run.callsByOperation;
             removingRunCalls.push(run.calls);
+            removingRunThrottled.push(run.throttled);
           }
         };
         if (oneAtATime) {
@@ -552,6 +561,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
           latency: stats(latencies),
           callsPerLeaver: batchRuns.reduce((n, run) => n + run.calls, 0) / names.length,
           removingRunCalls,
+          removingRunThrottled,
           costliestRemovingRun,
           throttled: throttledNow() - throttledFrom,
           noAccessLeft: hasNoAccess(names),
@@ -648,14 +658,17 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
         result.drift = {
           secondsToSlack: postedAt === undefined ? Number.NaN : ((postedAt - started) / 1000) * factor,
           secondsToUndo: undo ? ((undo.at - started) / 1000) * factor : Number.NaN,
-          runs: runs.slice(runsFrom).map(({ scope, ranAs, subjects, messages, calls, seconds }) => ({
-            scope,
-            ranAs,
-            subjects,
-            messages,
-            calls,
-            seconds,
-          })),
+          runs: runs
+            .slice(runsFrom)
+            .map(({ scope, ranAs, subjects, messages, calls, throttled, seconds }) => ({
+              scope,
+              ranAs,
+              throttled,
+              subjects,
+              messages,
+              calls,
+              seconds,
+            })),
           calls: sum(callsByOperation),
           callsByOperation,
           slackMessages: posted.length,
