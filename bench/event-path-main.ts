@@ -59,10 +59,13 @@ export function renderEventPath(result: EventPathResult): string {
         "",
       );
   }
-  if (result.coalescing) {
-    const c = result.coalescing;
+  for (const [label, c] of [
+    ["as they come", result.coalescing],
+    ["while the consumer is busy", result.coalescingWhileBusy],
+  ] as const) {
+    if (!c) continue;
     lines.push(
-      `Coalescing: ${c.notifications} notifications for one person → ${c.enqueued} messages → ${c.runs} runs ` +
+      `Coalescing (${label}): ${c.notifications} notifications for one person → ${c.enqueued} messages → ${c.runs} runs ` +
         `(${c.runsThatWrote} wrote), ${c.calls} calls, ${seconds(c.latencySeconds)} to the last write; ` +
         `no access left: ${c.noAccessLeft ? "yes" : "NO"}.`,
       "",

@@ -158,6 +158,8 @@ export interface EventPathResult {
   oneAtATime?: LeaverBatchResult;
   burst?: LeaverBatchResult;
   coalescing?: CoalescingResult;
+  /** The same burst arriving while the consumer is busy: it waits on the queue and is taken 10 at a time. */
+  coalescingWhileBusy?: CoalescingResult;
   drift?: DriftResult;
   workDir: string;
 }
@@ -405,8 +407,14 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
     const runs: (RunRecord & { callsByOperation: CallCounts; writesFrom: number; writesTo: number })[] = [];
     let busy = false;
     let stopped = false;
+    /** While set, the poller receives nothing: the consumer is busy elsewhere (say, the schedule's full run). */
+    let paused = false;
     const poller = (async () => {
       while (!stopped) {
+        if (paused) {
+          await sleep(5);
+          continue;
+        }
         busy = true;
         const polled = await pollOnce(sqsClient, queueUrl, (event) =>
           consumeBatch(event, {
@@ -572,36 +580,49 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
         const singles = candidates.slice(0, leaverCount);
         const burst = candidates.slice(leaverCount, 2 * leaverCount);
         const coalesced = candidates[2 * leaverCount];
-        if (coalesced === undefined)
+        const coalescedWhileBusy = candidates[2 * leaverCount + 1];
+        if (coalesced === undefined || coalescedWhileBusy === undefined)
           throw new Error("the organisation has too few people for this many leavers");
         log(`${options.sizeName} events: ${singles.length} leavers one at a time ...`);
         result.oneAtATime = await measureLeavers(singles, true);
         log(`${options.sizeName} events: ${burst.length} leavers in one burst ...`);
         result.burst = await measureLeavers(burst, false);
 
-        // Coalescing: `burstSize` notifications about one person (edits, then the suspension: 2 more).
-        log(`${options.sizeName} events: ${burstSize} notifications for ${coalesced} ...`);
-        const runsFrom = runs.length;
-        const arrivalsFrom = arrivals.length;
-        const enqueuedFrom = enqueued;
-        const callsFrom = apiCalls();
-        for (let i = 0; i < burstSize - 2; i += 1) google.push.updateUser(coalesced, {});
-        google.push.suspendUser(coalesced);
-        await google.push.channels.settle();
-        await idle();
-        const start = firstArrival(coalesced, arrivalsFrom);
-        const end = deletedAt(coalesced);
-        const burstRuns = runs.slice(runsFrom);
-        result.coalescing = {
-          notifications: arrivals.length - arrivalsFrom,
-          enqueued: enqueued - enqueuedFrom,
-          runs: burstRuns.length,
-          runsThatWrote: burstRuns.filter((run) => run.writesTo > run.writesFrom).length,
-          calls: sum(minus(apiCalls(), callsFrom)),
-          latencySeconds:
-            start !== undefined && end !== undefined ? ((end - start) / 1000) * factor : Number.NaN,
-          noAccessLeft: hasNoAccess([coalesced]),
+        // Coalescing: `burstSize` notifications about one person (edits, then the suspension: 2 more),
+        // once as they come (the poller running) and once while the consumer is busy.
+        const coalesce = async (person: string, whileBusy: boolean): Promise<CoalescingResult> => {
+          log(
+            `${options.sizeName} events: ${burstSize} notifications for ${person}${whileBusy ? " while the consumer is busy" : ""} ...`,
+          );
+          const runsFrom = runs.length;
+          const arrivalsFrom = arrivals.length;
+          const enqueuedFrom = enqueued;
+          const callsFrom = apiCalls();
+          if (whileBusy) {
+            paused = true;
+            while (busy) await sleep(5);
+          }
+          for (let i = 0; i < burstSize - 2; i += 1) google.push.updateUser(person, {});
+          google.push.suspendUser(person);
+          await google.push.channels.settle();
+          paused = false;
+          await idle();
+          const start = firstArrival(person, arrivalsFrom);
+          const end = deletedAt(person);
+          const burstRuns = runs.slice(runsFrom);
+          return {
+            notifications: arrivals.length - arrivalsFrom,
+            enqueued: enqueued - enqueuedFrom,
+            runs: burstRuns.length,
+            runsThatWrote: burstRuns.filter((run) => run.writesTo > run.writesFrom).length,
+            calls: sum(minus(apiCalls(), callsFrom)),
+            latencySeconds:
+              start !== undefined && end !== undefined ? ((end - start) / 1000) * factor : Number.NaN,
+            noAccessLeft: hasNoAccess([person]),
+          };
         };
+        result.coalescing = await coalesce(coalesced, false);
+        result.coalescingWhileBusy = await coalesce(coalescedWhileBusy, true);
       }
 
       if (scenarios.includes("eventDrift")) {
