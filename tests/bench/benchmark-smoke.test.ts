@@ -134,7 +134,10 @@ describe("the event path's benchmark on a small organisation", () => {
     }
     const single = result.oneAtATime;
     expect(single?.removingRunCalls).toHaveLength(3);
-    for (const calls of single?.removingRunCalls ?? []) expect(calls).toBeLessThanOrEqual(15);
+    // Retries of throttled requests aside (how many depends on the machine's timing).
+    (single?.removingRunCalls ?? []).forEach((calls, i) => {
+      expect(calls - (single?.removingRunThrottled[i] ?? 0)).toBeLessThanOrEqual(15);
+    });
   });
 
   it("coalesces a burst of notifications about one person: one run per batch of ten, one of them writing", () => {
