@@ -4,6 +4,7 @@
  * the machine is shared and timings are noisy.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type EventPathResult, removeEventWorkDir, runEventPathBenchmark } from "../../bench/event-path.js";
 import {
   type BenchmarkResult,
   removeWorkDir,
@@ -101,5 +102,71 @@ describe("the benchmark on a small organisation", () => {
       expect(entry.realLimits.readSeconds, entry.scenario).toBeGreaterThan(0);
       expect(entry.realLimits.invocations, entry.scenario).toBe(1);
     }
+  });
+});
+
+describe("the event path's benchmark on a small organisation", () => {
+  let result: EventPathResult;
+
+  beforeAll(async () => {
+    result = await runEventPathBenchmark({
+      sizeName: "smoke",
+      size: { users: 150, googleGroups: 8, accounts: 10, permissionSets: 3 },
+      timeFactor: 25,
+      leavers: 3,
+      burst: 20,
+    });
+  }, 240_000);
+  afterAll(async () => {
+    if (result) await removeEventWorkDir(result);
+  });
+
+  it("takes every suspended leaver's access away, one at a time and in a burst, within 15 calls a leaver", () => {
+    for (const entry of [result.oneAtATime, result.burst]) {
+      if (!entry) throw new Error("no leaver measurement in the result");
+      expect(entry.noAccessLeft).toBe(true);
+      expect(entry.latency.count).toBe(3);
+      expect(entry.latency.p50).toBeGreaterThan(0);
+      expect(entry.latency.p95).toBeGreaterThanOrEqual(entry.latency.p50);
+      // A suspension is two notifications: a Directory update and a Reports SUSPEND_USER.
+      expect(entry.notifications).toBe(6);
+      expect(entry.runs).toBeGreaterThan(0);
+    }
+    const single = result.oneAtATime;
+    expect(single?.removingRunCalls).toHaveLength(3);
+    // Retries of throttled requests aside (how many depends on the machine's timing).
+    (single?.removingRunCalls ?? []).forEach((calls, i) => {
+      expect(calls - (single?.removingRunThrottled[i] ?? 0)).toBeLessThanOrEqual(15);
+    });
+  });
+
+  it("coalesces a burst of notifications about one person: one run per batch of ten, one of them writing", () => {
+    // Waiting on the queue while the consumer is busy: the FIFO batch of 10 sets the count exactly.
+    expect(result.coalescingWhileBusy).toMatchObject({
+      notifications: 20,
+      enqueued: 20,
+      runs: 2,
+      runsThatWrote: 1,
+      noAccessLeft: true,
+    });
+    // As they come, a batch is whatever waits when the poller receives: how many depends on timing.
+    expect(result.coalescing).toMatchObject({
+      notifications: 20,
+      enqueued: 20,
+      runsThatWrote: 1,
+      noAccessLeft: true,
+    });
+    expect(result.coalescing?.runs).toBeGreaterThanOrEqual(2);
+    expect(result.coalescing?.runs).toBeLessThanOrEqual(20);
+  });
+
+  it("undoes a membership added by hand in a full run and posts one Slack alert about it", () => {
+    const drift = result.drift;
+    expect(drift?.undone).toBe(true);
+    expect(drift?.slackMessages).toBe(1);
+    expect(drift?.slackText).toContain("idc-sync undid it (enforce mode)");
+    expect(drift?.runs.map((run) => run.ranAs)).toEqual(["full"]);
+    expect(drift?.callsByOperation["identitystore:DeleteGroupMembership"]).toBe(1);
+    expect(drift?.secondsToSlack).toBeGreaterThanOrEqual(drift?.secondsToUndo ?? Number.NaN);
   });
 });
