@@ -12,8 +12,8 @@
  *   assignments), one leaver at a time and as a burst; and a burst of notifications for one person, to
  *   count the runs it costs (coalescing);
  * - drift: a membership added by hand, its CloudTrail event put on the queue as the drift rule does, to
- *   the Slack post. A CloudTrail event naming an Identity Center group makes a full run
- *   (src/handlers/queued-run.ts, `targetedRunCovers`), so this is a full run's time.
+ *   the Slack post. A membership event names only its member (src/events/cloudtrail.ts,
+ *   `membershipSubjects`), so this is a targeted run's time for that person.
  *
  * The poller runs all the time, as Lambda's event source mapping does: a batch is whatever is on the
  * queue when it receives, so a notification arriving while a run is busy waits for the next batch.

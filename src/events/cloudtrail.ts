@@ -136,12 +136,12 @@ function directoryEffect(eventName: string, request: Json, response: Json): Clou
     case "CreateGroupMembership": {
       // CreateGroupMembership: GroupId, MemberId {UserId} (Identity Store API reference).
       const member = isObject(request.memberId) ? request.memberId.userId : undefined;
-      return subjectsOrFull(eventName, [groupById(request.groupId), personById(member)]);
+      return membershipSubjects(eventName, request.groupId, member);
     }
     case "AddMemberToGroup":
     case "RemoveMemberFromGroup": {
       const member = isObject(request.member) ? request.member.memberId : undefined;
-      return subjectsOrFull(eventName, [groupById(request.groupId), personById(member)]);
+      return membershipSubjects(eventName, request.groupId, member);
     }
     case "DeleteGroupMembership":
       // Only the membership id is in the request, and the membership is gone once the event arrives: no
@@ -160,6 +160,19 @@ function directoryEffect(eventName: string, request: Json, response: Json): Clou
     default:
       return { kind: "ignored", reason: `${eventName} is not a write idc-sync follows` };
   }
+}
+
+/**
+ * A membership added or removed by hand changed one person's access, not the group: the member alone is the
+ * subject. A targeted run for them reads every membership they have (ListGroupMembershipsForMember), so it
+ * sees the change, classifies it as drift and, in enforce mode, undoes it without a full run, which an
+ * Identity Center group subject would need. The group id is still required to be there: an event without
+ * it is not the documented shape, and a full run is the safe answer.
+ */
+function membershipSubjects(eventName: string, groupId: unknown, memberId: unknown): CloudTrailEffect {
+  const checked = subjectsOrFull(eventName, [groupById(groupId), personById(memberId)]);
+  if (checked.kind !== "targeted") return checked;
+  return { kind: "targeted", subjects: checked.subjects.filter((subject) => subject.kind === "person") };
 }
 
 function subjectsOrFull(eventName: string, candidates: (SyncSubject | undefined)[]): CloudTrailEffect {

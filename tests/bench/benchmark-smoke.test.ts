@@ -160,12 +160,12 @@ describe("the event path's benchmark on a small organisation", () => {
     expect(result.coalescing?.runs).toBeLessThanOrEqual(20);
   });
 
-  it("undoes a membership added by hand in a full run and posts one Slack alert about it", () => {
+  it("undoes a membership added by hand in a targeted run for the member and posts one Slack alert about it", () => {
     const drift = result.drift;
     expect(drift?.undone).toBe(true);
     expect(drift?.slackMessages).toBe(1);
     expect(drift?.slackText).toContain("idc-sync undid it (enforce mode)");
-    expect(drift?.runs.map((run) => run.ranAs)).toEqual(["full"]);
+    expect(drift?.runs.map((run) => run.ranAs)).toEqual(["targeted"]);
     expect(drift?.callsByOperation["identitystore:DeleteGroupMembership"]).toBe(1);
     expect(drift?.secondsToSlack).toBeGreaterThanOrEqual(drift?.secondsToUndo ?? Number.NaN);
   });

@@ -42,7 +42,10 @@ describe("one run per batch", () => {
     );
     const plan = planBatch([{ messageId: "a", body: JSON.stringify(event) }]);
     expect(plan.scope).toMatchObject({ kind: "targeted" });
-    expect(plan.scope?.kind === "targeted" && plan.scope.subjects).toHaveLength(2);
+    // The member alone (src/events/cloudtrail.ts, membershipSubjects).
+    expect(plan.scope?.kind === "targeted" && plan.scope.subjects).toEqual([
+      { kind: "person", identityCenterUserId: "9067a1b2c3-1b2c3d4e-5f60-7182-93a4-b5c6d7e8f901" },
+    ]);
   });
 
   it("drops malformed messages with the problem named, and runs what the rest of the batch asks", () => {
