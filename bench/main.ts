@@ -1,5 +1,6 @@
 /**
  * npm run bench -- --size S|M|L [--json] [--time-factor F] [--scenarios initial,noop,churn,accountMoves,targetedLeaver]
+ *                   [--revocation-leavers N] (leavers in the scpLeavers scenario, default 20)
  *                   [--heap-mb N] (cap the idc-sync process's heap as a Lambda of that size would)
  *
  * Prints a table per scenario (or the whole result as JSON) on stdout; progress goes to stderr.
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       scenarios: { type: "string" },
       keep: { type: "boolean", default: false },
       "heap-mb": { type: "string" },
+      "revocation-leavers": { type: "string" },
     },
   });
   const sizeName = (values.size ?? "S").toUpperCase();
@@ -57,12 +59,22 @@ async function main(): Promise<void> {
     process.exit(64);
   }
 
+  const revocationLeavers =
+    values["revocation-leavers"] === undefined ? undefined : Number(values["revocation-leavers"]);
+  if (revocationLeavers !== undefined && !(Number.isInteger(revocationLeavers) && revocationLeavers > 0)) {
+    process.stderr.write(
+      `--revocation-leavers must be a whole number, got '${values["revocation-leavers"]}'\n`,
+    );
+    process.exit(64);
+  }
+
   const result: BenchmarkResult = await runBenchmark({
     childHeapMb,
     sizeName,
     size,
     timeFactor,
     scenarios: scenarios as ScenarioName[],
+    ...(revocationLeavers === undefined ? {} : { revocationLeavers }),
     log: (line) => process.stderr.write(`${line}\n`),
   });
   if (!values.keep) await removeWorkDir(result);

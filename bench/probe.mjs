@@ -13,8 +13,13 @@ const started = () => {
   requests += 1;
   firstRequestMs ??= performance.now();
 };
-const finished = () => {
+// The last response per AWS operation (X-Amz-Target), so the benchmark can tell when the leavers' deny
+// was in force and when the last removal was done.
+const lastResponseByTarget = {};
+const finished = (message) => {
   lastResponseMs = performance.now();
+  const target = message?.request?.getHeader?.("x-amz-target");
+  if (typeof target === "string") lastResponseByTarget[target] = lastResponseMs;
 };
 // node:http (the AWS SDK, and gaxios when it falls back to it) and undici (global fetch) both report here.
 diagnostics.subscribe("http.client.request.start", started);
@@ -31,6 +36,7 @@ if (out) {
         requests,
         firstRequestMs,
         lastResponseMs,
+        lastResponseByTarget,
         exitMs: performance.now(),
       }),
     );

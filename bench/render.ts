@@ -2,7 +2,9 @@
  * The benchmark result as text: a summary table of the scenarios against the targets, then calls by
  * operation against the lower bound for each scenario.
  */
+
 import { documentedRates } from "./rates.js";
+import type { RevocationTimes } from "./revocation-scenarios.js";
 import {
   type BenchmarkResult,
   lambdaDeadlineMarginSeconds,
@@ -143,7 +145,19 @@ export function renderResult(result: BenchmarkResult): string {
         `${scenario.assignmentReads.perPrincipal} per principal vs ${scenario.assignmentReads.perPermissionSetAndAccount} per (permission set, account). ` +
         `At real limits: reads ${duration(scenario.realLimits.readSeconds)}, apply ${duration(scenario.realLimits.applySeconds)}.`,
       "",
+      ...(scenario.revocation ? [revocationLine(scenario.revocation, result.timeFactor), ""] : []),
     );
   }
   return `${out.join("\n")}\n`;
+}
+
+/** The kill switch's scenarios: when the deny was in force against the last removal (issue #20). */
+function revocationLine(times: RevocationTimes, timeFactor: number): string {
+  const seconds = (value: number | undefined) => (value === undefined ? "never" : `${fixed(value, 2)} s`);
+  return (
+    `Kill switch (time factor ${timeFactor}, from the first API request): deny in force (last Organizations ` +
+    `write answered) at ${seconds(times.denyInForceSeconds)}, last removal answered at ` +
+    `${seconds(times.lastRemovalSeconds)}; Organizations calls at the real 5/s: ${duration(times.organizationsSecondsAtRealLimits)}. ` +
+    "AWS's propagation of the SCP after that answer is not measured here."
+  );
 }

@@ -30,9 +30,26 @@ import {
 } from "../tests/emulators/google-directory/emulator.js";
 import { applyLowerBound, type CallCounts, readLowerBound, total } from "./lower-bound.js";
 import { adapterRates, documentedRates, isApplyCall, isWriteCall, serialSeconds } from "./rates.js";
+import {
+  defaultRevocationLeavers,
+  isRevocationScenario,
+  type RevocationTimes,
+  revocationScenarioNames,
+  revocationTimes,
+  scpRulesYaml,
+  suspendLeavers,
+} from "./revocation-scenarios.js";
 import { churn, generateOrg, moveAccounts, type OrgSize } from "./synthetic-org.js";
 
-export const scenarioNames = ["initial", "noop", "churn", "accountMoves", "targetedLeaver"] as const;
+export const scenarioNames = [
+  "initial",
+  "noop",
+  "churn",
+  "accountMoves",
+  "targetedLeaver",
+  // The leaver kill switch (issue #20), under `leavers.revokeSessions: scp`.
+  ...revocationScenarioNames,
+] as const;
 export type ScenarioName = (typeof scenarioNames)[number];
 
 const repoRoot = resolve(import.meta.dirname, "..");
@@ -58,6 +75,8 @@ export interface BenchmarkOptions {
    * says more about the garbage collector than about what a run needs.
    */
   childHeapMb?: number;
+  /** Leavers in the `scpLeavers` scenario (one run about all of them). Default 20. */
+  revocationLeavers?: number;
 }
 
 export interface ScenarioResult {
@@ -99,6 +118,8 @@ export interface ScenarioResult {
     rateUtilisation: number;
   };
   peakRssMb: number;
+  /** The kill switch's scenarios only: when the deny was in force, when the last removal was done. */
+  revocation?: RevocationTimes;
   /** The same calls at the real limits (adapter rates, factor 1), and what that means for the Lambda. */
   realLimits: {
     readSeconds: number;
@@ -140,6 +161,9 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   );
   const rulesPath = join(workDir, "rules.yaml");
   await writeFile(rulesPath, rulesYaml);
+  // The same rules with the kill switch on, beside them so both runs share the run state.
+  const scpRulesPath = join(workDir, "rules-scp.yaml");
+  await writeFile(scpRulesPath, scpRulesYaml(rulesYaml));
   for (const [file, content] of Object.entries(org.ruleFiles)) {
     await mkdir(dirname(join(workDir, file)), { recursive: true });
     await writeFile(join(workDir, file), content);
@@ -177,6 +201,8 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       throttle,
       // Each asynchronous request succeeds on its first status poll: the lower bound is attainable.
       asyncPolls: 0,
+      // SCPs enabled in the root, as `leavers.revokeSessions: scp` needs (the kill switch's scenarios).
+      organizationPolicies: { scpEnabled: true },
     });
   let aws: AwsEmulator = await startAws(undefined, snapshot.organization);
 
@@ -185,6 +211,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     for (const scenario of scenarios) {
       let description: string;
       let subjects: string[] = [];
+      let scenarioRulesPath = rulesPath;
       switch (scenario) {
         case "initial":
           description = "initial sync into an empty Identity Center";
@@ -214,6 +241,22 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
           description = `targeted leaver ${leaver} (suspended in Google; apply --subject person:${leaver})`;
           break;
         }
+        case "scpLeaver":
+        case "scpLeavers": {
+          // Leavers with the most access, suspended in Google, then one targeted run about them all
+          // with the kill switch on: the deny first, then the removals (issue #20).
+          const count =
+            scenario === "scpLeaver" ? 1 : (options.revocationLeavers ?? defaultRevocationLeavers);
+          const suspended = suspendLeavers(snapshot, desiredOf(snapshot, rules), count);
+          snapshot = suspended.snapshot;
+          google.setSnapshot(snapshot);
+          subjects = suspended.leavers.map((leaver) => `person:${leaver}`);
+          scenarioRulesPath = scpRulesPath;
+          description =
+            `${count} leaver${count === 1 ? "" : "s"} under leavers.revokeSessions: scp ` +
+            `(suspended in Google; one apply --subject run)`;
+          break;
+        }
         case "accountMoves": {
           const organization = snapshot.organization;
           if (!organization) throw new Error("the synthetic directory has no organization");
@@ -233,7 +276,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         description,
         snapshot,
         rules,
-        rulesPath,
+        rulesPath: scenarioRulesPath,
         workDir,
         aws,
         google,
@@ -362,6 +405,7 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
     maxRssKb: number;
     firstRequestMs?: number;
     lastResponseMs?: number;
+    lastResponseByTarget?: Record<string, number>;
     exitMs: number;
   };
 
@@ -438,6 +482,9 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
       rateUtilisation: apiSeconds > 0 ? lowerBoundSeconds / apiSeconds : 0,
     },
     peakRssMb: probe.maxRssKb / 1024,
+    ...(isRevocationScenario(context.scenario)
+      ? { revocation: revocationTimes(probe, calls, adapterRates) }
+      : {}),
     realLimits: {
       readSeconds,
       applySeconds,

@@ -25,6 +25,7 @@ describe("the benchmark on a small organisation", () => {
       sizeName: "smoke",
       size: { users: 150, googleGroups: 8, accounts: 10, permissionSets: 3 },
       timeFactor: 25,
+      revocationLeavers: 3,
     });
   }, 240_000);
   afterAll(async () => {
@@ -38,6 +39,8 @@ describe("the benchmark on a small organisation", () => {
       "churn",
       "accountMoves",
       "targetedLeaver",
+      "scpLeaver",
+      "scpLeavers",
     ]);
     for (const entry of result.scenarios) {
       expect(entry.failed, entry.scenario).toBe(0);
@@ -76,6 +79,31 @@ describe("the benchmark on a small organisation", () => {
     expect(leaver.calls["google:users.get"]).toBe(1);
     expect(leaver.totals.readCalls).toBe(leaver.totals.readLowerBound);
     expect(leaver.totals.readCalls).toBeLessThanOrEqual(8);
+  });
+
+  it("writes one leaver's deny into a new SCP and packs three more into it, the deny answered before the last removal", () => {
+    const one = scenario("scpLeaver");
+    expect(one.changesByKind.revokeSessions).toBe(1);
+    expect(one.changesByKind.createRevocationPolicy).toBe(1);
+    expect(one.calls["organizations:CreatePolicy"]).toBe(1);
+    expect(one.calls["organizations:AttachPolicy"]).toBe(1);
+    const three = scenario("scpLeavers");
+    expect(three.changesByKind.revokeSessions).toBe(3);
+    expect(three.changesByKind.updateRevocationPolicy).toBe(1);
+    expect(three.calls["organizations:UpdatePolicy"]).toBe(1);
+    expect(three.calls["organizations:CreatePolicy"]).toBeUndefined();
+    expect(three.calls["google:users.get"]).toBe(3);
+    for (const entry of [one, three]) {
+      const times = entry.revocation;
+      if (!times) throw new Error(`${entry.scenario} has no revocation times`);
+      expect(Object.keys(times.organizationsCalls).length, entry.scenario).toBeGreaterThan(0);
+      expect(times.denyInForceSeconds, entry.scenario).toBeGreaterThan(0);
+      expect(times.lastRemovalSeconds, entry.scenario).toBeGreaterThanOrEqual(
+        times.denyInForceSeconds ?? Infinity,
+      );
+      expect(times.organizationsSecondsAtRealLimits, entry.scenario).toBeGreaterThan(0);
+    }
+    expect(scenario("targetedLeaver").revocation).toBeUndefined();
   });
 
   it("computes the ratio to the lower bound, the time model and the peak RSS of the CLI process", () => {
