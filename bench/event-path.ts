@@ -28,7 +28,7 @@ import { CreateGroupMembershipCommand } from "@aws-sdk/client-identitystore";
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { AwsAccountDirectory } from "../src/adapters/aws/aws-account-directory.js";
 import { AwsIdentityCenter } from "../src/adapters/aws/aws-identity-center.js";
-import { defaultAwsLimits } from "../src/adapters/aws/limits.js";
+import { defaultAwsLimits, processRateBuckets } from "../src/adapters/aws/limits.js";
 import {
   accountsFromSnapshot,
   directoryFromSnapshot,
@@ -367,9 +367,11 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
         directory: createGoogleDirectorySource(googleEnv, {
           requestsPerSecond: googleDirectoryDefaults.requestsPerSecond * scale,
         }),
+        // The production factory's buckets: shared by the process's runs (limits.ts processRateBuckets).
         accounts: new AwsAccountDirectory({
           organizations: clients.organizations,
           limits: scaleAwsRates(defaultAwsLimits, scale),
+          rateBuckets: processRateBuckets(scaleAwsRates(defaultAwsLimits, scale)),
         }),
         identityCenter: new AwsIdentityCenter({
           identityStore: clients.identityStore,
@@ -377,6 +379,7 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
           instanceArn,
           identityStoreId,
           limits: scaleAwsRates(defaultAwsLimits, scale),
+          rateBuckets: processRateBuckets(scaleAwsRates(defaultAwsLimits, scale)),
           pollIntervalMs: 1000 / scale,
         }),
       }),

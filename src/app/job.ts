@@ -96,7 +96,9 @@ export async function runJob(options: JobOptions): Promise<JobResult> {
 async function rememberedForPlan(
   stateStore: StateStore,
   onStateUnreadable: ((error: unknown) => void) | undefined,
-): Promise<Pick<RunSyncOptions, "drift" | "ownership" | "revocationNames" | "fullRunManagedObjects">> {
+): Promise<
+  Pick<RunSyncOptions, "drift" | "ownership" | "revocationNames" | "fullRunManagedObjects" | "knownGroups">
+> {
   try {
     const { state } = await stateStore.load();
     return {
@@ -105,6 +107,7 @@ async function rememberedForPlan(
       ...(state?.revocationNames ? { revocationNames: state.revocationNames } : {}),
       // A targeted plan checks a percentage maxDeletions against the last full run's size.
       ...(state?.managedObjects === undefined ? {} : { fullRunManagedObjects: state.managedObjects }),
+      ...(state?.knownGroups === undefined ? {} : { knownGroups: state.knownGroups }),
     };
   } catch (error) {
     onStateUnreadable?.(error);

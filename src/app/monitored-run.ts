@@ -111,6 +111,7 @@ export async function runMonitoredRun(options: MonitoredRunOptions): Promise<Mon
       clock: options.clock,
       ...(previous?.revocationNames ? { revocationNames: previous.revocationNames } : {}),
       ...(previous?.managedObjects === undefined ? {} : { fullRunManagedObjects: previous.managedObjects }),
+      ...(previous?.knownGroups === undefined ? {} : { knownGroups: previous.knownGroups }),
       ...(approvedDigest(previous) ? { approvedRemovals: approvedDigest(previous) } : {}),
     });
   } catch (error) {
@@ -206,6 +207,7 @@ async function finish(
     ...ownershipAfter(previous, result),
     ...revocationNamesAfter(previous, result),
     ...managedObjectsAfter(previous, result, people),
+    ...knownGroupsAfter(previous, result),
     ...(memory.externallyProvisionedReported === undefined
       ? {}
       : { externallyProvisionedReported: memory.externallyProvisionedReported }),
@@ -351,6 +353,30 @@ function managedObjectsAfter(
     return { managedObjects: Math.max(0, count) };
   }
   return previous.managedObjects === undefined ? {} : { managedObjects: previous.managedObjects };
+}
+
+/**
+ * The groups to remember: a full run's read, less the groups its apply deleted (a group it created is
+ * not known by id here; a targeted run describes it when someone turns out to be in it), else the last
+ * full run's.
+ */
+function knownGroupsAfter(
+  previous: RunState,
+  result: RunSyncResult | undefined,
+): Pick<RunState, "knownGroups"> {
+  if (result !== undefined && "groupsRead" in result && result.groupsRead !== undefined) {
+    const applied =
+      result.status === "applied"
+        ? new Set(result.report.outcomes.filter((o) => o.status === OutcomeStatus.applied).map((o) => o.key))
+        : new Set<string>();
+    const deleted = new Set(
+      result.plan.changes.flatMap((change) =>
+        change.kind === "deleteGroup" && applied.has(change.key) ? [change.displayName] : [],
+      ),
+    );
+    return { knownGroups: result.groupsRead.filter((group) => !deleted.has(group.displayName)) };
+  }
+  return previous.knownGroups === undefined ? {} : { knownGroups: previous.knownGroups };
 }
 
 /** The open drift that is not about these people (lower-case userNames). */

@@ -356,6 +356,12 @@ export interface IcGroup {
   members?: string[];
 }
 
+/**
+ * A group as a full run last listed it, without members: what a targeted run names memberships by instead
+ * of listing every group again (ListGroups is a page per hundred groups).
+ */
+export type KnownGroup = Pick<IcGroup, "id" | "displayName" | "description">;
+
 export interface IcPermissionSet extends PermissionSetAttributes {
   arn: string;
   /** True when it carries the `managed-by=idc-sync` tag idc-sync puts on the permission sets it creates. */

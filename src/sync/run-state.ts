@@ -4,7 +4,7 @@
  * record of each run for `idc-sync history`. Plain JSON data; the `StateStore` port keeps it.
  */
 import type { DesiredDigests } from "./drift.js";
-import type { ChangeCause, ChangeKind, Ownership } from "./model.js";
+import type { ChangeCause, ChangeKind, KnownGroup, Ownership } from "./model.js";
 import type { DriftItem } from "./notices.js";
 
 /** How a run treats drift: `enforce` fixes it (and reports it), `report` only detects and alerts. */
@@ -63,6 +63,11 @@ export interface RunState {
    * targeted run, which sees only its people (issue #14).
    */
   managedObjects?: number;
+  /**
+   * Every Identity Center group as the last full run listed it (less those its apply deleted): a
+   * targeted run names the people's memberships by these instead of listing every group again.
+   */
+  knownGroups?: KnownGroup[];
   /**
    * Slack app mode: the message each alert's thread hangs from, by thread key (`drift:<change key>`,
    * `failure`, `approval:<digest>`), so reminders, resolutions and recoveries reply in that thread.

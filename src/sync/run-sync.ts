@@ -27,7 +27,9 @@ import type {
   ChangeOutcome,
   DesiredState,
   Directory,
+  IcGroup,
   IdentityCenterState,
+  KnownGroup,
   Organization,
   Ownership,
   Plan,
@@ -112,6 +114,11 @@ export interface RunSyncOptions {
    * which sees too little to count them itself. Without it a targeted run checks a numeric limit only.
    */
   fullRunManagedObjects?: number;
+  /**
+   * Every group as the last full run listed it (the run state's `knownGroups`): a targeted run names
+   * memberships by these rather than list every group. Without them it lists them.
+   */
+  knownGroups?: readonly KnownGroup[];
 }
 
 /**
@@ -130,6 +137,8 @@ type Digests = {
   targetedPeople?: string[];
   /** What the people the plan creates will reach (for welcome messages); absent when it creates nobody. */
   joiners?: Record<string, JoinerAccess>;
+  /** A full run's: every group it read (without members), for the run state's `knownGroups`. */
+  groupsRead?: KnownGroup[];
 };
 
 export type RunSyncResult =
@@ -161,9 +170,20 @@ export async function runSync(options: RunSyncOptions): Promise<RunSyncResult> {
   const planned = await readAndPlan(options);
   if ("problems" in planned) return { status: "invalid", problems: planned.problems };
   if ("desired" in planned) return { status: "planned", ...planned };
-  const { plan, guard, warnings, digests, revocationNames, needsFullRun, targetedPeople, joiners } = planned;
+  const {
+    plan,
+    guard,
+    warnings,
+    digests,
+    revocationNames,
+    needsFullRun,
+    targetedPeople,
+    joiners,
+    groupsRead,
+  } = planned;
   const known: Digests = {
     ...(digests ? { digests } : {}),
+    ...(groupsRead ? { groupsRead } : {}),
     ...(revocationNames ? { revocationNames } : {}),
     ...(needsFullRun ? { needsFullRun } : {}),
     ...(targetedPeople ? { targetedPeople } : {}),
@@ -192,6 +212,7 @@ interface PlanOutcome {
   needsFullRun?: SyncSubject[];
   targetedPeople?: string[];
   joiners?: Record<string, JoinerAccess>;
+  groupsRead?: KnownGroup[];
 }
 
 /**
@@ -254,6 +275,7 @@ async function readAndPlan(
         permissionSetNames: [...new Set(wanted.assignments.map((a) => a.permissionSetName))].sort(),
         withGroupAccess: revocation.mode === "scp",
         attributesNeeded: wanted.users.length > 0,
+        ...(options.knownGroups ? { knownGroups: options.knownGroups } : {}),
       },
       scope,
     );
@@ -266,6 +288,7 @@ async function readAndPlan(
   } else {
     held = await ports.identityCenter.readState(scope, options.onProgress);
   }
+  const groupsRead = targeted ? undefined : held.groups.map(knownGroupOf);
   // Leavers' denies share permission sets' inline policies with the rules: the plan compares the rules'
   // part, and the revocation planner writes both back together.
   const { actual, found } = separateDenies(held, desired);
@@ -349,9 +372,18 @@ async function readAndPlan(
     ...(revoked.names ? { revocationNames: revoked.names } : {}),
     ...(targeted && targeted.needsFullRun.length > 0 ? { needsFullRun: targeted.needsFullRun } : {}),
     ...(targeted ? { targetedPeople: [...targeted.people.names].sort() } : {}),
+    ...(groupsRead ? { groupsRead } : {}),
     ...joinersOf(plan, desired),
   };
   return options.mode === "plan" ? { ...outcome, desired } : outcome;
+}
+
+function knownGroupOf(group: IcGroup): KnownGroup {
+  return {
+    id: group.id,
+    displayName: group.displayName,
+    ...(group.description === undefined ? {} : { description: group.description }),
+  };
 }
 
 /**

@@ -225,6 +225,43 @@ describe("a targeted leaver run against the emulated Google and AWS", () => {
     expect(googleCalls + Object.values(aws).reduce((sum, count) => sum + count, 0)).toBe(19);
   });
 
+  it("names the leaver's groups by the groups the last full run listed: no ListGroups, DescribeGroup only for a group made since", async () => {
+    harness = await startHarness({ state: identityCenterBefore() });
+    google = await startGoogleDirectoryEmulator({ snapshot });
+    // As the run state keeps them: the last full run saw aws-admins; developers was made after it.
+    const [admins, developers] = harness.emulator.state().groups;
+    const knownGroups = [{ id: admins!.id, displayName: admins!.displayName }];
+    harness.emulator.resetCounts();
+
+    const result = applied(
+      await runSync({
+        rules: rules(),
+        ports: {
+          directory: sourceFor(google).source,
+          accounts: harness.accounts,
+          identityCenter: harness.newIdentityCenter(),
+        },
+        mode: "apply",
+        scope: { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] },
+        knownGroups,
+      }),
+    );
+
+    expect(result.plan.changes.map((change) => change.key)).toEqual([
+      ...accounts.map((account) => `assignment:USER:mei@example.com:Admin:${account}`),
+      "member:aws-admins:mei@example.com",
+      "member:developers:mei@example.com",
+      "user:mei@example.com",
+    ]);
+    expect(harness.emulator.state().groups.map((group) => [group.id, group.members])).toEqual([
+      [admins!.id, ["ken@example.com"]],
+      [developers!.id, ["ken@example.com"]],
+    ]);
+    const aws = harness.emulator.counts().byOperation;
+    expect(aws["identitystore:ListGroups"]).toBeUndefined();
+    expect(aws["identitystore:DescribeGroup"]).toBe(1);
+  });
+
   it("reads the manager an active person names, so their unchanged user is not updated", async () => {
     const boss = aUser("boss");
     const before = identityCenterBefore();

@@ -25,7 +25,7 @@ import { AccountDirectoryReadError } from "../errors.js";
 import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, type CallListener, type RetryPolicy } from "./aws-caller.js";
-import { type AwsLimits, defaultAwsLimits, mapConcurrently } from "./limits.js";
+import { type AwsLimits, type AwsRateBuckets, defaultAwsLimits, mapConcurrently } from "./limits.js";
 
 export interface AwsAccountDirectoryOptions {
   organizations: OrganizationsClient;
@@ -37,6 +37,8 @@ export interface AwsAccountDirectoryOptions {
   onCall?: CallListener;
   /** Told about every answer that was AWS throttling a request. */
   onThrottled?: CallListener;
+  /** Token buckets shared with the process's other adapters (`processRateBuckets`); default: its own. */
+  rateBuckets?: AwsRateBuckets;
 }
 
 /** Organizations pages hold at most 20 entries. */
@@ -57,6 +59,7 @@ export class AwsAccountDirectory implements AccountDirectory {
       ...(options.now ? { now: options.now } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
       ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
+      ...(options.rateBuckets ? { rateBuckets: options.rateBuckets } : {}),
     });
   }
 

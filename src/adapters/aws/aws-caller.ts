@@ -13,7 +13,7 @@ import {
   retrying,
   type Sleep,
 } from "../retry.js";
-import { type AwsLimits, TokenBucket } from "./limits.js";
+import { type AwsLimits, type AwsRateBuckets, newRateBuckets, type TokenBucket } from "./limits.js";
 
 export type { RetryPolicy } from "../retry.js";
 
@@ -192,23 +192,24 @@ export interface AwsCallerOptions {
   onThrottled?: CallListener;
   /** For jitter; injectable so tests can make delays predictable. */
   random?: () => number;
+  /**
+   * Rate buckets shared with other callers (`processRateBuckets`: the production adapters'); without,
+   * this caller has its own, filled at start.
+   */
+  rateBuckets?: AwsRateBuckets;
 }
 
 export class AwsCaller {
   private readonly retry: RetryPolicy;
   private readonly sleep: Sleep;
   private readonly random: () => number;
-  private readonly identityStoreBucket: TokenBucket;
-  private readonly ssoAdminBucket: TokenBucket;
-  private readonly organizationsBucket: TokenBucket;
+  private readonly buckets: AwsRateBuckets;
 
   constructor(private readonly options: AwsCallerOptions) {
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.sleep = options.sleep ?? realSleep;
     this.random = options.random ?? Math.random;
-    this.identityStoreBucket = new TokenBucket(options.limits.identityStorePerSecond, this.sleep);
-    this.ssoAdminBucket = new TokenBucket(options.limits.ssoAdminPerSecond, this.sleep);
-    this.organizationsBucket = new TokenBucket(options.limits.organizationsPerSecond, this.sleep);
+    this.buckets = options.rateBuckets ?? newRateBuckets(options.limits, this.sleep);
   }
 
   /**
@@ -245,8 +246,8 @@ export class AwsCaller {
 
   /** One bucket per service: each of the three throttles its operations together (limits.ts). */
   private bucketFor(service: AwsService): TokenBucket {
-    if (service === AwsService.ssoAdmin) return this.ssoAdminBucket;
-    if (service === AwsService.organizations) return this.organizationsBucket;
-    return this.identityStoreBucket;
+    if (service === AwsService.ssoAdmin) return this.buckets.ssoAdmin;
+    if (service === AwsService.organizations) return this.buckets.organizations;
+    return this.buckets.identityStore;
   }
 }

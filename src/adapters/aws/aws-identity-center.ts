@@ -83,6 +83,7 @@ import type {
   IcUser,
   IdentityCenterChange,
   IdentityCenterState,
+  KnownGroup,
   PermissionSetAttributes,
   PermissionSetDiff,
   PrincipalType,
@@ -113,7 +114,13 @@ import {
   type RetryPolicy,
 } from "./aws-caller.js";
 import { type ExpectedAwsError, expectingAwsError, toleratingAwsError } from "./expected-error.js";
-import { type AwsLimits, defaultAwsLimits, mapConcurrently, Semaphore } from "./limits.js";
+import {
+  type AwsLimits,
+  type AwsRateBuckets,
+  defaultAwsLimits,
+  mapConcurrently,
+  Semaphore,
+} from "./limits.js";
 import {
   boundaryFromAws,
   boundaryToAws,
@@ -150,6 +157,8 @@ export interface AwsIdentityCenterOptions {
   onCall?: CallListener;
   /** Told about every answer that was AWS throttling a request. */
   onThrottled?: CallListener;
+  /** Token buckets shared with the process's other adapters (`processRateBuckets`); default: its own. */
+  rateBuckets?: AwsRateBuckets;
   /**
    * Read the members of every group and the assignments of every user and group, not only of the
    * managed ones: the access report shows access no rule explains, so it must see it. Plans and applies
@@ -222,6 +231,7 @@ export class AwsIdentityCenter implements IdentityCenter {
       ...(options.retry ? { retry: options.retry } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
       ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
+      ...(options.rateBuckets ? { rateBuckets: options.rateBuckets } : {}),
     });
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.pollDeadlineMs = options.pollDeadlineMs ?? 5 * 60_000;
@@ -751,7 +761,8 @@ export class AwsIdentityCenter implements IdentityCenter {
 
   /**
    * A targeted run's read, in as few calls as the API allows: ListGroups (every group's name, a page per
-   * hundred groups); GetUserId per address the people may have; DescribeUser per user found (and per
+   * hundred groups) unless the request brings the groups the last full run listed (then DescribeGroup
+   * only for a group of theirs made since); GetUserId per address the people may have; DescribeUser per user found (and per
    * manager it names, for the name); ListGroupMembershipsForMember and ListAccountAssignmentsForPrincipal
    * per user (with `withGroupAccess`, per group of theirs too); DescribePermissionSet per permission set
    * an assignment names. Permission sets come back with their name, description and session duration
@@ -769,7 +780,9 @@ export class AwsIdentityCenter implements IdentityCenter {
   }
 
   private async readPeopleUnguarded(request: IdentityCenterPeopleRequest): Promise<IdentityCenterState> {
-    const groups = await this.readGroups();
+    const groups = request.knownGroups
+      ? this.rememberKnownGroups(request.knownGroups)
+      : await this.readGroups();
     // Users known by id (the run state records the id each Google person became) are described first:
     // an address one of them already holds needs no GetUserId.
     const managers = request.attributesNeeded;
@@ -792,8 +805,30 @@ export class AwsIdentityCenter implements IdentityCenter {
     const groupsById = new Map(groups.map((group) => [group.id, group]));
     for (const group of groups) group.members = [];
     const theirGroups = new Set<string>();
-    await mapConcurrently(users, this.limits.readConcurrency, async (user) => {
-      for (const membership of await this.readMembershipsOf(user.id)) {
+    const memberships = await mapConcurrently(users, this.limits.readConcurrency, (user) =>
+      this.readMembershipsOf(user.id),
+    );
+    // Groups made since the last full run listed them: described one by one (they are few).
+    const unknownGroupIds = [
+      ...new Set(
+        memberships
+          .flat()
+          .map((membership) => membership.GroupId)
+          .filter((id): id is string => id !== undefined && !groupsById.has(id)),
+      ),
+    ];
+    if (request.knownGroups) {
+      for (const group of await mapConcurrently(unknownGroupIds, this.limits.readConcurrency, (id) =>
+        this.describeGroup(id),
+      )) {
+        if (group === undefined) continue;
+        group.members = [];
+        groups.push(group);
+        groupsById.set(group.id, group);
+      }
+    }
+    users.forEach((user, index) => {
+      for (const membership of memberships[index] ?? []) {
         const group = membership.GroupId === undefined ? undefined : groupsById.get(membership.GroupId);
         if (group === undefined) continue;
         group.members?.push(user.userName);
@@ -1731,6 +1766,37 @@ export class AwsIdentityCenter implements IdentityCenter {
   private rememberGroup(group: IcGroup): void {
     this.groupIdsByName.set(group.displayName, group.id);
     this.groupsById.set(group.id, group);
+  }
+
+  /** The groups a full run listed, remembered as if listed now (a targeted read, `knownGroups`). */
+  private rememberKnownGroups(known: readonly KnownGroup[]): IcGroup[] {
+    this.groupIdsByName.clear();
+    this.groupsById.clear();
+    this.membershipIds.clear();
+    return known.map((entry) => {
+      const group: IcGroup = { ...entry };
+      this.rememberGroup(group);
+      return group;
+    });
+  }
+
+  /** DescribeGroup; undefined when the group is gone. */
+  private async describeGroup(groupId: string): Promise<IcGroup | undefined> {
+    const found = await expectingAwsError(
+      () =>
+        this.identityStoreCall("DescribeGroup", () =>
+          this.identityStore.send(
+            new DescribeGroupCommand({ IdentityStoreId: this.identityStoreId, GroupId: groupId }),
+          ),
+        ),
+      "ResourceNotFoundException",
+      () => undefined,
+    );
+    if (found === undefined) return undefined;
+    const group: IcGroup = { id: found.GroupId ?? groupId, displayName: found.DisplayName ?? "" };
+    if (found.Description !== undefined && found.Description !== "") group.description = found.Description;
+    this.rememberGroup(group);
+    return group;
   }
 
   private async findUserId(userName: string): Promise<string | undefined> {

@@ -36,7 +36,7 @@ import type { Sleep } from "../retry.js";
 import { allPages } from "./all-pages.js";
 import { AwsCaller, AwsService, awsErrorName, type CallListener, type RetryPolicy } from "./aws-caller.js";
 import { type ExpectedAwsError, toleratingAwsError } from "./expected-error.js";
-import { type AwsLimits, defaultAwsLimits } from "./limits.js";
+import { type AwsLimits, type AwsRateBuckets, defaultAwsLimits } from "./limits.js";
 import { managedByTag } from "./permission-set-attributes.js";
 
 const scpType = "SERVICE_CONTROL_POLICY" as const;
@@ -52,6 +52,8 @@ export interface AwsRevocationPoliciesOptions {
   onCall?: CallListener;
   /** Told about every answer that was AWS throttling a request. */
   onThrottled?: CallListener;
+  /** Token buckets shared with the process's other adapters (`processRateBuckets`); default: its own. */
+  rateBuckets?: AwsRateBuckets;
 }
 
 export class AwsRevocationPolicies implements RevocationPolicies {
@@ -67,6 +69,7 @@ export class AwsRevocationPolicies implements RevocationPolicies {
       ...(options.now ? { now: options.now } : {}),
       ...(options.onCall ? { onCall: options.onCall } : {}),
       ...(options.onThrottled ? { onThrottled: options.onThrottled } : {}),
+      ...(options.rateBuckets ? { rateBuckets: options.rateBuckets } : {}),
     });
   }
 

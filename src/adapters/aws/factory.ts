@@ -13,7 +13,7 @@ import { AwsIdentityCenter } from "./aws-identity-center.js";
 import { AwsRevocationPolicies } from "./aws-revocation-policies.js";
 import { adapterClientConfig } from "./client-config.js";
 import { discoverInstance } from "./discover-instance.js";
-import type { AwsLimits } from "./limits.js";
+import { type AwsLimits, defaultAwsLimits, processRateBuckets } from "./limits.js";
 
 export interface AwsIdentityCenterConfig {
   /** From the rules; both discovered with sso-admin ListInstances when either is missing. */
@@ -69,6 +69,7 @@ export async function createAwsIdentityCenter(
     ssoAdmin,
     ...instance,
     ...(config.limits ? { limits: config.limits } : {}),
+    rateBuckets: sharedBuckets(config.limits),
     ...(config.retry ? { retry: config.retry } : {}),
     ...(config.onCall ? { onCall: config.onCall } : {}),
     ...(config.onThrottled ? { onThrottled: config.onThrottled } : {}),
@@ -87,10 +88,23 @@ export interface AwsAccountDirectoryConfig {
 
 /** The Organizations account directory over a default client. */
 export function createAwsAccountDirectory(config: AwsAccountDirectoryConfig = {}): AwsAccountDirectory {
-  return new AwsAccountDirectory({ organizations: new OrganizationsClient(clientConfig()), ...config });
+  return new AwsAccountDirectory({
+    organizations: new OrganizationsClient(clientConfig()),
+    rateBuckets: sharedBuckets(config.limits),
+    ...config,
+  });
 }
 
 /** The kill switch's service control policies over a default Organizations client. */
 export function createAwsRevocationPolicies(config: AwsAccountDirectoryConfig = {}): AwsRevocationPolicies {
-  return new AwsRevocationPolicies({ organizations: new OrganizationsClient(clientConfig()), ...config });
+  return new AwsRevocationPolicies({
+    organizations: new OrganizationsClient(clientConfig()),
+    rateBuckets: sharedBuckets(config.limits),
+    ...config,
+  });
+}
+
+/** The process's buckets for these limits: runs in one container, and adapters in one run, share them. */
+function sharedBuckets(limits: Partial<AwsLimits> | undefined) {
+  return processRateBuckets({ ...defaultAwsLimits, ...limits });
 }

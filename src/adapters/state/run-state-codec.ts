@@ -53,6 +53,9 @@ const runStateSchema = z.object({
   externallyProvisionedReported: z.array(z.string()).optional(),
   revocationNames: z.record(z.string(), z.string()).optional(),
   managedObjects: z.number().int().min(0).optional(),
+  knownGroups: z
+    .array(z.object({ id: z.string(), displayName: z.string(), description: z.string().optional() }))
+    .optional(),
   slackThreads: z
     .record(z.string(), z.object({ channel: z.string(), ts: z.string(), at: z.string() }))
     .optional(),

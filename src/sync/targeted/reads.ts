@@ -2,7 +2,7 @@
  * What a targeted run (issue #14) asks the outside world for: the people its subjects name, and no one
  * else. The ports' `readPeople` methods answer these; the core slices and plans them like a full run.
  */
-import type { Directory, DirectoryRequest, IdentityCenterState } from "../model.js";
+import type { Directory, DirectoryRequest, IdentityCenterState, KnownGroup } from "../model.js";
 
 /** A Google user as a subject names them: by primary address or alias, or by Google's immutable id. */
 export type PersonRef = { readonly email: string } | { readonly googleId: string };
@@ -71,6 +71,12 @@ export interface IdentityCenterPeopleRequest {
    * is (only leavers), their attributes are not compared, and the managers they name need no lookup.
    */
   attributesNeeded: boolean;
+  /**
+   * Every group as the last full run listed it (the run state keeps them), so the read need not list
+   * them again. A group one of the people is in that is not among them (made since) is described by id;
+   * one deleted since is still named here until the next full run. Absent: every group is listed.
+   */
+  knownGroups?: readonly KnownGroup[];
 }
 
 /**

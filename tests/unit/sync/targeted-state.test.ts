@@ -14,7 +14,7 @@ import type { Directory, DirectoryRequest } from "../../../src/sync/model.js";
 import type { AccountDirectory, DirectorySource } from "../../../src/sync/ports.js";
 import type { SyncScope } from "../../../src/sync/run-scope.js";
 import { peopleFromDirectory } from "../../../src/sync/targeted/people-from-directory.js";
-import type { PeopleRequest } from "../../../src/sync/targeted/reads.js";
+import type { IdentityCenterPeopleRequest, PeopleRequest } from "../../../src/sync/targeted/reads.js";
 import { aDirectory, aDirectoryUser, aGoogleGroup, anAccount, someRules } from "../../builders/rules.js";
 
 class FixedDirectory implements DirectorySource, AccountDirectory {
@@ -125,5 +125,55 @@ describe("a targeted run's run state", () => {
       "ken@example.com",
       "ren@example.com",
     ]);
+  });
+
+  it("keeps the groups a full run listed, hands them to targeted reads, and forgets those its apply deleted", async () => {
+    const source = new FixedDirectory(people(false));
+    const identityCenter = new StrictInMemoryIdentityCenter();
+    const requests: IdentityCenterPeopleRequest[] = [];
+    const readPeople = identityCenter.readPeople.bind(identityCenter);
+    identityCenter.readPeople = (request, scope) => {
+      requests.push(request);
+      return readPeople(request, scope);
+    };
+    const stateStore = new FileStateStore(join(dir, "state.json"));
+    let minute = 0;
+    const run = (runRules: typeof rules, scope?: SyncScope) => {
+      minute += 1;
+      return runMonitoredRun({
+        rules: runRules,
+        ports: { directory: source, accounts: source, identityCenter },
+        mode: "enforce",
+        allowDeletions: 10,
+        run: { runId: `run-${minute}`, trigger: "cli" },
+        clock: { now: () => new Date(Date.UTC(2026, 11, 2, 16, minute)) },
+        stateStore,
+        settings: defaultNotificationSettings,
+        ...(scope ? { scope } : {}),
+      });
+    };
+    const known = async () => (await stateStore.load()).state?.knownGroups;
+
+    await run(rules);
+    // The first run read Identity Center before it created the group.
+    expect(await known()).toEqual([]);
+    await run(rules);
+    const developers = identityCenter.snapshot().groups.find((group) => group.displayName === "developers");
+    expect(await known()).toEqual([{ id: developers?.id, displayName: "developers" }]);
+
+    source.directory = people(true);
+    await run(rules, { kind: "targeted", subjects: [{ kind: "person", email: "mei@example.com" }] });
+    expect(requests.map((request) => request.knownGroups)).toEqual([
+      [{ id: developers?.id, displayName: "developers" }],
+    ]);
+    expect(await known()).toEqual([{ id: developers?.id, displayName: "developers" }]);
+
+    const withoutDevelopers = someRules({
+      groups: [{ name: "admins", members: [{ googleGroup: "devs@example.com" }] }],
+    });
+    const dropped = await run(withoutDevelopers);
+    expect(dropped.result.status).toBe("applied");
+    expect(identityCenter.snapshot().groups.map((group) => group.displayName)).toEqual(["admins"]);
+    expect(await known()).toEqual([]);
   });
 });
