@@ -467,6 +467,11 @@ export async function runEventPathBenchmark(options: EventPathOptions): Promise<
         await queue.send({ kind: "full", trigger: "schedule", at: new Date().toISOString() }, `seed-${i}`);
         await idle();
       }
+      // The targeted runs measured below read what these runs saved (user ids, the groups' names): a
+      // state that failed to save would make them costlier without any error, so check it is there.
+      const seeded = (await deps.stateStore?.load())?.state;
+      if (!seeded?.ownership || !seeded.knownGroups?.length)
+        throw new Error("the seeding runs did not save the run state (see their warnings)");
       let channelNumber = 0;
       await renewChannels(
         { address: receiverUrl, targets: defaultWatchTargets },

@@ -73,8 +73,9 @@ export function dynamoDbHandlers(store: DynamoDbTables): Record<string, DynamoHa
       const item = requireObject(input, "Item") as Item;
       const key = keyOf(t, item);
       checkCondition(input, t.items.get(key));
-      if (JSON.stringify(item).length > 400 * 1024)
-        throw validation("Item size has exceeded the maximum allowed size");
+      // "The maximum item size in DynamoDB is 400 KB, which includes both attribute name binary length
+      // (UTF-8 length) and attribute value lengths" (Constraints), KB being 1,024 bytes there.
+      if (itemSize(item) > 400 * 1024) throw validation("Item size has exceeded the maximum allowed size");
       t.items.set(key, item);
       return {};
     },
@@ -114,6 +115,49 @@ export function dynamoDbHandlers(store: DynamoDbTables): Record<string, DynamoHa
       };
     },
   };
+}
+
+/**
+ * An item's size as DynamoDB counts it ("DynamoDB item sizes and formats", CapacityUnitCalculations.html):
+ * "the sum of the lengths of its attribute names and values"; strings by their UTF-8 bytes; "a binary
+ * value must be encoded in base64 format before it can be sent to DynamoDB, but the value's raw byte
+ * length is used for calculating size"; a number about 1 byte per two significant digits plus 1; null
+ * and Boolean 1 byte; a List or Map 3 bytes of overhead plus 1 byte per element.
+ */
+export function itemSize(item: Item): number {
+  let size = 0;
+  for (const [name, value] of Object.entries(item))
+    size += Buffer.byteLength(name, "utf8") + valueSize(value);
+  return size;
+}
+
+function valueSize(value: AttributeValue): number {
+  const [type, content] = Object.entries(value)[0] ?? ["NULL", true];
+  switch (type) {
+    case "S":
+      return Buffer.byteLength(String(content), "utf8");
+    case "N":
+      return numberSize(String(content));
+    case "B":
+      return Buffer.from(String(content), "base64").length;
+    case "SS":
+      return (content as string[]).reduce((sum, entry) => sum + Buffer.byteLength(entry, "utf8"), 0);
+    case "NS":
+      return (content as string[]).reduce((sum, entry) => sum + numberSize(entry), 0);
+    case "BS":
+      return (content as string[]).reduce((sum, entry) => sum + Buffer.from(entry, "base64").length, 0);
+    case "L":
+      return 3 + (content as AttributeValue[]).reduce((sum, entry) => sum + 1 + valueSize(entry), 0);
+    case "M":
+      return 3 + Object.values(content as Item).reduce((sum, entry) => sum + 1 + valueSize(entry), 0);
+    default:
+      return 1; // NULL, BOOL
+  }
+}
+
+function numberSize(text: string): number {
+  const digits = text.replace(/[-+.]|e.*$/gi, "").replace(/^0+|0+$/g, "");
+  return Math.ceil(Math.max(1, digits.length) / 2) + 1;
 }
 
 function keyItem(t: Table, item: Item): Item {

@@ -1,4 +1,5 @@
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { randomBytes } from "node:crypto";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { DynamoDbStateStore } from "../../../src/adapters/state/dynamodb-state-store.js";
 import { StateConflictError } from "../../../src/sync/errors.js";
@@ -89,6 +90,35 @@ describe("the DynamoDB run state store, against the AWS emulator", () => {
       .filter((item) => String(item.sk?.S).startsWith("chunk#"));
     expect(partsAfterSecond.length).toBe(partsAfterFirst.length);
     expect((await store().load()).state?.applied?.digests).toEqual({ ...digests, extra: "1" });
+  });
+
+  it("saves a state of many parts at the default part size: each part is under DynamoDB's 400 KB item limit", async () => {
+    // Digests of 10,000 people do not compress much: about 640 KB gzipped, two parts of at most 350,000 bytes.
+    const digests = Object.fromEntries(
+      Array.from({ length: 12_000 }, (_, i) => [
+        `user:${randomBytes(8).toString("hex")}${i}@example.com`,
+        randomBytes(16).toString("hex"),
+      ]),
+    );
+    await store().save(aState(digests), undefined);
+
+    const parts = emulator.dynamodb
+      .items(tableName)
+      .filter((item) => String(item.sk?.S).startsWith("chunk#"));
+    expect(parts.length).toBeGreaterThan(1);
+    expect((await store().load()).state?.applied?.digests).toEqual(digests);
+  });
+
+  it("is refused an item over 400 KB by the emulator, counting binary values by their raw bytes", async () => {
+    const item = (bytes: number) => ({
+      TableName: tableName,
+      Item: { pk: { S: "state" }, sk: { S: "big" }, data: { B: new Uint8Array(bytes) } },
+    });
+    // The names pk, sk, data and the keys' values take 16 bytes.
+    await client.send(new PutItemCommand(item(400 * 1024 - 16)));
+    await expect(client.send(new PutItemCommand(item(400 * 1024 - 15)))).rejects.toThrow(
+      "Item size has exceeded the maximum allowed size",
+    );
   });
 
   it("records runs with a TTL and lists the newest first, at most the limit asked", async () => {
