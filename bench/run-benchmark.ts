@@ -350,6 +350,7 @@ async function runScenario(context: ScenarioContext): Promise<ScenarioResult> {
               owned.userId === undefined ? [] : [owned.userName.toLowerCase()],
             ),
           ),
+          stored.state?.knownGroups !== undefined,
         )
       : readLowerBound({
           snapshot: context.snapshot,
@@ -510,13 +511,14 @@ function leaverWithMostAccess(desired: ReturnType<typeof desiredOf>): string {
 
 /**
  * What a targeted run about these people must read at least: users.get each; ListGroups (a page per
- * hundred groups); GetUserId (unless the run state recorded their id) and DescribeUser; their
+ * hundred groups) unless the run state has the groups a full run listed; GetUserId (unless the run state recorded their id) and DescribeUser; their
  * memberships and assignments (a call each); DescribePermissionSet per permission set they are assigned.
  */
 function targetedReadLowerBound(
   state: IdentityCenterState,
   subjects: string[],
   idsRecorded: ReadonlySet<string>,
+  groupsRecorded: boolean,
 ): { calls: CallCounts; assignmentReads: { perPrincipal: number; perPermissionSetAndAccount: number } } {
   const people = subjects.map((subject) => subject.replace(/^person:/, "").toLowerCase());
   const sets = new Set(
@@ -526,11 +528,11 @@ function targetedReadLowerBound(
   );
   const calls: CallCounts = {
     "google:users.get": people.length,
-    "identitystore:ListGroups": Math.max(1, Math.ceil(state.groups.length / 100)),
     "identitystore:DescribeUser": people.length,
     "identitystore:ListGroupMembershipsForMember": people.length,
     "sso-admin:ListAccountAssignmentsForPrincipal": people.length,
   };
+  if (!groupsRecorded) calls["identitystore:ListGroups"] = Math.max(1, Math.ceil(state.groups.length / 100));
   const lookedUp = people.filter((person) => !idsRecorded.has(person)).length;
   if (lookedUp > 0) calls["identitystore:GetUserId"] = lookedUp;
   if (sets.size > 0) calls["sso-admin:DescribePermissionSet"] = sets.size;
